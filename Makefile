@@ -1,0 +1,51 @@
+# Every target sets up what it needs first: a fresh machine needs only `make build` or `make test`.
+# Each target is a thin call of the CLI (microlearn, i.e. python -m pipeline).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+JOBS ?= 0
+LESSON ?=
+LESSON_LANG = $(if $(filter en ru ko,$(LANG)),$(LANG),en)
+TESTS ?= tests
+
+.PHONY: build test check new clean review bench setup system-deps help
+
+build: setup ## set up, then build every lesson in content/
+	$(PY) -m pipeline build -j $(JOBS) $(LESSON)
+
+test: setup ## set up, then run the test suite
+	$(PY) -m pytest -q $(TESTS)
+
+check: setup ## validate every lesson (no media work)
+	$(PY) -m pipeline check $(LESSON)
+
+new: setup ## scaffold a lesson: make new LESSON=my-lesson LANG=en|ru|ko
+	@test -n "$(LESSON)" || { echo "usage: make new LESSON=my-lesson LANG=en|ru|ko"; exit 2; }
+	$(PY) -m pipeline new "$(LESSON)" --lang "$(LESSON_LANG)"
+
+review: setup ## build one lesson's review report: make review LESSON=my-lesson
+	@test -n "$(LESSON)" || { echo "usage: make review LESSON=my-lesson"; exit 2; }
+	$(PY) -m pipeline review "$(LESSON)"
+
+bench: setup ## speed and accuracy benchmarks (figures in bench/results/)
+	$(PY) -m pip install -q -r requirements-bench.lock
+	$(PY) bench/run.py
+
+clean: ## delete build outputs
+	@if [ -x $(PY) ]; then $(PY) -m pipeline clean $(LESSON); else rm -rf build; fi
+
+setup: $(STAMP) system-deps
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+help:
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'

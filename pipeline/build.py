@@ -1,0 +1,231 @@
+"""The build runner: every lesson is a small graph of stages; lessons build in parallel.
+
+A lesson that fails never stops the others. Each stage runs only when its cache key changed
+(pipeline/cache.py); outputs are written atomically and the journal is updated after every
+stage, so a killed build leaves the previous good outputs and the next build repairs itself.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.cache import Components, FileHashes, Journal, lesson_inputs, result_digest
+from pipeline.errors import LessonError, PipelineError
+from pipeline.lesson.loader import lesson_label, load_lesson
+from pipeline.stage import Context, ObjectStore, Settings, Stage, StageResult
+
+log = logging.getLogger("microlearn.build")
+
+
+@dataclass
+class StageReport:
+    name: str
+    status: str  # "ran", "cached", "failed", "not-run"
+    seconds: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "status": self.status, "seconds": round(self.seconds, 3), "reasons": self.reasons}
+
+
+@dataclass
+class LessonReport:
+    slug: str
+    path: str
+    status: str = "pending"  # "built", "up-to-date", "valid", "invalid", "failed"
+    seconds: float = 0.0
+    stages: list[StageReport] = field(default_factory=list)
+    artifacts: list[dict] = field(default_factory=list)
+    checks: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    results: dict[str, StageResult] = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("built", "up-to-date", "valid")
+
+    def as_dict(self) -> dict:
+        return {
+            "slug": self.slug,
+            "path": self.path,
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+            "stages": [s.as_dict() for s in self.stages],
+            "artifacts": self.artifacts,
+            "checks": self.checks,
+            "errors": self.errors,
+        }
+
+
+class Reporter:
+    """Receives build events; see pipeline/progress.py for the terminal, plain and JSON ones."""
+
+    def start(self, slugs: list[str]) -> None: ...
+    def stage(self, slug: str, stage: str, status: str, detail: str = "") -> None: ...
+    def lesson(self, report: LessonReport) -> None: ...
+    def finish(self, reports: list[LessonReport], command: str) -> None: ...
+
+
+def discover(content_dir: Path, names: list[str] | None = None) -> list[Path]:
+    """Lesson folders under ``content_dir`` (those holding lesson.yaml), or the named ones."""
+    if names:
+        return [content_dir / n if (content_dir / n).is_dir() else Path(n) for n in names]
+    if not content_dir.is_dir():
+        return []
+    return sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "lesson.yaml").exists())
+
+
+def default_stages() -> list[Stage]:
+    from pipeline.stages import stages
+
+    return stages()
+
+
+def check(settings: Settings, lessons: list[Path], reporter: Reporter | None = None) -> list[LessonReport]:
+    """Validate lessons only (no media work beyond probing); one report per lesson."""
+    reporter = reporter or Reporter()
+    reporter.start([p.name for p in lessons])
+    reports = []
+    for root in lessons:
+        report = LessonReport(root.name, lesson_label(root))
+        started = time.perf_counter()
+        try:
+            load_lesson(root)
+            report.status = "valid"
+        except PipelineError as exc:
+            report.status = "invalid"
+            report.errors = _errors(exc)
+        report.seconds = time.perf_counter() - started
+        reporter.lesson(report)
+        reports.append(report)
+    reporter.finish(reports, "check")
+    return reports
+
+
+def build(
+    settings: Settings,
+    lessons: list[Path],
+    reporter: Reporter | None = None,
+    stages: list[Stage] | None = None,
+    until: str | None = None,
+) -> list[LessonReport]:
+    """Build lessons (in parallel, ``settings.jobs`` at a time) and return one report each.
+
+    ``until`` stops after the named stage (e.g. "review" builds everything the report needs).
+    """
+    from pipeline.lock import build_lock
+
+    reporter = reporter or Reporter()
+    stages = stages if stages is not None else default_stages()
+    if until:
+        names = [s.name for s in stages]
+        stages = stages[: names.index(until) + 1]
+    settings.build_dir.mkdir(parents=True, exist_ok=True)
+    with build_lock(settings.build_dir):
+        hashes = FileHashes(settings.build_dir / ".cache" / "filehashes.json")
+        objects = ObjectStore(settings.build_dir / ".cache" / "objects")
+        reporter.start([p.name for p in lessons])
+        with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
+            futures = [pool.submit(_build_lesson, root, settings, stages, hashes, objects, reporter) for root in lessons]
+            reports = [f.result() for f in futures]
+        hashes.save()
+    reporter.finish(reports, "build")
+    return reports
+
+
+def _build_lesson(root: Path, settings: Settings, stages: list[Stage], hashes: FileHashes, objects: ObjectStore, reporter: Reporter) -> LessonReport:
+    report = LessonReport(root.name, lesson_label(root))
+    started = time.perf_counter()
+    try:
+        _run_stages(root, settings, stages, hashes, objects, reporter, report)
+    except LessonError as exc:
+        report.status = "invalid" if not report.stages else "failed"
+        report.errors = _errors(exc)
+    except PipelineError as exc:
+        report.status = "failed"
+        report.errors = _errors(exc)
+    except Exception as exc:  # a bug in the tool: keep the traceback, but let other lessons build
+        report.status = "failed"
+        report.errors = [{"kind": "InternalError", "message": f"internal error ({type(exc).__name__}: {exc}) — please report this with the traceback", "traceback": traceback.format_exc()}]
+        log.exception("internal error while building %s", root)
+    report.seconds = time.perf_counter() - started
+    names = {s.name for s in report.stages}
+    for stage in stages:
+        if stage.name not in names:
+            report.stages.append(StageReport(stage.name, "not-run"))
+    reporter.lesson(report)
+    return report
+
+
+def _run_stages(root, settings, stages, hashes, objects, reporter, report: LessonReport) -> None:
+    reporter.stage(report.slug, "check", "start")
+    lesson = load_lesson(root)
+    out = settings.build_dir / lesson.slug
+    out.mkdir(parents=True, exist_ok=True)
+    journal = Journal.load(out)
+    results: dict[str, StageResult] = {}
+    ran_any = False
+    for stage in stages:
+        components = Components(
+            version=stage.version,
+            params=stage.params(lesson),
+            inputs=lesson_inputs(lesson.root, stage.inputs(lesson), hashes),
+            tools=stage.tools(),
+            upstream={name: result_digest(results[name]) for name in stage.needs},
+        )
+        cached, reasons = journal.cached(stage.name, components, out)
+        if cached is not None:
+            results[stage.name] = cached
+            report.stages.append(StageReport(stage.name, "cached"))
+            reporter.stage(report.slug, stage.name, "cached")
+            continue
+        reporter.stage(report.slug, stage.name, "start", "; ".join(reasons))
+        ctx = Context(
+            lesson=lesson,
+            settings=settings,
+            out=out,
+            objects=objects,
+            upstream={name: results[name] for name in stage.needs},
+            log=logging.getLogger(f"microlearn.{stage.name}"),
+            progress=lambda message, _s=stage.name: reporter.stage(report.slug, _s, "running", message),
+        )
+        begun = time.perf_counter()
+        try:
+            result = stage.run(ctx)
+        except BaseException:
+            report.stages.append(StageReport(stage.name, "failed", time.perf_counter() - begun, reasons))
+            reporter.stage(report.slug, stage.name, "failed")
+            raise
+        _remove_stale(out, journal.stages.get(stage.name), result)
+        journal.record(stage.name, components, result, out)
+        results[stage.name] = result
+        ran_any = True
+        report.stages.append(StageReport(stage.name, "ran", time.perf_counter() - begun, reasons))
+        reporter.stage(report.slug, stage.name, "done")
+    report.results = results
+    report.status = "built" if ran_any else "up-to-date"
+    for result in results.values():
+        report.artifacts.extend(a.as_dict() for a in result.artifacts)
+        report.checks.extend(result.data.get("checks", []))
+
+
+def _remove_stale(out: Path, previous: dict | None, result: StageResult) -> None:
+    """Delete files the stage wrote last time but not this time (a card that was removed)."""
+    if not previous:
+        return
+    keep = {a.path for a in result.artifacts}
+    for rel in previous.get("outputs", {}):
+        if rel not in keep:
+            target = out / rel
+            if target.is_file() and target.resolve().is_relative_to(out.resolve()):
+                target.unlink()
+
+
+def _errors(exc: PipelineError) -> list[dict]:
+    if isinstance(exc, LessonError):
+        return [{"kind": "LessonError", **d.as_dict()} for d in exc.diagnostics]
+    return [exc.as_dict()]

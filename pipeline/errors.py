@@ -1,0 +1,126 @@
+"""The small tree of errors a user sees, and the located diagnostics lesson validation collects.
+
+Anything raised that is not a ``PipelineError`` is a bug in the tool and keeps its traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in a teacher's files, with its place and a way to fix it.
+
+    Rendered as ``file:line:col: field: message — hint`` (the compiler style editors can jump to).
+    ``line`` and ``col`` are 1-based; 0 means "the whole file".
+    """
+
+    file: str
+    line: int = 0
+    col: int = 0
+    field: str = ""
+    message: str = ""
+    hint: str = ""
+
+    def __str__(self) -> str:
+        place = self.file
+        if self.line:
+            place += f":{self.line}:{self.col or 1}"
+        text = f"{place}: "
+        if self.field:
+            text += f"{self.field}: "
+        text += self.message
+        if self.hint:
+            text += f" — {self.hint}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.col,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class PipelineError(Exception):
+    """Base of every error the tool reports as one clear line instead of a traceback."""
+
+    def as_dict(self) -> dict:
+        return {"kind": type(self).__name__, "message": str(self)}
+
+
+class LessonError(PipelineError):
+    """A lesson's files are invalid; carries every diagnostic found, not just the first."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.file, d.line, d.col, d.field))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": "LessonError",
+            "message": f"{len(self.diagnostics)} problem(s) in the lesson",
+            "diagnostics": [d.as_dict() for d in self.diagnostics],
+        }
+
+
+class MediaError(PipelineError):
+    """A media file cannot be used (not media, wrong streams, unreadable, too long...)."""
+
+    def __init__(self, path: str, reason: str, hint: str = ""):
+        self.path = path
+        self.reason = reason
+        self.hint = hint
+        super().__init__(f"{path}: {reason}" + (f" — {hint}" if hint else ""))
+
+    def as_dict(self) -> dict:
+        return {"kind": "MediaError", "message": str(self), "file": self.path}
+
+
+@dataclass
+class ToolError(PipelineError):
+    """An external tool (ffmpeg, espeak-ng) failed; keeps the command and the end of its stderr."""
+
+    cmd: list[str]
+    code: int
+    stderr_tail: str
+    hint: str = ""
+    context: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        import shlex
+
+        head = f"{self.context}: " if self.context else ""
+        text = f"{head}{self.cmd[0].rsplit('/', 1)[-1]} failed (exit {self.code})"
+        if self.hint:
+            text += f" — {self.hint}"
+        text += f"\n  command: {shlex.join(self.cmd)}"
+        if self.stderr_tail:
+            tail = "\n    ".join(self.stderr_tail.strip().splitlines()[-8:])
+            text += f"\n  stderr:\n    {tail}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": "ToolError",
+            "message": str(self),
+            "command": self.cmd,
+            "exit_code": self.code,
+            "stderr_tail": self.stderr_tail,
+            "hint": self.hint,
+        }
+
+
+class SetupError(PipelineError):
+    """Something the tool needs is missing on this machine; the message says how to get it."""
+
+
+class BuildLockedError(PipelineError):
+    """Another build is writing the same build folder."""

@@ -1,0 +1,132 @@
+"""The single gateway to ffmpeg: find it lazily, run argv lists, keep stderr, explain failures.
+
+Commands are data: stage code builds argv lists (by hand or with ffmpeg-python's ``compile()``)
+and hands them to ``run``. ``run`` refuses any input that is not opened with a ``file``-only
+protocol whitelist, so lesson media can never make ffmpeg reach the network or other files.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.errors import SetupError, ToolError
+
+log = logging.getLogger("microlearn.ffmpeg")
+
+OVERRIDE_VARIABLE = "MICROLEARN_FFMPEG"
+WHITELIST = ["-protocol_whitelist", "file"]
+
+# Known ffmpeg messages and what a teacher can do about them (first match wins).
+HINTS = (
+    ("No space left on device", "the disk is full: free some space and build again"),
+    ("not on whitelist", "the media refers to another file or a network address: export the media itself (MP4, WAV, PNG) and use that"),
+    ("No such file or directory", "a file the build needs is missing: run 'make check' to see which"),
+    ("Invalid data found when processing input", "the file is not valid media or is damaged: export it again from the recording app"),
+    ("moov atom not found", "the recording was cut off before it was saved: export or copy it again"),
+    ("Permission denied", "the file cannot be read or written: check its permissions"),
+    ("Unknown encoder", f"this ffmpeg lacks an encoder we need: unset {OVERRIDE_VARIABLE} to use the ffmpeg installed with the tool"),
+    ("Error while decoding", "a stream in the file is damaged: export the recording again"),
+    ("Conversion failed", "ffmpeg could not convert the media: see the stderr lines above"),
+)
+
+
+def ffmpeg_path() -> str:
+    """The ffmpeg binary: $MICROLEARN_FFMPEG if set, else the static one from imageio-ffmpeg."""
+    override = os.environ.get(OVERRIDE_VARIABLE)
+    if override:
+        if not (Path(override).is_file() and os.access(override, os.X_OK)):
+            raise SetupError(f"{OVERRIDE_VARIABLE}={override} is not an executable file — point it at an ffmpeg binary or unset it")
+        return override
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        raise SetupError("ffmpeg is not available — run 'make build' (it installs imageio-ffmpeg), or set MICROLEARN_FFMPEG=/path/to/ffmpeg") from None
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError as exc:
+        raise SetupError(f"imageio-ffmpeg has no ffmpeg binary for this machine ({exc}) — install ffmpeg and set MICROLEARN_FFMPEG=/usr/bin/ffmpeg") from None
+
+
+@lru_cache(maxsize=None)
+def _version_of(binary: str) -> str:
+    out = subprocess.run([binary, "-hide_banner", "-version"], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+    first = out.stdout.splitlines()[0] if out.stdout else "unknown"
+    return first.replace("ffmpeg version ", "").split(" Copyright")[0].strip()
+
+
+def ffmpeg_version() -> str:
+    """The version line of the ffmpeg in use; part of every media cache key."""
+    return _version_of(ffmpeg_path())
+
+
+def hint_for(stderr: str) -> str:
+    for needle, hint in HINTS:
+        if needle in stderr:
+            return hint
+    return ""
+
+
+def check_inputs(argv: list[str]) -> None:
+    """Every ``-i`` must be a lavfi graph or carry a file-only protocol whitelist among its options."""
+    start = 1
+    for index, arg in enumerate(argv):
+        if arg != "-i":
+            continue
+        options = argv[start:index]
+        start = index + 2
+        if "lavfi" in _option(options, "-f"):
+            continue
+        if _option(options, "-protocol_whitelist") != ["file"]:
+            raise ValueError(f"ffmpeg input {argv[index + 1]!r} is opened without '-protocol_whitelist file'")
+
+
+def _option(options: list[str], name: str) -> list[str]:
+    return [options[i + 1] for i, opt in enumerate(options[:-1]) if opt == name]
+
+
+def run(argv: list[str], context: str = "", capture_stdout: bool = False, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run an ffmpeg argv list (argv[0] is replaced by the real binary when it is 'ffmpeg').
+
+    Logs the command, keeps stderr, raises ToolError with the stderr tail and a hint on failure.
+    ``context`` names what the run was for (e.g. the lesson), and starts the error message.
+    """
+    argv = list(argv)
+    if argv and argv[0] == "ffmpeg":
+        argv[0] = ffmpeg_path()
+    check_inputs(argv)
+    log.debug("run: %s", shlex.join(argv))
+    try:
+        done = subprocess.run(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        tail = (exc.stderr or b"").decode("utf-8", "replace")[-4000:]
+        raise ToolError(argv, -1, tail, f"ffmpeg did not finish within {timeout:g} s", context) from None
+    except FileNotFoundError:
+        raise SetupError(f"cannot run {argv[0]} — run 'make build' to install ffmpeg, or set {OVERRIDE_VARIABLE}") from None
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0:
+        raise ToolError(argv, done.returncode, stderr[-4000:], hint_for(stderr), context)
+    done.stderr = stderr  # keep it for callers that parse filter reports (loudnorm, ebur128)
+    return done
+
+
+def compile_graph(stream, overwrite: bool = True) -> list[str]:
+    """argv for an ffmpeg-python graph, for our ``run`` (never ffmpeg-python's own ``run``, which
+    drops stderr unless asked: ffmpeg-python issue #165)."""
+    import ffmpeg as ffmpeg_python
+
+    return ffmpeg_python.compile(stream, cmd="ffmpeg", overwrite_output=overwrite)
+
+
+def quote(argv: list[str]) -> str:
+    return shlex.join(argv)

@@ -1,0 +1,274 @@
+"""Declarative field specs for YAML mappings, in the manner of mkdocs' config schema.
+
+A ``Reader`` walks located YAML nodes against specs and collects every problem as a located
+``Diagnostic`` instead of stopping at the first; converters return ``INVALID`` after reporting.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+from pipeline.errors import Diagnostic
+from pipeline.lesson.yamlnodes import Y
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
+
+
+@dataclass(frozen=True)
+class Field:
+    convert: Callable[["Reader", Y, str], Any]
+    required: bool = False
+    default: Any = None
+    hint: str = ""  # how to fill it in, shown when it is missing
+
+
+class Reader:
+    """Collects diagnostics for one file while converting its nodes."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Diagnostic] = []
+
+    def error(self, node: Y | None, field: str, message: str, hint: str = "") -> Any:
+        line, col = (node.line, node.col) if node is not None else (0, 0)
+        self.problems.append(Diagnostic(self.file, line, col, field, message, hint))
+        return INVALID
+
+    def mapping(self, node: Y, path: str, spec: dict[str, Field]) -> dict[str, Any]:
+        """Convert a YAML mapping by its spec; unknown keys and missing required ones are errors."""
+        values: dict[str, Any] = {}
+        if node.kind != "map":
+            self.error(node, path, f"expected a mapping of 'key: value' lines, found {_describe(node)}", "")
+            return {name: INVALID for name in spec}
+        suggested = set()
+        for key, value in node.value.items():
+            if key not in spec:
+                suggested.add(self.unknown_key(node.keys[key], _join(path, key), key, spec))
+        for name, field in spec.items():
+            field_path = _join(path, name)
+            if name not in node.value or node.value[name].null:
+                if field.required and name in suggested and name not in node.value:
+                    values[name] = INVALID  # the misspelt key's message already names it
+                elif field.required:
+                    hint = field.hint or f"add a line '{name}: ...'"
+                    where = node.keys.get(name, node)
+                    self.error(where, field_path, "is required" if name not in node.value else "is empty", hint)
+                    values[name] = INVALID
+                else:
+                    values[name] = field.default
+                continue
+            values[name] = field.convert(self, node.value[name], field_path)
+        return values
+
+    def unknown_key(self, key_node: Y, field_path: str, key: str, spec: dict[str, Field] | list[str]) -> str | None:
+        """Report an unknown key with a did-you-mean; return the key suggested, if any."""
+        known = sorted(spec)
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        alias = KEY_ALIASES.get(key.casefold())
+        if alias in known:
+            close = [alias]
+        hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known)
+        self.error(key_node, field_path, f"unknown key '{key}'", hint)
+        return close[0] if close else None
+
+
+# Words teachers reach for that mean one of our keys (British/American spelling, other languages).
+KEY_ALIASES = {
+    "license": "licence",
+    "lang": "language",
+    "author": "authors",
+    "tag": "tags",
+    "objective": "objectives",
+    "goals": "objectives",
+    "format": "formats",
+    "duration_limit": "max_duration",
+    "colours": "colors",
+    "length": "duration",
+}
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _describe(node: Y) -> str:
+    if node.kind == "seq":
+        return "a list"
+    if node.kind == "map":
+        return "a mapping"
+    return f"'{node.value}'"
+
+
+# --- converters -------------------------------------------------------------------------------
+
+
+def text(max_len: int = 0, one_line: bool = True) -> Callable[[Reader, Y, str], Any]:
+    def convert(reader: Reader, node: Y, path: str) -> Any:
+        if node.kind != "scalar":
+            return reader.error(node, path, f"expected text, found {_describe(node)}", "write it on one line after the colon")
+        value = " ".join(str(node.value).split()) if one_line else str(node.value).strip()
+        if not value:
+            return reader.error(node, path, "is empty", "write some text, or remove the line")
+        if max_len and len(value) > max_len:
+            return reader.error(node, path, f"is {len(value)} characters long, more than {max_len}", f"shorten it to at most {max_len} characters")
+        return value
+
+    return convert
+
+
+def text_list(max_len: int = 0, min_items: int = 0) -> Callable[[Reader, Y, str], Any]:
+    item = text(max_len)
+
+    def convert(reader: Reader, node: Y, path: str) -> Any:
+        if node.kind == "scalar":
+            values = [item(reader, node, path)]
+        elif node.kind == "seq":
+            values = [item(reader, child, f"{path}[{i}]") for i, child in enumerate(node.value)]
+        else:
+            return reader.error(node, path, "expected a list", "write one '- item' per line")
+        if len(values) < min_items:
+            return reader.error(node, path, f"needs at least {min_items} item(s)", "write one '- item' per line")
+        return INVALID if INVALID in values else tuple(values)
+
+    return convert
+
+
+def choice(options: dict[str, str] | tuple[str, ...], aliases: dict[str, str] | None = None) -> Callable[[Reader, Y, str], Any]:
+    """One of a closed set; aliases map other spellings to an option and are suggested, not accepted."""
+    names = list(options)
+
+    def convert(reader: Reader, node: Y, path: str) -> Any:
+        if node.kind != "scalar":
+            return reader.error(node, path, f"expected one of {', '.join(names)}, found {_describe(node)}", "")
+        value = str(node.value).strip()
+        if value in names:
+            return value
+        suggestion = (aliases or {}).get(value.casefold())
+        if suggestion is None:
+            close = difflib.get_close_matches(value, names, n=1, cutoff=0.5)
+            suggestion = close[0] if close else None
+        hint = f"did you mean '{suggestion}'? " if suggestion else ""
+        return reader.error(node, path, f"'{value}' is not one of {', '.join(names)}", f"{hint}write one of: {', '.join(names)}".strip())
+
+    return convert
+
+
+def boolean(reader: Reader, node: Y, path: str) -> Any:
+    value = str(node.value).strip().casefold() if node.kind == "scalar" else None
+    if value in ("true", "yes", "on"):
+        return True
+    if value in ("false", "no", "off"):
+        return False
+    return reader.error(node, path, f"expected true or false, found {_describe(node)}", "write true or false")
+
+
+_TIME = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d+(?:\.\d+)?)\s*(s|sec|seconds?)?$")
+
+
+def parse_time(value: str) -> float | None:
+    """Seconds from '90', '4.5', '12s', '01:30', '0:01:30.5'; None when it is none of those."""
+    match = _TIME.match(value.strip())
+    if not match:
+        return None
+    hours, minutes, seconds, unit = match.groups()
+    if unit and (hours or minutes):
+        return None
+    if minutes is not None and float(seconds) >= 60:
+        return None
+    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds)
+
+
+def format_time(seconds: float) -> str:
+    """mm:ss (or mm:ss.s when not whole), as teachers write clip times."""
+    minutes, rest = divmod(seconds, 60)
+    if abs(rest - round(rest)) < 0.05:
+        return f"{int(minutes):02d}:{int(round(rest)):02d}"
+    return f"{int(minutes):02d}:{rest:04.1f}"
+
+
+def duration(minimum: float = 0.0, maximum: float = 0.0) -> Callable[[Reader, Y, str], Any]:
+    def convert(reader: Reader, node: Y, path: str) -> Any:
+        seconds = parse_time(str(node.value)) if node.kind == "scalar" else None
+        if seconds is None:
+            return reader.error(node, path, f"'{node.value if node.kind == 'scalar' else _describe(node)}' is not a time", "write seconds (4.5) or minutes:seconds (01:30)")
+        if seconds < minimum:
+            return reader.error(node, path, f"{seconds:g} s is shorter than the minimum {minimum:g} s", f"make it at least {minimum:g} seconds")
+        if maximum and seconds > maximum:
+            return reader.error(node, path, f"{seconds:g} s is longer than the maximum {maximum:g} s", f"make it at most {maximum:g} seconds")
+        return seconds
+
+    return convert
+
+
+def number(minimum: float, maximum: float, integer: bool = False) -> Callable[[Reader, Y, str], Any]:
+    def convert(reader: Reader, node: Y, path: str) -> Any:
+        try:
+            value = (int if integer else float)(str(node.value)) if node.kind == "scalar" else None
+        except ValueError:
+            value = None
+        kind = "a whole number" if integer else "a number"
+        if value is None:
+            return reader.error(node, path, f"expected {kind}, found {_describe(node)}", f"write {kind} from {minimum:g} to {maximum:g}")
+        if not minimum <= value <= maximum:
+            return reader.error(node, path, f"{value:g} is outside {minimum:g} to {maximum:g}", f"write {kind} from {minimum:g} to {maximum:g}")
+        return value
+
+    return convert
+
+
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+def color(reader: Reader, node: Y, path: str) -> Any:
+    value = str(node.value).strip() if node.kind == "scalar" else ""
+    if not _COLOR.match(value):
+        return reader.error(node, path, f"'{value or _describe(node)}' is not a colour", "write it as hex in quotes, e.g. \"#1a5fb4\"")
+    if len(value) == 4:
+        value = "#" + "".join(c * 2 for c in value[1:])
+    return value.lower()
+
+
+def lesson_file(root: Path, must_exist: bool = True, kinds: str = "") -> Callable[[Reader, Y, str], Any]:
+    """A path inside the lesson folder, written relative to it; returned as a posix string."""
+
+    def convert(reader: Reader, node: Y, path: str) -> Any:
+        if node.kind != "scalar" or not str(node.value).strip():
+            return reader.error(node, path, "expected a file path", "write a path inside the lesson folder, e.g. media/intro.mp4")
+        return check_inside(reader, node, path, root, str(node.value).strip(), must_exist, kinds)
+
+    return convert
+
+
+def check_inside(reader: Reader, node: Y | None, path: str, root: Path, value: str, must_exist: bool = True, kinds: str = "") -> Any:
+    """Check that ``value`` names a file inside ``root``; report why not. Used for YAML and markdown."""
+    what = f"{kinds} " if kinds else ""
+    if "://" in value or value.startswith(("data:", "\\\\")):
+        return reader.error(node, path, f"'{value}' is not a file in the lesson folder", f"copy the {what}file into the lesson's media/ folder and write media/<name>")
+    pure = PurePosixPath(value.replace("\\", "/"))
+    if pure.is_absolute() or ".." in pure.parts:
+        return reader.error(node, path, f"'{value}' leaves the lesson folder", f"copy the {what}file into the lesson's media/ folder and write a path like media/<name>")
+    target = root / pure
+    try:
+        resolved = target.resolve(strict=False)
+        inside = resolved.is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside:
+        return reader.error(node, path, f"'{value}' leads outside the lesson folder (through a link)", "copy the file itself into the lesson's media/ folder instead of linking to it")
+    if must_exist and not target.is_file():
+        siblings = sorted(p.name for p in target.parent.iterdir()) if target.parent.is_dir() else []
+        close = difflib.get_close_matches(target.name, siblings, n=1, cutoff=0.6)
+        hint = f"did you mean '{(pure.parent / close[0]).as_posix()}'?" if close else f"put the file at {root.name}/{pure.as_posix()} or fix the path"
+        if target.is_dir():
+            return reader.error(node, path, f"'{value}' is a folder, not a file", "name a file inside it")
+        return reader.error(node, path, f"file '{value}' does not exist", hint)
+    return pure.as_posix()

@@ -1,0 +1,339 @@
+"""Read and validate a lesson folder, reporting every problem of the lesson at once.
+
+Validation covers the YAML, the script, and what can be known of the media without encoding it
+(existence, location, readability, stream kinds, lengths for trims).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import Diagnostic, LessonError, MediaError
+from pipeline.lesson import fields as f
+from pipeline.lesson.fields import INVALID, Field, Reader
+from pipeline.lesson.model import (
+    FORMATS,
+    LANGUAGES,
+    LICENCES,
+    Author,
+    CaptionSettings,
+    CardSlide,
+    Clip,
+    EndCard,
+    Lesson,
+    School,
+    TitleCard,
+)
+from pipeline.lesson.script import parse_script
+from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LANGUAGE_ALIASES = {
+    "english": "en", "eng": "en", "en-us": "en", "en-gb": "en",
+    "russian": "ru", "rus": "ru", "русский": "ru", "ру": "ru", "ru-ru": "ru",
+    "korean": "ko", "kor": "ko", "kr": "ko", "한국어": "ko", "ko-kr": "ko",
+}
+FORMAT_ALIASES = {"landscape": "16:9", "horizontal": "16:9", "portrait": "9:16", "vertical": "9:16", "969": "16:9"}
+LICENCE_ALIASES = {"cc-by": "CC-BY-4.0", "cc by 4.0": "CC-BY-4.0", "cc0": "CC0-1.0", "cc-by-sa": "CC-BY-SA-4.0", "public domain": "CC0-1.0"}
+ITEM_TYPES = ("title", "clip", "card", "end")
+DEFAULT_MAX_DURATION = 90.0
+
+
+def lesson_label(root: Path) -> str:
+    """How a lesson's files are named in messages: relative to the working folder when possible."""
+    try:
+        return Path(root).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(root)
+
+
+def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
+    """Load ``root/lesson.yaml`` and its script; raise LessonError listing every problem found.
+
+    With ``probe_media`` (the default) media files are opened to check their streams and lengths.
+    """
+    root = Path(root)
+    label = lesson_label(root)
+    yaml_file = f"{label}/lesson.yaml"
+    problems: list[Diagnostic] = []
+    slug = root.name
+    if not SLUG.match(slug):
+        problems.append(Diagnostic(label, 0, 0, "", f"lesson folder name '{slug}' must be lower-case letters, digits and dashes", "rename the folder, e.g. first-teacher-video"))
+
+    path = root / "lesson.yaml"
+    if not path.is_file():
+        raise LessonError([Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is missing", f"create it with: make new LESSON={slug} LANG=en")])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LessonError([Diagnostic(yaml_file, 0, 0, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8 in your editor")]) from None
+    try:
+        node, yaml_problems = parse(text, yaml_file)
+    except YamlSyntaxError as exc:
+        raise LessonError(problems + [exc.diagnostic]) from None
+    problems.extend(yaml_problems)
+    if node is None:
+        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is empty", f"start from a scaffold: make new LESSON={slug} LANG=en")])
+
+    reader = Reader(yaml_file)
+    values = reader.mapping(node, "", _lesson_spec(root))
+    problems.extend(reader.problems)
+
+    sections = []
+    script_name = values.get("script") or "script.md"
+    if script_name is not INVALID:
+        script_path = root / script_name
+        script_label = f"{label}/{script_name}"
+        if script_path.is_file():
+            try:
+                sections, script_problems = parse_script(script_path.read_text(encoding="utf-8"), script_label)
+                problems.extend(script_problems)
+            except UnicodeDecodeError as exc:
+                problems.append(Diagnostic(script_label, 0, 0, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8 in your editor"))
+        else:
+            problems.append(Diagnostic(script_label, 0, 0, "", "the script file is missing", "create it with one '## Card heading' section per card"))
+        image_reader = Reader(script_label)
+        for section in sections:
+            for image in section.images:
+                node_at = Y("scalar", image.path, image.line, image.col)
+                f.check_inside(image_reader, node_at, "", root, image.path, kinds="image")
+        problems.extend(image_reader.problems)
+
+    sequence = _sequence(reader := Reader(yaml_file), node, values, sections, root, label, probe_media)
+    problems.extend(reader.problems)
+
+    if problems:
+        raise LessonError(problems)
+    return Lesson(
+        slug=slug,
+        root=root,
+        title=values["title"],
+        language=values["language"],
+        authors=values["authors"],
+        rubric=values["rubric"],
+        tags=values["tags"] or (),
+        licence=values["licence"],
+        objectives=values["objectives"],
+        audience=values["audience"],
+        formats=values["formats"] or ("16:9",),
+        max_duration=values["max_duration"] or DEFAULT_MAX_DURATION,
+        sequence=sequence,
+        sections=tuple(sections),
+        script=script_name,
+        narration=values["narration"] or "synthesised",
+        voice=values["voice"] or "",
+        theme=values["theme"] or "classic",
+        school=values["school"] or School(),
+        version=values["version"] or "1",
+        captions=values["captions"] or CaptionSettings(),
+    )
+
+
+def _lesson_spec(root: Path) -> dict[str, Field]:
+    return {
+        "title": Field(f.text(100), required=True, hint="add a line 'title: ...' with the lesson's title"),
+        "language": Field(f.choice(LANGUAGES, LANGUAGE_ALIASES), required=True, hint="add 'language: en' (or ru, ko)"),
+        "authors": Field(_authors, required=True, hint="add 'authors:' with one '- name: ...' per author"),
+        "rubric": Field(f.text(60), required=True, hint="add 'rubric: ...', the section of the school page this lesson belongs to"),
+        "tags": Field(f.text_list(40)),
+        "licence": Field(f.choice(LICENCES, LICENCE_ALIASES), required=True, hint="add 'licence: CC-BY-4.0' (or another of " + ", ".join(LICENCES) + ")"),
+        "objectives": Field(f.text_list(200, min_items=1), required=True, hint="add 'objectives:' with one '- ...' per thing a learner can do afterwards"),
+        "audience": Field(f.text(100), required=True, hint="add 'audience: ...', e.g. teachers, grade 7 pupils"),
+        "formats": Field(_formats),
+        "max_duration": Field(f.duration(5, 600)),
+        "script": Field(f.lesson_file(root, must_exist=False)),
+        "narration": Field(f.choice(("synthesised", "recorded"), {"synthesized": "synthesised", "tts": "synthesised", "recording": "recorded"})),
+        "voice": Field(f.text(40)),
+        "theme": Field(_theme(root)),
+        "school": Field(_school(root)),
+        "version": Field(f.text(20)),
+        "captions": Field(_captions),
+        "sequence": Field(lambda r, n, p: n, required=True, hint="add 'sequence:' listing the title card, clips, cards and end card"),
+    }
+
+
+def _authors(reader: Reader, node: Y, path: str) -> Any:
+    if node.kind != "seq" or not node.value:
+        return reader.error(node, path, "expected a list of authors", "write one '- name: Your Name' line per author")
+    spec = {"name": Field(f.text(80), required=True), "school": Field(f.text(120)), "email": Field(f.text(120))}
+    authors = []
+    for index, item in enumerate(node.value):
+        item_path = f"{path}[{index}]"
+        if item.kind == "scalar":
+            name = f.text(80)(reader, item, item_path)
+            authors.append(INVALID if name is INVALID else Author(name))
+            continue
+        values = reader.mapping(item, item_path, spec)
+        authors.append(INVALID if INVALID in values.values() else Author(values["name"], values["school"] or "", values["email"] or ""))
+    return INVALID if INVALID in authors else tuple(authors)
+
+
+def _formats(reader: Reader, node: Y, path: str) -> Any:
+    items = node.value if node.kind == "seq" else [node]
+    convert = f.choice(tuple(FORMATS), FORMAT_ALIASES)
+    values = [convert(reader, item, f"{path}[{i}]" if node.kind == "seq" else path) for i, item in enumerate(items)]
+    if not values:
+        return reader.error(node, path, "lists no format", "write [16:9], [9:16] or both")
+    if INVALID in values:
+        return INVALID
+    if len(set(values)) != len(values):
+        return reader.error(node, path, "lists a format twice", "list each format once")
+    return tuple(sorted(values, key=list(FORMATS).index))
+
+
+def _theme(root: Path):
+    def convert(reader: Reader, node: Y, path: str) -> Any:
+        from pipeline.templates import available_themes
+
+        name = f.text(40)(reader, node, path)
+        themes = available_themes()
+        if name is INVALID or not themes or name in themes:
+            return name
+        return f.choice(tuple(themes))(reader, node, path)
+
+    return convert
+
+
+def _school(root: Path):
+    colors_spec = {role: Field(f.color) for role in ("background", "text", "accent")}
+    spec = {
+        "name": Field(f.text(120)),
+        "logo": Field(f.lesson_file(root, kinds="image")),
+        "colors": Field(lambda r, n, p: r.mapping(n, p, colors_spec)),
+    }
+
+    def convert(reader: Reader, node: Y, path: str) -> Any:
+        values = reader.mapping(node, path, spec)
+        colors = values["colors"] or {}
+        if INVALID in values.values() or INVALID in colors.values():
+            return INVALID
+        return School(values["name"] or "", values["logo"] or "", tuple((k, v) for k, v in colors.items() if v))
+
+    return convert
+
+
+def _captions(reader: Reader, node: Y, path: str) -> Any:
+    spec = {
+        "children": Field(f.boolean, default=False),
+        "max_line_chars": Field(f.number(8, 80, integer=True)),
+        "max_lines": Field(f.number(1, 3, integer=True)),
+        "max_cps": Field(f.number(5, 30)),
+    }
+    values = reader.mapping(node, path, spec)
+    return INVALID if INVALID in values.values() else CaptionSettings(**values)
+
+
+def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: Path, label: str, probe_media: bool) -> tuple:
+    node = values.get("sequence")
+    if node is INVALID or node is None:
+        return ()
+    if node.kind != "seq" or not node.value:
+        reader.error(node, "sequence", "expected a list of parts", "write one '- type: title|clip|card|end' entry per part of the video")
+        return ()
+    section_ids = {s.id: s for s in sections}
+    used: set[str] = set()
+    items = []
+    for index, item in enumerate(node.value):
+        path = f"sequence[{index}]"
+        if item.kind != "map":
+            reader.error(item, path, f"expected a part with 'type:', found {f._describe(item)}", "write '- type: card' and the part's fields below it")
+            continue
+        type_node = item.value.get("type")
+        if type_node is None:
+            reader.error(item, f"{path}.type", "is required", "start the part with 'type: title', 'clip', 'card' or 'end'")
+            continue
+        kind = f.choice(ITEM_TYPES)(reader, type_node, f"{path}.type")
+        if kind is INVALID:
+            continue
+        spec = _item_spec(kind, root)
+        spec["type"] = Field(lambda r, n, p: kind)
+        fields = reader.mapping(item, path, spec)
+        if INVALID in fields.values():
+            continue
+        built = _item(reader, kind, fields, item, path, section_ids, used, root, label, probe_media)
+        if built is not None:
+            items.append(built)
+    for section in sections:
+        if section.id not in used and section_ids:
+            reader.error(node, "sequence", f"card section '{section.id}' of the script is not shown anywhere", f"add '- type: card' with 'section: {section.id}' to the sequence, or delete the section")
+    return tuple(items)
+
+
+def _item_spec(kind: str, root: Path) -> dict[str, Field]:
+    if kind == "title":
+        return {"subtitle": Field(f.text(120)), "duration": Field(f.duration(1, 20), default=4.0)}
+    if kind == "end":
+        return {"credits": Field(f.text_list(120)), "duration": Field(f.duration(1, 20), default=5.0)}
+    if kind == "clip":
+        return {
+            "file": Field(f.lesson_file(root, kinds="video"), required=True, hint="add 'file: media/<your clip>.mp4'"),
+            "start": Field(f.duration()),
+            "end": Field(f.duration()),
+            "says": Field(f.text(2000)),
+        }
+    return {
+        "section": Field(f.text(80), required=True, hint="add 'section: <id>' naming a '## Heading' of the script"),
+        "audio": Field(f.lesson_file(root, kinds="audio")),
+        "duration": Field(f.duration(1, 60)),
+    }
+
+
+def _item(reader, kind, fields, node, path, section_ids, used, root, label, probe_media):
+    if kind == "title":
+        return TitleCard(fields["subtitle"] or "", fields["duration"])
+    if kind == "end":
+        return EndCard(fields["credits"] or (), fields["duration"])
+    if kind == "card":
+        section_id = fields["section"]
+        where = node.value["section"]
+        if section_id not in section_ids:
+            import difflib
+
+            close = difflib.get_close_matches(section_id, list(section_ids), n=1, cutoff=0.5)
+            hint = f"did you mean '{close[0]}'?" if close else ("sections in the script: " + ", ".join(section_ids) if section_ids else "add a '## Heading' section to the script")
+            reader.error(where, f"{path}.section", f"no section '{section_id}' in the script", hint)
+            return None
+        if section_id in used:
+            reader.error(where, f"{path}.section", f"section '{section_id}' is already shown earlier in the sequence", "show each card once")
+            return None
+        used.add(section_id)
+        section = section_ids[section_id]
+        if not section.narration and not fields["audio"] and fields["duration"] is None:
+            reader.error(node, path, f"card '{section_id}' has no narration and no duration", "add a 'Narration:' paragraph to the section, or 'duration: 5' here")
+            return None
+        if fields["audio"] and probe_media:
+            info = _probe(reader, node.value["audio"], f"{path}.audio", root, fields["audio"], label)
+            if info is not None and info.audio is None:
+                reader.error(node.value["audio"], f"{path}.audio", f"'{fields['audio']}' has no audio track", "choose the recording of this card's narration")
+        return CardSlide(section_id, fields["audio"] or "", fields["duration"])
+    # clip
+    start, end = fields["start"] or 0.0, fields["end"]
+    if end is not None and end <= start:
+        reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is not after start {f.format_time(start)}", "make end later than start")
+        return None
+    if probe_media:
+        info = _probe(reader, node.value["file"], f"{path}.file", root, fields["file"], label)
+        if info is None:
+            return None
+        if info.video is None or info.is_image:
+            reader.error(node.value["file"], f"{path}.file", f"'{fields['file']}' has no video stream", "use a video recording here; put pictures on cards instead")
+            return None
+        length = info.duration
+        if end is not None and end > length + 0.05:
+            reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is past the clip's length {f.format_time(length)}", "shorten it or pick another clip")
+            return None
+        if start >= length:
+            reader.error(node.value["start"], f"{path}.start", f"start {f.format_time(start)} is past the clip's length {f.format_time(length)}", "start earlier or pick another clip")
+            return None
+    return Clip(fields["file"], start, end, fields["says"] or "")
+
+
+def _probe(reader: Reader, node: Y, path: str, root: Path, rel: str, label: str):
+    from pipeline.probe import probe
+
+    try:
+        return probe(root / rel, f"{label}/{rel}")
+    except MediaError as exc:
+        reader.error(node, path, f"'{rel}' {exc.reason}", exc.hint)
+        return None

@@ -1,0 +1,150 @@
+"""The validated lesson: frozen dataclasses every stage reads. Nothing here touches the disk."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LANGUAGES = {"en": "English", "ru": "Russian", "ko": "Korean"}
+
+# Output formats by their aspect; the house format of docs/lesson-format.md.
+FORMATS = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
+FORMAT_NAMES = {"16:9": "landscape", "9:16": "portrait"}
+
+LICENCES = (
+    "CC-BY-4.0",
+    "CC-BY-SA-4.0",
+    "CC-BY-NC-4.0",
+    "CC-BY-NC-SA-4.0",
+    "CC-BY-ND-4.0",
+    "CC-BY-NC-ND-4.0",
+    "CC0-1.0",
+    "all-rights-reserved",
+)
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    school: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class School:
+    name: str = ""
+    logo: str = ""  # path inside the lesson folder, posix
+    colors: tuple[tuple[str, str], ...] = ()  # (role, "#rrggbb") pairs: background, text, accent
+
+    def color(self, role: str) -> str | None:
+        return dict(self.colors).get(role)
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image a card shows, as written in the script."""
+
+    path: str  # posix path inside the lesson folder
+    alt: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """One card of the script: its heading, card markdown and the narration spoken with it."""
+
+    id: str
+    title: str
+    body: str
+    narration: str
+    line: int  # line of the heading in the script file
+    images: tuple[ImageRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class TitleCard:
+    subtitle: str = ""
+    duration: float = 4.0
+    kind: str = "title"
+
+
+@dataclass(frozen=True)
+class Clip:
+    file: str  # posix path inside the lesson folder
+    start: float = 0.0
+    end: float | None = None
+    says: str = ""  # what is spoken in the clip, for captions
+    kind: str = "clip"
+
+
+@dataclass(frozen=True)
+class CardSlide:
+    section: str  # a Section id
+    audio: str = ""  # recorded narration inside the lesson folder; empty: synthesised
+    duration: float | None = None  # shortest hold; required when the section has no narration
+    kind: str = "card"
+
+
+@dataclass(frozen=True)
+class EndCard:
+    credits: tuple[str, ...] = ()
+    duration: float = 5.0
+    kind: str = "end"
+
+
+SequenceItem = TitleCard | Clip | CardSlide | EndCard
+
+
+@dataclass(frozen=True)
+class CaptionSettings:
+    """Per-lesson overrides of the language's caption rules (None keeps the language default)."""
+
+    children: bool = False
+    max_line_chars: int | None = None
+    max_lines: int | None = None
+    max_cps: float | None = None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    root: Path
+    title: str
+    language: str
+    authors: tuple[Author, ...]
+    rubric: str
+    tags: tuple[str, ...]
+    licence: str
+    objectives: tuple[str, ...]
+    audience: str
+    formats: tuple[str, ...]
+    max_duration: float
+    sequence: tuple[SequenceItem, ...]
+    sections: tuple[Section, ...]
+    script: str = "script.md"
+    narration: str = "synthesised"  # or "recorded"
+    voice: str = ""
+    theme: str = "classic"
+    school: School = field(default_factory=School)
+    version: str = "1"
+    captions: CaptionSettings = field(default_factory=CaptionSettings)
+
+    def section(self, section_id: str) -> Section:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def media_files(self) -> list[str]:
+        """Every file of the lesson folder the build reads, posix paths, sorted and unique."""
+        files = {"lesson.yaml", self.script}
+        for item in self.sequence:
+            if isinstance(item, Clip):
+                files.add(item.file)
+            elif isinstance(item, CardSlide) and item.audio:
+                files.add(item.audio)
+        for section in self.sections:
+            files.update(image.path for image in section.images)
+        if self.school.logo:
+            files.add(self.school.logo)
+        return sorted(files)

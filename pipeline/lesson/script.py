@@ -1,0 +1,148 @@
+"""The lesson script: markdown with one ``## Heading`` section per card.
+
+Inside a section, the card text comes first; a line ``Narration:`` (or ``Озвучка:``, ``내레이션:``)
+starts the words spoken while the card is shown. See docs/lesson-format.md.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pipeline.errors import Diagnostic
+from pipeline.lesson.model import ImageRef, Section
+
+NARRATION_MARKERS = ("narration:", "озвучка:", "закадровый текст:", "내레이션:", "나레이션:")
+_HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
+_EXPLICIT_ID = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
+_VALID_ID = re.compile(r"^[\w][\w-]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+
+
+def slugify(text: str) -> str:
+    """A section id from its heading: lower case, letters of any script kept, spaces to dashes."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[^\w\s-]", "", text)
+    return re.sub(r"[\s_-]+", "-", text).strip("-")
+
+
+def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]:
+    """Split a script into sections and report every problem in it.
+
+    Returns the sections in order and the diagnostics (empty when the script is valid).
+    """
+    problems: list[Diagnostic] = []
+    lines = text.splitlines()
+    fence: tuple[str, int] | None = None  # (fence marker, line it opened on)
+    heads: list[tuple[int, str, str]] = []  # (0-based line, heading text, explicit id or "")
+    preamble_text: list[int] = []
+
+    for index, line in enumerate(lines):
+        fence_match = _FENCE.match(line)
+        if fence is not None:
+            if fence_match and fence_match.group(1)[0] == fence[0][0] and len(fence_match.group(1)) >= len(fence[0]):
+                fence = None
+            continue
+        if fence_match:
+            fence = (fence_match.group(1), index + 1)
+            continue
+        heading = _HEADING.match(line)
+        if heading and len(heading.group(1)) == 2:
+            title = heading.group(2) or ""
+            explicit = ""
+            id_match = _EXPLICIT_ID.search(title)
+            if id_match:
+                explicit = id_match.group(1)
+                title = title[: id_match.start()].rstrip()
+            elif "{#" in title:
+                problems.append(Diagnostic(file, index + 1, title.index("{#") + 4, "", "unclosed section id", "write it as {#my-id} at the end of the heading"))
+            heads.append((index, title, explicit))
+        elif not heads and line.strip() and not (heading and len(heading.group(1)) == 1):
+            preamble_text.append(index)
+
+    if fence is not None:
+        problems.append(
+            Diagnostic(file, fence[1], 1, "", f"code block opened with {fence[0]} is never closed", f"add a line with {fence[0]} where the block ends")
+        )
+    if preamble_text:
+        first = preamble_text[0]
+        problems.append(
+            Diagnostic(file, first + 1, 1, "", "text before the first card heading belongs to no card", "start every card with a line '## Card heading', or delete this text")
+        )
+    if not heads:
+        if text.strip():
+            problems.append(Diagnostic(file, 1, 1, "", "the script has no card sections", "start each card with a line '## Card heading'"))
+        else:
+            problems.append(Diagnostic(file, 0, 0, "", "the script is empty", "write one '## Card heading' section per card, each with its narration"))
+        return [], problems
+
+    sections: list[Section] = []
+    seen: dict[str, int] = {}
+    for number, (index, title, explicit) in enumerate(heads):
+        end = heads[number + 1][0] if number + 1 < len(heads) else len(lines)
+        section, section_problems = _section(lines, index, end, title, explicit, file)
+        problems.extend(section_problems)
+        if section is None:
+            continue
+        if section.id in seen:
+            problems.append(
+                Diagnostic(file, index + 1, 1, "", f"section id '{section.id}' is used twice (first on line {seen[section.id]})", "give one of them its own id: ## Heading {#other-id}")
+            )
+            continue
+        seen[section.id] = index + 1
+        sections.append(section)
+    return sections, problems
+
+
+def _section(lines: list[str], index: int, end: int, title: str, explicit: str, file: str) -> tuple[Section | None, list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    line_no = index + 1
+    if not title:
+        problems.append(Diagnostic(file, line_no, 1, "", "card heading is empty", "write the card's heading after '## '"))
+        return None, problems
+    if explicit and not _VALID_ID.match(explicit):
+        problems.append(Diagnostic(file, line_no, 1, "", f"section id '{explicit}' may hold only letters, digits, '-' and '_'", "e.g. {#why-short}"))
+        return None, problems
+    section_id = explicit or slugify(title)
+    if not section_id:
+        problems.append(Diagnostic(file, line_no, 1, "", f"cannot make an id from the heading '{title}'", "add one at the end of the heading: ## Heading {#my-id}"))
+        return None, problems
+
+    body: list[str] = []
+    narration: list[str] = []
+    target = body
+    in_fence = False
+    for offset in range(index + 1, end):
+        line = lines[offset]
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        stripped = line.strip()
+        marker = next((m for m in NARRATION_MARKERS if stripped.casefold().startswith(m)), None)
+        if marker and not in_fence and target is body:
+            target = narration
+            rest = stripped[len(marker):].strip()
+            if rest:
+                narration.append(rest)
+            continue
+        if target is narration and not in_fence:
+            for match in _RAW_HTML.finditer(line):
+                problems.append(Diagnostic(file, offset + 1, match.start() + 1, "", "HTML tags are not allowed in narration", "write the words exactly as they are spoken"))
+        target.append(line)
+
+    images = []
+    for offset in range(index + 1, end):
+        for match in _IMAGE.finditer(lines[offset]):
+            alt, path = match.group(1).strip(), match.group(2)
+            if not alt:
+                problems.append(
+                    Diagnostic(file, offset + 1, match.start() + 1, "", f"image {path} has no alt text", "describe the picture for people who cannot see it: ![a teacher holding a phone](media/photo.jpg)")
+                )
+            images.append(ImageRef(path, alt, offset + 1, match.start() + 1))
+
+    body_text = "\n".join(body).strip()
+    narration_text = " ".join(" ".join(narration).split())
+    if not body_text and not narration_text:
+        problems.append(Diagnostic(file, line_no, 1, "", f"card '{title}' has no text and no narration", "add the card text under the heading and a 'Narration:' line with what is said"))
+    section = Section(id=section_id, title=title, body=body_text, narration=narration_text, line=line_no, images=tuple(images))
+    return section, problems

@@ -1,0 +1,1 @@
+"""One module per family of checks; each registers itself with pipeline.review.registry.check."""

@@ -1,0 +1,46 @@
+"""Loudness as the transcode stage measured it (two-pass loudnorm), before and after."""
+from pipeline.review.registry import check
+
+
+def _after(ev):
+    return (ev.data("transcode").get("loudness") or {}).get("after") or {}
+
+
+def _reliable(ev):
+    return (ev.data("transcode").get("loudness") or {}).get("reliable", True)
+
+
+@check("loudness.integrated", "Integrated loudness -16 LUFS ±1 LU", "blocking", "report this: normalisation did not reach the target")
+def integrated(ev):
+    value = _after(ev).get("I")
+    if value is None or not _reliable(ev):
+        yield None, value, "-16 ±1", "too short to measure reliably (under 3 s)"
+        return
+    yield abs(float(value) + 16) <= 1.0, float(value), "-16 ±1", ""
+
+
+@check("loudness.true_peak", "True peak at most -1.5 dBTP", "blocking", "report this: the limiter did not hold the peak")
+def true_peak(ev):
+    value = _after(ev).get("TP")
+    if value is None:
+        yield None, None, -1.5, "not measured"
+        return
+    yield float(value) <= -1.5 + 0.05, float(value), -1.5, ""
+
+
+@check("loudness.range", "Loudness range at most 11 LU", "advisory", "level out loud and quiet passages in the recording")
+def loudness_range(ev):
+    value = _after(ev).get("LRA")
+    if value is None:
+        yield None, None, 11, "not measured"
+        return
+    yield float(value) <= 11, float(value), 11, ""
+
+
+@check("loudness.mode", "Linear normalisation (no dynamic compression)", "advisory", "the recording had peaks too loud for linear gain; a limiter was applied — consider recording a little quieter")
+def mode(ev):
+    loud = ev.data("transcode").get("loudness") or {}
+    if not loud:
+        yield None, None, "linear", "not measured"
+        return
+    yield loud.get("mode") == "linear", loud.get("mode"), "linear", ""

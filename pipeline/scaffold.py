@@ -1,0 +1,35 @@
+"""``microlearn new``: a lesson folder whose comments teach the format, valid as generated."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from pipeline.errors import PipelineError
+from pipeline.lesson.loader import SLUG
+from pipeline.lesson.model import LANGUAGES
+from pipeline.templates import templates_dir
+
+
+def create(content_dir: Path, slug: str, language: str) -> Path:
+    """Write ``content_dir/slug/`` from templates/scaffold/; refuse to overwrite anything.
+
+    Raises PipelineError for a bad slug or language, or an existing folder.
+    """
+    if not SLUG.match(slug):
+        raise PipelineError(f"'{slug}' is not a valid lesson name — use lower-case letters, digits and dashes, e.g. first-teacher-video")
+    if language not in LANGUAGES:
+        raise PipelineError(f"language '{language}' is not supported — use one of: {', '.join(LANGUAGES)}")
+    folder = content_dir / slug
+    if folder.exists():
+        raise PipelineError(f"{folder} already exists — choose another name, or edit that lesson")
+    import jinja2
+
+    source = templates_dir() / "scaffold"
+    strings = yaml.safe_load((source / "strings.yaml").read_text(encoding="utf-8"))[language]
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(source)), undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    values = {"slug": slug, "language": language, "title": strings.get("title", slug), "s": strings}
+    (folder / "media").mkdir(parents=True)
+    for name in ("lesson.yaml", "script.md"):
+        (folder / name).write_text(env.get_template(f"{name}.j2").render(**values), encoding="utf-8")
+    return folder

@@ -1,0 +1,140 @@
+"""What every stage is: a function from a lesson (and its upstream results) to typed artifacts.
+
+A stage module defines one ``Stage`` object (name, upstream stages, params, inputs, run). The
+build runner (pipeline/build.py) decides from the cache whether to call ``run`` at all; inside
+``run`` a stage may memoise finer pieces (one card, one video segment) in the object store.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from pipeline.fsutil import atomic_path, sha256_file
+from pipeline.lesson.model import Lesson
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Build-wide settings every stage may read; part of no cache key unless a stage says so."""
+
+    content_dir: Path
+    build_dir: Path
+    jobs: int = 1
+    caption_check: bool = True
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One file a stage wrote, relative to the lesson's build folder."""
+
+    kind: str
+    path: str
+    sha256: str
+    bytes: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class StageResult:
+    """What a stage produced: its files, and JSON-able facts later stages and the report read."""
+
+    artifacts: list[Artifact] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"artifacts": [a.as_dict() for a in self.artifacts], "data": self.data}
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "StageResult":
+        return cls([Artifact(**a) for a in raw.get("artifacts", [])], raw.get("data", {}))
+
+    def paths(self, kind: str) -> list[str]:
+        return [a.path for a in self.artifacts if a.kind == kind]
+
+
+class ObjectStore:
+    """Content-addressed files shared by every lesson: key = sha256 of JSON-encoded parts."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    @staticmethod
+    def key(parts: dict) -> str:
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+    def path(self, key: str, suffix: str) -> Path:
+        return self.root / key[:2] / f"{key}{suffix}"
+
+    def memo(self, parts: dict, suffix: str, make: Callable[[Path], None]) -> Path:
+        """The stored file for ``parts``; ``make(tmp)`` writes it first when it is not there yet."""
+        target = self.path(self.key(parts), suffix)
+        if not target.is_file():
+            with atomic_path(target) as tmp:
+                make(tmp)
+        return target
+
+
+@dataclass
+class Context:
+    """What ``Stage.run`` gets: the lesson, where to write, the object store, upstream results."""
+
+    lesson: Lesson
+    settings: Settings
+    out: Path  # build/<lesson>/
+    objects: ObjectStore
+    upstream: dict[str, StageResult]
+    log: logging.Logger
+    progress: Callable[[str], None] = lambda message: None
+
+    @property
+    def label(self) -> str:
+        """How this lesson is named in messages."""
+        from pipeline.lesson.loader import lesson_label
+
+        return lesson_label(self.lesson.root)
+
+    def source(self, rel: str) -> Path:
+        """A file of the lesson folder (already validated to be inside it)."""
+        return self.lesson.root / rel
+
+    def artifact(self, kind: str, rel: str, make: Callable[[Path], None]) -> Artifact:
+        """Write ``out/rel`` atomically with ``make(tmp)`` and describe it."""
+        target = self.out / rel
+        with atomic_path(target) as tmp:
+            make(tmp)
+        return describe(self.out, kind, rel)
+
+    def copy_artifact(self, kind: str, rel: str, source: Path) -> Artifact:
+        """Place a stored object at ``out/rel`` (atomically) and describe it."""
+        import shutil
+
+        return self.artifact(kind, rel, lambda tmp: shutil.copyfile(source, tmp))
+
+
+def describe(out: Path, kind: str, rel: str) -> Artifact:
+    path = out / rel
+    return Artifact(kind, rel, sha256_file(path), path.stat().st_size)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of the lesson graph.
+
+    ``params(lesson)`` returns the JSON-able settings its output depends on; ``inputs(lesson)`` the
+    lesson files it reads; ``tools()`` the versions of external tools it runs. Together with the
+    upstream stages' digests and ``version`` they make the cache key.
+    """
+
+    name: str
+    needs: tuple[str, ...]
+    run: Callable[[Context], StageResult]
+    params: Callable[[Lesson], dict]
+    inputs: Callable[[Lesson], list[str]]
+    tools: Callable[[], dict] = lambda: {}
+    version: str = "1"

@@ -1,0 +1,113 @@
+"""Shared fixtures: lesson folders and real media generated inside pytest's tmp_path."""
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pipeline import ffmpeg
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def run_ffmpeg(*args: str) -> None:
+    """Generate test media with the same ffmpeg the tool uses (lavfi sources only)."""
+    subprocess.run([ffmpeg.ffmpeg_path(), "-hide_banner", "-v", "error", "-y", *args], check=True, stdin=subprocess.DEVNULL)
+
+
+def make_video(path: Path, seconds: float = 3.0, size: str = "640x360", rate: str = "30", audio: bool = True,
+               codec: str = "libx264", extra: tuple[str, ...] = ()) -> Path:
+    """A testsrc2 clip with a 440 Hz tone (or no audio)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    args = ["-f", "lavfi", "-i", f"testsrc2=s={size}:r={rate}:d={seconds}"]
+    if audio:
+        args += ["-f", "lavfi", "-i", f"sine=f=440:r=44100:d={seconds}", "-c:a", "aac"]
+    args += ["-c:v", codec, "-pix_fmt", "yuv420p", *extra, "-shortest", str(path)]
+    run_ffmpeg(*args)
+    return path
+
+
+def make_audio(path: Path, seconds: float = 3.0, rate: int = 48000, channels: int = 1, freq: int = 440) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run_ffmpeg("-f", "lavfi", "-i", f"sine=f={freq}:r={rate}:d={seconds}", "-ac", str(channels), str(path))
+    return path
+
+
+def make_image(path: Path, size: str = "800x600", color: str = "steelblue") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run_ffmpeg("-f", "lavfi", "-i", f"color=c={color}:s={size}:d=1", "-frames:v", "1", str(path))
+    return path
+
+
+LESSON_YAML = """\
+title: Recording your first teacher video
+language: en
+authors:
+  - name: Anna Petrova
+    school: Lyceum 1
+rubric: Teacher craft
+tags: [video, phone]
+licence: CC-BY-4.0
+objectives:
+  - Record a steady 60-second video with a phone
+audience: teachers
+formats: ["16:9"]
+max_duration: 90
+sequence:
+  - type: title
+    subtitle: A short guide
+    duration: 2
+  - type: card
+    section: hold-steady
+  - type: end
+    credits: [Anna Petrova]
+    duration: 2
+"""
+
+SCRIPT_MD = """\
+# Recording your first teacher video
+
+## Hold the phone steady {#hold-steady}
+
+- Use both hands
+- Lean on a table
+
+Narration: Hold the phone with both hands. Lean on a table to keep it steady.
+"""
+
+
+@pytest.fixture
+def lesson_dir(tmp_path: Path):
+    """A factory: ``lesson_dir(yaml=..., script=..., slug=...)`` writes a lesson folder and returns it."""
+
+    def make(yaml: str = LESSON_YAML, script: str | None = SCRIPT_MD, slug: str = "first-video", root: Path | None = None) -> Path:
+        folder = (root or tmp_path / "content") / slug
+        (folder / "media").mkdir(parents=True, exist_ok=True)
+        (folder / "lesson.yaml").write_text(textwrap.dedent(yaml), encoding="utf-8")
+        if script is not None:
+            (folder / "script.md").write_text(textwrap.dedent(script), encoding="utf-8")
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def quiet_log() -> logging.Logger:
+    return logging.getLogger("microlearn.test")
+
+
+def needs_tool(name: str):
+    return pytest.mark.skipif(shutil.which(name) is None, reason=f"{name} is not installed (make test installs it)")
+
+
+def shared_dir(sub: str) -> Path:
+    """A folder of ../shared, or a clean skip saying why."""
+    path = SHARED / sub
+    if not path.is_dir():
+        pytest.skip(f"../shared/{sub} is not present beside the project")
+    return path
