@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.cache import Components, FileHashes, Journal, lesson_inputs, result_digest
 from pipeline.errors import LessonError, PipelineError
+from pipeline.fsutil import sweep_temp_files
 from pipeline.lesson.loader import lesson_label, load_lesson
 from pipeline.stage import Context, ObjectStore, Settings, Stage, StageResult
 
@@ -166,6 +167,7 @@ def _run_stages(root, settings, stages, hashes, objects, reporter, report: Lesso
     lesson = load_lesson(root)
     out = settings.build_dir / lesson.slug
     out.mkdir(parents=True, exist_ok=True)
+    sweep_temp_files(out)  # left by a build that was killed; we hold the lock, so none is live
     journal = Journal.load(out)
     results: dict[str, StageResult] = {}
     ran_any = False

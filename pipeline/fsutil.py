@@ -47,3 +47,13 @@ def produce(target: Path, make: Callable[[Path], None]) -> None:
     """Run ``make(tmp)`` to write a temporary file, then move it onto ``target`` atomically."""
     with atomic_path(target) as tmp:
         make(tmp)
+
+
+def sweep_temp_files(folder: Path) -> int:
+    """Delete temporary files an interrupted build left behind (``.name.XXXX.tmp.ext``)."""
+    removed = 0
+    for path in folder.rglob(".*.tmp*"):
+        if path.is_file() and ".tmp" in path.name:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
