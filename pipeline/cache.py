@@ -70,6 +70,12 @@ class Components:
     tools: dict
     upstream: dict[str, str]
 
+    def __post_init__(self):
+        # compare in the form the journal stores (tuples become lists, paths strings), so that an
+        # unchanged setting never reads as changed after a reload
+        self.params = json.loads(json.dumps(self.params, sort_keys=True, ensure_ascii=False, default=str))
+        self.tools = json.loads(json.dumps(self.tools, sort_keys=True, default=str))
+
     def key(self) -> str:
         return digest(self.__dict__)
 

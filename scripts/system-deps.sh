@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tool needs and PyPI cannot provide:
 #   espeak-ng  - speech synthesis for narration and caption alignment (en, ru, ko)
-#   fonts-nanum - Hangul fonts for Korean cards (DejaVu, already on Debian, covers Latin and Cyrillic)
+#   fonts-nanum - Hangul fonts for Korean cards (DejaVu covers Latin and Cyrillic)
+#   fonts-dejavu-core, fonts-dejavu-extra - DejaVu, with the oblique and condensed faces themes use
+#   libpango-1.0-0, libpangoft2-1.0-0 - text layout for WeasyPrint, which draws the cards
+#   libharfbuzz-subset0 - fast font subsetting for the card PDFs (fontTools' fallback is ~30x slower)
 # Runs apt-get only when something is missing; needs root (or sudo) for that.
 set -euo pipefail
 
@@ -9,6 +12,11 @@ missing=()
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 [ -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ] || missing+=("fonts-nanum=20200506-1")
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf ] || missing+=(fonts-dejavu-extra)
+have_lib() { /sbin/ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_lib 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
+have_lib 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
+have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "installing system packages: ${missing[*]}"
