@@ -1,0 +1,156 @@
+"""Draw every page of a lesson, each only when its content, theme, fonts or tools changed.
+
+A page's cache key is its template context with file URLs replaced by the files' hashes, the
+theme folder's digest, the font files' hashes, the size and the renderer's tool versions. The
+object store keeps two things per page: the PNG and the layout measurements (so a cached page
+still reports how full it is). A page that does not fit is never stored.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.cards import fit as fitting
+from pipeline.cards import fonts
+from pipeline.cards.pages import FORMAT_NAMES, Page, context
+from pipeline.cards.render import BlockedResource, Renderer, tool_versions
+from pipeline.cards.theme import Theme, themes_root
+from pipeline.errors import Diagnostic, LessonError
+from pipeline.stage import Context
+
+RENDER_VERSION = "1"  # raise when this package changes what a page looks like
+# appended to a page whose text overflows, to measure how much room the text needs
+UNBOUNDED = ("<style>@page {{ size: {width}px 100000px; }} "
+             ".fit {{ bottom: auto !important; height: auto !important; max-height: none !important; }}</style>")
+
+_RENDERER = Renderer()  # warm across lessons of one build: fonts are loaded once
+
+
+@dataclass
+class Drawn:
+    """The stored files of every page and what their layout measured."""
+
+    pngs: dict[int, Path] = field(default_factory=dict)  # page index -> stored PNG
+    fits: dict[int, dict] = field(default_factory=dict)  # page index -> Fit.as_dict()
+    handout: Path | None = None
+
+
+def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict, font_set, labels: dict) -> Drawn:
+    """Render (or find stored) every page and the handout; LessonError lists every page that
+    does not fit, and every theme problem found on the way."""
+    lesson, objects = ctx.lesson, ctx.objects
+    env = _environment(themes_root())
+    tools = tool_versions()
+    font_hashes = {path.name: fonts.digest(path) for path in font_set.files()}
+    roots = (lesson.root, themes_root())
+    drawn, documents, problems = Drawn(), {}, []
+    overflows: dict[str, tuple[float, Diagnostic]] = {}  # card id or page kind -> its worst page
+
+    def parts(page: Page) -> dict:
+        return {"what": "cards.page", "version": RENDER_VERSION, "theme": theme.name, "theme_files": theme.digest,
+                "template": page.template, "size": list(page.size), "fonts": font_hashes, "tools": tools,
+                "context": context(page, lesson, total, colors, font_set, labels, for_key=True)}
+
+    def html_of(page: Page) -> str:
+        return env.get_template(f"{theme.name}/{page.template}").render(**context(page, lesson, total, colors, font_set, labels))
+
+    def laid_out(html: str, page: Page):
+        try:
+            return _RENDERER.layout(html, theme.folder, font_set, roots)
+        except BlockedResource as exc:
+            raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc), "cards may use only files of the lesson folder, the theme folder and the card fonts")]) from None
+
+    def layout(index: int, page: Page):
+        if index not in documents:
+            documents[index] = laid_out(html_of(page), page)
+        return documents[index]
+
+    keys = {}
+    for index, page in enumerate(pages):
+        key = parts(page)
+        keys[index] = objects.key(key)
+        png = objects.path(objects.key({**key, "out": "png"}), ".png")
+        measured = objects.path(objects.key({**key, "out": "fit"}), ".json")
+        if measured.is_file() and (png.is_file() or not page.rel):
+            drawn.fits[index] = json.loads(measured.read_text(encoding="utf-8"))
+            if page.rel:
+                drawn.pngs[index] = png
+            continue
+        ctx.progress(f"drawing {page.rel or f'the handout {page.kind} page'}")
+        document = layout(index, page)
+        try:
+            measure = fitting.measure(document)
+        except fitting.ThemeLayoutError as exc:
+            raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc), "wrap the card text in <div class=\"fit\"> with a fixed size")]) from None
+        if measure.smallest_font < fitting.MIN_FONT_PX - 0.01:
+            problems.append(Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, page.layout,
+                                       f"text '{measure.smallest_text[:40]}' is set at {measure.smallest_font:g} px, under the {fitting.MIN_FONT_PX} px minimum",
+                                       "make it larger in the theme's stylesheet"))
+            continue
+        if measure.overflows:
+            # on its page, overflowing text stops at the page's edge: lay it out once more on an
+            # endless page, with the text box free to grow, to learn how much room it needs
+            endless = fitting.measure(laid_out(html_of(page).replace("</head>", UNBOUNDED.format(width=page.size[0]) + "</head>", 1), page))
+            measure = dataclasses.replace(measure, needed=max(measure.needed, endless.needed), pages=1)
+            owner = page.card.id if page.card is not None else page.kind
+            worst = measure.fill * measure.pages
+            if owner not in overflows or worst > overflows[owner][0]:
+                overflows[owner] = (worst, _overflow(ctx, page, measure))
+            continue
+        drawn.fits[index] = measure.as_dict()
+        objects.memo({**key, "out": "fit"}, ".json", lambda tmp, m=measure: tmp.write_text(json.dumps(m.as_dict()), encoding="utf-8"))
+        if page.rel:
+            drawn.pngs[index] = objects.memo({**key, "out": "png"}, ".png", lambda tmp, d=document, p=page: tmp.write_bytes(_RENDERER.png(d, p.size)))
+    problems += [diagnostic for _, diagnostic in overflows.values()]
+    if problems:
+        raise LessonError(problems)
+
+    order = _handout_order(pages)
+    handout_key = {"what": "cards.handout", "version": RENDER_VERSION, "pages": [keys[i] for i in order], "title": lesson.title, "language": lesson.language}
+
+    def make_handout(tmp: Path) -> None:
+        ctx.progress("writing the handout")
+        tmp.write_bytes(_RENDERER.pdf([layout(i, pages[i]) for i in order], lesson.title, lesson.language))
+
+    drawn.handout = objects.memo(handout_key, ".pdf", make_handout)
+    return drawn
+
+
+@lru_cache(maxsize=None)
+def _environment(root: Path):
+    """jinja2 over templates/themes (per folder: MICROLEARN_TEMPLATES may point elsewhere);
+    autoescaped, so only the sanitised card HTML is inserted as markup."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(root)), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def _handout_order(pages: list[Page]) -> list[int]:
+    """The handout: title, every card, end, all in the social format."""
+    social = {(p.kind, p.number): i for i, p in enumerate(pages) if p.format == "social"}
+    cards = sorted(i for (kind, _), i in social.items() if kind == "card")
+    return [social[("title", 0)], *sorted(cards, key=lambda i: pages[i].number), social[("end", 0)]]
+
+
+def _overflow(ctx: Context, page: Page, measure: fitting.Fit) -> Diagnostic:
+    lesson = ctx.lesson
+    where = FORMAT_NAMES[page.format]
+    hint = "shorten the text or split it into two cards; cards never shrink text below the theme's size"
+    if page.card is not None:
+        message = fitting.cut_message(measure, page.card.length, "card", where)
+        return Diagnostic(f"{ctx.label}/{lesson.script}", lesson.section(page.card.id).line, 1, f"section '{page.card.id}'", message, hint)
+    if page.kind == "title":
+        from pipeline.cards.pages import title_card
+
+        length = len(lesson.title) + len(title_card(lesson).subtitle) + sum(len(a.name) for a in lesson.authors)
+        return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "title", fitting.cut_message(measure, length, "title card", where),
+                          "shorten the title or the subtitle")
+    from pipeline.cards.pages import end_card
+
+    length = sum(len(line) for line in end_card(lesson).credits) + sum(len(a.name) for a in lesson.authors)
+    return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "sequence: end.credits", fitting.cut_message(measure, length, "end card", where),
+                      "shorten the credits or list fewer lines")
