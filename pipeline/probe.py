@@ -89,7 +89,7 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
         video_stream = next((s for s in container.streams.video if not _is_cover_art(s)), None)
         audio_stream = container.streams.audio[0] if container.streams.audio else None
         video = _video_info(container, video_stream, name) if video_stream is not None else None
-        audio = _audio_info(audio_stream) if audio_stream is not None else None
+        audio = _audio_info(container, audio_stream, name) if audio_stream is not None else None
         duration = _duration(container, video_stream, audio_stream)
         if demuxer in IMAGE_DEMUXERS:
             duration = 0.0
@@ -132,6 +132,13 @@ def _video_info(container, stream, name: str) -> VideoInfo:
     return VideoInfo(stream.codec_context.name, width, height, stream.width, stream.height, fps, rotation, sar, variable)
 
 
-def _audio_info(stream) -> AudioInfo:
+def _audio_info(container, stream, name: str) -> AudioInfo:
+    import av
+
+    try:
+        next(container.decode(stream))
+    except (av.error.FFmpegError, StopIteration) as exc:
+        why = str(exc) or "no audio frame in it"
+        raise MediaError(name, f"its audio stream cannot be decoded ({why})", "export the recording again, e.g. as WAV or M4A") from None
     ctx = stream.codec_context
     return AudioInfo(ctx.name, ctx.sample_rate or 0, ctx.channels if hasattr(ctx, "channels") else ctx.layout.nb_channels)

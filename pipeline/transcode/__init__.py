@@ -1,0 +1,59 @@
+"""The transcode stage: a lesson's media and cards in the house format, fast and checked.
+
+``STAGE`` runs ``assemble.transcode`` with the product settings (``settings.MediaSettings``).
+Modules: ``plan`` (probe, narration, frame counts, duration limit), ``commands`` (pure argv
+builders), ``segments`` (cached video segments), ``narration`` (espeak-ng, pydub clean-up),
+``track`` (the sample-exact audio track, speech WAVs), ``loudness`` (two-pass linear loudnorm),
+``thumbnail`` (posters from non-black frames), ``assemble`` (the phases in order).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from pipeline.lesson.model import CardSlide, Clip, Lesson
+from pipeline.stage import Context, Stage, StageResult
+from pipeline.transcode.settings import MediaSettings
+
+SETTINGS = MediaSettings()
+
+
+def run(ctx: Context) -> StageResult:
+    from pipeline.transcode.assemble import transcode
+
+    return transcode(ctx, SETTINGS)
+
+
+def params(lesson: Lesson) -> dict:
+    """What the output depends on besides file contents: the sequence, the narration text of
+    the cards shown, language and voice, formats, the limit, and the encoder settings."""
+    narrations = {item.section: lesson.section(item.section).narration for item in lesson.sequence if isinstance(item, CardSlide)}
+    return {
+        "slug": lesson.slug,
+        "sequence": [asdict(item) for item in lesson.sequence],
+        "narration": narrations,
+        "language": lesson.language,
+        "voice": lesson.voice,
+        "formats": list(lesson.formats),
+        "max_duration": lesson.max_duration,
+        "settings": SETTINGS.key(),
+    }
+
+
+def inputs(lesson: Lesson) -> list[str]:
+    files = set()
+    for item in lesson.sequence:
+        if isinstance(item, Clip):
+            files.add(item.file)
+        elif isinstance(item, CardSlide) and item.audio:
+            files.add(item.audio)
+    return sorted(files)
+
+
+def tools() -> dict:
+    from pipeline.ffmpeg import ffmpeg_version
+    from pipeline.transcode.narration import espeak_version
+
+    return {"ffmpeg": ffmpeg_version(), "espeak-ng": espeak_version()}
+
+
+STAGE = Stage("transcode", ("cards",), run, params, inputs, tools, version="1")

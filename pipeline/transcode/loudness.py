@@ -1,0 +1,129 @@
+"""Two-pass linear loudness normalisation (EBU R128 via ffmpeg's loudnorm), stated honestly.
+
+Pass 1 measures (ebur128, the same BS.1770 meter loudnorm uses, 8x faster than loudnorm's
+own measuring pass); pass 2 is loudnorm in linear mode with those measurements. loudnorm silently switches to *dynamic* mode
+(a compressor) when linear gain would push the true peak over the ceiling, or when the range
+is over its target (ffmpeg-normalize #181). We never accept that: the gain is applied linearly
+or, when the peaks do not allow it, linearly followed by an explicit limiter, and the result
+says which ("linear" or "limited") — and loudnorm's own ``normalization_type`` is checked.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import ffmpeg
+from pipeline.transcode import commands
+
+TARGET_I = -16.0
+TARGET_TP = -1.5
+TARGET_LRA = 11.0
+# Aim 0.5 dB under the true-peak ceiling: the AAC encoder's reconstruction can overshoot a
+# little, and the ceiling is checked on the encoded audio.
+AIM_TP = -2.0
+SILENT = -70.0  # loudnorm's floor: a track this quiet has nothing to normalise
+SHORT = 3.0  # seconds: EBU R128 loudness range needs 3 s windows; below it nothing is reliable
+
+_JSON = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
+_SUMMARY = re.compile(
+    r"Integrated loudness:\s*I:\s*(?P<I>\S+) LUFS\s*Threshold:\s*(?P<thresh>\S+) LUFS"
+    r".*?Loudness range:\s*LRA:\s*(?P<LRA>\S+) LU"
+    r".*?True peak:\s*Peak:\s*(?P<TP>\S+) dBFS",
+    re.S,
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    I: float
+    TP: float
+    LRA: float
+    thresh: float
+
+    def as_dict(self) -> dict:
+        return {"I": _round(self.I), "TP": _round(self.TP), "LRA": _round(self.LRA)}
+
+
+@dataclass(frozen=True)
+class Result:
+    before: Measure
+    mode: str  # "linear" | "limited"
+    gain_db: float
+    detail: str  # why the mode was chosen, in words
+
+
+def parse_report(stderr: str) -> dict:
+    """The last loudnorm JSON report in ffmpeg's stderr, values as strings as loudnorm prints them."""
+    found = _JSON.findall(stderr)
+    if not found:
+        raise ValueError("loudnorm printed no JSON report")
+    return json.loads(found[-1])
+
+
+def _number(value: str) -> float:
+    return float(value) if value not in ("-inf", "inf", "nan") else (-math.inf if value == "-inf" else math.inf)
+
+
+def _round(value: float) -> float | None:
+    return round(value, 2) if math.isfinite(value) else None
+
+
+def parse_summary(stderr: str) -> "Measure":
+    """The ebur128 filter's summary (the last one in ffmpeg's stderr) as a Measure."""
+    found = list(_SUMMARY.finditer(stderr))
+    if not found:
+        raise ValueError("ebur128 printed no summary")
+    values = found[-1].groupdict()
+    return Measure(_number(values["I"]), _number(values["TP"]), _number(values["LRA"]), _number(values["thresh"]))
+
+
+def measure(path: Path, context: str, raw: bool = False) -> Measure:
+    """Integrated loudness, true peak and loudness range of an audio file (or raw float track)."""
+    argv = commands.measure(str(path))
+    if raw:
+        argv = commands.raw_input(argv)
+    return parse_summary(ffmpeg.run(argv, context=context).stderr)
+
+
+def normalise(track: Path, out: Path, context: str) -> Result:
+    """Normalise the raw float track ``track`` into ``out`` (raw float too) and say how.
+
+    Raises nothing for quiet or short tracks: a silent track is copied unchanged (mode linear,
+    gain 0) — there is no loudness to reach.
+    """
+    before = measure(track, context, raw=True)
+    if not math.isfinite(before.I) or before.I <= SILENT:
+        out.write_bytes(track.read_bytes())
+        return Result(before, "linear", 0.0, "the track is silent: nothing to normalise")
+    gain = TARGET_I - before.I
+    # loudnorm goes dynamic when the measured range is over its LRA target; asking for at least
+    # the measured range keeps it linear (a wide range is reported by the review, not squashed).
+    lra = min(50.0, max(TARGET_LRA, math.ceil(before.LRA + 0.5)))
+    if before.TP + gain <= AIM_TP:
+        # loudnorm takes a measured range of exactly 0 (a steady tone, a short track) for "not
+        # measured" and then goes dynamic; in linear mode the range is only checked, never used.
+        measured = {"I": before.I, "TP": before.TP, "LRA": max(before.LRA, 0.01), "thresh": before.thresh}
+        argv = commands.raw_output(commands.raw_input(commands.loudnorm_apply(str(track), measured, TARGET_I, AIM_TP, lra, str(out))))
+        second = parse_report(ffmpeg.run(argv, context=context).stderr)
+        if second.get("normalization_type") == "linear":
+            return Result(before, "linear", round(gain, 2), "linear gain")
+        detail = f"loudnorm chose {second.get('normalization_type')!r} mode; applied linear gain and a limiter instead"
+    else:
+        detail = f"linear gain of {gain:+.1f} dB would put the true peak at {before.TP + gain:+.1f} dBTP; a limiter holds it at {AIM_TP:g} dBTP"
+    return _limited(track, out, before, gain, detail, context)
+
+
+def _limited(track: Path, out: Path, before: Measure, gain: float, detail: str, context: str) -> Result:
+    """Gain plus limiter; the limiter takes some loudness off the peaks, so the gain is raised
+    by what is missing and applied again (at most three times; usually once is within 0.5 LU)."""
+    for _ in range(3):
+        argv = commands.raw_output(commands.raw_input(commands.limited_gain(str(track), gain, AIM_TP, str(out))))
+        ffmpeg.run(argv, context=context)
+        after = measure(out, context, raw=True)
+        if not math.isfinite(after.I) or abs(after.I - TARGET_I) <= 0.5:
+            break
+        gain += TARGET_I - after.I
+    return Result(before, "limited", round(gain, 2), detail)

@@ -1,0 +1,213 @@
+"""A card's narration as 48 kHz stereo samples: synthesised with espeak-ng, or the teacher's
+recording cleaned up with pydub (leading and trailing silence trimmed).
+
+Synthesised narration is spoken one sentence at a time and joined with fixed pauses, so every
+sentence's start and end is known to the sample (the caption stage gets them for free).
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.errors import SetupError, ToolError
+from pipeline.transcode.settings import RATE
+
+VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}
+TRIM_VERSION = "1"  # in every narration cache key: bump when the clean-up changes
+ESPEAK = "espeak-ng"
+# A sentence runs to . ! ? … (or their full-width forms), with any closing quotes or brackets,
+# followed by white space or the end. Korean uses the same punctuation as English; "v2.0" is
+# not split because no space follows the dot.
+_SENTENCE = re.compile(r"\S.*?(?:[.!?…。！？]+[\"'»”’)\]]*(?=\s|$)|$)")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: float  # seconds from the start of the narration's audio
+    end: float
+
+
+@dataclass(frozen=True)
+class Narration:
+    """Narration audio ready to place on a card: ``samples`` is (n, 2) float32 at 48 kHz."""
+
+    samples: np.ndarray
+    sentences: tuple[Sentence, ...]
+    text: str
+    synthesised: bool
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / RATE
+
+
+def voice_for(language: str, override: str = "") -> str:
+    """The espeak-ng voice of a lesson: ``lesson.voice`` if set, else by language."""
+    return override or VOICES[language]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split narration into sentences at . ! ? … (a sentence without final punctuation is kept)."""
+    flat = " ".join(text.split())
+    return [part.strip() for part in _SENTENCE.findall(flat) if part.strip()]
+
+
+def espeak_argv(voice: str, out: str) -> list[str]:
+    """espeak-ng reading UTF-8 text from stdin (never from argv: no option injection, no length limit)."""
+    return [ESPEAK, "-b", "1", "-v", voice, "-w", out, "--stdin"]
+
+
+def run_espeak(argv: list[str], text: str, context: str = "") -> None:
+    """Run espeak-ng like ``pipeline.ffmpeg.run``: argv list, stderr kept, ToolError on failure."""
+    try:
+        done = subprocess.run(argv, input=text.encode("utf-8"), capture_output=True, check=False, timeout=120)
+    except FileNotFoundError:
+        raise SetupError("espeak-ng is not installed — run 'make build' (it installs it with apt), or 'sudo apt-get install espeak-ng'") from None
+    stderr = done.stderr.decode("utf-8", "replace")
+    # espeak-ng exits 0 even for an unknown voice, and then writes nothing: check the file too.
+    if done.returncode != 0 or not Path(argv[argv.index("-w") + 1]).stat().st_size > 44:
+        hint = "the voice is not installed: set 'voice' in lesson.yaml to one 'espeak-ng --voices' lists" if "voice" in stderr.lower() else ""
+        raise ToolError(argv, done.returncode or 1, stderr[-4000:], hint, context)
+
+
+@lru_cache(maxsize=None)
+def espeak_version() -> str:
+    """The espeak-ng version line; part of every synthesised-audio cache key."""
+    try:
+        out = subprocess.run([ESPEAK, "--version"], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        return "missing"
+    return out.stdout.split("Data at")[0].strip()
+
+
+def synthesise(text: str, voice: str, gap: float, objects, context: str = "") -> Narration:
+    """Speak ``text`` sentence by sentence, each cached in the object store (key: text, voice,
+    espeak-ng version), trimmed of espeak's own leading/trailing silence, joined by ``gap`` s."""
+    from pipeline.ffmpeg import ffmpeg_version
+
+    pieces, sentences, at = [], [], 0
+    pause = np.zeros((round(gap * RATE), 2), dtype=np.float32)
+    for index, sentence in enumerate(split_sentences(text)):
+        parts = {"kind": "espeak", "text": sentence, "voice": voice, "espeak": espeak_version(), "rate": RATE,
+                 "trim": TRIM_VERSION, "ffmpeg": ffmpeg_version()}
+        stored = objects.memo(parts, ".wav", lambda tmp, s=sentence: _speak(s, voice, tmp, context))
+        samples = read_wav(stored)
+        if index:
+            pieces.append(pause)
+            at += len(pause)
+        sentences.append(Sentence(sentence, at / RATE, (at + len(samples)) / RATE))
+        pieces.append(samples)
+        at += len(samples)
+    samples = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.float32)
+    return Narration(samples, tuple(sentences), text, True)
+
+
+def _speak(sentence: str, voice: str, out: Path, context: str) -> None:
+    """espeak-ng -> pydub trims espeak's own silence -> ffmpeg resamples 22.05 kHz mono to the
+    house rate (swresample: in a subprocess it costs less than importing scipy.signal)."""
+    from pipeline import ffmpeg
+    from pipeline.transcode import commands
+
+    raw = out.with_name(out.name + ".espeak.wav")
+    trimmed = out.with_name(out.name + ".trimmed.wav")
+    try:
+        run_espeak(espeak_argv(voice, str(raw)), sentence, context)
+        sound = trim_silence(raw)
+        if len(sound) == 0:  # nothing audible (a sentence of punctuation): no audio, no time
+            write_wav(out, np.zeros((0, 2), dtype=np.float32))
+            return
+        sound.export(str(trimmed), format="wav")
+        ffmpeg.run(commands.resample_wav(str(trimmed), str(out)), context=context)
+    finally:
+        raw.unlink(missing_ok=True)
+        trimmed.unlink(missing_ok=True)
+
+
+def recorded(path: Path, text: str, objects, source_hash: str, ffmpeg_version: str, context: str = "") -> Narration:
+    """A teacher's recorded narration: decoded by ffmpeg, silence at both ends trimmed (pydub)."""
+    from pipeline import ffmpeg
+    from pipeline.transcode import commands
+
+    def make(tmp: Path) -> None:
+        decoded = tmp.with_name(tmp.name + ".decoded.wav")
+        try:
+            ffmpeg.run(commands.decode_audio(str(path), str(decoded)), context=context)
+            write_wav(tmp, samples_of(trim_silence(decoded)))
+        finally:
+            decoded.unlink(missing_ok=True)
+
+    parts = {"kind": "recorded-narration", "sha256": source_hash, "ffmpeg": ffmpeg_version, "rate": RATE, "trim": TRIM_VERSION}
+    stored = objects.memo(parts, ".wav", make)
+    return Narration(read_wav(stored), (), text, False)
+
+
+def trim_silence(path: Path):
+    """Trim leading and trailing silence of a WAV with pydub; returns the AudioSegment.
+
+    The silence threshold follows the recording: 35 dB under its peak, kept between -60 and
+    -30 dBFS, so a noisy classroom recording is trimmed as well as a clean studio one. 30 ms
+    of the silence is kept on each side so the first consonant is never clipped.
+    """
+    AudioSegment, detect_leading_silence = _pydub()
+    sound = AudioSegment.from_wav(str(path))
+    if len(sound) == 0 or sound.max == 0:
+        return sound[:0]
+    threshold = max(-60.0, min(-30.0, sound.max_dBFS - 35.0))
+    lead = detect_leading_silence(sound, silence_threshold=threshold, chunk_size=5)
+    tail = detect_leading_silence(sound.reverse(), silence_threshold=threshold, chunk_size=5)
+    return sound[max(0, lead - 30): max(lead, len(sound) - tail + 30)]
+
+
+def samples_of(sound) -> np.ndarray:
+    """A pydub AudioSegment at 48 kHz as (n, 2) float32 samples."""
+    samples = np.array(sound.get_array_of_samples(), dtype=np.float32).reshape(-1, sound.channels)
+    samples /= float(1 << (8 * sound.sample_width - 1))
+    return to_house_rate(samples, sound.frame_rate)
+
+
+def _pydub():
+    """pydub, told where our ffmpeg is. It looks for one on PATH at import and warns when there
+    is none; we only hand it WAV files, which it reads without ffmpeg."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # no ffmpeg on PATH
+        warnings.simplefilter("ignore", DeprecationWarning)  # audioop, Python 3.11-3.12
+        from pydub import AudioSegment
+        from pydub.silence import detect_leading_silence
+    from pipeline.ffmpeg import ffmpeg_path
+
+    AudioSegment.converter = ffmpeg_path()
+    return AudioSegment, detect_leading_silence
+
+
+def to_house_rate(samples: np.ndarray, rate: int) -> np.ndarray:
+    """(n, channels) samples at 48 kHz -> (n, 2) float32 (mono on both channels, same level)."""
+    if rate != RATE:
+        raise ValueError(f"expected {RATE} Hz audio, got {rate} Hz")  # ffmpeg resamples before us
+    if samples.shape[1] == 1:
+        samples = np.repeat(samples, 2, axis=1)
+    elif samples.shape[1] > 2:
+        samples = samples[:, :2]
+    return np.ascontiguousarray(samples, dtype=np.float32)
+
+
+def read_wav(path: Path) -> np.ndarray:
+    import soundfile
+
+    samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    return to_house_rate(samples, rate)
+
+
+def write_wav(path: Path, samples: np.ndarray) -> None:
+    import soundfile
+
+    soundfile.write(str(path), samples, RATE, subtype="PCM_24", format="WAV")  # float WAVs get a PEAK chunk with a timestamp
+
+

@@ -1,0 +1,110 @@
+"""Video segments: cached pieces of one format's video, encoded side by side, joined by stream copy.
+
+A segment's cache key is its source's content hash, the trim, the frame count, the format's
+size, the encoder settings, the ffmpeg version and ``SEGMENT_VERSION`` (bumped when a command
+changes), so a changed card re-encodes only its own segments.
+
+- A clip is cut into chunks of ``settings.chunk`` frames (a multiple of the GOP), each its own
+  segment: x264 runs single-threaded for identical bytes (see settings.py), so chunks are what
+  lets a long clip use every core.
+- A still slide is static for its whole hold, and every encoded piece starts with a keyframe
+  and closes its GOP; so a slide held for n frames is one *unit* of ``settings.slide_unit``
+  frames listed n // unit times, plus a shorter tail: the same picture for the cost of encoding
+  fewer than 2 * unit frames per slide, however long it is held.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pipeline import ffmpeg
+from pipeline.errors import MediaError
+from pipeline.fsutil import sha256_file
+from pipeline.stage import ObjectStore
+from pipeline.transcode import commands
+from pipeline.transcode.plan import Part
+from pipeline.transcode.settings import FPS, GOP, MediaSettings
+
+SEGMENT_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One segment to have in the store: its key and how to encode it."""
+
+    key: dict
+    make: Callable[[Path], None] = field(compare=False)
+
+    @property
+    def id(self) -> str:
+        return ObjectStore.key(self.key)
+
+
+def _key(settings: MediaSettings, fmt: str, **parts) -> dict:
+    return {"stage": "transcode", "code": SEGMENT_VERSION, "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(),
+            "format": fmt, "size": list(settings.size(fmt)), **parts}
+
+
+def clip_jobs(part: Part, source: Path, fmt: str, settings: MediaSettings, context: str) -> list[Job]:
+    """The clip's frames fitted to the format, in chunks."""
+    video = part.info.video
+    fit = commands.Source(video.width, video.height, video.sar)
+    chunk = max(GOP, settings.chunk - settings.chunk % GOP)
+    jobs = []
+    for first in range(0, part.frames, chunk):
+        count = min(chunk, part.frames - first)
+        start = round(part.start + first / FPS, 6)
+        argv = commands.clip_segment(str(source), start, count, fit, settings.size(fmt), settings, "OUT")
+        key = _key(settings, fmt, kind="clip", sha256=part.source_hash, start=start, frames=count,
+                   source=[fit.width, fit.height, fit.sar, video.rotation])
+        jobs.append(Job(key, _runner(argv, context)))
+    return jobs
+
+
+def slide_jobs(png: Path, frames: int, fmt: str, settings: MediaSettings, context: str, label: str) -> list[Job]:
+    """A still slide held ``frames`` frames: one unit repeated, then the remainder."""
+    if not png.is_file():
+        raise MediaError(label, "is missing: the cards stage did not write this slide", "build again; if it persists, report it")
+    digest = sha256_file(png)
+
+    def job(count: int) -> Job:
+        argv = commands.slide_segment(str(png), count, settings.size(fmt), settings, "OUT")
+        return Job(_key(settings, fmt, kind="slide", sha256=digest, frames=count), _runner(argv, context))
+
+    units, tail = divmod(frames, settings.slide_unit)
+    jobs = [job(settings.slide_unit)] * units
+    if tail:
+        jobs.append(job(tail))
+    return jobs
+
+
+def _runner(argv: list[str], context: str) -> Callable[[Path], None]:
+    """``make(tmp)`` for the object store: the command with its output set to ``tmp``."""
+    def make(tmp: Path) -> None:
+        ffmpeg.run(argv[: argv.index("OUT")] + [str(tmp)] + argv[argv.index("OUT") + 1:], context=context)
+
+    return make
+
+
+def encode(jobs: list[Job], objects: ObjectStore, workers: int, progress: Callable[[str], None] = lambda m: None,
+           slots: threading.Semaphore | None = None) -> list[Path]:
+    """Have every job's segment in the store (each distinct one encoded once, ``workers`` at a
+    time, each also holding one of ``slots`` when given); returns the stored files in the order
+    of ``jobs``."""
+    unique = {job.id: job for job in jobs}
+    done: dict[str, Path] = {}
+    slots = slots or threading.Semaphore(max(1, workers))
+
+    def run(job: Job) -> Path:
+        with slots:
+            return objects.memo(job.key, ".mp4", job.make)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {key: pool.submit(run, job) for key, job in unique.items()}
+        for index, (key, future) in enumerate(futures.items(), 1):
+            done[key] = future.result()
+            progress(f"video segment {index} of {len(futures)}")
+    return [done[job.id] for job in jobs]
