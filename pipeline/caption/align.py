@@ -1,0 +1,248 @@
+"""Forced alignment of a known script to its audio, offline: espeak-ng reads the script, MFCC + DTW
+map the synthetic reading onto the recording, and every word gets a start, an end and a confidence.
+
+The idea is aeneas's (synthesise, then warp), written anew in numpy (aeneas is AGPL-3). Word
+boundaries come from the synthetic reading (see synth.py), are carried through the warping path,
+then snapped to the recording's own speech onsets and offsets when one is within reach, because
+a pause edge is where a viewer hears a word begin.
+
+Three measures, each on the same pair of signals (so a voice far from espeak-ng's does not
+simply look bad):
+- a word's *confidence* (0..1) comes from its mean match cost on the path, scaled between the
+  best match its frames find anywhere in the reading and frames paired at random, and from the
+  local tempo (a word squeezed or stretched far beyond the reading's own pace is doubtful);
+- the part's *quality* (0..1) compares the path's cost with a control: the same reading played
+  backwards (same voice, same sounds, not this text). A wrong recording matches both alike;
+- *divergences* are stretches of a second or more where the audio has speech the script lacks,
+  the script has words no audio carries (the local tempo runs far off the reading's), or words
+  match badly one after another. Each names its time and the first word there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.caption import dtw
+from pipeline.caption.features import FRAME, features, runs, voiced
+from pipeline.caption.synth import synthesise
+
+SNAP = 0.15  # s: how far a boundary moves to reach the recording's own speech edge
+WINDOW = 1.0  # s of recording over which the local tempo is measured
+DIVERGENT = 0.6  # |log2 tempo| (1.75x off) from which script and audio no longer keep pace
+DIVERGENT_SECONDS = 1.0  # how long such a stretch lasts before it is reported
+MATCH_FULL = 0.2  # control margin of a clean reading (human voices: 0.2-0.25, espeak-ng: 0.6)
+LOW_CONFIDENCE = 0.5  # words under it count towards a mismatch stretch
+MISMATCH_SECONDS = 1.5  # how long such a stretch lasts before it is reported
+COST_FULL, COST_ZERO = 0.65, 0.95  # relative match cost giving confidence 1 and 0
+TEMPO_FULL, TEMPO_ZERO = 0.6, 1.2  # |log2 tempo| giving confidence 1 and 0
+
+
+@dataclass(frozen=True)
+class Word:
+    """One script token placed on the audio (seconds from the audio's start)."""
+
+    text: str
+    start: float
+    end: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where the script and the audio stop matching: audio time and the first word there."""
+
+    start: float
+    end: float
+    word: int  # index of the first script word in the stretch
+    kind: str  # "audio-only": speech the script lacks; "script-only": words the audio lacks;
+    # "mismatch": words matched badly one after another
+
+
+@dataclass(frozen=True)
+class Alignment:
+    words: tuple[Word, ...]
+    divergences: tuple[Divergence, ...]
+    quality: float  # 0..1, the whole part's match (1 = like a clean reading of this script)
+
+
+def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") -> Alignment:
+    """Align display tokens ``words`` to 16 kHz mono ``samples``.
+
+    Raises ToolError/SetupError if espeak-ng fails or is missing.
+    """
+    if not words:
+        return Alignment((), (), 1.0)
+    synthetic = synthesise(words, voice, context)
+    real = features(samples)
+    synth = features(synthetic.samples)
+    speech = voiced(real.energy_db, mfcc=real.mfcc)
+    if real.frames == 0 or not speech.any():
+        return Alignment(tuple(Word(w, 0.0, 0.0, 0.0) for w in words), (), 0.0)
+    # the two anchors of the cost scale, from every 4th recording frame against the reading:
+    # the best match a speech frame finds anywhere (order ignored), and frames paired at random
+    sample = dtw.distances(real.mfcc[::4], synth.mfcc)
+    synth_silent = np.ones(synth.frames, bool)
+    for s, e in synthetic.spans:
+        synth_silent[int(s / FRAME): int(np.ceil(e / FRAME))] = False
+    unrelated = float(np.median(sample[speech[::4]][:, ~synth_silent])) if (~synth_silent).any() else float(np.median(sample))
+    good = float(np.median(sample.min(axis=1)[speech[::4]]))
+    args = dict(filler=good + 0.6 * (unrelated - good), quiet=0.5 * good, mismatch=unrelated)
+    rows, cols, true_cost = dtw.path(real.mfcc, synth.mfcc, ~speech, synth_silent, **args)
+    # the control: the same reading backwards has the same voice and sounds but not this text;
+    # how much better the true reading matches than the control says whether it is this text
+    _, _, control_cost = dtw.coarse(real.mfcc, synth.mfcc[::-1], ~speech, synth_silent[::-1], **args)
+    match = (control_cost - true_cost) / max(control_cost - good, 1e-6)
+    inner = (cols >= 0) & (cols < synth.frames)
+    step_cost = np.full(len(rows), unrelated, dtype=np.float32)
+    diff = real.mfcc[rows[inner]] - synth.mfcc[cols[inner]]
+    step_cost[inner] = np.sqrt((diff * diff).sum(1))
+    relative = np.clip((step_cost - good) / max(unrelated - good, 1e-6), 0.0, 2.0)
+    tempo = _tempo(rows, cols, speech, synth_silent)
+    first_row, last_row = _row_span(rows, cols, synth.frames)
+    placed = []
+    for word, (s, e) in zip(words, synthetic.spans):
+        a = min(round(s / FRAME), synth.frames - 1)
+        b = min(max(a + 1, round(e / FRAME)), synth.frames)
+        start, end = first_row[a] * FRAME, (last_row[b - 1] + 1) * FRAME
+        inside = (cols >= a) & (cols < b) & speech[rows]
+        placed.append([word, start, end, _confidence(relative[inside], tempo[rows[inside]])])
+    _snap(placed, speech)
+    divergences = _divergences(tempo, speech, placed)
+    quality = float(np.clip(match / MATCH_FULL, 0.0, 1.0))
+    return Alignment(tuple(Word(w, round(s, 3), round(e, 3), round(c, 3)) for w, s, e, c in placed), tuple(divergences), round(quality, 3))
+
+
+def _confidence(relative: np.ndarray, tempo: np.ndarray) -> float:
+    """0..1 from a stretch's relative match cost and local tempo.
+
+    A clean human reading matched to espeak-ng has a relative cost around 0.6 (espeak-ng to
+    espeak-ng: 0.1); unrelated speech around 0.8 and more. A tempo more than 2^0.6 = 1.5 times
+    off the reading's own (in speech frames) means words are squeezed or stretched to fit.
+    """
+    if len(relative) == 0:
+        return 0.0
+    by_cost = np.clip((COST_ZERO - float(np.mean(relative))) / (COST_ZERO - COST_FULL), 0.0, 1.0)
+    off = float(np.median(np.abs(tempo)))
+    by_tempo = np.clip((TEMPO_ZERO - off) / (TEMPO_ZERO - TEMPO_FULL), 0.0, 1.0)
+    return float(min(by_cost, by_tempo))
+
+
+def _tempo(rows: np.ndarray, cols: np.ndarray, speech: np.ndarray, synth_silent: np.ndarray) -> np.ndarray:
+    """Per recording frame: log2 of (synthetic speech frames / recording speech frames) passed
+    in a 1 s window around it, relative to the whole part's ratio. Near 0 where the script and
+    the audio keep pace; very negative where the audio has speech the script lacks; very
+    positive where script words pass with no audio under them."""
+    n = len(speech)
+    at = np.zeros(n, dtype=np.int64)
+    at[rows] = np.clip(cols, 0, len(synth_silent))  # the last column each row reaches
+    synth_cum = np.concatenate([[0], np.cumsum(~synth_silent)])
+    real_cum = np.concatenate([[0], np.cumsum(speech)])
+    half = round(WINDOW / 2 / FRAME)
+    lo = np.clip(np.arange(n) - half, 0, n - 1)
+    hi = np.clip(np.arange(n) + half, 0, n - 1)
+    ratio = np.log2((synth_cum[at[hi]] - synth_cum[at[lo]] + 1) / (real_cum[hi] - real_cum[lo] + 1))
+    overall = np.log2((synth_cum[-1] + 1) / (real_cum[-1] + 1))
+    return ratio - overall
+
+
+def _row_span(rows: np.ndarray, cols: np.ndarray, frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each synthetic frame, the first and last recording frame the path maps onto it
+    (a frame the path stepped over takes its neighbours' rows)."""
+    first = np.full(frames, -1)
+    last = np.full(frames, -1)
+    keep = (cols >= 0) & (cols < frames)
+    r, c = rows[keep], cols[keep]
+    last[c] = r  # later assignments win: the path is ordered
+    first[c[::-1]] = r[::-1]
+    seen = first >= 0
+    if not seen.any():
+        return np.zeros(frames, int), np.zeros(frames, int)
+    index = np.arange(frames)
+    after = np.minimum.accumulate(np.where(seen, index, frames)[::-1])[::-1]
+    before = np.maximum.accumulate(np.where(seen, index, -1))
+    # an unvisited frame starts where the next visited one starts (or, past the last, ends)
+    first = np.where(seen, first, np.where(after < frames, first[np.minimum(after, frames - 1)], last[np.maximum(before, 0)]))
+    last = np.where(seen, last, last[np.maximum(before, 0)])
+    last = np.where(before >= 0, last, first)
+    return first, last
+
+
+def _snap(placed: list[list], speech: np.ndarray) -> None:
+    """Pull word edges onto the recording's own speech edges.
+
+    A start that falls in a pause moves to the pause's end (a word cannot begin in silence), an
+    end in a pause moves to its start; otherwise an edge within ``SNAP`` s of a speech onset
+    (offset) moves onto it. Words stay in order and at least one frame long.
+    """
+    voiced_runs = runs(speech, True)
+    onsets = np.array([s * FRAME for s, _ in voiced_runs])
+    offsets = np.array([e * FRAME for _, e in voiced_runs])
+    pauses = runs(speech, False)
+    for item in placed:
+        start, end = item[1], item[2]
+        pause = _pause_at(pauses, start)
+        if pause and pause[1] * FRAME < end:
+            start = pause[1] * FRAME
+        else:
+            start = _nearest(start, onsets)
+        pause = _pause_at(pauses, end - FRAME)
+        if pause and pause[0] * FRAME > start:
+            end = pause[0] * FRAME
+        else:
+            end = _nearest(end, offsets)
+        item[1], item[2] = start, end
+    for index, item in enumerate(placed):
+        if index:
+            item[1] = max(item[1], placed[index - 1][2])
+        item[2] = max(item[2], item[1] + FRAME)
+
+
+def _pause_at(pauses: list[tuple[int, int]], t: float) -> tuple[int, int] | None:
+    frame = int(t / FRAME + 1e-6)
+    for s, e in pauses:
+        if s <= frame < e:
+            return s, e
+    return None
+
+
+def _nearest(t: float, edges: np.ndarray) -> float:
+    if len(edges) == 0:
+        return t
+    k = int(np.argmin(np.abs(edges - t)))
+    return float(edges[k]) if abs(edges[k] - t) <= SNAP else t
+
+
+def _divergences(tempo: np.ndarray, speech: np.ndarray, placed: list[list]) -> list[Divergence]:
+    """Stretches of a second or more where the audio has speech the script lacks (tempo far
+    below the reading's) or the script has words no audio carries (far above)."""
+    found = []
+    for kind, mask in (("audio-only", (tempo < -DIVERGENT) & speech), ("script-only", tempo > DIVERGENT)):
+        for s, e in runs(_smooth(mask, round(0.3 / FRAME)), True):
+            if (e - s) * FRAME < DIVERGENT_SECONDS:
+                continue
+            start, end = s * FRAME, e * FRAME
+            word = next((k for k, item in enumerate(placed) if item[2] > start), len(placed) - 1)
+            found.append(Divergence(round(start, 2), round(end, 2), word, kind))
+    # words matched badly one after another: the script and the audio say different things here
+    low = [k for k, item in enumerate(placed) if item[3] < LOW_CONFIDENCE]
+    groups: list[list[int]] = []
+    for k in low:
+        if groups and k - groups[-1][-1] <= 2:  # one good word inside a bad stretch does not end it
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    for group in groups:
+        start, end = placed[group[0]][1], placed[group[-1]][2]
+        if len(group) >= 3 and end - start >= MISMATCH_SECONDS and not any(d.start < end and d.end > start for d in found):
+            found.append(Divergence(round(start, 2), round(end, 2), group[0], "mismatch"))
+    return sorted(found, key=lambda d: d.start)
+
+
+def _smooth(mask: np.ndarray, gap: int) -> np.ndarray:
+    """Close short gaps inside runs of True (a stretch of mismatch is rarely bad in every frame)."""
+    out = mask.copy()
+    for s, e in runs(mask, False):
+        if e - s < gap and s > 0 and e < len(mask):
+            out[s:e] = True
+    return out

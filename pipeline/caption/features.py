@@ -1,0 +1,131 @@
+"""Audio features for alignment, written out in numpy: MFCC (framing, FFT, mel filterbank, DCT)
+and an energy voice-activity detector.
+
+16 kHz audio, 25 ms windows every 10 ms (the usual speech front end; 10 ms frames keep boundary
+errors well under the 3-frame sync rule of 100 ms). The first cepstral coefficient (overall level)
+is dropped and the rest are mean-normalised (over a 3 s sliding window), because a teacher's microphone and
+espeak-ng differ mostly in level and channel colour, which those two steps remove.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+RATE = 16000
+HOP = 160  # 10 ms
+WINDOW = 400  # 25 ms
+NFFT = 512
+MELS = 40
+CEPSTRA = 13
+FRAME = HOP / RATE  # seconds per feature frame
+FLUX_SHARE = 0.5  # of the median spectral change of loud frames, under which a sound is not speech
+FLUX_FLOOR = 1.0  # and in any case (when most of the loud sound is music, its median is the music's)
+CMN_WINDOW = 3.0  # s: cepstral means are removed over a sliding window, so music or noise at
+# one end of a recording does not shift the features of the speech at the other
+
+
+@dataclass(frozen=True)
+class Features:
+    """Per-frame MFCC (frames x 12) and log energy in dB (frames,) of one signal."""
+
+    mfcc: np.ndarray
+    energy_db: np.ndarray
+
+    @property
+    def frames(self) -> int:
+        return len(self.energy_db)
+
+
+@lru_cache(maxsize=None)
+def _mel_filterbank() -> np.ndarray:
+    def mel(f):
+        return 2595.0 * np.log10(1.0 + f / 700.0)
+
+    def hz(m):
+        return 700.0 * (10 ** (m / 2595.0) - 1.0)
+
+    points = hz(np.linspace(mel(60.0), mel(7600.0), MELS + 2))
+    bins = np.fft.rfftfreq(NFFT, 1.0 / RATE)
+    bank = np.zeros((MELS, len(bins)), dtype=np.float32)
+    for m in range(MELS):
+        lo, centre, hi = points[m], points[m + 1], points[m + 2]
+        rising = (bins - lo) / (centre - lo)
+        falling = (hi - bins) / (hi - centre)
+        bank[m] = np.maximum(0.0, np.minimum(rising, falling))
+    return bank
+
+
+@lru_cache(maxsize=None)
+def _dct_matrix() -> np.ndarray:
+    n = np.arange(MELS)
+    k = np.arange(CEPSTRA)[:, None]
+    basis = np.cos(np.pi * k * (2 * n + 1) / (2 * MELS)) * np.sqrt(2.0 / MELS)
+    basis[0] /= np.sqrt(2.0)
+    return basis.T.astype(np.float32)  # (MELS, CEPSTRA)
+
+
+def features(samples: np.ndarray) -> Features:
+    """MFCC and log energy of 16 kHz mono float samples (one frame per 10 ms, centred)."""
+    x = np.asarray(samples, dtype=np.float32)
+    if len(x) == 0:
+        return Features(np.zeros((0, CEPSTRA - 1), np.float32), np.zeros(0, np.float32))
+    x = np.append(x[0], x[1:] - 0.97 * x[:-1])  # pre-emphasis: flatten speech's spectral tilt
+    frames_n = int(np.ceil(len(x) / HOP))
+    padded = np.pad(x, (WINDOW // 2, WINDOW // 2 + frames_n * HOP - len(x) + HOP))
+    frames = np.lib.stride_tricks.sliding_window_view(padded, WINDOW)[::HOP][:frames_n]
+    frames = frames * np.hamming(WINDOW).astype(np.float32)
+    power = np.abs(np.fft.rfft(frames, NFFT)) ** 2 / NFFT
+    energy = 10.0 * np.log10(power.sum(axis=1) + 1e-10)
+    logmel = np.log(power @ _mel_filterbank().T + 1e-8)
+    cepstra = (logmel @ _dct_matrix())[:, 1:]
+    cepstra -= _running_mean(cepstra, round(CMN_WINDOW / FRAME))
+    return Features(cepstra.astype(np.float32), energy.astype(np.float32))
+
+
+def _running_mean(x: np.ndarray, window: int) -> np.ndarray:
+    """Mean over a window centred on each frame (shorter at the ends)."""
+    n = len(x)
+    cum = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0, dtype=np.float64)])
+    lo = np.clip(np.arange(n) - window // 2, 0, n)
+    hi = np.clip(np.arange(n) + window // 2 + 1, 0, n)
+    return ((cum[hi] - cum[lo]) / (hi - lo)[:, None]).astype(np.float32)
+
+
+def voiced(energy_db: np.ndarray, min_pause: float = 0.15, min_voice: float = 0.05, mfcc: np.ndarray | None = None) -> np.ndarray:
+    """Boolean per frame: speech (True) or not, from log energy (and spectral change).
+
+    The threshold sits a third of the way from the noise floor (10th percentile) to the speech
+    level (95th), so it follows the recording instead of a fixed dB value. Pauses shorter than
+    ``min_pause`` (stop closures) are filled; bursts shorter than ``min_voice`` (clicks) removed.
+    """
+    if len(energy_db) == 0:
+        return np.zeros(0, bool)
+    floor, loud = np.percentile(energy_db, 10), np.percentile(energy_db, 95)
+    threshold = floor + max(6.0, 0.25 * (loud - floor))
+    speech = energy_db > threshold
+    if mfcc is not None and speech.any():
+        # sustained sounds (a tone, a held chord, hum) are loud but do not change: speech
+        # changes its spectrum every few tens of ms. Frames whose cepstra barely move over
+        # half a second are not speech, even when loud.
+        flux = np.r_[0.0, np.sqrt((np.diff(mfcc, axis=0) ** 2).sum(1))]
+        flux = _running_mean(flux[:, None], round(0.5 / FRAME))[:, 0]
+        speech &= flux > max(FLUX_SHARE * np.median(flux[speech]), FLUX_FLOOR)
+    speech = _fill_runs(speech, False, round(min_pause / FRAME))
+    return _fill_runs(speech, True, round(min_voice / FRAME))
+
+
+def _fill_runs(mask: np.ndarray, value: bool, shorter_than: int) -> np.ndarray:
+    """Flip interior runs of ``value`` shorter than ``shorter_than`` frames."""
+    out = mask.copy()
+    for start, end in runs(mask, value):
+        if end - start < shorter_than and start > 0 and end < len(mask):
+            out[start:end] = not value
+    return out
+
+
+def runs(mask: np.ndarray, value: bool = True) -> list[tuple[int, int]]:
+    """[start, end) frame ranges where ``mask`` equals ``value``."""
+    edges = np.diff(np.concatenate([[0], (mask == value).astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))

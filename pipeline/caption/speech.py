@@ -1,0 +1,111 @@
+"""One part's speech aligned to its text, in video time, memoised in the object store.
+
+Synthesised narration comes with each sentence's exact window, so each sentence is aligned
+inside its own window: sentence boundaries stay exact and only the word times inside a sentence
+come from alignment (espeak-ng against the same espeak-ng voice: confidence near 1). Recorded
+speech is aligned as a whole.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.caption.align import Divergence, Word, align
+from pipeline.caption.features import RATE
+from pipeline.caption.segment import tokens_of
+from pipeline.caption.synth import _resample, espeak_version
+
+ALIGN_VERSION = "1"
+VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}  # as the transcode stage speaks them
+EDGE = 0.1  # s of audio either side of a synthesised sentence's window
+
+
+@dataclass(frozen=True)
+class PartAlignment:
+    words: tuple[Word, ...]  # times in the video
+    divergences: tuple[Divergence, ...]  # times in the video
+    quality: float
+    method: str  # "aligned" or "sentences" (synthesised: per sentence, in known windows)
+
+
+def read_audio(path: Path) -> np.ndarray:
+    """A WAV as 16 kHz mono float32."""
+    import soundfile
+
+    samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    mono = samples.mean(axis=1)
+    return mono if rate == RATE else _resample(mono, rate, RATE)
+
+
+def align_part(ctx, speech: dict, language: str, voice_override: str = "") -> PartAlignment:
+    """Align ``speech`` (a timeline entry's ``speech``) and return word times in the video."""
+    from pipeline.fsutil import sha256_file
+
+    path = ctx.out / speech["audio"]
+    voice = voice_override or VOICES[language]
+    offset = float(speech.get("offset", 0.0))
+    windows = [(s["text"], float(s["start"]) - offset, float(s["end"]) - offset) for s in speech.get("sentences") or []]
+    exact = bool(speech.get("synthesised")) and bool(windows)
+    key = {"kind": "caption-align", "audio": sha256_file(path), "text": speech["text"], "windows": windows if exact else [],
+           "voice": voice, "espeak": espeak_version(), "version": ALIGN_VERSION}
+
+    def make(tmp: Path) -> None:
+        samples = read_audio(path)
+        found = _by_sentence(samples, windows, voice, ctx.label) if exact else _whole(samples, speech["text"], voice, ctx.label)
+        tmp.write_text(json.dumps(found, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+    stored = json.loads(ctx.objects.memo(key, ".json", make).read_text(encoding="utf-8"))
+    words = tuple(Word(w["text"], round(w["start"] + offset, 3), round(w["end"] + offset, 3), w["confidence"]) for w in stored["words"])
+    divergences = tuple(Divergence(round(d["start"] + offset, 2), round(d["end"] + offset, 2), d["word"], d["kind"]) for d in stored["divergences"])
+    return PartAlignment(words, divergences, stored["quality"], "sentences" if exact else "aligned")
+
+
+def _as_json(words, divergences, quality: float) -> dict:
+    return {"words": [{"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence} for w in words],
+            "divergences": [{"start": d.start, "end": d.end, "word": d.word, "kind": d.kind} for d in divergences],
+            "quality": quality}
+
+
+def _whole(samples: np.ndarray, text: str, voice: str, context: str) -> dict:
+    result = align(samples, tokens_of(text), voice, context)
+    return _as_json(result.words, result.divergences, result.quality)
+
+
+def _by_sentence(samples: np.ndarray, windows: list[tuple[str, float, float]], voice: str, context: str) -> dict:
+    words, divergences, qualities = [], [], []
+    for text, start, end in windows:
+        lo = max(0, int((start - EDGE) * RATE))
+        hi = min(len(samples), int(np.ceil((end + EDGE) * RATE)))
+        result = align(samples[lo:hi], tokens_of(text), voice, context)
+        shift = lo / RATE
+        for w in result.words:
+            # the window is exact: keep every word inside it
+            s = min(max(w.start + shift, start), end)
+            e = min(max(w.end + shift, s), end)
+            words.append(Word(w.text, round(s, 3), round(e, 3), w.confidence))
+        divergences += [Divergence(round(d.start + shift, 2), round(d.end + shift, 2), d.word + len(words) - len(result.words), d.kind)
+                        for d in result.divergences]
+        qualities.append(result.quality)
+    return _as_json(words, divergences, float(min(qualities)) if qualities else 1.0)
+
+
+def draft_part(ctx, speech: dict, language: str) -> PartAlignment:
+    """Words recognised from a part's speech (no script), in video time; see draft.py."""
+    from pipeline.caption import draft
+    from pipeline.fsutil import sha256_file
+
+    path = ctx.out / speech["audio"]
+    offset = float(speech.get("offset", 0.0))
+    key = {"kind": "caption-draft", "audio": sha256_file(path), "language": language, "recogniser": draft.version(language),
+           "version": ALIGN_VERSION}
+
+    def make(tmp: Path) -> None:
+        words = draft.draft(read_audio(path), language)
+        tmp.write_text(json.dumps(_as_json(words, (), 0.0), ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+    stored = json.loads(ctx.objects.memo(key, ".json", make).read_text(encoding="utf-8"))
+    words = tuple(Word(w["text"], round(w["start"] + offset, 3), round(w["end"] + offset, 3), w["confidence"]) for w in stored["words"])
+    return PartAlignment(words, (), 0.0, "drafted")

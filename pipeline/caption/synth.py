@@ -1,0 +1,159 @@
+"""The script spoken by espeak-ng with every word's place in the synthetic audio known exactly.
+
+One espeak-ng process reads the whole text as SSML with a 300 ms ``<break/>`` between words.
+espeak-ng writes breaks as runs of exact digital zeros, longer than any pause inside a word
+(stop closures are under 100 ms), so cutting the output at zero runs of 150 ms or more yields one
+piece per word. The pieces are then joined with short, natural gaps (longer after punctuation),
+giving a synthetic reading whose word boundaries are known to the sample. Only if the piece count
+does not match (a token espeak-ng reads with a long internal pause) is each word spoken by its own
+process, which is slower but always right.
+"""
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import numpy as np
+
+from pipeline.caption.features import RATE
+from pipeline.errors import SetupError, ToolError
+
+ESPEAK = "espeak-ng"
+ESPEAK_RATE = 22050
+BREAK_MS = 300
+MIN_BREAK = 0.15  # s of exact zeros that can only be one of our breaks
+GAP_WORD, GAP_CLAUSE, GAP_SENTENCE = 0.04, 0.15, 0.30  # s joined between words
+CLAUSE_END = tuple(",;:—–")
+SENTENCE_END = tuple(".!?…。！？")
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """16 kHz mono samples and each word's [start, end) in seconds."""
+
+    samples: np.ndarray
+    spans: tuple[tuple[float, float], ...]
+
+
+@lru_cache(maxsize=None)
+def espeak_version() -> str:
+    """The espeak-ng version line (part of the caption stage's cache key)."""
+    try:
+        done = subprocess.run([ESPEAK, "--version"], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        return "missing"
+    return done.stdout.split("Data at")[0].strip()
+
+
+def ssml(words: list[str]) -> str:
+    """The SSML document espeak-ng reads: words XML-escaped, a fixed break between them."""
+    return "<speak>" + f' <break time="{BREAK_MS}ms"/> '.join(escape(w) for w in words) + "</speak>"
+
+
+def espeak_argv(voice: str, out: str, markup: bool = True) -> list[str]:
+    """espeak-ng reading UTF-8 text (SSML with ``markup``) from stdin into a WAV file."""
+    return [ESPEAK, "-b", "1", *(["-m"] if markup else []), "-v", voice, "-w", out, "--stdin"]
+
+
+def _speak(argv: list[str], text: str, context: str) -> np.ndarray:
+    import soundfile
+
+    try:
+        done = subprocess.run(argv, input=text.encode("utf-8"), capture_output=True, check=False, timeout=120)
+    except FileNotFoundError:
+        raise SetupError("espeak-ng is not installed — run 'make build' (it installs it with apt), or 'sudo apt-get install espeak-ng'") from None
+    out = Path(argv[argv.index("-w") + 1])
+    if done.returncode != 0 or not out.is_file() or out.stat().st_size <= 44:
+        raise ToolError(argv, done.returncode or 1, done.stderr.decode("utf-8", "replace")[-4000:],
+                        "check that espeak-ng speaks this voice: espeak-ng --voices", context)
+    samples, rate = soundfile.read(str(out), dtype="float32")
+    if samples.ndim > 1:
+        samples = samples.mean(axis=1)
+    return samples if rate == ESPEAK_RATE else _resample(samples, rate, ESPEAK_RATE)
+
+
+def _resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """Band-limited resampling by FFT (scipy.signal costs half a second just to import).
+
+    The input is zero-padded to ``unit * k`` samples, ``unit = rate / gcd``, with k 5-smooth,
+    so both transforms have lengths made of small primes (pocketfft is slow on large primes).
+    """
+    from math import gcd
+
+    n = len(samples)
+    out_n = int(round(n * target / rate))
+    if n == 0 or out_n == 0:
+        return np.zeros(out_n, np.float32)
+    g = gcd(rate, target)
+    unit_in, unit_out = rate // g, target // g
+    k = _smooth(-(-n // unit_in))
+    spectrum = np.fft.rfft(samples, unit_in * k)
+    size = unit_out * k
+    keep = size // 2 + 1
+    spectrum = spectrum[:keep] if keep <= len(spectrum) else np.pad(spectrum, (0, keep - len(spectrum)))
+    return (np.fft.irfft(spectrum, size)[:out_n] * (size / (unit_in * k))).astype(np.float32)
+
+
+def _smooth(n: int) -> int:
+    """The smallest number >= n whose prime factors are 2, 3 and 5."""
+    while True:
+        m = n
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        if m == 1:
+            return n
+        n += 1
+
+
+def word_pieces(samples: np.ndarray, rate: int = ESPEAK_RATE) -> list[np.ndarray]:
+    """Cut espeak-ng output at zero runs of ``MIN_BREAK`` s or more; drop silent pieces."""
+    zero = samples == 0.0
+    edges = np.diff(np.concatenate([[0], zero.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    cuts = [(s, e) for s, e in zip(starts, ends) if e - s >= MIN_BREAK * rate]
+    pieces, at = [], 0
+    for s, e in cuts:
+        pieces.append(samples[at:s])
+        at = e
+    pieces.append(samples[at:])
+    return [p for p in pieces if np.any(p != 0.0)]
+
+
+def gap_after(word: str) -> float:
+    """The pause a reader makes after ``word``: longer after a clause or sentence end."""
+    stripped = word.rstrip("\"'»”’)]")
+    if stripped.endswith(SENTENCE_END):
+        return GAP_SENTENCE
+    if stripped.endswith(CLAUSE_END):
+        return GAP_CLAUSE
+    return GAP_WORD
+
+
+def synthesise(words: list[str], voice: str, context: str = "") -> Synthetic:
+    """Speak ``words`` (display tokens) and return 16 kHz samples with each word's span."""
+    with tempfile.TemporaryDirectory(prefix="caption-synth-") as scratch:
+        wav = str(Path(scratch) / "words.wav")
+        pieces = word_pieces(_speak(espeak_argv(voice, wav), ssml(words), context))
+        if len(pieces) != len(words):
+            pieces = []
+            for index, word in enumerate(words):
+                one = str(Path(scratch) / f"w{index}.wav")
+                spoken = word_pieces(_speak(espeak_argv(voice, one, markup=False), word, context))
+                pieces.append(np.concatenate(spoken) if spoken else np.zeros(0, np.float32))
+    lead = np.zeros(round(0.2 * ESPEAK_RATE), np.float32)
+    parts, spans, at = [lead], [], len(lead)
+    for word, piece in zip(words, pieces):
+        spans.append((at / ESPEAK_RATE, (at + len(piece)) / ESPEAK_RATE))
+        gap = np.zeros(round(gap_after(word) * ESPEAK_RATE), np.float32)
+        parts += [piece, gap]
+        at += len(piece) + len(gap)
+    parts.append(lead)
+    joined = _resample(np.concatenate(parts), ESPEAK_RATE, RATE)
+    # a whisper of deterministic noise: digital silence has no spectrum, a room always has one
+    noise = np.random.default_rng(0).standard_normal(len(joined)).astype(np.float32) * 1e-4
+    return Synthetic(joined + noise, tuple(spans))

@@ -1,0 +1,154 @@
+"""Speech with known boundaries for the caption tests (espeak-ng in tmp_path), and the alignment
+tests that use it: accuracy in en, ru and ko, long pauses, music before the speech, a wrong
+recording and a missing sentence."""
+from __future__ import annotations
+
+import logging
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from conftest import needs_tool
+from pipeline.caption.align import align
+from pipeline.caption.segment import tokens_of
+from pipeline.caption.synth import _resample
+from pipeline.lesson.model import Author, CaptionSettings, Lesson
+from pipeline.stage import Context, ObjectStore, Settings, StageResult
+
+RATE = 16000
+pytestmark = needs_tool("espeak-ng")
+
+TEXTS = {
+    "en": ["Hold the phone with both hands.", "Lean on a table to keep it steady.", "Every small movement shows on the screen."],
+    "ru": ["Держите телефон двумя руками.", "Обопритесь на стол, чтобы он не дрожал.", "Каждое движение видно на экране."],
+    "ko": ["휴대폰을 두 손으로 잡으세요.", "탁자에 기대어 흔들리지 않게 하세요.", "작은 움직임도 화면에 보입니다."],
+}
+# a different "speaker" than the aligner's own espeak-ng voice: another variant, slower, lower
+SPEAKER = {"en": ("en-gb+m3", 140, 35), "ru": ("ru+f2", 135, 60), "ko": ("ko+m2", 130, 40)}
+
+
+def speak(text: str, voice: str, speed: int = 175, pitch: int = 50) -> np.ndarray:
+    """espeak-ng reading ``text`` as 16 kHz float32, its own leading/trailing silence trimmed."""
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "s.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(out), "--stdin"],
+                       input=text.encode(), check=True, capture_output=True)
+        samples, rate = soundfile.read(str(out), dtype="float32")
+    samples = _resample(samples, rate, RATE)
+    loud = np.flatnonzero(np.abs(samples) > 1e-3)
+    return samples[loud[0]: loud[-1] + 1]
+
+
+def reading(sentences: list[str], language: str, pauses: list[float] | float = 0.5, lead: float = 0.5,
+            speaker: tuple | None = None) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """Sentences read one after another with the given pauses: samples and each sentence's
+    exact (start, end) in seconds. A little room noise keeps the silence realistic."""
+    voice, speed, pitch = speaker or SPEAKER[language]
+    pauses = pauses if isinstance(pauses, list) else [pauses] * len(sentences)
+    pieces, spans, at = [np.zeros(round(lead * RATE), np.float32)], [], lead
+    for sentence, pause in zip(sentences, pauses):
+        voice_samples = speak(sentence, voice, speed, pitch)
+        spans.append((at, at + len(voice_samples) / RATE))
+        pieces += [voice_samples, np.zeros(round(pause * RATE), np.float32)]
+        at += len(voice_samples) / RATE + pause
+    samples = np.concatenate(pieces)
+    noise = np.random.default_rng(1).standard_normal(len(samples)).astype(np.float32) * 0.002
+    return samples + noise, spans
+
+
+def sentence_times(result, sentences: list[str]) -> list[tuple[float, float]]:
+    """(start, end) of each sentence from aligned words."""
+    out, at = [], 0
+    for sentence in sentences:
+        count = len(tokens_of(sentence))
+        words = result.words[at: at + count]
+        out.append((words[0].start, words[-1].end))
+        at += count
+    return out
+
+
+def write_wav(path: Path, samples: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    soundfile.write(str(path), samples, RATE, subtype="PCM_16")
+
+
+def lesson(root: Path, language: str = "en", sections=(), sequence=(), captions: CaptionSettings | None = None, title: str = "Demo") -> Lesson:
+    return Lesson("demo", root, title, language, (Author("A"),), "r", (), "CC-BY-4.0", ("o",), "teachers", ("16:9",), 90.0,
+                  tuple(sequence), tuple(sections), captions=captions or CaptionSettings())
+
+
+def context(tmp_path: Path, the_lesson: Lesson, timeline: list[dict], check: bool = True) -> Context:
+    out = tmp_path / "build" / the_lesson.slug
+    return Context(the_lesson, Settings(tmp_path / "content", tmp_path / "build", caption_check=check), out,
+                   ObjectStore(tmp_path / "build" / ".cache" / "objects"), {"transcode": StageResult([], {"timeline": timeline})},
+                   logging.getLogger("microlearn.test"))
+
+
+def card_part(out: Path, name: str, samples: np.ndarray, text: str, start: float, section: str,
+              synthesised: bool = False, spans=(), lead: float = 0.0) -> dict:
+    """A timeline entry for a card whose speech WAV starts ``lead`` s into the part."""
+    write_wav(out / "speech" / name, samples)
+    offset = start + lead
+    sentences = [{"text": t, "start": round(offset + s, 6), "end": round(offset + e, 6)} for t, (s, e) in spans]
+    return {"kind": "card", "start": start, "end": round(offset + len(samples) / RATE + 0.3, 6), "section": section, "file": None,
+            "speech": {"text": text, "audio": f"speech/{name}", "offset": offset, "synthesised": synthesised, "sentences": sentences}}
+
+
+# --- alignment on speech with known boundaries -------------------------------------------------
+
+@pytest.mark.parametrize("language", ["en", "ru", "ko"])
+def test_sentence_starts_within_100_ms_in_every_language(language):
+    sentences = TEXTS[language]
+    samples, truth = reading(sentences, language, pauses=[0.6, 0.4, 0.5])
+    result = align(samples, tokens_of(" ".join(sentences)), {"en": "en-us"}.get(language, language))
+    found = sentence_times(result, sentences)
+    for (start, end), (s, e) in zip(truth, found):
+        assert abs(s - start) <= 0.1, (language, s, start)
+        assert abs(e - end) <= 0.25, (language, e, end)  # a faint fading tail may fall under the VAD
+    assert result.divergences == ()
+    assert result.quality >= 0.8
+    assert [w.text for w in result.words] == tokens_of(" ".join(sentences))
+
+
+def test_long_pauses_and_music_before_the_speech():
+    sentences = TEXTS["en"]
+    samples, truth = reading(sentences, "en", pauses=[3.0, 2.5, 0.5], lead=0.0)
+    t = np.arange(round(4.0 * RATE)) / RATE
+    music = (0.2 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t)) / 2 + 0.1 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
+    audio = np.concatenate([music, np.zeros(RATE // 2, np.float32), samples])
+    shift = len(music) / RATE + 0.5
+    result = align(audio, tokens_of(" ".join(sentences)), "en-us")
+    for (start, end), (s, e) in zip(truth, sentence_times(result, sentences)):
+        assert abs(s - (start + shift)) <= 0.1
+        assert abs(e - (end + shift)) <= 0.15
+    assert result.words[0].start > 4.0  # nothing placed on the music
+
+
+def test_wrong_recording_has_a_low_match():
+    samples, _ = reading(TEXTS["en"], "en")
+    other = "Turn off the lights that hum and close the window facing the street. A quiet room matters more than a microphone."
+    wrong = align(samples, tokens_of(other), "en-us")
+    right = align(samples, tokens_of(" ".join(TEXTS["en"])), "en-us")
+    assert right.quality >= 0.8
+    assert wrong.quality < 0.6
+
+
+def test_a_sentence_missing_from_the_script_is_found_where_it_is():
+    sentences = ["Hold the phone with both hands and keep your elbows close to your body.",
+                 "Lean on a table or a wall whenever you can, because every small movement shows on the screen.",
+                 "Look at the lens, not at your own face, and speak as if to one student.",
+                 "Smile before you start, and count to two before the first sentence."]
+    samples, truth = reading(sentences, "en", pauses=0.5)
+    script = sentences[:1] + sentences[2:]
+    result = align(samples, tokens_of(" ".join(script)), "en-us")
+    missing_start, missing_end = truth[1]
+    assert result.divergences, "the missing sentence was not noticed"
+    first = result.divergences[0]
+    assert first.kind == "audio-only"
+    assert first.start < missing_end and first.end > missing_start
+    # the last sentence, after the stretch, is placed right again
+    assert abs(sentence_times(result, script)[-1][0] - truth[-1][0]) <= 0.1
