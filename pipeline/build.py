@@ -17,6 +17,7 @@ from pipeline.cache import Components, FileHashes, Journal, lesson_inputs, resul
 from pipeline.errors import LessonError, PipelineError
 from pipeline.fsutil import sweep_temp_files
 from pipeline.lesson.loader import lesson_label, load_lesson
+from pipeline.lesson.memo import load_lesson_memo
 from pipeline.stage import Context, ObjectStore, Settings, Stage, StageResult
 
 log = logging.getLogger("microlearn.build")
@@ -118,6 +119,7 @@ def build(
 
     ``until`` stops after the named stage (e.g. "review" builds everything the report needs).
     """
+    from pipeline import toolversions
     from pipeline.lock import build_lock
 
     reporter = reporter or Reporter()
@@ -127,22 +129,30 @@ def build(
         stages = stages[: names.index(until) + 1]
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(settings.build_dir):
+        toolversions.use_store(settings.build_dir / ".cache" / "tools.json")
         hashes = FileHashes(settings.build_dir / ".cache" / "filehashes.json")
         objects = ObjectStore(settings.build_dir / ".cache" / "objects")
         reporter.start([p.name for p in lessons])
+        tools = _tool_versions(stages)
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
-            futures = [pool.submit(_build_lesson, root, settings, stages, hashes, objects, reporter) for root in lessons]
+            futures = [pool.submit(_build_lesson, root, settings, stages, tools, hashes, objects, reporter) for root in lessons]
             reports = [f.result() for f in futures]
         hashes.save()
+        toolversions.save()
     reporter.finish(reports, "build")
     return reports
 
 
-def _build_lesson(root: Path, settings: Settings, stages: list[Stage], hashes: FileHashes, objects: ObjectStore, reporter: Reporter) -> LessonReport:
+def _tool_versions(stages: list[Stage]) -> dict[str, dict]:
+    """Each stage's tool versions, asked once per build (not once per lesson)."""
+    return {stage.name: stage.tools() for stage in stages}
+
+
+def _build_lesson(root: Path, settings: Settings, stages: list[Stage], tools: dict, hashes: FileHashes, objects: ObjectStore, reporter: Reporter) -> LessonReport:
     report = LessonReport(root.name, lesson_label(root))
     started = time.perf_counter()
     try:
-        _run_stages(root, settings, stages, hashes, objects, reporter, report)
+        _run_stages(root, settings, stages, tools, hashes, objects, reporter, report)
     except LessonError as exc:
         report.status = "invalid" if not report.stages else "failed"
         report.errors = _errors(exc)
@@ -162,26 +172,28 @@ def _build_lesson(root: Path, settings: Settings, stages: list[Stage], hashes: F
     return report
 
 
-def _run_stages(root, settings, stages, hashes, objects, reporter, report: LessonReport) -> None:
+def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report: LessonReport) -> None:
     reporter.stage(report.slug, "check", "start")
-    lesson = load_lesson(root)
+    lesson = load_lesson_memo(root, settings.build_dir / ".cache" / "lessons")
     out = settings.build_dir / lesson.slug
     out.mkdir(parents=True, exist_ok=True)
     sweep_temp_files(out)  # left by a build that was killed; we hold the lock, so none is live
     journal = Journal.load(out)
     results: dict[str, StageResult] = {}
+    digests: dict[str, str] = {}  # each result's digest, computed once (downstream keys use it)
     ran_any = False
     for stage in stages:
         components = Components(
             version=stage.version,
             params=stage.params(lesson),
             inputs=lesson_inputs(lesson.root, stage.inputs(lesson), hashes),
-            tools=stage.tools(),
-            upstream={name: result_digest(results[name]) for name in stage.needs},
+            tools=tools[stage.name],
+            upstream={name: digests[name] for name in stage.needs},
         )
         cached, reasons = journal.cached(stage.name, components, out)
         if cached is not None:
             results[stage.name] = cached
+            digests[stage.name] = journal.stages[stage.name].get("digest") or result_digest(cached)
             report.stages.append(StageReport(stage.name, "cached"))
             reporter.stage(report.slug, stage.name, "cached")
             continue
@@ -205,6 +217,7 @@ def _run_stages(root, settings, stages, hashes, objects, reporter, report: Lesso
         _remove_stale(out, journal.stages.get(stage.name), result)
         journal.record(stage.name, components, result, out)
         results[stage.name] = result
+        digests[stage.name] = journal.stages[stage.name]["digest"]
         ran_any = True
         report.stages.append(StageReport(stage.name, "ran", time.perf_counter() - begun, reasons))
         reporter.stage(report.slug, stage.name, "done")

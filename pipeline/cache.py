@@ -108,6 +108,7 @@ class Journal:
                 "key": components.key(),
                 "components": components.__dict__,
                 "result": result.as_dict(),
+                "digest": result_digest(result),
                 "outputs": outputs,
             }
             write_text(self.path, json.dumps({"stages": self.stages}, sort_keys=True, ensure_ascii=False, indent=1))

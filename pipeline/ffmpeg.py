@@ -10,7 +10,6 @@ import logging
 import os
 import shlex
 import subprocess
-from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import SetupError, ToolError
@@ -51,11 +50,14 @@ def ffmpeg_path() -> str:
         raise SetupError(f"imageio-ffmpeg has no ffmpeg binary for this machine ({exc}) — install ffmpeg and set MICROLEARN_FFMPEG=/usr/bin/ffmpeg") from None
 
 
-@lru_cache(maxsize=None)
 def _version_of(binary: str) -> str:
-    out = subprocess.run([binary, "-hide_banner", "-version"], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
-    first = out.stdout.splitlines()[0] if out.stdout else "unknown"
-    return first.replace("ffmpeg version ", "").split(" Copyright")[0].strip()
+    from pipeline.toolversions import program_version
+
+    def parse(out: str) -> str:
+        first = out.splitlines()[0] if out else "unknown"
+        return first.replace("ffmpeg version ", "").split(" Copyright")[0].strip()
+
+    return program_version(binary, ["-hide_banner", "-version"], parse)
 
 
 def ffmpeg_version() -> str:

@@ -249,3 +249,36 @@ def test_check_reports_without_building(lesson_dir, settings):
     reports = check(settings, [good, bad])
     assert [r.status for r in reports] == ["valid", "invalid"]
     assert not settings.build_dir.exists()
+
+
+def test_settings_with_tuples_and_paths_stay_cached_across_runs(lesson_dir, settings):
+    # the journal stores JSON: a tuple or a Path in a stage's params or tools must compare equal
+    # after the round trip, or every build would rebuild the stage ("setting changed: [..] → [..]")
+    folder = lesson_dir(TWO_CARDS_YAML, TWO_CARDS)
+    calls: list[str] = []
+    stages = fake_stages(calls)
+    stages[1] = Stage("video", ("cards",), stages[1].run, params=lambda l: {"formats": tuple(l.formats), "root": l.root},
+                      inputs=lambda l: [], tools=lambda: {"ffmpeg": ("test", 1)})
+    build(settings, [folder], stages=stages)
+    calls.clear()
+    [again] = build(settings, [folder], stages=stages)
+    assert again.status == "up-to-date", [(s.name, s.status, s.reasons) for s in again.stages]
+    assert calls == []
+
+
+def test_remembered_lesson_is_reloaded_when_any_file_of_its_folder_changes(lesson_dir, settings):
+    folder = lesson_dir(TWO_CARDS_YAML, TWO_CARDS)
+    calls: list[str] = []
+    build(settings, [folder], stages=fake_stages(calls))
+    assert (settings.build_dir / ".cache" / "lessons" / "first-video.pickle").is_file()
+    script = folder / "script.md"
+    script.write_text(script.read_text().replace("Face the window.", "Face a bright window."))
+    calls.clear()
+    [again] = build(settings, [folder], stages=fake_stages(calls))
+    assert "render:light" in calls and "render:hold-steady" not in calls
+    assert "Face a bright window." in (settings.build_dir / "first-video/cards/01-light.txt").read_text()
+    # a damaged memo is ignored, never trusted
+    (settings.build_dir / ".cache" / "lessons" / "first-video.pickle").write_bytes(b"\x80garbage")
+    calls.clear()
+    [third] = build(settings, [folder], stages=fake_stages(calls))
+    assert third.status == "up-to-date" and calls == []

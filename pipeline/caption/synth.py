@@ -13,7 +13,6 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -21,6 +20,7 @@ import numpy as np
 
 from pipeline.caption.features import RATE
 from pipeline.errors import SetupError, ToolError
+from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
 
 ESPEAK = "espeak-ng"
 ESPEAK_RATE = 22050
@@ -39,14 +39,6 @@ class Synthetic:
     spans: tuple[tuple[float, float], ...]
 
 
-@lru_cache(maxsize=None)
-def espeak_version() -> str:
-    """The espeak-ng version line (part of the caption stage's cache key)."""
-    try:
-        done = subprocess.run([ESPEAK, "--version"], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
-    except FileNotFoundError:
-        return "missing"
-    return done.stdout.split("Data at")[0].strip()
 
 
 def ssml(words: list[str]) -> str:

@@ -113,15 +113,10 @@ class FontSet:
 
 def digest(path: Path) -> str:
     """sha256 of a font file (kept while its size and mtime stay): part of every card's cache key."""
-    stat = path.stat()
-    return _digest(path, stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=None)
-def _digest(path: Path, size: int, mtime: int) -> str:
     from pipeline.fsutil import sha256_file
+    from pipeline.toolversions import remembered
 
-    return sha256_file(path)
+    return remembered(f"font:{path}", [path], lambda: sha256_file(path))
 
 
 @lru_cache(maxsize=None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import mimetypes
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -19,6 +20,11 @@ from urllib.parse import unquote, urlsplit
 from pipeline.cards.fonts import FontSet
 
 PX_PER_PT = 4 / 3  # CSS px are 0.75 pt; the PDF page is in points
+
+# Neither Pango (under WeasyPrint) nor pdfium may be entered from two threads at once, and lessons
+# build in parallel threads: every call into them holds this lock (seen without it: GLib's
+# "corrupted double-linked list"). Layout and rasterising are ~0.05 s a card, so little is lost.
+ENGINE_LOCK = threading.RLock()
 
 
 class Fetcher:
@@ -85,10 +91,11 @@ class Renderer:
         """Lay out one page of HTML (relative URLs resolve against the folder ``base``)."""
         from weasyprint import HTML
 
-        config, sheet = self._font_sheet(fonts)
-        fetcher = Fetcher(roots, tuple(fonts.files()))
-        document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=[sheet], font_config=config, cache=self.images)
+        with ENGINE_LOCK:
+            config, sheet = self._font_sheet(fonts)
+            fetcher = Fetcher(roots, tuple(fonts.files()))
+            document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=fetcher).render(
+                stylesheets=[sheet], font_config=config, cache=self.images)
         if fetcher.blocked:
             raise BlockedResource(fetcher.blocked)
         return document
@@ -98,17 +105,18 @@ class Renderer:
         """The first page as a PNG of exactly ``size`` pixels (RGB, no metadata: same page, same bytes)."""
         import pypdfium2 as pdfium
 
-        pdf = pdfium.PdfDocument(document.write_pdf())
-        try:
-            page = pdf[0]
-            width, height = page.get_size()
-            scale = size[0] / width
-            if round(height * scale) != size[1]:
-                raise ValueError(f"page is {width}x{height} pt, not the shape of {size[0]}x{size[1]} px")
-            image = page.render(scale=scale, may_draw_forms=False).to_pil().convert("RGB")
-            page.close()
-        finally:
-            pdf.close()
+        with ENGINE_LOCK:
+            pdf = pdfium.PdfDocument(document.write_pdf())
+            try:
+                page = pdf[0]
+                width, height = page.get_size()
+                scale = size[0] / width
+                if round(height * scale) != size[1]:
+                    raise ValueError(f"page is {width}x{height} pt, not the shape of {size[0]}x{size[1]} px")
+                image = page.render(scale=scale, may_draw_forms=False).to_pil().convert("RGB")
+                page.close()
+            finally:
+                pdf.close()
         if image.size != size:
             # pdfium rounds the bitmap size; a one-pixel difference is resampled, never cropped
             from PIL import Image
@@ -121,26 +129,26 @@ class Renderer:
     @staticmethod
     def pdf(documents: list, title: str, language: str) -> bytes:
         """One PDF of the first page of every document, with real (selectable) text and a title."""
-        pages = [d.pages[0] for d in documents]
-        combined = documents[0].copy(pages)
-        combined.metadata.title = title
-        combined.metadata.lang = language
-        return combined.write_pdf(pdf_identifier=False)
+        with ENGINE_LOCK:
+            pages = [d.pages[0] for d in documents]
+            combined = documents[0].copy(pages)
+            combined.metadata.title = title
+            combined.metadata.lang = language
+            return combined.write_pdf(pdf_identifier=False)
 
 
 def tool_versions() -> dict:
-    """Versions whose change can change a card's pixels."""
-    import PIL
-    import pydyf
-    import pypdfium2
-    import weasyprint
-    from weasyprint.text.ffi import pango
+    """Versions whose change can change a card's pixels (pdfium comes inside pypdfium2's wheel).
 
-    return {
-        "weasyprint": weasyprint.__version__,
-        "pydyf": pydyf.__version__,
-        "pypdfium2": str(pypdfium2.version.PYPDFIUM_INFO),
-        "pdfium": str(pypdfium2.version.PDFIUM_INFO),
-        "pillow": PIL.__version__,
-        "pango": pango.pango_version(),
-    }
+    Read from package metadata, and Pango's remembered while its library file stays: importing
+    WeasyPrint to ask would cost most of a no-op rebuild."""
+    from pipeline.toolversions import package_versions, remembered, shared_library
+
+    def pango_version() -> int:
+        from weasyprint.text.ffi import pango
+
+        return pango.pango_version()
+
+    packages = package_versions("weasyprint", "pydyf", "pypdfium2", "pillow")
+    libraries = [shared_library("libpango-1.0.so.0"), shared_library("libharfbuzz.so.0")]
+    return {**packages, "pango": remembered("pango", libraries if None not in libraries else [None], pango_version)}

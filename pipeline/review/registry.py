@@ -8,7 +8,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import asdict, dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from pipeline.review import Evidence
 
 
 @dataclass(frozen=True)

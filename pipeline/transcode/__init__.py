@@ -51,7 +51,7 @@ def inputs(lesson: Lesson) -> list[str]:
 
 def tools() -> dict:
     from pipeline.ffmpeg import ffmpeg_version
-    from pipeline.transcode.narration import espeak_version
+    from pipeline.toolversions import espeak_version
 
     return {"ffmpeg": ffmpeg_version(), "espeak-ng": espeak_version()}
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from pipeline.errors import SetupError, ToolError
 from pipeline.transcode.settings import RATE
+from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
 
 VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}
 TRIM_VERSION = "1"  # in every narration cache key: bump when the clean-up changes
@@ -77,13 +78,6 @@ def run_espeak(argv: list[str], text: str, context: str = "") -> None:
 
 
 @lru_cache(maxsize=None)
-def espeak_version() -> str:
-    """The espeak-ng version line; part of every synthesised-audio cache key."""
-    try:
-        out = subprocess.run([ESPEAK, "--version"], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
-    except FileNotFoundError:
-        return "missing"
-    return out.stdout.split("Data at")[0].strip()
 
 
 def synthesise(text: str, voice: str, gap: float, objects, context: str = "") -> Narration:
