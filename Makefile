@@ -10,13 +10,13 @@ LESSON ?=
 LESSON_LANG = $(if $(filter en ru ko,$(LANG)),$(LANG),en)
 TESTS ?= tests
 
-.PHONY: build test check new clean review bench setup system-deps help
+.PHONY: build test check new clean review bench setup system-deps browser-deps help
 
 build: setup ## set up, then build every lesson in content/
 	$(PY) -m pipeline build -j $(JOBS) $(LESSON)
 
-test: setup ## set up, then run the test suite
-	$(PY) -m pytest -q $(TESTS)
+test: setup browser-deps ## set up, then run the test suite
+	$(PY) -m pytest -q -n 2 $(TESTS)
 
 check: setup ## validate every lesson (no media work)
 	$(PY) -m pipeline check $(LESSON)
@@ -40,6 +40,9 @@ setup: $(STAMP) system-deps
 
 system-deps:
 	@bash scripts/system-deps.sh
+
+browser-deps:
+	@bash scripts/browser-deps.sh
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -111,3 +111,30 @@ def shared_dir(sub: str) -> Path:
     if not path.is_dir():
         pytest.skip(f"../shared/{sub} is not present beside the project")
     return path
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags for headless Chromium on a machine with no network: no background fetches, no sandbox (root).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture
+def browser_page():
+    """A fresh page in headless Debian Chromium (installed by `make test`); collects console errors
+    and failed requests in ``page.problems``."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (make test installs it: scripts/browser-deps.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.problems = []
+            page.on("console", lambda m: page.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+            page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+            page.on("requestfailed", lambda r: page.problems.append(f"request failed: {r.url}"))
+            yield page
+        finally:
+            browser.close()
