@@ -113,13 +113,13 @@ def test_playlist_disguised_as_video_is_refused(lesson_dir):
 
 def test_empty_script(lesson_dir):
     assert problems(lesson_dir(script="")) == [
-        "L/lesson.yaml:19:14: sequence[1].section: no section 'hold-steady' in the script — add a '## Heading' section to the script",
         "L/script.md: the script is empty — write one '## Card heading' section per card, each with its narration",
     ]
 
 
 def test_missing_script(lesson_dir):
-    assert "L/script.md: the script file is missing — create it with one '## Card heading' section per card" in problems(lesson_dir(script=None))
+    # one message, not one more per card that names a section of the missing script
+    assert problems(lesson_dir(script=None)) == ["L/script.md: the script file is missing — create it with one '## Card heading' section per card"]
 
 
 def test_unclosed_code_block_in_markdown(lesson_dir):
@@ -198,3 +198,48 @@ def test_korean_and_russian_section_ids(lesson_dir):
     lesson = load_lesson(lesson_dir(yaml, script=script))
     assert [s.id for s in lesson.sections] == ["왜-짧은-영상인가", "почему-коротко"]
     assert lesson.sections[1].narration == "Короткие видео удерживают внимание."
+
+
+def test_narration_is_spoken_words_only(lesson_dir):
+    script = SCRIPT_MD.replace(
+        "Narration: Hold the phone with both hands. Lean on a table to keep it steady.\n",
+        "Narration: Hold the <b>phone</b> with both hands.\nLean on a **table**.\nNarration: And smile.\n")
+    assert problems(lesson_dir(script=script)) == [
+        "L/script.md:8:21: HTML tags are not allowed in narration — write the words exactly as they are spoken",
+        "L/script.md:8:29: HTML tags are not allowed in narration — write the words exactly as they are spoken",
+        "L/script.md:9:11: narration contains bold marks (** or __), which would be read aloud and shown in the captions"
+        " — write the words exactly as they are spoken; put formatting on the card text above the narration",
+        "L/script.md:10:1: card 'Hold the phone steady' has a second 'Narration:' line (its narration started on line 8)"
+        " — keep one narration marker per card and continue the words on the following lines",
+    ]
+
+
+def test_narration_key_on_a_card_says_where_narration_goes(lesson_dir):
+    folder = lesson_dir(LESSON_YAML.replace("    section: hold-steady\n", "    section: hold-steady\n    narration: Hold it steady.\n"))
+    assert problems(folder) == [
+        "L/lesson.yaml:20:5: sequence[1].narration: unknown key 'narration'"
+        " — a card's narration is written in the script, under its '## Heading', after a line 'Narration:'"
+    ]
+
+
+def test_unquoted_colour_reads_as_a_comment(lesson_dir):
+    folder = lesson_dir(LESSON_YAML + "school:\n  name: Lyceum 1\n  colors:\n    accent: #1a5fb4\n")
+    assert problems(folder) == [
+        "L/lesson.yaml:26:12: school.colors.accent: is empty — in YAML '#' starts a comment, so a colour must be in quotes, e.g. \"#1a5fb4\""
+    ]
+
+
+def test_recorded_narration_needs_audio_on_every_card(lesson_dir):
+    folder = lesson_dir(LESSON_YAML + "narration: recorded\n")
+    assert problems(folder) == [
+        "L/lesson.yaml:18:5: sequence[1]: the lesson's narration is 'recorded', but card 'hold-steady' has no audio"
+        " — add 'audio: media/<recording>.m4a' to this card, or set 'narration: synthesised'"
+    ]
+
+
+@pytest.mark.skipif(not __import__("shutil").which("espeak-ng"), reason="espeak-ng is not installed (make test installs it)")
+def test_voice_must_exist_and_speak_the_language(lesson_dir):
+    assert problems(lesson_dir(LESSON_YAML + "voice: en-uss\n")) == [
+        "L/lesson.yaml:23:8: voice: 'en-uss' is not a voice espeak-ng has — did you mean 'en-us'?"]
+    assert problems(lesson_dir(LESSON_YAML + "voice: ru\n")) == [
+        "L/lesson.yaml:23:8: voice: voice 'ru' does not speak the lesson's language 'en' — choose a en voice, e.g. en-us, or leave 'voice' out"]

@@ -19,7 +19,7 @@ from pipeline.caption.segment import tokens_of
 from pipeline.caption.synth import _resample, espeak_version
 
 from pipeline.caption.rules import ALIGN_VERSION
-VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}  # as the transcode stage speaks them
+from pipeline.lesson.model import DEFAULT_VOICES as VOICES  # noqa: E402  (as the transcode stage speaks them)
 EDGE = 0.1  # s of audio either side of a synthesised sentence's window
 
 

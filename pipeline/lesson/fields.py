@@ -29,6 +29,7 @@ class Field:
     required: bool = False
     default: Any = None
     hint: str = ""  # how to fill it in, shown when it is missing
+    when_empty: str = ""  # if set, a key given with no value is an error with this hint (not "use the default")
 
 
 class Reader:
@@ -55,6 +56,9 @@ class Reader:
                 suggested.add(self.unknown_key(node.keys[key], _join(path, key), key, spec))
         for name, field in spec.items():
             field_path = _join(path, name)
+            if name in node.value and node.value[name].null and field.when_empty:
+                values[name] = self.error(node.value[name], field_path, "is empty", field.when_empty)
+                continue
             if name not in node.value or node.value[name].null:
                 if field.required and name in suggested and name not in node.value:
                     values[name] = INVALID  # the misspelt key's message already names it
@@ -76,7 +80,9 @@ class Reader:
         alias = KEY_ALIASES.get(key.casefold())
         if alias in known:
             close = [alias]
-        hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known)
+        elif key.casefold() in KEY_HINTS:
+            close = []
+        hint = f"did you mean '{close[0]}'?" if close else KEY_HINTS.get(key.casefold()) or "known keys: " + ", ".join(known)
         self.error(key_node, field_path, f"unknown key '{key}'", hint)
         return close[0] if close else None
 
@@ -93,6 +99,14 @@ KEY_ALIASES = {
     "duration_limit": "max_duration",
     "colours": "colors",
     "length": "duration",
+    "narration": "says",  # on a clip; on a card KEY_HINTS below says where narration goes
+}
+
+# Keys that belong somewhere else entirely: say where, instead of suggesting a look-alike key.
+KEY_HINTS = {
+    "narration": "a card's narration is written in the script, under its '## Heading', after a line 'Narration:'",
+    "text": "a card's text is written in the script, under its '## Heading'",
+    "body": "a card's text is written in the script, under its '## Heading'",
 }
 
 
@@ -228,8 +242,13 @@ def number(minimum: float, maximum: float, integer: bool = False) -> Callable[[R
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
+COLOR_WHEN_EMPTY = "in YAML '#' starts a comment, so a colour must be in quotes, e.g. \"#1a5fb4\""
+
+
 def color(reader: Reader, node: Y, path: str) -> Any:
     value = str(node.value).strip() if node.kind == "scalar" else ""
+    if node.kind == "scalar" and not value:
+        return reader.error(node, path, "is empty", COLOR_WHEN_EMPTY)
     if not _COLOR.match(value):
         return reader.error(node, path, f"'{value or _describe(node)}' is not a colour", "write it as hex in quotes, e.g. \"#1a5fb4\"")
     if len(value) == 4:

@@ -17,6 +17,7 @@ from pipeline.lesson.model import (
     LANGUAGES,
     LICENCES,
     Author,
+    DEFAULT_VOICES,
     CaptionSettings,
     CardSlide,
     Clip,
@@ -81,6 +82,7 @@ def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
     problems.extend(reader.problems)
 
     sections = []
+    script_read = False
     script_name = values.get("script") or "script.md"
     if script_name is not INVALID:
         script_path = root / script_name
@@ -89,6 +91,7 @@ def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
             try:
                 sections, script_problems = parse_script(script_path.read_text(encoding="utf-8"), script_label)
                 problems.extend(script_problems)
+                script_read = True
             except UnicodeDecodeError as exc:
                 problems.append(Diagnostic(script_label, 0, 0, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8 in your editor"))
         else:
@@ -100,8 +103,9 @@ def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
                 f.check_inside(image_reader, node_at, "", root, image.path, kinds="image")
         problems.extend(image_reader.problems)
 
-    sequence = _sequence(reader := Reader(yaml_file), node, values, sections, root, label, probe_media)
+    sequence = _sequence(reader := Reader(yaml_file), node, values, sections, root, label, probe_media, script_read)
     problems.extend(reader.problems)
+    problems.extend(_voice_problems(node, values, yaml_file))
 
     if problems:
         raise LessonError(problems)
@@ -196,7 +200,7 @@ def _theme(root: Path):
 
 
 def _school(root: Path):
-    colors_spec = {role: Field(f.color) for role in ("background", "text", "accent")}
+    colors_spec = {role: Field(f.color, when_empty=f.COLOR_WHEN_EMPTY) for role in ("background", "text", "accent")}
     spec = {
         "name": Field(f.text(120)),
         "logo": Field(f.lesson_file(root, kinds="image")),
@@ -224,7 +228,7 @@ def _captions(reader: Reader, node: Y, path: str) -> Any:
     return INVALID if INVALID in values.values() else CaptionSettings(**values)
 
 
-def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: Path, label: str, probe_media: bool) -> tuple:
+def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: Path, label: str, probe_media: bool, script_read: bool = True) -> tuple:
     node = values.get("sequence")
     if node is INVALID or node is None:
         return ()
@@ -251,6 +255,11 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
         fields = reader.mapping(item, path, spec)
         if INVALID in fields.values():
             continue
+        if kind == "card" and not (script_read and section_ids):
+            continue  # the script is missing, unreadable or has no sections: its one message says it all
+        if kind == "card" and values.get("narration") == "recorded" and not fields["audio"]:
+            reader.error(item, path, f"the lesson's narration is 'recorded', but card '{fields['section']}' has no audio",
+                         "add 'audio: media/<recording>.m4a' to this card, or set 'narration: synthesised'")
         built = _item(reader, kind, fields, item, path, section_ids, used, root, label, probe_media)
         if built is not None:
             items.append(built)
@@ -337,3 +346,26 @@ def _probe(reader: Reader, node: Y, path: str, root: Path, rel: str, label: str)
     except MediaError as exc:
         reader.error(node, path, f"'{rel}' {exc.reason}", exc.hint)
         return None
+
+
+def _voice_problems(root_node: Y, values: dict, file: str) -> list[Diagnostic]:
+    """A voice must be one espeak-ng has, and speak the lesson's language."""
+    from pipeline.lesson.voices import espeak_voices
+
+    node = root_node.value.get("voice") if root_node.kind == "map" else None
+    voice, language = values.get("voice"), values.get("language")
+    if not voice or voice is INVALID:
+        return []
+    line, col = (node.line, node.col) if node is not None else (0, 0)
+    base = voice.split("+", 1)[0].casefold()
+    known = espeak_voices()
+    if known and base not in known:
+        import difflib
+
+        close = difflib.get_close_matches(base, sorted(known), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "e.g. en-us, en-gb, ru, ko (list them with: espeak-ng --voices)"
+        return [Diagnostic(file, line, col, "voice", f"'{voice}' is not a voice espeak-ng has", hint)]
+    if language and language is not INVALID and base.split("-")[0] != language:
+        return [Diagnostic(file, line, col, "voice", f"voice '{voice}' does not speak the lesson's language '{language}'",
+                           f"choose a {language} voice, e.g. {DEFAULT_VOICES.get(language, language)}, or leave 'voice' out")]
+    return []

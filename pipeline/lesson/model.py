@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LANGUAGES = {"en": "English", "ru": "Russian", "ko": "Korean"}
+DEFAULT_VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}  # espeak-ng voices, when lesson.yaml names none
 
 # Output formats by their aspect; the house format of docs/lesson-format.md.
 FORMATS = {"16:9": (1920, 1080), "9:16": (1080, 1920)}

@@ -18,6 +18,15 @@ _VALID_ID = re.compile(r"^[\w][\w-]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+# Markdown that would be read aloud letter by letter if it reached the speech synthesiser.
+_SPOKEN_MARKDOWN = (
+    (re.compile(r"\*\*|__"), "bold marks (** or __)"),
+    (re.compile(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])"), "emphasis marks (*)"),
+    (re.compile(r"`"), "code marks (`)"),
+    (re.compile(r"!?\[[^\]]*\]\([^)]*\)"), "a link or an image"),
+    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+"), "a list marker"),
+    (re.compile(r"^\s*#{1,6}\s"), "a heading mark (#)"),
+)
 
 
 def slugify(text: str) -> str:
@@ -113,21 +122,27 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
     narration: list[str] = []
     target = body
     in_fence = False
+    narration_line = 0
     for offset in range(index + 1, end):
         line = lines[offset]
         if _FENCE.match(line):
             in_fence = not in_fence
         stripped = line.strip()
         marker = next((m for m in NARRATION_MARKERS if stripped.casefold().startswith(m)), None)
-        if marker and not in_fence and target is body:
-            target = narration
-            rest = stripped[len(marker):].strip()
-            if rest:
-                narration.append(rest)
+        if marker and not in_fence and target is narration:
+            problems.append(Diagnostic(file, offset + 1, 1, "", f"card '{title}' has a second '{stripped[:len(marker)]}' line (its narration started on line {narration_line})",
+                                       "keep one narration marker per card and continue the words on the following lines"))
+            continue
+        if marker and not in_fence:
+            target, narration_line = narration, offset + 1
+            column = line.index(stripped[:len(marker)]) + len(marker)
+            rest = line[column:]
+            if rest.strip():
+                problems.extend(_narration_problems(rest, file, offset + 1, column))
+                narration.append(rest.strip())
             continue
         if target is narration and not in_fence:
-            for match in _RAW_HTML.finditer(line):
-                problems.append(Diagnostic(file, offset + 1, match.start() + 1, "", "HTML tags are not allowed in narration", "write the words exactly as they are spoken"))
+            problems.extend(_narration_problems(line, file, offset + 1, 0))
         target.append(line)
 
     images = []
@@ -146,3 +161,17 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
         problems.append(Diagnostic(file, line_no, 1, "", f"card '{title}' has no text and no narration", "add the card text under the heading and a 'Narration:' line with what is said"))
     section = Section(id=section_id, title=title, body=body_text, narration=narration_text, line=line_no, images=tuple(images))
     return section, problems
+
+
+def _narration_problems(text: str, file: str, line: int, column: int) -> list[Diagnostic]:
+    """Narration is spoken and becomes the captions: no HTML, no markdown marks."""
+    found = [Diagnostic(file, line, column + m.start() + 1, "", "HTML tags are not allowed in narration", "write the words exactly as they are spoken")
+             for m in _RAW_HTML.finditer(text)]
+    if not found:
+        for pattern, what in _SPOKEN_MARKDOWN:
+            match = pattern.search(text)
+            if match:
+                found.append(Diagnostic(file, line, column + match.start() + 1, "", f"narration contains {what}, which would be read aloud and shown in the captions",
+                                        "write the words exactly as they are spoken; put formatting on the card text above the narration"))
+                break
+    return found
