@@ -1,6 +1,9 @@
 """``microlearn new``: a lesson folder whose comments teach the format, valid as generated."""
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -29,7 +32,16 @@ def create(content_dir: Path, slug: str, language: str) -> Path:
     strings = yaml.safe_load((source / "strings.yaml").read_text(encoding="utf-8"))[language]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(source)), undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     values = {"slug": slug, "language": language, "title": strings.get("title", slug), "s": strings}
-    (folder / "media").mkdir(parents=True)
-    for name in ("lesson.yaml", "script.md"):
-        (folder / name).write_text(env.get_template(f"{name}.j2").render(**values), encoding="utf-8")
+    files = {name: env.get_template(f"{name}.j2").render(**values) for name in ("lesson.yaml", "script.md")}
+    # written beside the target and renamed at once: a failure never leaves half a lesson behind
+    content_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{slug}.", suffix=".tmp", dir=content_dir))
+    try:
+        (staging / "media").mkdir()
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        os.rename(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return folder
