@@ -149,14 +149,14 @@ def test_every_rule_is_checked_with_cue_time_and_rule():
     assert messages[3] == ('cue 2 at 00:00:01.520: line 1 has 59 characters, over the limit of 42 (en): '
                            '"This line is much longer than forty-two characters, really."')
     assert messages[4] == "cue 2 at 00:00:01.520: shown for 7.480 s, over the maximum of 7 s"
-    assert messages[6] == "cue 3 at 00:00:09.000: 55.0 characters per second, over the limit of 20 (en)"  # lines joined by a space
+    assert messages[6] == "cue 3 at 00:00:09.000: 55.00 characters per second, over the limit of 20 (en)"  # lines joined by a space
     assert found[6].as_dict() == {"cue": 3, "start": 9.0, "end": 10.0, "rule": "max_cps", "value": 55.0, "limit": 20,
                                   "message": messages[6], "text": "Far too many words shown for far too short a time here.", "part": -1}
 
 
 def test_korean_and_children_limits_in_messages():
     found = qc.check([cue(1, 0.0, 1.0, "휴대폰을 두 손으로 꼭 잡으세요")], rules_for("ko", CaptionSettings(children=True)))
-    assert [v.message for v in found] == ["cue 1 at 00:00:00.000: 15.0 characters per second, over the limit of 9 (ko, children)"]
+    assert [v.message for v in found] == ["cue 1 at 00:00:00.000: 15.00 characters per second, over the limit of 9 (ko, children)"]
 
 
 def test_enforce_raises_one_lesson_error_with_every_violation_and_honours_acceptance():

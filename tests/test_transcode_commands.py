@@ -138,7 +138,8 @@ def test_sentences_split_for_en_ru_ko(text, sentences):
 def test_voice_by_language_unless_overridden():
     assert [narration.voice_for(lang) for lang in ("en", "ru", "ko")] == ["en-us", "ru", "ko"]
     assert narration.voice_for("en", "en-gb") == "en-gb"
-    assert narration.espeak_argv("ru", "/w/s.wav") == ["espeak-ng", "-b", "1", "-v", "ru", "-w", "/w/s.wav", "--stdin"]
+    assert narration.espeak_argv("ru", "/w/s.wav") == ["espeak-ng", "-b", "1", "-v", "ru", "-s", "150", "-w", "/w/s.wav", "--stdin"]
+    assert narration.espeak_argv("en-gb+f3", "/w/s.wav") == ["espeak-ng", "-b", "1", "-v", "en-gb+f3", "-w", "/w/s.wav", "--stdin"]
 
 
 SUMMARY = """[Parsed_ebur128_0 @ 0x7f] Summary:

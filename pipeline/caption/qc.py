@@ -10,6 +10,7 @@ text, not its number, because numbers shift whenever the script changes.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 from pipeline.caption.rules import Rules, width
@@ -80,7 +81,7 @@ def check(cues: list[Cue], rules: Rules, parts: list[int] | None = None) -> list
         chars = width(cue.text, rules)
         if duration > 0 and chars / duration > rules.max_cps + 1e-9:
             add(k, cue, "max_cps", chars / duration, rules.max_cps,
-                f"{chars / duration:.1f} characters per second, over the limit of {rules.max_cps:g} ({lang}{', children' if rules.children else ''})")
+                f"{math.ceil(chars / duration * 100) / 100:.2f} characters per second, over the limit of {rules.max_cps:g} ({lang}{', children' if rules.children else ''})")
         if duration < rules.min_duration - 1e-9:
             add(k, cue, "min_duration", duration, rules.min_duration, f"shown for {duration:.3f} s, under the minimum of {rules.min_duration:g} s")
         if duration > rules.max_duration + 1e-9:

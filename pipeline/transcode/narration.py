@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,10 @@ from pipeline.errors import SetupError, ToolError
 from pipeline.transcode.settings import RATE
 from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
 
-VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}
+from pipeline.lesson.model import DEFAULT_VOICES as VOICES  # noqa: E402
+# Words per minute where espeak-ng's default (175) is too fast to caption: Russian words are long,
+# and at 175 wpm the captions of a dense card exceed the 17 characters a second Russian rules allow.
+SPEEDS = {"ru": 150}
 TRIM_VERSION = "1"  # in every narration cache key: bump when the clean-up changes
 ESPEAK = "espeak-ng"
 # A sentence runs to . ! ? … (or their full-width forms), with any closing quotes or brackets,
@@ -61,7 +63,13 @@ def split_sentences(text: str) -> list[str]:
 
 def espeak_argv(voice: str, out: str) -> list[str]:
     """espeak-ng reading UTF-8 text from stdin (never from argv: no option injection, no length limit)."""
-    return [ESPEAK, "-b", "1", "-v", voice, "-w", out, "--stdin"]
+    speed = speed_for(voice)
+    return [ESPEAK, "-b", "1", "-v", voice, *(["-s", str(speed)] if speed else []), "-w", out, "--stdin"]
+
+
+def speed_for(voice: str) -> int | None:
+    """The speaking rate for ``voice`` (None: espeak-ng's default)."""
+    return SPEEDS.get(voice.split("+", 1)[0].split("-", 1)[0].casefold())
 
 
 def run_espeak(argv: list[str], text: str, context: str = "") -> None:
@@ -77,9 +85,6 @@ def run_espeak(argv: list[str], text: str, context: str = "") -> None:
         raise ToolError(argv, done.returncode or 1, stderr[-4000:], hint, context)
 
 
-@lru_cache(maxsize=None)
-
-
 def synthesise(text: str, voice: str, gap: float, objects, context: str = "") -> Narration:
     """Speak ``text`` sentence by sentence, each cached in the object store (key: text, voice,
     espeak-ng version), trimmed of espeak's own leading/trailing silence, joined by ``gap`` s."""
@@ -89,7 +94,7 @@ def synthesise(text: str, voice: str, gap: float, objects, context: str = "") ->
     pause = np.zeros((round(gap * RATE), 2), dtype=np.float32)
     for index, sentence in enumerate(split_sentences(text)):
         parts = {"kind": "espeak", "text": sentence, "voice": voice, "espeak": espeak_version(), "rate": RATE,
-                 "trim": TRIM_VERSION, "ffmpeg": ffmpeg_version()}
+                 "trim": TRIM_VERSION, "ffmpeg": ffmpeg_version(), "speed": speed_for(voice)}
         stored = objects.memo(parts, ".wav", lambda tmp, s=sentence: _speak(s, voice, tmp, context))
         samples = read_wav(stored)
         if index:
