@@ -225,6 +225,11 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
     report.status = "built" if ran_any else "up-to-date"
     for result in results.values():
         report.artifacts.extend(a.as_dict() for a in result.artifacts)
+    # the review stage re-reports every stage's measurements as registered checks (with severity
+    # and hint); before it has run, the stages' own measurements are what there is
+    review = results.get("review")
+    sources = [review] if review else list(results.values())
+    for result in sources:
         report.checks.extend(result.data.get("checks", []))
 
 
