@@ -4,8 +4,6 @@ recording and a missing sentence."""
 from __future__ import annotations
 
 import logging
-import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -13,13 +11,12 @@ import pytest
 import soundfile
 
 from conftest import needs_tool
+from speech_cases import RATE, music, reading
 from pipeline.caption.align import align
 from pipeline.caption.segment import tokens_of
-from pipeline.caption.synth import _resample
 from pipeline.lesson.model import Author, CaptionSettings, Lesson
 from pipeline.stage import Context, ObjectStore, Settings, StageResult
 
-RATE = 16000
 pytestmark = needs_tool("espeak-ng")
 
 TEXTS = {
@@ -27,39 +24,6 @@ TEXTS = {
     "ru": ["Держите телефон двумя руками.", "Обопритесь на стол, чтобы он не дрожал.", "Каждое движение видно на экране."],
     "ko": ["휴대폰을 두 손으로 잡으세요.", "탁자에 기대어 흔들리지 않게 하세요.", "작은 움직임도 화면에 보입니다."],
 }
-# a different "speaker" than the aligner's own espeak-ng voice: another variant, slower, lower
-SPEAKER = {"en": ("en-gb+m3", 140, 35), "ru": ("ru+f2", 135, 60), "ko": ("ko+m2", 130, 40)}
-
-
-def speak(text: str, voice: str, speed: int = 175, pitch: int = 50) -> np.ndarray:
-    """espeak-ng reading ``text`` as 16 kHz float32, its own leading/trailing silence trimmed."""
-    with tempfile.TemporaryDirectory() as scratch:
-        out = Path(scratch) / "s.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(out), "--stdin"],
-                       input=text.encode(), check=True, capture_output=True)
-        samples, rate = soundfile.read(str(out), dtype="float32")
-    samples = _resample(samples, rate, RATE)
-    loud = np.flatnonzero(np.abs(samples) > 1e-3)
-    return samples[loud[0]: loud[-1] + 1]
-
-
-def reading(sentences: list[str], language: str, pauses: list[float] | float = 0.5, lead: float = 0.5,
-            speaker: tuple | None = None) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """Sentences read one after another with the given pauses: samples and each sentence's
-    exact (start, end) in seconds. A little room noise keeps the silence realistic."""
-    voice, speed, pitch = speaker or SPEAKER[language]
-    pauses = pauses if isinstance(pauses, list) else [pauses] * len(sentences)
-    pieces, spans, at = [np.zeros(round(lead * RATE), np.float32)], [], lead
-    for sentence, pause in zip(sentences, pauses):
-        voice_samples = speak(sentence, voice, speed, pitch)
-        spans.append((at, at + len(voice_samples) / RATE))
-        pieces += [voice_samples, np.zeros(round(pause * RATE), np.float32)]
-        at += len(voice_samples) / RATE + pause
-    samples = np.concatenate(pieces)
-    noise = np.random.default_rng(1).standard_normal(len(samples)).astype(np.float32) * 0.002
-    return samples + noise, spans
-
-
 def sentence_times(result, sentences: list[str]) -> list[tuple[float, float]]:
     """(start, end) of each sentence from aligned words."""
     out, at = [], 0
@@ -117,10 +81,9 @@ def test_sentence_starts_within_100_ms_in_every_language(language):
 def test_long_pauses_and_music_before_the_speech():
     sentences = TEXTS["en"]
     samples, truth = reading(sentences, "en", pauses=[3.0, 2.5, 0.5], lead=0.0)
-    t = np.arange(round(4.0 * RATE)) / RATE
-    music = (0.2 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t)) / 2 + 0.1 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
-    audio = np.concatenate([music, np.zeros(RATE // 2, np.float32), samples])
-    shift = len(music) / RATE + 0.5
+    intro = music(4.0)
+    audio = np.concatenate([intro, np.zeros(RATE // 2, np.float32), samples])
+    shift = len(intro) / RATE + 0.5
     result = align(audio, tokens_of(" ".join(sentences)), "en-us")
     for (start, end), (s, e) in zip(truth, sentence_times(result, sentences)):
         assert abs(s - (start + shift)) <= 0.1
