@@ -1,0 +1,140 @@
+"""The packaging stage: one deterministic bundle per lesson and version, which is also a SCORM 1.2 package.
+
+``build/<slug>/bundle/<slug>-v<version>.zip`` holds the videos, captions, transcript, cards (PNG and
+the PDF handout), thumbnail and posters, the images the cards show, the player page (index.html with
+its script and style sheet), ``imsmanifest.xml`` and ``manifest.json``; ``bundle/manifest.json`` is a
+copy of the one inside. The review report stays out. Phases, in order: collect the files and give
+them ASCII-safe bundle names, check the portal size limit, render the player and the SCORM manifest,
+write and validate manifest.json, write the zip. docs/packaging.md has the details.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.fsutil import sha256_file
+from pipeline.lesson.model import Lesson
+from pipeline.package import names, player, scorm
+from pipeline.package.bundle import BundleTooLarge, PackageSettings, bundle_digest, check_size, write_zip
+from pipeline.package.manifest import SCHEMA_FILE, encode, lesson_meta, manifest, validate
+from pipeline.stage import Context, Stage, StageResult
+from pipeline.templates import templates_dir
+
+__all__ = ["STAGE", "BundleTooLarge", "PackageSettings", "bundle_digest", "package"]
+
+# What goes into the bundle, by artifact kind of the upstream stages (not slides, speech or the review).
+BUNDLED_KINDS = ("video", "captions", "transcript", "card", "handout", "thumbnail", "poster")
+LAUNCH = "index.html"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def package(ctx: Context, settings: PackageSettings) -> StageResult:
+    """Write the bundle zip and bundle/manifest.json for ``ctx.lesson``.
+
+    Raises BundleTooLarge (naming the largest files) before writing anything when the bundle would
+    be over ``settings.portal_limit``, and ManifestError when the manifest breaks its schema.
+    """
+    lesson = ctx.lesson
+    sources: dict[str, tuple[str, Path]] = {}  # original path -> (kind, file)
+    for stage in ("cards", "transcode", "caption"):
+        result = ctx.upstream.get(stage)
+        for artifact in result.artifacts if result else []:
+            if artifact.kind in BUNDLED_KINDS:
+                sources[artifact.path] = (artifact.kind, ctx.out / artifact.path)
+    for image in _card_images(lesson):  # kept at their lesson paths (media/...), where no stage writes
+        sources[image] = ("image", ctx.source(image))
+    bundle_names = names.assign(list(sources))
+    image_names = {image: bundle_names[image] for image in _card_images(lesson)}
+
+    static = player.static_files()
+    sizes = {bundle_names[original]: path.stat().st_size for original, (_, path) in sources.items()}
+    sizes.update({name: path.stat().st_size for name, path in static.items()})
+    check_size(ctx.label, sizes, settings.portal_limit)
+
+    entries: list[tuple[str, Path | bytes]] = [(bundle_names[o], path) for o, (_, path) in sources.items()]
+    files = [{"path": bundle_names[o], "kind": kind, "sha256": sha256_file(path), "bytes": path.stat().st_size}
+             for o, (kind, path) in sources.items()]
+    page = player.render(lesson, _player_inputs(ctx, bundle_names, image_names))
+    generated: dict[str, tuple[str, bytes]] = {LAUNCH: ("player", page)}
+    generated.update({name: ("player", path.read_bytes()) for name, path in static.items()})
+    listed = sorted([f["path"] for f in files] + list(generated) + ["manifest.json"])
+    generated["imsmanifest.xml"] = ("scorm", scorm.imsmanifest(lesson, LAUNCH, listed))
+    for name, (kind, data) in generated.items():
+        entries.append((name, data))
+        files.append({"path": name, "kind": kind, "sha256": _sha256(data), "bytes": len(data)})
+
+    transcode = ctx.upstream.get("transcode")
+    durations = {"total": round(transcode.data.get("duration", 0.0), 3)} if transcode else {}
+    document = manifest(lesson, files, durations, LAUNCH)
+    validate(document, ctx.label)
+    manifest_bytes = encode(document)
+    entries.append(("manifest.json", manifest_bytes))
+
+    name = f"bundle/{names.safe_part(f'{lesson.slug}-v{lesson.version}')}.zip"
+    ctx.progress(f"writing {name} ({len(entries)} files)")
+    bundle = ctx.artifact("bundle", name, lambda tmp: write_zip(tmp, entries))
+    copy = ctx.artifact("manifest", "bundle/manifest.json", lambda tmp: tmp.write_bytes(manifest_bytes))
+    return StageResult([bundle, copy], {"bundle": name, "digest": document["digest"], "files": len(files)})
+
+
+def _card_images(lesson: Lesson) -> list[str]:
+    """The lesson's pictures the cards show (lesson-relative paths), each once, in order."""
+    seen: list[str] = []
+    for section in lesson.sections:
+        for image in section.images:
+            if image.path not in seen:
+                seen.append(image.path)
+    return seen
+
+
+def _player_inputs(ctx: Context, bundle_names: dict[str, str], image_names: dict[str, str]) -> player.PlayerInputs:
+    transcode = ctx.upstream["transcode"].data if "transcode" in ctx.upstream else {}
+    caption = ctx.upstream["caption"].data if "caption" in ctx.upstream else {}
+    cards = ctx.upstream["cards"].data if "cards" in ctx.upstream else {}
+
+    def rename(path: str | None) -> str | None:
+        return bundle_names.get(path) if path else None
+
+    caption_files = caption.get("files", {})
+    return player.PlayerInputs(
+        videos={fmt: rename(path) for fmt, path in transcode.get("videos", {}).items()},
+        posters={fmt: rename(path) for fmt, path in transcode.get("posters", {}).items() if path in bundle_names},
+        vtt=rename(caption_files.get("vtt")),
+        transcript_html=rename(caption_files.get("transcript_html")),
+        cues=[{"start": cue["start"], "end": cue["end"], "lines": cue["lines"]} for cue in caption.get("cues", [])],
+        cards=[{"id": card["id"], "title": card["title"], "html": card["html"],
+                "picture": rename(card.get("social")) or rename(card.get("square")),
+                "images": [{"src": image_names[i["path"]], "alt": i["alt"]} for i in card.get("images", []) if i["path"] in image_names]}
+               for card in cards.get("cards", [])],
+        duration=transcode.get("duration", 0.0),
+    )
+
+
+def _presentation_digest() -> str:
+    """The player's template, script and style and the manifest schema: a change to them rebuilds bundles."""
+    digest = hashlib.sha256()
+    for path in sorted((templates_dir() / "player").iterdir()) + [SCHEMA_FILE]:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _params(lesson: Lesson) -> dict:
+    return {"version": lesson.version, "meta": lesson_meta(lesson), "tool": __version__,
+            **asdict(PackageSettings.from_env()), "presentation": _presentation_digest()}
+
+
+def _inputs(lesson: Lesson) -> list[str]:
+    return _card_images(lesson)
+
+
+def run(ctx: Context) -> StageResult:
+    return package(ctx, PackageSettings.from_env())
+
+
+STAGE = Stage(name="package", needs=("cards", "transcode", "caption"), run=run, params=_params, inputs=_inputs, version="2")

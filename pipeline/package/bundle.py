@@ -1,0 +1,100 @@
+"""The bundle zip: deterministic bytes, its digest, and the portal's size limit.
+
+Same files in → same zip bytes out: entries sorted, a fixed timestamp (1980-01-01, the earliest a
+zip can hold), fixed permissions and creator system, fixed compression per kind. The bundle digest
+covers every file's path and sha256, so a sign-off can name exactly what it approved.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+# already-compressed media gains nothing from deflate; text does
+STORED_SUFFIXES = (".mp4", ".png", ".jpg", ".jpeg", ".pdf", ".webp", ".zip")
+LIMIT_VARIABLE = "MICROLEARN_PORTAL_LIMIT"
+DEFAULT_LIMIT = 500 * 1000 * 1000  # 500 MB: Canvas's per-file upload limit, a common PHP setting for Moodle
+_UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
+
+
+class BundleTooLarge(PipelineError):
+    """The bundle would be over the portal's upload limit."""
+
+
+class SettingError(PipelineError):
+    """A setting given in the environment cannot be understood."""
+
+
+@dataclass(frozen=True)
+class PackageSettings:
+    """What the package stage's bytes and checks depend on beyond the lesson (part of its cache key)."""
+
+    portal_limit: int = DEFAULT_LIMIT  # bytes
+
+    @classmethod
+    def from_env(cls) -> PackageSettings:
+        raw = os.environ.get(LIMIT_VARIABLE, "").strip()
+        return cls(parse_size(raw, LIMIT_VARIABLE)) if raw else cls()
+
+
+def parse_size(text: str, where: str) -> int:
+    """'500MB', '2 GB', '750MiB' or a number of bytes -> bytes."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?\s*", text, re.IGNORECASE)
+    if not match or float(match.group(1)) <= 0:
+        raise SettingError(f"{where}: '{text}' is not a size — write it like 500MB, 2GB or 750MiB")
+    return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
+
+
+def human(size: float) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1000:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.2f} GB"
+
+
+def bundle_digest(files: list[dict]) -> str:
+    """sha256 over the sorted 'path sha256' lines of the bundle's files (manifest.json excluded)."""
+    lines = "".join(f"{f['path']} {f['sha256']}\n" for f in sorted(files, key=lambda f: f["path"]) if f["path"] != "manifest.json")
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def check_size(label: str, sizes: dict[str, int], limit: int) -> None:
+    """Refuse a bundle whose files add up to more than ``limit`` bytes, naming the largest files."""
+    total = sum(sizes.values())
+    if total <= limit:
+        return
+    largest = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:3]
+    names = ", ".join(f"{path} {human(size)}" for path, size in largest)
+    raise BundleTooLarge(
+        f"{label}: the bundle would hold {human(total)}, over the portal limit of {human(limit)} (largest: {names}) — "
+        f"shorten the lesson or drop a format in lesson.yaml, or if your portal takes more, set {LIMIT_VARIABLE} (e.g. {LIMIT_VARIABLE}=1GB)")
+
+
+def write_zip(target: Path, entries: list[tuple[str, Path | bytes]]) -> None:
+    """A zip whose bytes depend only on the entries' names and contents.
+
+    Media are stored and streamed from disk (a lesson's videos can be hundreds of MB); text is deflated.
+    """
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, source in sorted(entries, key=lambda e: e[0]):
+            info = zipfile.ZipInfo(name, FIXED_TIME)
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            if name.lower().endswith(STORED_SUFFIXES) and isinstance(source, Path):
+                info.compress_type = zipfile.ZIP_STORED
+                info.file_size = source.stat().st_size  # decides zip64 before any byte is written
+                with open(source, "rb") as reader, archive.open(info, "w") as writer:
+                    shutil.copyfileobj(reader, writer, 1 << 20)
+            else:
+                stored = name.lower().endswith(STORED_SUFFIXES)
+                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                data = source if isinstance(source, bytes) else source.read_bytes()
+                archive.writestr(info, data, compresslevel=None if stored else 9)
