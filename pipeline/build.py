@@ -44,6 +44,7 @@ class LessonReport:
     artifacts: list[dict] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    approval: dict = field(default_factory=dict)  # {"state", "reason"} once the bundle is built (pipeline/approval.py)
     results: dict[str, StageResult] = field(default_factory=dict, repr=False)
 
     @property
@@ -60,6 +61,7 @@ class LessonReport:
             "artifacts": self.artifacts,
             "checks": self.checks,
             "errors": self.errors,
+            **({"approval": self.approval} if self.approval else {}),
         }
 
 
@@ -231,6 +233,12 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
     sources = [review] if review else list(results.values())
     for result in sources:
         report.checks.extend(result.data.get("checks", []))
+    if "package" in results:
+        from pipeline.approval import approval_status
+
+        status = approval_status(settings.content_dir.resolve().parent, settings.build_dir, lesson.slug)
+        report.approval = {"state": status.state, "reason": status.reason}
+        reporter.stage(report.slug, "approval", "running", f"{status.state}: {status.reason}")
 
 
 def _remove_stale(out: Path, previous: dict | None, result: StageResult) -> None:

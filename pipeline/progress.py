@@ -33,6 +33,8 @@ def summary_table(reports: list[LessonReport], command: str) -> str:
         elif r.stages:
             ran = [s.name for s in r.stages if s.status == "ran"]
             notes = ("rebuilt: " + ", ".join(ran)) if ran else ""
+        if r.approval and not r.errors:
+            notes = "; ".join(filter(None, [notes, f"approval {r.approval['state']}"]))
         rows.append(f"{r.slug.ljust(width)}  {STATUS_WORDS.get(r.status, r.status):<11} {r.seconds:6.1f}s  {notes}")
     bad = [r for r in reports if not r.ok]
     verb = "checked" if command == "check" else "built"

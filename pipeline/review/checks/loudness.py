@@ -6,6 +6,11 @@ def _after(ev):
     return (ev.data("transcode").get("loudness") or {}).get("after") or {}
 
 
+def _before(ev, key: str) -> str:
+    value = ((ev.data("transcode").get("loudness") or {}).get("before") or {}).get(key)
+    return f"before normalisation: {value}" if value is not None else ""
+
+
 def _reliable(ev):
     return (ev.data("transcode").get("loudness") or {}).get("reliable", True)
 
@@ -16,7 +21,7 @@ def integrated(ev):
     if value is None or not _reliable(ev):
         yield None, value, "-16 ±1", "too short to measure reliably (under 3 s)"
         return
-    yield abs(float(value) + 16) <= 1.0, float(value), "-16 ±1", ""
+    yield abs(float(value) + 16) <= 1.0, float(value), "-16 ±1", _before(ev, "I")
 
 
 @check("loudness.true_peak", "True peak at most -1.5 dBTP", "blocking", "report this: the limiter did not hold the peak")
@@ -25,7 +30,7 @@ def true_peak(ev):
     if value is None:
         yield None, None, -1.5, "not measured"
         return
-    yield float(value) <= -1.5 + 0.05, float(value), -1.5, ""
+    yield float(value) <= -1.5 + 0.05, float(value), -1.5, _before(ev, "TP")
 
 
 @check("loudness.range", "Loudness range at most 11 LU", "advisory", "level out loud and quiet passages in the recording")
@@ -34,7 +39,7 @@ def loudness_range(ev):
     if value is None:
         yield None, None, 11, "not measured"
         return
-    yield float(value) <= 11, float(value), 11, ""
+    yield float(value) <= 11, float(value), 11, _before(ev, "LRA")
 
 
 @check("loudness.mode", "Linear normalisation (no dynamic compression)", "advisory", "the recording had peaks too loud for linear gain; a limiter was applied — consider recording a little quieter")

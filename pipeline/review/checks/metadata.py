@@ -1,8 +1,17 @@
+"""The lesson's metadata the portal and the catalogue need (lesson.yaml)."""
 from pipeline.review.registry import check
 
 
-@check("metadata.required", "Licence, authors, objectives and rubric are given", "blocking", "fill in the missing fields in lesson.yaml")
+@check("metadata.required", "Title, licence, authors, objectives and rubric are given", "blocking", "fill in the missing fields in lesson.yaml")
 def required(ev):
     lesson = ev.lesson
-    missing = [name for name, value in (("licence", lesson.licence), ("authors", lesson.authors), ("objectives", lesson.objectives), ("rubric", lesson.rubric)) if not value]
+    fields = (("title", lesson.title), ("licence", lesson.licence), ("authors", lesson.authors), ("objectives", lesson.objectives), ("rubric", lesson.rubric))
+    missing = [name for name, value in fields if not value]
+    yield not missing, ", ".join(missing) or "all given", "all given", ""
+
+
+@check("metadata.recommended", "Tags, audience and school are given", "advisory", "add tags, audience and school to lesson.yaml so the catalogue can list the lesson well")
+def recommended(ev):
+    lesson = ev.lesson
+    missing = [name for name, value in (("tags", lesson.tags), ("audience", lesson.audience), ("school", lesson.school.name)) if not value]
     yield not missing, ", ".join(missing) or "all given", "all given", ""

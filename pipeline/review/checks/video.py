@@ -26,22 +26,8 @@ def fps(ev):
         yield abs(info["fps"] - 30) < 0.01, round(info["fps"], 3), 30, fmt
 
 
-@check("video.bitrate", "Bitrate about 5 Mbit/s at 1080p", "advisory", "very high bitrates make uploads slow; check the source")
-def bitrate(ev):
-    for fmt, info in sorted(ev.videos.items()):
-        mbps = info["bytes"] * 8 / max(info["duration"], 0.001) / 1e6
-        yield mbps <= 8.0, round(mbps, 2), 8.0, fmt
-
-
 @check("audio.format", "AAC-LC 48 kHz stereo", "blocking", HINT)
 def audio_format(ev):
     for fmt, info in sorted(ev.videos.items()):
         value = f"{info['audio_codec']} {info['sample_rate']} Hz {info['channels']} ch"
         yield (info["audio_codec"] == "aac" and info["sample_rate"] == 48000 and info["channels"] == 2), value, "aac 48000 Hz 2 ch", fmt
-
-
-@check("av.sync", "Audio and video end together", "blocking", "report this: the assembly drifted")
-def sync(ev):
-    for fmt, info in sorted(ev.videos.items()):
-        drift = abs(info["audio_duration"] - info["video_duration"])
-        yield drift < 1 / 30, round(drift, 4), round(1 / 30, 4), fmt

@@ -1,0 +1,18 @@
+"""File size and bitrate of the built videos, against what portals accept and the house format."""
+from pipeline.review.registry import check
+
+MAX_BYTES = 500 * 1024 * 1024  # Canvas' upload limit per file; Moodle's PHP limit is often lower
+MAX_MBPS = 8.0  # about 5 Mbit/s at 1080p is the house format; far above means a wrong encode
+
+
+@check("video.bitrate", "Bitrate about 5 Mbit/s at 1080p", "advisory", "very high bitrates make uploads slow; check the source")
+def bitrate(ev):
+    for fmt, info in sorted(ev.videos.items()):
+        mbps = info["bytes"] * 8 / max(info["duration"], 0.001) / 1e6
+        yield mbps <= MAX_MBPS, round(mbps, 2), MAX_MBPS, fmt
+
+
+@check("video.file_size", "Each video under 500 MB (portal upload limit)", "blocking", "shorten the lesson or split it in two")
+def file_size(ev):
+    for fmt, info in sorted(ev.videos.items()):
+        yield info["bytes"] <= MAX_BYTES, round(info["bytes"] / 1e6, 2), round(MAX_BYTES / 1e6, 2), f"{fmt} (MB)"
