@@ -10,12 +10,12 @@ LESSON ?=
 LESSON_LANG = $(if $(filter en ru ko,$(LANG)),$(LANG),en)
 TESTS ?= tests
 
-.PHONY: build test check new clean review bench setup system-deps browser-deps help
+.PHONY: build test check new clean review approve publish bench setup system-deps browser-deps js-deps sftp-deps test-deps help
 
 build: setup ## set up, then build every lesson in content/
 	$(PY) -m pipeline build -j $(JOBS) $(LESSON)
 
-test: setup browser-deps ## set up, then run the test suite
+test: setup test-deps ## set up, then run the test suite
 	$(PY) -m pytest -q -n 2 $(TESTS)
 
 check: setup ## validate every lesson (no media work)
@@ -28,6 +28,13 @@ new: setup ## scaffold a lesson: make new LESSON=my-lesson LANG=en|ru|ko
 review: setup ## build one lesson's review report: make review LESSON=my-lesson
 	@test -n "$(LESSON)" || { echo "usage: make review LESSON=my-lesson"; exit 2; }
 	$(PY) -m pipeline review "$(LESSON)"
+
+approve: setup ## sign off a lesson: make approve LESSON=my-lesson REVIEWER="Your Name" KEY=path/to/key [ANSWERS=answers.yaml]
+	@test -n "$(LESSON)" -a -n "$(REVIEWER)" -a -n "$(KEY)" || { echo 'usage: make approve LESSON=my-lesson REVIEWER="Your Name" KEY=path/to/key [ANSWERS=answers.yaml]'; exit 2; }
+	$(PY) -m pipeline approve "$(LESSON)" --reviewer "$(REVIEWER)" --key "$(KEY)" $(if $(ANSWERS),--answers "$(ANSWERS)")
+
+publish: setup ## build, then publish approved bundles and the catalog to the targets in publish.yaml (what CI runs)
+	$(PY) -m pipeline publish -j $(JOBS)
 
 bench: setup ## speed and accuracy benchmarks (figures in bench/results/)
 	$(PY) -m pip install -q -r requirements-bench.lock
@@ -43,6 +50,16 @@ system-deps:
 
 browser-deps:
 	@bash scripts/browser-deps.sh
+
+# the SCORM runtime the package tests use as the LMS, from the npm registry (tests/js/package-lock.json)
+js-deps:
+	@test -d tests/js/node_modules/scorm-again || npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+
+# Debian's OpenSSH server for the SFTP publishing tests (started by the tests themselves)
+sftp-deps:
+	@bash scripts/sftp-test-deps.sh
+
+test-deps: browser-deps js-deps sftp-deps
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)

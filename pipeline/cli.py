@@ -1,4 +1,4 @@
-"""The command line: ``microlearn build|check|new|clean|review`` (also ``python -m pipeline``).
+"""The command line: ``microlearn build|check|new|clean|review|approve|keygen|publish`` (also ``python -m pipeline``).
 
 Exit codes: 0 everything OK, 1 a lesson is invalid or failed, 2 the command itself could not run
 (bad arguments, another build running, something missing on this machine).
@@ -36,12 +36,26 @@ def _parser() -> argparse.ArgumentParser:
     review = sub.add_parser("review", help="build a lesson up to its review report and print the report's path")
     review.add_argument("lesson")
 
+    approve = sub.add_parser("approve", help="sign off a built lesson's bundle and checklist with your reviewer key (docs/review.md)")
+    approve.add_argument("lesson")
+    approve.add_argument("--reviewer", required=True, help="your name as listed in reviewers.yaml")
+    approve.add_argument("--key", type=Path, required=True, help="your private key file (from microlearn keygen)")
+    approve.add_argument("--answers", type=Path, help="YAML of checklist answers {item: {ok: true, note: ...}} (default: asked one by one)")
+
+    keygen = sub.add_parser("keygen", help="make a reviewer key pair; prints the public key line for reviewers.yaml")
+    keygen.add_argument("path", type=Path, help="where to write the private key (never overwritten; keep it out of the repository)")
+
     new = sub.add_parser("new", help="create a lesson folder with a commented lesson.yaml and script.md")
     new.add_argument("slug", help="folder name: lower-case letters, digits and dashes")
     new.add_argument("--lang", default="en", help="en, ru or ko (default: en)")
 
     clean = sub.add_parser("clean", help="delete build outputs (all, or the named lessons')")
     clean.add_argument("lessons", nargs="*")
+
+    publish = sub.add_parser("publish", help="build, then publish every approved lesson and the catalog to the targets in publish.yaml")
+    publish.add_argument("--config", type=Path, help="the targets file (default: publish.yaml beside content/)")
+    publish.add_argument("--no-build", action="store_true", help="use the build folder as it is (default: build or reuse the cache first)")
+    publish.add_argument("-j", "--jobs", type=int, default=0, help="lessons built at once (default: number of cores)")
     return parser
 
 
@@ -121,4 +135,63 @@ def cmd_clean(args) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new, "clean": cmd_clean}
+def cmd_approve(args) -> int:
+    from pipeline.approval import approval_status, approve
+    from pipeline.build import build
+    from pipeline.progress import reporter_for
+
+    answers = _read_answers(args.answers) if args.answers else _ask_answers()
+    # approve what the sources make now: an incremental build is a no-op when nothing changed
+    reports = build(_settings(args), _lessons(args, [args.lesson]), reporter_for(False))
+    if not reports[0].ok:
+        return 1
+    project, slug = args.content.resolve().parent, reports[0].slug
+    path = approve(project, args.build_dir, slug, args.reviewer, args.key, answers)
+    print(f"{path}: {approval_status(project, args.build_dir, slug).reason} — commit this file")
+    return 0
+
+
+def _read_answers(path: Path) -> dict:
+    import yaml
+
+    from pipeline.review.checklist import ChecklistError
+
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ChecklistError(f"{path}: cannot read the checklist answers ({str(exc).splitlines()[0]})") from None
+
+
+def _ask_answers() -> dict:
+    from pipeline.review.checklist import ChecklistError, load_checklist
+
+    if not sys.stdin.isatty():
+        raise ChecklistError("checklist answers: no --answers file given and no terminal to ask on — pass --answers answers.yaml")
+    answers = {}
+    for item in load_checklist():
+        reply = input(f"{item.title}: {item.question} [y/N] ").strip().lower()
+        note = input("  note (optional): ").strip()
+        answers[item.id] = {"ok": reply in ("y", "yes"), "note": note}
+    return answers
+
+
+def cmd_keygen(args) -> int:
+    from pipeline.approval import generate_key
+
+    public = generate_key(args.path)
+    print(f"private key written to {args.path} (keep it secret). Add this to reviewers.yaml:\n  - name: <your name>\n    public_key: {public}")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from pipeline.publish import publish
+
+    project = args.content.resolve().parent
+    report = publish(project, args.content, args.build_dir, args.config or project / "publish.yaml", build=not args.no_build,
+                     jobs=args.jobs or _settings(args).jobs)
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new, "clean": cmd_clean, "approve": cmd_approve, "keygen": cmd_keygen, "publish": cmd_publish}

@@ -1,0 +1,144 @@
+"""The SFTP target (paramiko): pinned host key, credentials from the environment or a key file.
+
+Secrets are read at connect time from the variables publish.yaml *names* (key_env, password_env)
+or from key_file; they are passed to paramiko and never formatted into a message or a log line.
+The server's host key must equal the one pinned in publish.yaml: an unknown or changed key stops
+the connection before any credential is sent.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import posixpath
+import stat
+from typing import BinaryIO
+
+from pipeline.publish.config import PublishError, SftpTarget
+from pipeline.publish.targets import Connection
+
+TIMEOUT = 30.0
+
+
+def _fingerprint(key) -> str:
+    return "SHA256:" + base64.b64encode(hashlib.sha256(key.asbytes()).digest()).decode().rstrip("=")
+
+
+def _private_key(target: SftpTarget, environ) -> object | None:
+    import paramiko
+
+    where = f"{target.name}: key_env {target.key_env}" if target.key_env else f"{target.name}: key_file {target.key_file}"
+    try:
+        if target.key_env:
+            text = environ.get(target.key_env, "")
+            if not text.strip():
+                raise PublishError(f"{target.name}: the environment variable {target.key_env} (key_env in publish.yaml) is not set or empty "
+                                   "— set it to the private key text (a CI secret)")
+            for kind in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
+                try:
+                    return kind.from_private_key(io.StringIO(text))
+                except paramiko.SSHException:
+                    continue
+            raise PublishError(f"{where}: not an unencrypted OpenSSH or PEM private key (ed25519, ecdsa or rsa) — check the secret's value")
+        if target.key_file:
+            if not target.key_file.is_file():
+                raise PublishError(f"{where}: no such file — put the private key there or fix key_file in publish.yaml")
+            return paramiko.PKey.from_path(target.key_file)
+    except paramiko.PasswordRequiredException:
+        raise PublishError(f"{where}: the key is protected by a passphrase — use a key without one, kept as a CI secret") from None
+    except (paramiko.SSHException, ValueError, OSError) as exc:
+        raise PublishError(f"{where}: cannot load the private key ({type(exc).__name__}) — check the file") from None
+    return None
+
+
+class SftpConnection(Connection):
+    def __init__(self, target: SftpTarget, environ):
+        import paramiko
+
+        self.name = target.name
+        self.root = target.path
+        pkey = _private_key(target, environ)
+        password = None
+        if target.password_env:
+            password = environ.get(target.password_env)
+            if not password and pkey is None:
+                raise PublishError(f"{target.name}: the environment variable {target.password_env} (password_env in publish.yaml) is not set — "
+                                   "set it (a CI secret)")
+        kind, data = target.host_key.split()[:2]
+        try:
+            pinned = paramiko.PKey.from_type_string(kind, base64.b64decode(data))
+        except Exception:  # noqa: BLE001 — paramiko raises several types (ValueError, SSHException, struct.error...) for a malformed blob
+            raise PublishError(f"{target.name}: host_key in publish.yaml is not a valid {kind} key — copy it again from ssh-keyscan") from None
+        client = paramiko.SSHClient()
+        host = target.host if target.port == 22 else f"[{target.host}]:{target.port}"
+        client.get_host_keys().add(host, pinned.get_name(), pinned)
+        client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        place = f"{target.name} ({target.user}@{target.host}:{target.port})"
+        try:
+            client.connect(target.host, target.port, username=target.user, pkey=pkey, password=password, look_for_keys=False,
+                           allow_agent=False, timeout=TIMEOUT, banner_timeout=TIMEOUT, auth_timeout=TIMEOUT)
+            self.sftp = client.open_sftp()
+        except paramiko.BadHostKeyException as exc:
+            client.close()
+            raise PublishError(f"{place}: the server's host key {_fingerprint(exc.key)} is not the pinned one {_fingerprint(pinned)} — "
+                               "do not publish until the server's admin confirms the key; then update host_key in publish.yaml") from None
+        except paramiko.AuthenticationException:
+            client.close()
+            raise PublishError(f"{place}: the server refused the credentials — check the key or password secret and the user name") from None
+        except (TimeoutError, paramiko.SSHException, OSError, EOFError) as exc:
+            client.close()
+            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if "not found in known_hosts" in text:
+                text = f"the server offered no key of the pinned type {kind}"
+            raise PublishError(f"{place}: cannot connect ({text}) — check host, port and that the server runs SFTP") from None
+        self.client = client
+        try:
+            self.sftp.stat(self.root)
+        except FileNotFoundError:
+            client.close()
+            raise PublishError(f"{place}: the folder {self.root} does not exist on the server — create it or fix 'path' in publish.yaml") from None
+
+    def _path(self, rel: str) -> str:
+        return posixpath.join(self.root, rel) if rel else self.root
+
+    def size(self, rel: str) -> int | None:
+        try:
+            return self.sftp.stat(self._path(rel)).st_size
+        except FileNotFoundError:
+            return None
+
+    def open_read(self, rel: str) -> BinaryIO:
+        handle = self.sftp.open(self._path(rel), "rb")
+        handle.prefetch()
+        return handle
+
+    def open_append(self, rel: str) -> BinaryIO:
+        handle = self.sftp.open(self._path(rel), "ab")
+        handle.set_pipelined(True)
+        return handle
+
+    def rename(self, src: str, dst: str) -> None:
+        self.sftp.chmod(self._path(src), 0o644)
+        self.sftp.posix_rename(self._path(src), self._path(dst))  # OpenSSH's extension: replaces dst atomically
+
+    def remove(self, rel: str) -> None:
+        try:
+            self.sftp.remove(self._path(rel))
+        except FileNotFoundError:
+            pass
+
+    def makedirs(self, rel_dir: str) -> None:
+        current = self.root
+        for part in [p for p in rel_dir.split("/") if p]:
+            current = posixpath.join(current, part)
+            try:
+                if not stat.S_ISDIR(self.sftp.stat(current).st_mode):
+                    raise PublishError(f"{self.name}: {current} on the server is a file, not a folder — remove it")
+            except FileNotFoundError:
+                self.sftp.mkdir(current)
+
+    def listdir(self, rel_dir: str) -> list[str]:
+        return sorted(self.sftp.listdir(self._path(rel_dir)))
+
+    def close(self) -> None:
+        self.client.close()
