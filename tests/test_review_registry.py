@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.lesson.model import Author, CardSlide, Clip, Lesson, Section
 from pipeline.review import catalogue
 from pipeline.review.registry import all_checks, check
 
@@ -27,3 +28,24 @@ def test_a_check_id_cannot_be_registered_twice():
     first = all_checks()[0]
     with pytest.raises(ValueError, match=f"check {first.id} is registered twice"):
         check(first.id, "again", "advisory", "none")(lambda ev: [])
+
+
+@pytest.mark.parametrize("sequence, expected", [
+    ((CardSlide("a"),), "the computer voice (espeak-ng) has sharp peaks"),
+    ((CardSlide("a"), Clip("media/talk.mp4")), "loudnorm chose 'dynamic' mode"),
+    ((CardSlide("a", audio="media/a.wav"),), "loudnorm chose 'dynamic' mode"),
+])
+def test_a_limited_track_is_explained_by_where_the_peaks_come_from(tmp_path, sequence, expected):
+    """A limiter on the computer voice alone is expected, not the teacher's to fix; on recordings it is."""
+    from pipeline.review import Evidence
+    from pipeline.review.registry import REGISTRY
+    from pipeline.stage import StageResult
+
+    lesson = Lesson("l", tmp_path, "T", "en", (Author("A"),), "r", (), "CC-BY-4.0", ("o",), "teachers", ("16:9",), 90.0,
+                    sequence, (Section("a", "A", "text", "Words.", 1),))
+    loudness = {"mode": "limited", "detail": "loudnorm chose 'dynamic' mode; applied linear gain and a limiter instead"}
+    evidence = Evidence(lesson, tmp_path, {"transcode": StageResult([], {"loudness": loudness})}, {})
+    [result] = REGISTRY["loudness.mode"].run(evidence)
+    assert result.passed is False and result.value == "limited"
+    assert expected in result.detail
+    assert "recordings" in result.hint
