@@ -156,21 +156,27 @@
     });
   }
 
-  /* Cards one at a time; a card counts as seen when it is shown while the cards are on screen. */
+  /* Cards one at a time; a card counts as seen when it is shown while the cards are on screen, or when the reader moves on from it. */
   function cards() {
     var section = document.getElementById("cards");
     if (!section) { return; }
     var all = section.querySelectorAll("article.card");
     var previous = document.getElementById("previous-card"), next = document.getElementById("next-card");
     var current = 0, visible = false, seen = {}, count = 0;
-    function note() {
-      if (!visible || seen[current]) { return; }
-      seen[current] = true;
+    function mark(index) {
+      if (seen[index]) { return; }
+      seen[index] = true;
       count++;
       if (count === all.length) { markCompleted("cards"); }
     }
+    function note() {
+      if (visible) { mark(current); }
+    }
     function show(index) {
       if (index < 0 || index >= all.length) { return; }
+      /* moving on from a card with its buttons or arrow keys means it was in front of the reader,
+         even when the visibility observer has not reported yet (it runs later, asynchronously) */
+      mark(current);
       all[current].hidden = true;
       current = index;
       all[current].hidden = false;
