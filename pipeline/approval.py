@@ -179,7 +179,10 @@ def _find(reviewers: dict[str, Reviewer], name: str) -> Reviewer | None:
 # --- the approval file ------------------------------------------------------------------------
 
 def approval_path(project: Path, slug: str) -> Path:
-    return project / APPROVALS / f"{slug}.json"
+    """approvals/<slug>.json, relative to the working folder when it is inside it (as messages show it)."""
+    from pipeline.lesson.loader import lesson_label
+
+    return Path(lesson_label(project / APPROVALS / f"{slug}.json"))
 
 
 def signed_bytes(document: dict) -> bytes:
