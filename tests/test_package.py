@@ -95,7 +95,7 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     assert report.results["package"].data == {"bundle": "bundle/holding-v2.zip", "digest": manifest["digest"], "files": 15}
     assert manifest["lesson"] == {"slug": "holding", "version": "2", "title": "Holding the phone", "language": "en", "rubric": "Teacher craft",
                                   "tags": ["video", "phone"], "licence": "CC-BY-4.0", "authors": [{"name": "Anna Petrova", "school": "Lyceum 1"}],
-                                  "objectives": ["Hold a phone steady"], "audience": "teachers", "school": ""}
+                                  "objectives": ["Hold a phone steady"], "audience": "teachers", "school": "Lyceum 1"}  # no school: block: the author's school
     assert manifest["durations"]["total"] == pytest.approx(report.results["transcode"].data["duration"])
     assert manifest["launch"] == "index.html" and manifest["tool"]["name"] == "microlearn"
 

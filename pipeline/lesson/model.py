@@ -136,6 +136,12 @@ class Lesson:
                 return section
         raise KeyError(section_id)
 
+    @property
+    def school_name(self) -> str:
+        """The school the lesson comes from (catalogue, manifest): ``school.name``, else the first
+        author's school. ``school`` itself stays what the cards show."""
+        return self.school.name or next((a.school for a in self.authors if a.school), "")
+
     def media_files(self) -> list[str]:
         """Every file of the lesson folder the build reads, posix paths, sorted and unique."""
         files = {"lesson.yaml", self.script}

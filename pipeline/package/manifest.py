@@ -30,7 +30,7 @@ def lesson_meta(lesson: Lesson) -> dict:
         "authors": [{"name": a.name, "school": a.school} for a in lesson.authors],
         "objectives": list(lesson.objectives),
         "audience": lesson.audience,
-        "school": lesson.school.name,
+        "school": lesson.school_name,
     }
 
 

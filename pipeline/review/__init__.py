@@ -35,7 +35,8 @@ class Evidence:
         """The format whose picture and sound are analysed (all formats share the same sources)."""
         return "16:9" if "16:9" in self.videos else next(iter(sorted(self.videos)), None)
 
-    def _video_path(self) -> Path | None:
+    def video_path(self) -> Path | None:
+        """The primary video file, when one was built."""
         rel = (self.data("transcode").get("videos") or {}).get(self.primary) if self.primary else None
         return self.out / rel if rel else None
 
@@ -45,7 +46,7 @@ class Evidence:
         (one ffmpeg decode, pipeline/review/measure.py); None when no video was built."""
         from pipeline.review.measure import measure_signals
 
-        path = self._video_path()
+        path = self.video_path()
         if path is None:
             return None
         info = self.videos[self.primary]
@@ -190,7 +191,7 @@ def _params(lesson: Lesson) -> dict:
     watched = {name: sha256_file(project / name) if (project / name).is_file() else None for name in ("reviewers.yaml", f"approvals/{lesson.slug}.json")}
     return {"max_duration": lesson.max_duration, "title": lesson.title, "licence": lesson.licence, "authors": [a.name for a in lesson.authors],
             "objectives": list(lesson.objectives), "rubric": lesson.rubric, "tags": list(lesson.tags), "audience": lesson.audience,
-            "school": lesson.school.name, "version": lesson.version, "captions": repr(lesson.captions), "approval": watched}
+            "school": lesson.school_name, "version": lesson.version, "captions": repr(lesson.captions), "approval": watched}
 
 
 def _tools() -> dict:

@@ -10,8 +10,8 @@ def required(ev):
     yield not missing, ", ".join(missing) or "all given", "all given", ""
 
 
-@check("metadata.recommended", "Tags, audience and school are given", "advisory", "add tags, audience and school to lesson.yaml so the catalogue can list the lesson well")
+@check("metadata.recommended", "Tags, audience and school are given", "advisory", "add tags, audience and a school (school: name:, or each author's school:) to lesson.yaml so the catalogue can list the lesson well")
 def recommended(ev):
     lesson = ev.lesson
-    missing = [name for name, value in (("tags", lesson.tags), ("audience", lesson.audience), ("school", lesson.school.name)) if not value]
+    missing = [name for name, value in (("tags", lesson.tags), ("audience", lesson.audience), ("school", lesson.school_name)) if not value]
     yield not missing, ", ".join(missing) or "all given", "all given", ""
