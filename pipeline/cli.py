@@ -140,7 +140,10 @@ def cmd_approve(args) -> int:
     from pipeline.build import build
     from pipeline.progress import reporter_for
 
+    from pipeline.review.checklist import load_checklist, validate_answers
+
     answers = _read_answers(args.answers) if args.answers else _ask_answers()
+    validate_answers(load_checklist(), answers)  # before any build work: a missing answer is said at once
     # approve what the sources make now: an incremental build is a no-op when nothing changed
     reports = build(_settings(args), _lessons(args, [args.lesson]), reporter_for(False))
     if not reports[0].ok:
@@ -162,6 +165,9 @@ def _read_answers(path: Path) -> dict:
         raise ChecklistError(f"{path}: cannot read the checklist answers ({str(exc).splitlines()[0]})") from None
 
 
+YES = ("y", "yes", "д", "да", "예", "네", "ㅇ")  # reviewers answer in their own language too
+
+
 def _ask_answers() -> dict:
     from pipeline.review.checklist import ChecklistError, load_checklist
 
@@ -169,9 +175,9 @@ def _ask_answers() -> dict:
         raise ChecklistError("checklist answers: no --answers file given and no terminal to ask on — pass --answers answers.yaml")
     answers = {}
     for item in load_checklist():
-        reply = input(f"{item.title}: {item.question} [y/N] ").strip().lower()
+        reply = input(f"{item.title}: {item.question} [y/N] ").strip().casefold()
         note = input("  note (optional): ").strip()
-        answers[item.id] = {"ok": reply in ("y", "yes"), "note": note}
+        answers[item.id] = {"ok": reply in YES, "note": note}
     return answers
 
 

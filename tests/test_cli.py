@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from conftest import LESSON_YAML
@@ -69,3 +70,34 @@ def test_clean_removes_outputs(tmp_path):
     done = microlearn("clean", cwd=tmp_path)
     assert done.returncode == 0
     assert [p.name for p in (tmp_path / "build").iterdir()] in ([], [".lock"])
+
+
+def test_approve_says_what_is_missing_in_the_answers_before_building_anything(lesson_dir, tmp_path):
+    lesson_dir(slug="good")
+    (tmp_path / "answers.yaml").write_text("accuracy: {ok: true}\nprivacy: {ok: false}\n", encoding="utf-8")
+    done = microlearn("approve", "good", "--reviewer", "Kim Minji", "--key", str(tmp_path / "no.key"), "--answers", "answers.yaml", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "'privacy' (Privacy) is not confirmed — fix the lesson first" in done.stderr
+    assert "'tone' (Tone) is not answered" in done.stderr
+    assert not (tmp_path / "build").exists()  # nothing was built for an approval that cannot be given
+
+
+def test_approve_asks_on_a_terminal_and_takes_yes_in_every_language(monkeypatch):
+    """A reviewer answering in Russian or Korean on the terminal confirms the items they say yes to."""
+    import io
+
+    from pipeline import cli
+    from pipeline.review.checklist import ChecklistError, load_checklist, validate_answers
+
+    items = load_checklist()
+    replies = iter(["да", "", "예", "checked the faces", "Yes", "", "д", "", "네", ""] + ["y", ""] * len(items))
+    stdin = io.StringIO()
+    stdin.isatty = lambda: True
+    monkeypatch.setattr("sys.stdin", stdin)
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(replies))
+    answers = cli._ask_answers()
+    assert set(answers) == {i.id for i in items} and all(a["ok"] for a in answers.values())
+    assert validate_answers(items, answers)[items[1].id]["note"] == "checked the faces"
+    replies = iter(["нет", ""] + ["y", ""] * len(items))
+    with pytest.raises(ChecklistError, match="is not confirmed"):
+        validate_answers(items, cli._ask_answers())
