@@ -15,13 +15,13 @@ from pathlib import Path
 
 from pipeline.cards import fit as fitting
 from pipeline.cards import fonts
-from pipeline.cards.pages import FORMAT_NAMES, Page, context
+from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
 from pipeline.cards.render import BlockedResource, Renderer, tool_versions
 from pipeline.cards.theme import Theme, themes_root
 from pipeline.errors import Diagnostic, LessonError
 from pipeline.stage import Context
 
-RENDER_VERSION = "1"  # raise when this package changes what a page looks like
+RENDER_VERSION = "2"  # raise when this package changes what a page looks like (or its PNG bytes)
 # appended to a page whose text overflows, to measure how much room the text needs
 UNBOUNDED = ("<style>@page {{ size: {width}px 100000px; }} "
              ".fit {{ bottom: auto !important; height: auto !important; max-height: none !important; }}</style>")
@@ -103,7 +103,9 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         drawn.fits[index] = measure.as_dict()
         objects.memo({**key, "out": "fit"}, ".json", lambda tmp, m=measure: tmp.write_text(json.dumps(m.as_dict()), encoding="utf-8"))
         if page.rel:
-            drawn.pngs[index] = objects.memo({**key, "out": "png"}, ".png", lambda tmp, d=document, p=page: tmp.write_bytes(_RENDERER.png(d, p.size)))
+            level = 6 if page.format in CARD_FORMATS else 1  # slides feed only ffmpeg: fast zlib
+            drawn.pngs[index] = objects.memo({**key, "out": "png"}, ".png",
+                                             lambda tmp, d=document, p=page, z=level: tmp.write_bytes(_RENDERER.png(d, p.size, z)))
     problems += [diagnostic for _, diagnostic in overflows.values()]
     if problems:
         raise LessonError(problems)
