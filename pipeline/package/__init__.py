@@ -19,7 +19,7 @@ from pipeline.lesson.model import Lesson
 from pipeline.package import names, player, scorm
 from pipeline.package.bundle import BundleTooLarge, PackageSettings, bundle_digest, check_size, write_zip
 from pipeline.package.manifest import SCHEMA_FILE, encode, lesson_meta, manifest, validate
-from pipeline.stage import Context, Stage, StageResult
+from pipeline.stage import Artifact, Context, Stage, StageResult
 from pipeline.templates import templates_dir
 
 __all__ = ["STAGE", "BundleTooLarge", "PackageSettings", "bundle_digest", "package"]
@@ -40,25 +40,26 @@ def package(ctx: Context, settings: PackageSettings) -> StageResult:
     be over ``settings.portal_limit``, and ManifestError when the manifest breaks its schema.
     """
     lesson = ctx.lesson
-    sources: dict[str, tuple[str, Path]] = {}  # original path -> (kind, file)
+    # original path -> (what it is, the file); upstream artifacts already carry their sha256 and size
+    sources: dict[str, tuple[Artifact, Path]] = {}
     for stage in ("cards", "transcode", "caption"):
         result = ctx.upstream.get(stage)
         for artifact in result.artifacts if result else []:
             if artifact.kind in BUNDLED_KINDS:
-                sources[artifact.path] = (artifact.kind, ctx.out / artifact.path)
+                sources[artifact.path] = (artifact, ctx.out / artifact.path)
     for image in _card_images(lesson):  # kept at their lesson paths (media/...), where no stage writes
-        sources[image] = ("image", ctx.source(image))
+        path = ctx.source(image)
+        sources[image] = (Artifact("image", image, sha256_file(path), path.stat().st_size), path)
     bundle_names = names.assign(list(sources))
     image_names = {image: bundle_names[image] for image in _card_images(lesson)}
 
     static = player.static_files()
-    sizes = {bundle_names[original]: path.stat().st_size for original, (_, path) in sources.items()}
+    sizes = {bundle_names[original]: artifact.bytes for original, (artifact, _) in sources.items()}
     sizes.update({name: path.stat().st_size for name, path in static.items()})
     check_size(ctx.label, sizes, settings.portal_limit)
 
     entries: list[tuple[str, Path | bytes]] = [(bundle_names[o], path) for o, (_, path) in sources.items()]
-    files = [{"path": bundle_names[o], "kind": kind, "sha256": sha256_file(path), "bytes": path.stat().st_size}
-             for o, (kind, path) in sources.items()]
+    files = [{"path": bundle_names[o], "kind": a.kind, "sha256": a.sha256, "bytes": a.bytes} for o, (a, _) in sources.items()]
     page = player.render(lesson, _player_inputs(ctx, bundle_names, image_names))
     generated: dict[str, tuple[str, bytes]] = {LAUNCH: ("player", page)}
     generated.update({name: ("player", path.read_bytes()) for name, path in static.items()})
