@@ -9,6 +9,23 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 
+def stat_marks(files: list[Path | str | None]) -> list:
+    """[path, size, mtime_ns] of each file ([path, None] for one that is not there, None for None):
+    what says cheaply whether files changed since they were last read."""
+    marks = []
+    for file in files:
+        if file is None:
+            marks.append(None)
+            continue
+        try:
+            st = os.stat(file)
+        except OSError:
+            marks.append([str(file), None])
+            continue
+        marks.append([str(file), st.st_size, st.st_mtime_ns])
+    return marks
+
+
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

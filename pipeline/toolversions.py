@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from pipeline.fsutil import write_text
+from pipeline.fsutil import stat_marks, write_text
 
 _lock = threading.Lock()
 _store: Path | None = None
@@ -46,19 +46,8 @@ def save() -> None:
 
 
 def fingerprint(files: list[Path | str | None]) -> list:
-    """Path, size and mtime of each file (None for one that is not there)."""
-    marks = []
-    for file in files:
-        if file is None:
-            marks.append(None)
-            continue
-        try:
-            st = os.stat(file)
-        except OSError:
-            marks.append([str(file), None])
-            continue
-        marks.append([os.path.realpath(file), st.st_size, st.st_mtime_ns])
-    return marks
+    """Real path, size and mtime of each file (None for one that is not there)."""
+    return stat_marks([os.path.realpath(f) if f is not None else None for f in files])
 
 
 def remembered(name: str, files: list[Path | str | None], ask: Callable[[], object]):

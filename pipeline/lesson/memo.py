@@ -13,7 +13,7 @@ import pickle
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.fsutil import atomic_path
+from pipeline.fsutil import atomic_path, stat_marks
 from pipeline.lesson.loader import load_lesson
 from pipeline.lesson.model import Lesson
 
@@ -26,15 +26,7 @@ def _code_mark() -> str:
     from pipeline import probe
 
     files = sorted(LESSON_CODE.glob("*.py")) + [Path(probe.__file__)]
-    return hashlib.sha256(repr(_stats(files)).encode()).hexdigest()
-
-
-def _stats(files: list[Path]) -> list:
-    marks = []
-    for file in files:
-        st = file.stat()
-        marks.append((file.as_posix(), st.st_size, st.st_mtime_ns))
-    return marks
+    return hashlib.sha256(repr(stat_marks(files)).encode()).hexdigest()
 
 
 def folder_mark(root: Path) -> str:
@@ -43,7 +35,7 @@ def folder_mark(root: Path) -> str:
     for folder, dirs, names in os.walk(root):
         dirs.sort()
         files.extend(Path(folder) / name for name in sorted(names))
-    return hashlib.sha256(repr((_code_mark(), _stats(files))).encode()).hexdigest()
+    return hashlib.sha256(repr((_code_mark(), stat_marks(files))).encode()).hexdigest()
 
 
 def load_lesson_memo(root: Path, cache_dir: Path) -> Lesson:
