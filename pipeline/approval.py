@@ -86,7 +86,11 @@ def public_key_text(key) -> str:
 
 def fingerprint(key) -> str:
     """``SHA256:...`` exactly as ``ssh-keygen -lf`` prints it for the same key."""
-    blob = base64.b64decode(public_key_text(key).split()[1])
+    return blob_fingerprint(base64.b64decode(public_key_text(key).split()[1]))
+
+
+def blob_fingerprint(blob: bytes) -> str:
+    """OpenSSH's ``SHA256:...`` fingerprint of a public key in its wire form (also for host keys)."""
     return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
 
 

@@ -8,7 +8,6 @@ the connection before any credential is sent.
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import posixpath
 import stat
@@ -21,7 +20,9 @@ TIMEOUT = 30.0
 
 
 def _fingerprint(key) -> str:
-    return "SHA256:" + base64.b64encode(hashlib.sha256(key.asbytes()).digest()).decode().rstrip("=")
+    from pipeline.approval import blob_fingerprint
+
+    return blob_fingerprint(key.asbytes())
 
 
 def _private_key(target: SftpTarget, environ) -> object | None:
