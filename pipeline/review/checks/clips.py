@@ -12,7 +12,6 @@ from pathlib import Path
 
 from pipeline.review.registry import check
 
-RATE = 16000
 FLOOR_DB = -45.0  # dBFS RMS per 10 ms: quieter is room noise in a track normalised to -16 LUFS
 SPEECH_S = 1.0  # seconds of speech-like sound that make a clip "talking"
 
@@ -22,7 +21,7 @@ def speech_seconds(video: Path, start: float, end: float, context: str = "") -> 
     import numpy as np
 
     from pipeline import ffmpeg
-    from pipeline.caption.features import FRAME, HOP, features, voiced
+    from pipeline.caption.features import FRAME, HOP, RATE, features, voiced
 
     done = ffmpeg.run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", *ffmpeg.WHITELIST, "-ss", f"{start:.3f}", "-t", f"{max(end - start, 0.0):.3f}",
                        "-i", str(video), "-vn", "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"], context=context, capture_stdout=True)
