@@ -194,7 +194,7 @@ def cmd_publish(args) -> int:
 
     project = args.content.resolve().parent
     report = publish(project, args.content, args.build_dir, args.config or project / "publish.yaml", build=not args.no_build,
-                     jobs=args.jobs or _settings(args).jobs)
+                     jobs=_settings(args, args.jobs).jobs)
     for line in report.lines():
         print(line)
     return 0 if report.ok else 1
