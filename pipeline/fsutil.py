@@ -27,10 +27,15 @@ def stat_marks(files: list[Path | str | None]) -> list:
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
+        return sha256_stream(handle, chunk)
+
+
+def sha256_stream(handle, chunk: int = 1 << 20) -> str:
+    """sha256 of what is left to read in a binary file object, read a block at a time."""
+    digest = hashlib.sha256()
+    while block := handle.read(chunk):
+        digest.update(block)
     return digest.hexdigest()
 
 

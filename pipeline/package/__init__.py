@@ -22,7 +22,7 @@ from pipeline.package.manifest import SCHEMA_FILE, encode, lesson_meta, manifest
 from pipeline.stage import Artifact, Context, Stage, StageResult
 from pipeline.templates import templates_dir
 
-__all__ = ["STAGE", "BundleTooLarge", "PackageSettings", "bundle_digest", "package"]
+__all__ = ["STAGE", "BundleTooLarge", "PackageSettings", "bundle_digest", "bundle_name", "package"]
 
 # What goes into the bundle, by artifact kind of the upstream stages (not slides, speech or the review).
 BUNDLED_KINDS = ("video", "captions", "transcript", "card", "handout", "thumbnail", "poster")
@@ -76,11 +76,16 @@ def package(ctx: Context, settings: PackageSettings) -> StageResult:
     manifest_bytes = encode(document)
     entries.append(("manifest.json", manifest_bytes))
 
-    name = f"bundle/{names.safe_part(f'{lesson.slug}-v{lesson.version}')}.zip"
+    name = bundle_name(lesson.slug, lesson.version)
     ctx.progress(f"writing {name} ({len(entries)} files)")
     bundle = ctx.artifact("bundle", name, lambda tmp: write_zip(tmp, entries))
     copy = ctx.artifact("manifest", "bundle/manifest.json", lambda tmp: tmp.write_bytes(manifest_bytes))
     return StageResult([bundle, copy], {"bundle": name, "digest": document["digest"], "files": len(files)})
+
+
+def bundle_name(slug: str, version: str) -> str:
+    """Where a lesson's bundle zip is, relative to its build folder (publishing finds it here)."""
+    return f"bundle/{names.safe_part(f'{slug}-v{version}')}.zip"
 
 
 def _card_images(lesson: Lesson) -> list[str]:

@@ -10,7 +10,6 @@ targets still go on.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import zipfile
@@ -18,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.fsutil import sha256_file
+from pipeline.fsutil import sha256_file, sha256_stream
+from pipeline.package import bundle_name
 from pipeline.publish import catalog
 from pipeline.publish.config import PublishConfig, load_config
 from pipeline.publish.ledger import Ledger, now_utc
@@ -123,7 +123,7 @@ def _candidate(project: Path, build_dir: Path, slug: str, report: PublishReport)
     manifest = json.loads((build_dir / slug / "bundle" / "manifest.json").read_text(encoding="utf-8"))
     lesson = manifest["lesson"]
     version = str(lesson["version"])
-    bundle = build_dir / slug / "bundle" / f"{_safe_part(f'{slug}-v{version}')}.zip"
+    bundle = build_dir / slug / bundle_name(slug, version)
     thumbs = sorted(f["path"] for f in manifest["files"] if f["kind"] == "thumbnail")
     problem, thumbnail = _check_zip(bundle, status.digest, thumbs[0] if thumbs else "")
     if not problem and thumbnail is None:
@@ -131,21 +131,15 @@ def _candidate(project: Path, build_dir: Path, slug: str, report: PublishReport)
     if problem:
         report.not_published.append((slug, "stale", problem))
         return None
+    size = bundle.stat().st_size
     meta = {
         "title": lesson["title"], "language": lesson["language"], "rubric": lesson["rubric"], "tags": list(lesson["tags"]),
         "authors": lesson["authors"], "school": lesson.get("school") or "", "licence": lesson["licence"],
         "objectives": list(lesson.get("objectives") or []), "duration": float(manifest.get("durations", {}).get("total", 0.0)),
-        "bundle": f"bundles/{bundle.name}", "thumbnail": f"thumbnails/{bundle.stem}.jpg", "bytes": bundle.stat().st_size,
+        "bundle": f"bundles/{bundle.name}", "thumbnail": f"thumbnails/{bundle.stem}.jpg", "bytes": size,
     }
     return Candidate(slug, version, status.digest, status.reviewer, sha256_file(status.file), bundle, sha256_file(bundle),
-                     bundle.stat().st_size, thumbnail, meta)
-
-
-def _safe_part(name: str) -> str:
-    """The bundle's file name as the package stage writes it (ASCII-safe)."""
-    from pipeline.package.names import safe_part
-
-    return safe_part(name)
+                     size, thumbnail, meta)
 
 
 def _check_zip(bundle: Path, digest: str, thumbnail: str) -> tuple[str, bytes | None]:
@@ -160,11 +154,8 @@ def _check_zip(bundle: Path, digest: str, thumbnail: str) -> tuple[str, bytes | 
             for info in archive.infolist():
                 if info.is_dir() or info.filename == "manifest.json":
                     continue
-                sha = hashlib.sha256()
                 with archive.open(info) as handle:
-                    while block := handle.read(1 << 20):
-                        sha.update(block)
-                files.append({"path": info.filename, "sha256": sha.hexdigest()})
+                    files.append({"path": info.filename, "sha256": sha256_stream(handle)})
             if thumbnail and thumbnail in archive.namelist():
                 picture = archive.read(thumbnail)
     except (OSError, zipfile.BadZipFile) as exc:
@@ -182,7 +173,8 @@ def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledg
         conn = connect(target, environ)
         for c in candidates:
             known = ledger.find(c.slug, c.digest, target.name)
-            uploaded = put(conn, c.bundle, c.meta["bundle"], progress, trust_size=bool(known and known.get("sha256") == c.sha256))
+            uploaded = put(conn, c.bundle, c.meta["bundle"], progress, trust_size=bool(known and known.get("sha256") == c.sha256),
+                           measured=(c.sha256, c.bytes))
             uploaded |= put(conn, c.thumbnail, c.meta["thumbnail"], progress)
             entry = {"lesson": c.slug, "version": c.version, "digest": c.digest, "target": target.name, "time": now_utc(),
                      "approval": {"reviewer": c.reviewer, "file": f"approvals/{c.slug}.json", "sha256": c.approval_sha256},

@@ -39,11 +39,10 @@ class Connection:
     def close(self) -> None: ...
 
     def sha256(self, rel: str) -> str:
-        digest = hashlib.sha256()
+        from pipeline.fsutil import sha256_stream
+
         with self.open_read(rel) as handle:
-            while block := handle.read(1 << 20):
-                digest.update(block)
-        return digest.hexdigest()
+            return sha256_stream(handle)
 
 
 def partial_name(rel: str, sha256: str) -> str:
@@ -59,13 +58,15 @@ def same_file(conn: Connection, rel: str, sha256: str, size: int, trust_size: bo
     return trust_size or conn.sha256(rel) == sha256
 
 
-def put(conn: Connection, data: Path | bytes, rel: str, progress: Progress | None = None, trust_size: bool = False) -> bool:
+def put(conn: Connection, data: Path | bytes, rel: str, progress: Progress | None = None, trust_size: bool = False,
+        measured: tuple[str, int] | None = None) -> bool:
     """Place ``data`` at ``rel`` on the target, safely (see the module docstring).
 
-    Returns False when the target already held the same bytes (nothing was sent), True after an
-    upload. Raises PublishError when the copy on the target cannot be verified.
+    ``measured``: ``data``'s (sha256, size) when the caller already knows them. Returns False when
+    the target already held the same bytes (nothing was sent), True after an upload. Raises
+    PublishError when the copy on the target cannot be verified.
     """
-    sha256, size = _measure(data)
+    sha256, size = measured or _measure(data)
     if same_file(conn, rel, sha256, size, trust_size):
         return False
     conn.makedirs(posixpath.dirname(rel))
