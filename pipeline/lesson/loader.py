@@ -82,7 +82,6 @@ def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
     problems.extend(reader.problems)
 
     sections = []
-    script_read = False
     script_name = values.get("script") or "script.md"
     if script_name is not INVALID:
         script_path = root / script_name
@@ -91,7 +90,6 @@ def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
             try:
                 sections, script_problems = parse_script(script_path.read_text(encoding="utf-8"), script_label)
                 problems.extend(script_problems)
-                script_read = True
             except UnicodeDecodeError as exc:
                 problems.append(Diagnostic(script_label, 0, 0, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8 in your editor"))
         else:
@@ -103,7 +101,7 @@ def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
                 f.check_inside(image_reader, node_at, "", root, image.path, kinds="image")
         problems.extend(image_reader.problems)
 
-    sequence = _sequence(reader := Reader(yaml_file), node, values, sections, root, label, probe_media, script_read)
+    sequence = _sequence(reader := Reader(yaml_file), node, values, sections, root, label, probe_media)
     problems.extend(reader.problems)
     problems.extend(_voice_problems(node, values, yaml_file))
 
@@ -228,7 +226,7 @@ def _captions(reader: Reader, node: Y, path: str) -> Any:
     return INVALID if INVALID in values.values() else CaptionSettings(**values)
 
 
-def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: Path, label: str, probe_media: bool, script_read: bool = True) -> tuple:
+def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: Path, label: str, probe_media: bool) -> tuple:
     node = values.get("sequence")
     if node is INVALID or node is None:
         return ()
@@ -255,7 +253,7 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
         fields = reader.mapping(item, path, spec)
         if INVALID in fields.values():
             continue
-        if kind == "card" and not (script_read and section_ids):
+        if kind == "card" and not section_ids:
             continue  # the script is missing, unreadable or has no sections: its one message says it all
         if kind == "card" and values.get("narration") == "recorded" and not fields["audio"]:
             reader.error(item, path, f"the lesson's narration is 'recorded', but card '{fields['section']}' has no audio",
