@@ -66,7 +66,8 @@ def remembered(name: str, files: list[Path | str | None], ask: Callable[[], obje
 
 
 def program_version(program: str, argv_tail: list[str], parse: Callable[[str], str]) -> str:
-    """The version a program prints, remembered while its binary stays the same; 'missing' if absent."""
+    """What a program prints for ``argv_tail`` (its version, say), parsed, remembered while its binary
+    stays the same; 'missing' if absent."""
     binary = shutil.which(program) or program
 
     def ask() -> str:
@@ -76,7 +77,7 @@ def program_version(program: str, argv_tail: list[str], parse: Callable[[str], s
             return "missing"
         return parse(done.stdout)
 
-    return remembered(f"program:{binary}", [binary], ask)
+    return remembered(" ".join([f"program:{binary}", *argv_tail]), [binary], ask)
 
 
 def shared_library(name: str) -> Path | None:
