@@ -140,11 +140,10 @@ def media_digest(ctx: Context) -> str:
     """sha256 over the sorted 'path sha256' lines of every file the reviewer sees (the stages'
     outputs); an approval signs it beside the bundle digest, so the report can tell before
     packaging whether an approval still covers what is shown."""
-    import hashlib
+    from pipeline.package.bundle import bundle_digest
 
-    lines = sorted(f"{a.path} {a.sha256}\n" for stage in ("cards", "transcode", "caption") if ctx.upstream.get(stage)
-                   for a in ctx.upstream[stage].artifacts)
-    return hashlib.sha256("".join(lines).encode()).hexdigest()
+    return bundle_digest([a.as_dict() for stage in ("cards", "transcode", "caption") if ctx.upstream.get(stage)
+                          for a in ctx.upstream[stage].artifacts])
 
 
 def project_of(lesson: Lesson) -> Path:
@@ -185,13 +184,15 @@ def render_report(ctx: Context, report: dict, results: list) -> str:
 
 def _params(lesson: Lesson) -> dict:
     from pipeline.fsutil import sha256_file
+    from pipeline.package.bundle import PackageSettings
 
     # the report shows the approval's state, so a new or edited approval (or reviewer list) re-renders it
     project = project_of(lesson)
     watched = {name: sha256_file(project / name) if (project / name).is_file() else None for name in ("reviewers.yaml", f"approvals/{lesson.slug}.json")}
     return {"max_duration": lesson.max_duration, "title": lesson.title, "licence": lesson.licence, "authors": [a.name for a in lesson.authors],
             "objectives": list(lesson.objectives), "rubric": lesson.rubric, "tags": list(lesson.tags), "audience": lesson.audience,
-            "school": lesson.school_name, "version": lesson.version, "captions": repr(lesson.captions), "approval": watched}
+            "school": lesson.school_name, "version": lesson.version, "captions": repr(lesson.captions), "approval": watched,
+            "portal_limit": PackageSettings.from_env().portal_limit}
 
 
 def _tools() -> dict:
