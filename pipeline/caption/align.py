@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.caption import dtw
-from pipeline.caption.features import FRAME, features, runs, voiced
+from pipeline.caption.features import FRAME, features, fill_runs, runs, voiced
 from pipeline.caption.synth import synthesise
 
 SNAP = 0.15  # s: how far a boundary moves to reach the recording's own speech edge
@@ -218,7 +218,8 @@ def _divergences(tempo: np.ndarray, speech: np.ndarray, placed: list[list]) -> l
     below the reading's) or the script has words no audio carries (far above)."""
     found = []
     for kind, mask in (("audio-only", (tempo < -DIVERGENT) & speech), ("script-only", tempo > DIVERGENT)):
-        for s, e in runs(_smooth(mask, round(0.3 / FRAME)), True):
+        # short gaps inside a stretch are closed: a stretch of mismatch is rarely bad in every frame
+        for s, e in runs(fill_runs(mask, False, round(0.3 / FRAME)), True):
             if (e - s) * FRAME < DIVERGENT_SECONDS:
                 continue
             start, end = s * FRAME, e * FRAME
@@ -237,12 +238,3 @@ def _divergences(tempo: np.ndarray, speech: np.ndarray, placed: list[list]) -> l
         if len(group) >= 3 and end - start >= MISMATCH_SECONDS and not any(d.start < end and d.end > start for d in found):
             found.append(Divergence(round(start, 2), round(end, 2), group[0], "mismatch"))
     return sorted(found, key=lambda d: d.start)
-
-
-def _smooth(mask: np.ndarray, gap: int) -> np.ndarray:
-    """Close short gaps inside runs of True (a stretch of mismatch is rarely bad in every frame)."""
-    out = mask.copy()
-    for s, e in runs(mask, False):
-        if e - s < gap and s > 0 and e < len(mask):
-            out[s:e] = True
-    return out

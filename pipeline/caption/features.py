@@ -112,11 +112,11 @@ def voiced(energy_db: np.ndarray, min_pause: float = 0.15, min_voice: float = 0.
         flux = np.r_[0.0, np.sqrt((np.diff(mfcc, axis=0) ** 2).sum(1))]
         flux = _running_mean(flux[:, None], round(0.5 / FRAME))[:, 0]
         speech &= flux > max(FLUX_SHARE * np.median(flux[speech]), FLUX_FLOOR)
-    speech = _fill_runs(speech, False, round(min_pause / FRAME))
-    return _fill_runs(speech, True, round(min_voice / FRAME))
+    speech = fill_runs(speech, False, round(min_pause / FRAME))
+    return fill_runs(speech, True, round(min_voice / FRAME))
 
 
-def _fill_runs(mask: np.ndarray, value: bool, shorter_than: int) -> np.ndarray:
+def fill_runs(mask: np.ndarray, value: bool, shorter_than: int) -> np.ndarray:
     """Flip interior runs of ``value`` shorter than ``shorter_than`` frames."""
     out = mask.copy()
     for start, end in runs(mask, value):

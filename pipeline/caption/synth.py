@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from pipeline.caption.features import RATE
+from pipeline.caption.segment import ends_clause, ends_sentence
 from pipeline.errors import SetupError, ToolError
 from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
 
@@ -27,8 +28,6 @@ ESPEAK_RATE = 22050
 BREAK_MS = 300
 MIN_BREAK = 0.15  # s of exact zeros that can only be one of our breaks
 GAP_WORD, GAP_CLAUSE, GAP_SENTENCE = 0.04, 0.15, 0.30  # s joined between words
-CLAUSE_END = tuple(",;:—–")
-SENTENCE_END = tuple(".!?…。！？")
 
 
 @dataclass(frozen=True)
@@ -118,10 +117,9 @@ def word_pieces(samples: np.ndarray, rate: int = ESPEAK_RATE) -> list[np.ndarray
 
 def gap_after(word: str) -> float:
     """The pause a reader makes after ``word``: longer after a clause or sentence end."""
-    stripped = word.rstrip("\"'»”’)]")
-    if stripped.endswith(SENTENCE_END):
+    if ends_sentence(word):
         return GAP_SENTENCE
-    if stripped.endswith(CLAUSE_END):
+    if ends_clause(word):
         return GAP_CLAUSE
     return GAP_WORD
 
