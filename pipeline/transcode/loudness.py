@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def normalise(track: Path, out: Path, context: str) -> Result:
     """
     before = measure(track, context, raw=True)
     if not math.isfinite(before.I) or before.I <= SILENT:
-        out.write_bytes(track.read_bytes())
+        shutil.copyfile(track, out)  # streamed: a long raw track need not fit in memory
         return Result(before, "linear", 0.0, "the track is silent: nothing to normalise")
     gain = TARGET_I - before.I
     # loudnorm goes dynamic when the measured range is over its LRA target; asking for at least
