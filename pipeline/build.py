@@ -208,6 +208,7 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
             upstream={name: results[name] for name in stage.needs},
             log=logging.getLogger(f"microlearn.{stage.name}"),
             progress=lambda message, _s=stage.name: reporter.stage(report.slug, _s, "running", message),
+            inputs=components.inputs,
         )
         begun = time.perf_counter()
         try:

@@ -91,6 +91,7 @@ class Context:
     upstream: dict[str, StageResult]
     log: logging.Logger
     progress: Callable[[str], None] = lambda message: None
+    inputs: dict[str, str | None] = field(default_factory=dict)  # sha256 of the lesson files the stage declared (from its cache key)
 
     @property
     def label(self) -> str:
@@ -102,6 +103,10 @@ class Context:
     def source(self, rel: str) -> Path:
         """A file of the lesson folder (already validated to be inside it)."""
         return self.lesson.root / rel
+
+    def source_hash(self, rel: str) -> str:
+        """sha256 of a lesson file: as the runner hashed it for the cache key, else read now."""
+        return self.inputs.get(rel) or sha256_file(self.source(rel))
 
     def artifact(self, kind: str, rel: str, make: Callable[[Path], None]) -> Artifact:
         """Write ``out/rel`` atomically with ``make(tmp)`` and describe it."""

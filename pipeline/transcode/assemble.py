@@ -36,7 +36,7 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     ctx.progress("probing media and preparing narration")
-    plan = make_plan(lesson, ctx.label, settings, ctx.objects, ffmpeg.ffmpeg_version())
+    plan = make_plan(lesson, ctx.label, settings, ctx.objects, ffmpeg.ffmpeg_version(), ctx.source_hash)
 
     jobs = {fmt: _video_jobs(ctx, plan, fmt, settings) for fmt in lesson.formats}
     # The audio chain is a few short ffmpeg runs in a row, and on a lesson of slides it is the

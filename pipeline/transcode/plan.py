@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pipeline.errors import Diagnostic, LessonError, MediaError
 from pipeline.fsutil import sha256_file
@@ -65,12 +66,15 @@ def frames_for(seconds: float) -> int:
     return max(1, round(seconds * FPS))
 
 
-def make_plan(lesson: Lesson, label: str, settings: MediaSettings, objects, ffmpeg_version: str) -> Plan:
+def make_plan(lesson: Lesson, label: str, settings: MediaSettings, objects, ffmpeg_version: str,
+              source_hash: Callable[[str], str] | None = None) -> Plan:
     """Probe, synthesise and measure every part; raise before any video is encoded.
 
-    ``label`` names the lesson folder in messages (e.g. ``content/intro``).
+    ``label`` names the lesson folder in messages (e.g. ``content/intro``); ``source_hash(rel)`` gives
+    a lesson file's sha256 (the stage passes the runner's, so recordings are not read twice).
     Raises MediaError (unusable media) or LessonError (over the duration limit).
     """
+    source_hash = source_hash or (lambda rel: sha256_file(lesson.root / rel))
     parts = []
     for index, item in enumerate(lesson.sequence):
         if isinstance(item, TitleCard):
@@ -78,15 +82,15 @@ def make_plan(lesson: Lesson, label: str, settings: MediaSettings, objects, ffmp
         elif isinstance(item, EndCard):
             parts.append(Part(index, "end", frames_for(item.duration)))
         elif isinstance(item, Clip):
-            parts.append(_clip(index, item, lesson, label))
+            parts.append(_clip(index, item, lesson, label, source_hash(item.file)))
         elif isinstance(item, CardSlide):
-            parts.append(_card(index, item, lesson, label, settings, objects, ffmpeg_version))
+            parts.append(_card(index, item, lesson, label, settings, objects, ffmpeg_version, source_hash))
     plan = Plan(tuple(parts))
     check_duration(plan, lesson, label)
     return plan
 
 
-def _clip(index: int, item: Clip, lesson: Lesson, label: str) -> Part:
+def _clip(index: int, item: Clip, lesson: Lesson, label: str, digest: str) -> Part:
     name = f"{label}/{item.file}"
     path = lesson.root / item.file
     info = probe(path, name)
@@ -100,10 +104,11 @@ def _clip(index: int, item: Clip, lesson: Lesson, label: str) -> Part:
             "change start/end of this clip in lesson.yaml",
         )
     return Part(index, "clip", frames_for(min(end, info.duration) - item.start), file=item.file, start=item.start,
-                info=info, source_hash=sha256_file(path), says=item.says)
+                info=info, source_hash=digest, says=item.says)
 
 
-def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: MediaSettings, objects, ffmpeg_version: str) -> Part:
+def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: MediaSettings, objects, ffmpeg_version: str,
+          source_hash: Callable[[str], str]) -> Part:
     section = lesson.section(item.section)
     context = f"{label}: card '{item.section}'"
     info, digest, voiced = None, "", None
@@ -113,7 +118,7 @@ def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: Med
         info = probe(path, name)
         if info.audio is None:
             raise MediaError(name, f"has no audio track, but it is the narration of card '{item.section}'", "choose the recording of this card's narration")
-        digest = sha256_file(path)
+        digest = source_hash(item.audio)
         voiced = speech.recorded(path, section.narration, objects, digest, ffmpeg_version, context)
     elif section.narration.strip():
         voiced = speech.synthesise(section.narration, speech.voice_for(lesson.language, lesson.voice), settings.sentence_gap, objects, context)
