@@ -17,13 +17,18 @@ def available_themes() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
 
 
-@lru_cache(maxsize=None)
 def environment(subdir: str = ""):
-    """A jinja2 environment over templates/<subdir> with autoescaping on for HTML and XML."""
+    """A jinja2 environment over templates/<subdir> with autoescaping on for HTML and XML (and
+    every .j2 template); one per folder, so a changed MICROLEARN_TEMPLATES is honoured."""
+    return _environment_at(templates_dir() / subdir)
+
+
+@lru_cache(maxsize=None)
+def _environment_at(folder: Path):
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir() / subdir)),
+        loader=jinja2.FileSystemLoader(str(folder)),
         autoescape=jinja2.select_autoescape(["html", "xml", "j2"]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

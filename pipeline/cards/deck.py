@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from pipeline.cards import fit as fitting
@@ -18,6 +17,7 @@ from pipeline.cards import fonts
 from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
 from pipeline.cards.render import BlockedResource, Renderer, tool_versions
 from pipeline.cards.theme import Theme, themes_root
+from pipeline.templates import environment
 from pipeline.errors import Diagnostic, LessonError
 from pipeline.stage import Context
 
@@ -42,7 +42,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
     """Render (or find stored) every page and the handout; LessonError lists every page that
     does not fit, and every theme problem found on the way."""
     lesson, objects = ctx.lesson, ctx.objects
-    env = _environment(themes_root())
+    env = environment("themes")  # autoescaped: only the sanitised card HTML is inserted as markup
     tools = tool_versions()
     font_hashes = {path.name: fonts.digest(path) for path in font_set.files()}
     roots = (lesson.root, themes_root())
@@ -119,16 +119,6 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
 
     drawn.handout = objects.memo(handout_key, ".pdf", make_handout)
     return drawn
-
-
-@lru_cache(maxsize=None)
-def _environment(root: Path):
-    """jinja2 over templates/themes (per folder: MICROLEARN_TEMPLATES may point elsewhere);
-    autoescaped, so only the sanitised card HTML is inserted as markup."""
-    import jinja2
-
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(root)), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
 def _handout_order(pages: list[Page]) -> list[int]:
