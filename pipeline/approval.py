@@ -217,6 +217,10 @@ def _authors(manifest: dict) -> list[str]:
     return [a.get("name", "") for a in lesson.get("authors") or [] if isinstance(a, dict)]
 
 
+def _is_author(who: Reviewer, manifest: dict) -> bool:
+    return any(_norm(a) == _norm(who.name) for a in _authors(manifest))
+
+
 def _blocking(review: dict) -> list[str]:
     return [c.get("id", "?") for c in review.get("checks") or [] if isinstance(c, dict) and c.get("passed") is False and c.get("severity") == "blocking"]
 
@@ -241,7 +245,7 @@ def approve(project: Path, build_dir: Path, slug: str, reviewer: str, key_file: 
     manifest, review, problem = _read_built(build_dir, slug)
     if problem:
         raise ApprovalError(f"{slug}: {problem}")
-    if any(_norm(a) == _norm(who.name) for a in _authors(manifest)):
+    if _is_author(who, manifest):
         raise ApprovalError(f"{slug}: {who.name} is an author of this lesson and cannot approve it — ask another reviewer listed in {REVIEWERS}")
     failing = _blocking(review)
     if failing or review.get("blocking_failures"):
@@ -304,6 +308,19 @@ def _parse(path: Path, slug: str) -> tuple[dict | None, str]:
 def approval_status(project: Path, build_dir: Path, slug: str) -> ApprovalStatus:
     """Whether ``slug``'s current bundle is approved, and if not exactly why. Never raises on bad
     approval, reviewers or build files: those give state "invalid" (or "stale") with the reason."""
+    return _status(project, slug, lambda: _read_built(build_dir, slug), media=False)
+
+
+def status_for_build(project: Path, slug: str, manifest: dict, review: dict) -> ApprovalStatus:
+    """Like approval_status, as the review stage knows the lesson before packaging: ``manifest``
+    gives lesson {version, authors}; ``review`` the checks and "media_digest", which is compared
+    with the approval's "media" instead of the bundle digest."""
+    return _status(project, slug, lambda: (manifest, review, ""), media=True)
+
+
+def _status(project: Path, slug: str, built, media: bool) -> ApprovalStatus:
+    """The approval file read, its reviewer looked up, then judged against ``built()`` = (manifest,
+    review, problem reading them)."""
     path = approval_path(project, slug)
     if not path.exists():
         return ApprovalStatus(slug, "missing", f"not approved: {path} does not exist — a reviewer listed in {REVIEWERS} runs: make approve LESSON={slug}", file=None)
@@ -322,29 +339,10 @@ def approval_status(project: Path, build_dir: Path, slug: str) -> ApprovalStatus
     who = _find(listed, name)
     if who is None:
         return status("invalid", f"{path}: reviewer '{name}' is not listed in {REVIEWERS} — only listed reviewers can approve")
-    manifest, review, problem = _read_built(build_dir, slug)
+    manifest, review, problem = built()
     if problem:
         return status("stale", f"approval by {who.name} cannot be checked: {problem}")
-    return _judge(document, who, path, manifest, review)
-
-
-def status_for_build(project: Path, slug: str, manifest: dict, review: dict) -> ApprovalStatus:
-    """Like approval_status, as the review stage knows the lesson before packaging: ``manifest``
-    gives lesson {version, authors}; ``review`` the checks and "media_digest", which is compared
-    with the approval's "media" instead of the bundle digest."""
-    path = approval_path(project, slug)
-    if not path.exists():
-        return approval_status(project, project / "-", slug)
-    document, problem = _parse(path, slug)
-    if document is None:
-        return ApprovalStatus(slug, "invalid", f"{path}: {problem}", file=path)
-    try:
-        who = _find(load_reviewers(project), document["reviewer"])
-    except ApprovalError:
-        who = None
-    if who is None:  # the full path says exactly why
-        return approval_status(project, project / "-", slug)
-    return _judge(document, who, path, manifest, review, media=True)
+    return _judge(document, who, path, manifest, review, media)
 
 
 def _judge(document: dict, who: Reviewer, path: Path, manifest: dict, review: dict, media: bool = False) -> ApprovalStatus:
@@ -362,7 +360,7 @@ def _judge(document: dict, who: Reviewer, path: Path, manifest: dict, review: di
         if document["key"] != who.fingerprint:
             return status("invalid", f"{path}: signed with key {document['key']}, which is not the key {REVIEWERS} lists for {who.name} ({who.fingerprint}) — an unknown key cannot approve")
         return status("invalid", f"{path}: the signature does not match the file's contents — it was edited after signing; approve again")
-    if any(_norm(a) == _norm(who.name) for a in _authors(manifest)):
+    if _is_author(who, manifest):
         return status("invalid", f"{path}: {who.name} is an author of this lesson and cannot approve it — ask another listed reviewer")
     current = (manifest.get("lesson") or {}).get("version")
     if str(current) != document["version"]:
