@@ -66,7 +66,7 @@ def run(ctx: Context) -> StageResult:
         for d in result.divergences:
             there = " ".join(t.text for t in tokens[d.word: d.word + 6])
             what = WHAT[d.kind]
-            reason = f"text and audio diverge at {qc.timestamp(d.start)}–{qc.timestamp(d.end)}: {what} (near \"{there}\")"
+            reason = f"text and audio diverge at {formats.cue_time(d.start)}–{formats.cue_time(d.end)}: {what} (near \"{there}\")"
             part_doubts.append((d.start, d.end, reason))
             divergences.append({"part": index, "start": d.start, "end": d.end, "kind": d.kind, "text": there, "message": reason})
             ctx.log.warning("%s: %s", place.file, reason)

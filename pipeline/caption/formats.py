@@ -26,7 +26,8 @@ class TranscriptPart:
     text: str
 
 
-def _clock(seconds: float, separator: str) -> str:
+def cue_time(seconds: float, separator: str = ".") -> str:
+    """00:01:02.345 (WebVTT; SRT uses ',' before the milliseconds)."""
     ms = round(seconds * 1000)
     return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}{separator}{ms % 1000:03d}"
 
@@ -40,7 +41,7 @@ def webvtt(cues: list[Cue], language: str) -> str:
     """A WebVTT file with its language in a ``Language:`` header."""
     out = ["WEBVTT", "Kind: captions", f"Language: {language}", ""]
     for cue in cues:
-        out += [str(cue.index), f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}", *(_vtt_text(line) for line in cue.lines), ""]
+        out += [str(cue.index), f"{cue_time(cue.start)} --> {cue_time(cue.end)}", *(_vtt_text(line) for line in cue.lines), ""]
     return "\n".join(out)
 
 
@@ -48,7 +49,7 @@ def srt(cues: list[Cue]) -> str:
     """A SubRip file (comma before milliseconds; "-->" inside text would end the timing line)."""
     out = []
     for cue in cues:
-        out += [str(cue.index), f"{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}", *(line.replace("-->", "->") for line in cue.lines), ""]
+        out += [str(cue.index), f"{cue_time(cue.start, ',')} --> {cue_time(cue.end, ',')}", *(line.replace("-->", "->") for line in cue.lines), ""]
     return "\n".join(out)
 
 
@@ -57,7 +58,7 @@ def transcript_text(title: str, parts: list[TranscriptPart], language: str) -> s
     labels = LABELS[language]
     out = [title, "=" * len(title), "", labels["transcript"], ""]
     for part in parts:
-        out += [f"[{_minutes(part.start)}] {part.heading}", part.text, ""]
+        out += [f"[{minutes(part.start)}] {part.heading}", part.text, ""]
     return "\n".join(out)
 
 
@@ -66,10 +67,11 @@ def transcript_html(title: str, parts: list[TranscriptPart], language: str) -> s
     from pipeline.templates import environment
 
     template = environment("").get_template("transcript.html.j2")
-    rows = [{"start": p.start, "clock": _minutes(p.start), "heading": p.heading, "paragraphs": [p.text]} for p in parts]
+    rows = [{"start": p.start, "clock": minutes(p.start), "heading": p.heading, "paragraphs": [p.text]} for p in parts]
     return template.render(title=title, language=language, labels=LABELS[language], parts=rows)
 
 
-def _minutes(seconds: float) -> str:
+def minutes(seconds: float) -> str:
+    """1:02 — a place in a short video, as transcripts and the player show it."""
     whole = int(seconds)
     return f"{whole // 60}:{whole % 60:02d}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from pipeline.caption.formats import cue_time
 from pipeline.caption.rules import Rules, width
 from pipeline.caption.segment import Cue
 from pipeline.errors import Diagnostic, LessonError
@@ -53,10 +54,6 @@ class Acceptance:
     reason: str
 
 
-def timestamp(seconds: float) -> str:
-    """00:01:02.345"""
-    ms = round(seconds * 1000)
-    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
 def check(cues: list[Cue], rules: Rules, parts: list[int] | None = None) -> list[Violation]:
@@ -65,7 +62,7 @@ def check(cues: list[Cue], rules: Rules, parts: list[int] | None = None) -> list
     lang = rules.language
 
     def add(k: int, cue: Cue, rule: str, value: float, limit: float, what: str) -> None:
-        message = f"cue {cue.index} at {timestamp(cue.start)}: {what}"
+        message = f"cue {cue.index} at {cue_time(cue.start)}: {what}"
         found.append(Violation(cue.index, cue.start, cue.end, rule, round(value, 3), limit, message, cue.text,
                                parts[k] if parts else -1))
 

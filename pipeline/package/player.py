@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.caption.formats import minutes
 from pipeline.lesson.model import Lesson
 from pipeline.templates import environment, templates_dir
 
@@ -46,11 +47,6 @@ class PlayerInputs:
     duration: float
 
 
-def clock(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
 def render(lesson: Lesson, inputs: PlayerInputs) -> bytes:
     """index.html's bytes."""
     words = STRINGS.get(lesson.language, STRINGS["en"])
@@ -61,7 +57,7 @@ def render(lesson: Lesson, inputs: PlayerInputs) -> bytes:
     cards = [dict(card, number=words["card_of"].format(i=index, n=len(inputs.cards)),
                   picture_alt=words["card_picture"].format(title=card["title"]))
              for index, card in enumerate(inputs.cards, start=1)]
-    cues = [dict(cue, clock=clock(cue["start"]), text=" ".join(cue["lines"])) for cue in inputs.cues]
+    cues = [dict(cue, clock=minutes(cue["start"]), text=" ".join(cue["lines"])) for cue in inputs.cues]
     text = environment("player").get_template("index.html.j2").render(
         lesson=lesson,
         authors=", ".join(a.name for a in lesson.authors),
