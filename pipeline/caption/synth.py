@@ -10,7 +10,6 @@ process, which is slower but always right.
 """
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +19,9 @@ import numpy as np
 
 from pipeline.caption.features import RATE
 from pipeline.caption.segment import ends_clause, ends_sentence
-from pipeline.errors import SetupError, ToolError
+from pipeline.espeak import ESPEAK, run_espeak
 from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
 
-ESPEAK = "espeak-ng"
 ESPEAK_RATE = 22050
 BREAK_MS = 300
 MIN_BREAK = 0.15  # s of exact zeros that can only be one of our breaks
@@ -53,15 +51,8 @@ def espeak_argv(voice: str, out: str, markup: bool = True) -> list[str]:
 def _speak(argv: list[str], text: str, context: str) -> np.ndarray:
     import soundfile
 
-    try:
-        done = subprocess.run(argv, input=text.encode("utf-8"), capture_output=True, check=False, timeout=120)
-    except FileNotFoundError:
-        raise SetupError("espeak-ng is not installed — run 'make build' (it installs it with apt), or 'sudo apt-get install espeak-ng'") from None
-    out = Path(argv[argv.index("-w") + 1])
-    if done.returncode != 0 or not out.is_file() or out.stat().st_size <= 44:
-        raise ToolError(argv, done.returncode or 1, done.stderr.decode("utf-8", "replace")[-4000:],
-                        "check that espeak-ng speaks this voice: espeak-ng --voices", context)
-    samples, rate = soundfile.read(str(out), dtype="float32")
+    run_espeak(argv, text, context)
+    samples, rate = soundfile.read(argv[argv.index("-w") + 1], dtype="float32")
     if samples.ndim > 1:
         samples = samples.mean(axis=1)
     return samples if rate == ESPEAK_RATE else _resample(samples, rate, ESPEAK_RATE)

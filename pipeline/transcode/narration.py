@@ -7,13 +7,12 @@ sentence's start and end is known to the sample (the caption stage gets them for
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from pipeline.errors import SetupError, ToolError
+from pipeline.espeak import ESPEAK, run_espeak
 from pipeline.transcode.settings import RATE
 from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
 
@@ -22,7 +21,6 @@ from pipeline.lesson.model import DEFAULT_VOICES as VOICES  # noqa: E402
 # and at 175 wpm the captions of a dense card exceed the 17 characters a second Russian rules allow.
 SPEEDS = {"ru": 150}
 TRIM_VERSION = "1"  # in every narration cache key: bump when the clean-up changes
-ESPEAK = "espeak-ng"
 # A sentence runs to . ! ? … (or their full-width forms), with any closing quotes or brackets,
 # followed by white space or the end. Korean uses the same punctuation as English; "v2.0" is
 # not split because no space follows the dot.
@@ -70,19 +68,6 @@ def espeak_argv(voice: str, out: str) -> list[str]:
 def speed_for(voice: str) -> int | None:
     """The speaking rate for ``voice`` (None: espeak-ng's default)."""
     return SPEEDS.get(voice.split("+", 1)[0].split("-", 1)[0].casefold())
-
-
-def run_espeak(argv: list[str], text: str, context: str = "") -> None:
-    """Run espeak-ng like ``pipeline.ffmpeg.run``: argv list, stderr kept, ToolError on failure."""
-    try:
-        done = subprocess.run(argv, input=text.encode("utf-8"), capture_output=True, check=False, timeout=120)
-    except FileNotFoundError:
-        raise SetupError("espeak-ng is not installed — run 'make build' (it installs it with apt), or 'sudo apt-get install espeak-ng'") from None
-    stderr = done.stderr.decode("utf-8", "replace")
-    # espeak-ng exits 0 even for an unknown voice, and then writes nothing: check the file too.
-    if done.returncode != 0 or not Path(argv[argv.index("-w") + 1]).stat().st_size > 44:
-        hint = "the voice is not installed: set 'voice' in lesson.yaml to one 'espeak-ng --voices' lists" if "voice" in stderr.lower() else ""
-        raise ToolError(argv, done.returncode or 1, stderr[-4000:], hint, context)
 
 
 def synthesise(text: str, voice: str, gap: float, objects, context: str = "") -> Narration:
