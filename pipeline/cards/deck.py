@@ -52,7 +52,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
     def parts(page: Page) -> dict:
         return {"what": "cards.page", "version": RENDER_VERSION, "theme": theme.name, "theme_files": theme.digest,
                 "template": page.template, "size": list(page.size), "fonts": font_hashes, "tools": tools,
-                "context": context(page, lesson, total, colors, font_set, labels, for_key=True)}
+                "context": context(page, lesson, total, colors, font_set, labels, for_key=True, source_hash=ctx.source_hash)}
 
     def html_of(page: Page) -> str:
         return env.get_template(f"{theme.name}/{page.template}").render(**context(page, lesson, total, colors, font_set, labels))

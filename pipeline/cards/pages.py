@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from pipeline.cards.markdown import CardContent
 from pipeline.fsutil import sha256_file
@@ -92,13 +93,16 @@ def end_card(lesson: Lesson) -> EndCard:
     return next((item for item in lesson.sequence if isinstance(item, EndCard)), EndCard())
 
 
-def context(page: Page, lesson: Lesson, total: int, colors: dict, fonts, labels: dict, for_key: bool = False) -> dict:
-    """The template context of a page. ``for_key``: file URLs become content hashes, so the
-    context is the page's cache key wherever the lesson folder is."""
+def context(page: Page, lesson: Lesson, total: int, colors: dict, fonts, labels: dict, for_key: bool = False,
+            source_hash: Callable[[str], str] | None = None) -> dict:
+    """The template context of a page. ``for_key``: file URLs become content hashes (from
+    ``source_hash(rel)``, by default read now), so the context is the page's cache key wherever
+    the lesson folder is."""
 
     def file(rel: str) -> str:
-        path = lesson.root / rel
-        return sha256_file(path) if for_key else path.resolve().as_uri()
+        if for_key:
+            return source_hash(rel) if source_hash else sha256_file(lesson.root / rel)
+        return (lesson.root / rel).resolve().as_uri()
 
     from markupsafe import Markup, escape
 
