@@ -52,15 +52,26 @@ def align_part(ctx, speech: dict, language: str, voice_override: str = "") -> Pa
     key = {"kind": "caption-align", "audio": sha256_file(path), "text": speech["text"], "windows": windows if exact else [],
            "voice": voice, "espeak": espeak_version(), "version": ALIGN_VERSION}
 
-    def make(tmp: Path) -> None:
+    def compute() -> dict:
         samples = read_audio(path)
-        found = _by_sentence(samples, windows, voice, ctx.label) if exact else _whole(samples, speech["text"], voice, ctx.label)
-        tmp.write_text(json.dumps(found, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        return _by_sentence(samples, windows, voice, ctx.label) if exact else _whole(samples, speech["text"], voice, ctx.label)
 
-    stored = json.loads(ctx.objects.memo(key, ".json", make).read_text(encoding="utf-8"))
-    words = tuple(Word(w["text"], round(w["start"] + offset, 3), round(w["end"] + offset, 3), w["confidence"]) for w in stored["words"])
+    stored = _memo(ctx, key, compute)
     divergences = tuple(Divergence(round(d["start"] + offset, 2), round(d["end"] + offset, 2), d["word"], d["kind"]) for d in stored["divergences"])
-    return PartAlignment(words, divergences, stored["quality"], "sentences" if exact else "aligned")
+    return PartAlignment(_words_at(stored, offset), divergences, stored["quality"], "sentences" if exact else "aligned")
+
+
+def _memo(ctx, key: dict, compute) -> dict:
+    """``compute()``'s JSON result, kept in the object store under ``key``."""
+    def make(tmp: Path) -> None:
+        tmp.write_text(json.dumps(compute(), ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+    return json.loads(ctx.objects.memo(key, ".json", make).read_text(encoding="utf-8"))
+
+
+def _words_at(stored: dict, offset: float) -> tuple[Word, ...]:
+    """The stored words moved from the part's audio time to video time."""
+    return tuple(Word(w["text"], round(w["start"] + offset, 3), round(w["end"] + offset, 3), w["confidence"]) for w in stored["words"])
 
 
 def _as_json(words, divergences, quality: float) -> dict:
@@ -102,10 +113,5 @@ def draft_part(ctx, speech: dict, language: str) -> PartAlignment:
     key = {"kind": "caption-draft", "audio": sha256_file(path), "language": language, "recogniser": draft.version(language),
            "version": ALIGN_VERSION}
 
-    def make(tmp: Path) -> None:
-        words = draft.draft(read_audio(path), language)
-        tmp.write_text(json.dumps(_as_json(words, (), 0.0), ensure_ascii=False, sort_keys=True), encoding="utf-8")
-
-    stored = json.loads(ctx.objects.memo(key, ".json", make).read_text(encoding="utf-8"))
-    words = tuple(Word(w["text"], round(w["start"] + offset, 3), round(w["end"] + offset, 3), w["confidence"]) for w in stored["words"])
-    return PartAlignment(words, (), 0.0, "drafted")
+    stored = _memo(ctx, key, lambda: _as_json(draft.draft(read_audio(path), language), (), 0.0))
+    return PartAlignment(_words_at(stored, offset), (), 0.0, "drafted")
