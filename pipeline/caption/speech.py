@@ -19,7 +19,8 @@ from pipeline.caption.segment import tokens_of
 from pipeline.caption.synth import _resample, espeak_version
 
 from pipeline.caption.rules import ALIGN_VERSION
-from pipeline.lesson.model import DEFAULT_VOICES as VOICES  # noqa: E402  (as the transcode stage speaks them)
+from pipeline.lesson.model import DEFAULT_VOICES as VOICES  # noqa: E402,F401  (as the transcode stage speaks them; bench/ reads it)
+from pipeline.lesson.model import voice_for  # noqa: E402
 EDGE = 0.1  # s of audio either side of a synthesised sentence's window
 
 
@@ -45,7 +46,7 @@ def align_part(ctx, speech: dict, language: str, voice_override: str = "") -> Pa
     from pipeline.fsutil import sha256_file
 
     path = ctx.out / speech["audio"]
-    voice = voice_override or VOICES[language]
+    voice = voice_for(language, voice_override)
     offset = float(speech.get("offset", 0.0))
     windows = [(s["text"], float(s["start"]) - offset, float(s["end"]) - offset) for s in speech.get("sentences") or []]
     exact = bool(speech.get("synthesised")) and bool(windows)

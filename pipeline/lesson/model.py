@@ -7,6 +7,11 @@ from pathlib import Path
 LANGUAGES = {"en": "English", "ru": "Russian", "ko": "Korean"}
 DEFAULT_VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}  # espeak-ng voices, when lesson.yaml names none
 
+
+def voice_for(language: str, override: str = "") -> str:
+    """The espeak-ng voice that speaks a lesson: its ``voice:``, else its language's default."""
+    return override or DEFAULT_VOICES[language]
+
 # Output formats by their aspect; the house format of docs/lesson-format.md.
 FORMATS = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
 FORMAT_NAMES = {"16:9": "landscape", "9:16": "portrait"}

@@ -16,7 +16,7 @@ from pipeline.espeak import ESPEAK, run_espeak
 from pipeline.transcode.settings import RATE
 from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
 
-from pipeline.lesson.model import DEFAULT_VOICES as VOICES  # noqa: E402
+from pipeline.lesson.model import voice_for  # noqa: E402,F401  (re-exported: the stage speaks with it)
 # Words per minute where espeak-ng's default (175) is too fast to caption: Russian words are long,
 # and at 175 wpm the captions of a dense card exceed the 17 characters a second Russian rules allow.
 SPEEDS = {"ru": 150}
@@ -46,11 +46,6 @@ class Narration:
     @property
     def seconds(self) -> float:
         return len(self.samples) / RATE
-
-
-def voice_for(language: str, override: str = "") -> str:
-    """The espeak-ng voice of a lesson: ``lesson.voice`` if set, else by language."""
-    return override or VOICES[language]
 
 
 def split_sentences(text: str) -> list[str]:
