@@ -225,7 +225,8 @@ def _blocking(review: dict) -> list[str]:
     return [c.get("id", "?") for c in review.get("checks") or [] if isinstance(c, dict) and c.get("passed") is False and c.get("severity") == "blocking"]
 
 
-def approve(project: Path, build_dir: Path, slug: str, reviewer: str, key_file: Path, answers: dict[str, dict]) -> Path:
+def approve(project: Path, build_dir: Path, slug: str, reviewer: str, key_file: Path, answers: dict[str, dict],
+            templates: Path | None = None) -> Path:
     """Sign the current bundle of ``slug`` and the checklist answers; write approvals/<slug>.json.
 
     Args: project holds reviewers.yaml and approvals/; build_dir holds the built lesson; answers
@@ -235,7 +236,8 @@ def approve(project: Path, build_dir: Path, slug: str, reviewer: str, key_file: 
     check fails or a checklist item is not confirmed.
     """
     from pipeline.fsutil import write_text
-    from pipeline.review.checklist import load_checklist, validate_answers
+    from pipeline.review.checklist import checklist_path, load_checklist, validate_answers
+    from pipeline.templates import default_templates
 
     listed = load_reviewers(project)
     who = _find(listed, reviewer)
@@ -253,7 +255,7 @@ def approve(project: Path, build_dir: Path, slug: str, reviewer: str, key_file: 
     key = load_private_key(key_file)
     if fingerprint(key.public_key()) != who.fingerprint:
         raise ApprovalError(f"{key_file}: this key ({fingerprint(key.public_key())}) is not the one {REVIEWERS} lists for {who.name} ({who.fingerprint}) — use your own key file")
-    checklist = validate_answers(load_checklist(), answers)
+    checklist = validate_answers(load_checklist(checklist_path(templates or default_templates())), answers)
     lesson = manifest.get("lesson") or {}
     document = {
         "schema": SCHEMA,

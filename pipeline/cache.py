@@ -15,8 +15,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import records
+from pipeline.contracts import StageResult
 from pipeline.fsutil import sha256_file, write_text
-from pipeline.stage import StageResult
 
 JOURNAL = ".state.json"
 
@@ -107,19 +108,16 @@ class Journal:
             self.stages[stage] = {
                 "key": components.key(),
                 "components": components.__dict__,
-                "result": result.as_dict(),
+                "result": records.dump(result),
                 "digest": result_digest(result),
                 "outputs": outputs,
             }
             write_text(self.path, json.dumps({"stages": self.stages}, sort_keys=True, ensure_ascii=False, indent=1))
 
-    def forget(self, stage: str) -> None:
-        with self.lock:
-            if self.stages.pop(stage, None) is not None:
-                write_text(self.path, json.dumps({"stages": self.stages}, sort_keys=True, ensure_ascii=False, indent=1))
-
-    def cached(self, stage: str, components: Components, out: Path) -> tuple[StageResult | None, list[str]]:
-        """The recorded result when it is still valid, else None and the reasons to rebuild."""
+    def cached(self, stage: str, components: Components, out: Path,
+               result_type: type[StageResult] = StageResult) -> tuple[StageResult | None, list[str]]:
+        """The recorded result (read back as ``result_type``) when it is still valid, else None and
+        the reasons to rebuild."""
         entry = self.stages.get(stage)
         if entry is None:
             return None, ["never built"]
@@ -134,7 +132,10 @@ class Journal:
                 reasons.append(f"output {rel} was changed outside the build")
         if reasons or entry.get("key") != components.key():
             return None, reasons or ["cache entry is from another tool version"]
-        return StageResult.from_dict(entry["result"]), []
+        try:
+            return records.load(result_type, entry.get("result")), []
+        except records.RecordError as exc:
+            return None, [f"its recorded result has an older shape ({exc})"]
 
 
 def explain(old: dict, new: dict) -> list[str]:
@@ -170,7 +171,7 @@ def lesson_inputs(root: Path, files: list[str], hashes: FileHashes) -> dict[str,
 
 
 def result_digest(result: StageResult) -> str:
-    return digest(result.as_dict())
+    return digest(records.dump(result))
 
 
 def cpu_count() -> int:

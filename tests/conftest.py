@@ -10,9 +10,18 @@ from pathlib import Path
 import pytest
 
 from pipeline import ffmpeg
+from pipeline.contracts import Level, Loudness, TranscodeResult
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+
+def transcode_result(**fields) -> TranscodeResult:
+    """A transcode result for tests that hand a stage only part of one (the rest empty)."""
+    unmeasured = Level(None, None, None)
+    blank = dict(duration=0.0, frames=0, videos={}, thumbnail="", poster="", posters={}, timeline=(),
+                 loudness=Loudness(unmeasured, unmeasured, "linear", 0.0, True, ""))
+    return TranscodeResult(**{**blank, **fields})
 
 
 def run_ffmpeg(*args: str) -> None:

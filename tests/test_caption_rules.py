@@ -13,6 +13,7 @@ from pipeline.caption.rules import rules_for, width
 from pipeline.caption.segment import Cue, Token, break_lines, segment, time_cues, tokens_of
 from pipeline.errors import Diagnostic, LessonError
 from pipeline.lesson.model import CaptionSettings
+from pipeline.templates import default_templates
 
 EN, RU, KO = rules_for("en"), rules_for("ru"), rules_for("ko")
 
@@ -211,7 +212,7 @@ def test_transcripts_text_and_autoescaped_html():
     parts = [formats.TranscriptPart(2.0, "Hold <steady>", "Use both hands & lean."), formats.TranscriptPart(65.4, "Video clip", "Look here.")]
     assert formats.transcript_text("Phones & you", parts, "en") == (
         "Phones & you\n============\n\nTranscript\n\n[0:02] Hold <steady>\nUse both hands & lean.\n\n[1:05] Video clip\nLook here.\n")
-    html = formats.transcript_html("Phones & you", parts, "ru")
+    html = formats.transcript_html("Phones & you", parts, "ru", default_templates())
     assert '<html lang="ru">' in html and "<title>Phones &amp; you — Расшифровка</title>" in html
     assert "Hold &lt;steady&gt;" in html and "Use both hands &amp; lean." in html and "<steady>" not in html
     assert '<time datetime="PT65.4S">1:05</time>' in html

@@ -13,13 +13,15 @@ from functools import lru_cache
 
 import numpy as np
 
-RATE = 16000
+from pipeline.house import HOUSE
+
+SPEECH_RATE = HOUSE.speech_rate
 HOP = 160  # 10 ms
 WINDOW = 400  # 25 ms
 NFFT = 512
 MELS = 40
 CEPSTRA = 13
-FRAME = HOP / RATE  # seconds per feature frame
+FRAME = HOP / SPEECH_RATE  # seconds per feature frame
 FLUX_SHARE = 0.5  # of the median spectral change of loud frames, under which a sound is not speech
 FLUX_FLOOR = 1.0  # and in any case (when most of the loud sound is music, its median is the music's)
 CMN_WINDOW = 3.0  # s: cepstral means are removed over a sliding window, so music or noise at
@@ -47,7 +49,7 @@ def _mel_filterbank() -> np.ndarray:
         return 700.0 * (10 ** (m / 2595.0) - 1.0)
 
     points = hz(np.linspace(mel(60.0), mel(7600.0), MELS + 2))
-    bins = np.fft.rfftfreq(NFFT, 1.0 / RATE)
+    bins = np.fft.rfftfreq(NFFT, 1.0 / SPEECH_RATE)
     bank = np.zeros((MELS, len(bins)), dtype=np.float32)
     for m in range(MELS):
         lo, centre, hi = points[m], points[m + 1], points[m + 2]

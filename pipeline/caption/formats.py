@@ -7,6 +7,7 @@ pure functions of the cues, so the same cues always give the same bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.caption.segment import Cue
 
@@ -62,11 +63,11 @@ def transcript_text(title: str, parts: list[TranscriptPart], language: str) -> s
     return "\n".join(out)
 
 
-def transcript_html(title: str, parts: list[TranscriptPart], language: str) -> str:
-    """The HTML transcript through templates/transcript.html.j2 (autoescaped)."""
+def transcript_html(title: str, parts: list[TranscriptPart], language: str, templates: Path) -> str:
+    """The HTML transcript through ``templates``/transcript.html.j2 (autoescaped)."""
     from pipeline.templates import environment
 
-    template = environment("").get_template("transcript.html.j2")
+    template = environment(templates).get_template("transcript.html.j2")
     rows = [{"start": p.start, "clock": minutes(p.start), "heading": p.heading, "paragraphs": [p.text]} for p in parts]
     return template.render(title=title, language=language, labels=LABELS[language], parts=rows)
 

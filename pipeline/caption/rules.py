@@ -1,4 +1,4 @@
-"""Caption rules: one table per language, and a lesson's overrides.
+"""Caption rules: the house table of the lesson's language (``house.HOUSE.captions``), and a lesson's overrides.
 
 Figures from the Netflix timed text style guides (general requirements and the English, Russian
 and Korean guides), as Subtitle Edit's Netflix checker applies them: characters per line, two
@@ -11,12 +11,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, replace
 
+from pipeline.house import HOUSE
 from pipeline.lesson.model import CaptionSettings
 
 # Bump when the aligner's output for the same audio and text can change (part of cache keys).
 ALIGN_VERSION = "1"
 
-FPS = 30  # the house frame rate: gaps are counted in its frames
+FPS = HOUSE.fps  # gaps between cues are counted in frames of the house frame rate
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,9 @@ class Rules:
     max_line_chars: float
     max_lines: int
     max_cps: float
-    min_duration: float = 0.833  # s (5/6 s: 20 frames at 24 fps, Netflix)
-    max_duration: float = 7.0  # s
-    min_gap_frames: int = 2
+    min_duration: float = HOUSE.caption_min_duration  # s
+    max_duration: float = HOUSE.caption_max_duration  # s
+    min_gap_frames: int = HOUSE.caption_gap_frames
     half_width: bool = False  # Korean: Latin, digits, spaces, punctuation count half
     children: bool = False
 
@@ -45,33 +46,7 @@ class Rules:
         }
 
 
-@dataclass(frozen=True)
-class LanguageTable:
-    """One language's defaults; ``cps_children`` replaces ``cps`` for children's lessons."""
-
-    line_chars: int
-    lines: int
-    cps: float
-    cps_children: float
-    half_width: bool = False
-    # words a line may start with comfortably: a break before them follows the phrase structure
-    break_before: frozenset[str] = frozenset()
-    # endings of words a line or cue may end with comfortably (Korean connective endings that
-    # close a clause: -고, -서, -면, -지만, 때문에 ...)
-    break_after: tuple[str, ...] = ()
-
-
-TABLES = {
-    "en": LanguageTable(42, 2, 20, 17, break_before=frozenset(
-        "and but or nor so yet because that which who whom whose when where while if as than "
-        "to of in on at for with from by about into over after before under between through".split())),
-    "ru": LanguageTable(42, 2, 17, 13, break_before=frozenset(
-        "и а но или что чтобы который которая которое которые когда где если как потому "
-        "в во на с со к ко по о об от до из за для при без через над под".split())),
-    # Korean breaks only at spaces between eojeol; particles are part of the eojeol already
-    "ko": LanguageTable(16, 2, 12, 9, half_width=True, break_after=(
-        "고", "서", "며", "면", "는데", "은데", "지만", "때문에", "도록", "니까", "려고", "으면", "거나", "든지")),
-}
+TABLES = HOUSE.captions  # language -> house.CaptionTable
 
 
 def rules_for(language: str, settings: CaptionSettings | None = None) -> Rules:

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from pipeline.caption.features import RATE
+from pipeline.caption.features import SPEECH_RATE
 from pipeline.caption.segment import ends_clause, ends_sentence
 from pipeline.espeak import ESPEAK, run_espeak
 from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
@@ -134,7 +134,7 @@ def synthesise(words: list[str], voice: str, context: str = "") -> Synthetic:
         parts += [piece, gap]
         at += len(piece) + len(gap)
     parts.append(lead)
-    joined = _resample(np.concatenate(parts), ESPEAK_RATE, RATE)
+    joined = _resample(np.concatenate(parts), ESPEAK_RATE, SPEECH_RATE)
     # a whisper of deterministic noise: digital silence has no spectrum, a room always has one
     noise = np.random.default_rng(0).standard_normal(len(joined)).astype(np.float32) * 1e-4
     return Synthetic(joined + noise, tuple(spans))

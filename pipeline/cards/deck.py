@@ -42,10 +42,10 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
     """Render (or find stored) every page and the handout; LessonError lists every page that
     does not fit, and every theme problem found on the way."""
     lesson, objects = ctx.lesson, ctx.objects
-    env = environment("themes")  # autoescaped: only the sanitised card HTML is inserted as markup
+    env = environment(themes_root(ctx.settings.templates))  # autoescaped: only the sanitised card HTML is inserted as markup
     tools = tool_versions()
     font_hashes = {path.name: fonts.digest(path) for path in font_set.files()}
-    roots = (lesson.root, themes_root())
+    roots = (lesson.root, themes_root(ctx.settings.templates))
     drawn, documents, problems = Drawn(), {}, []
     overflows: dict[str, tuple[float, Diagnostic]] = {}  # card id or page kind -> its worst page
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.house import HOUSE
+
 LANGUAGES = {"en": "English", "ru": "Russian", "ko": "Korean"}
 DEFAULT_VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}  # espeak-ng voices, when lesson.yaml names none
 
@@ -13,7 +15,7 @@ def voice_for(language: str, override: str = "") -> str:
     return override or DEFAULT_VOICES[language]
 
 # Output formats by their aspect; the house format of docs/lesson-format.md.
-FORMATS = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
+FORMATS = HOUSE.video_sizes
 FORMAT_NAMES = {"16:9": "landscape", "9:16": "portrait"}
 
 LICENCES = (

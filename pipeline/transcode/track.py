@@ -15,9 +15,9 @@ import numpy as np
 from pipeline import ffmpeg
 from pipeline.transcode import commands
 from pipeline.transcode.plan import Part, Plan
-from pipeline.transcode.settings import RATE, SAMPLES_PER_FRAME
+from pipeline.transcode.settings import AUDIO_RATE, SAMPLES_PER_FRAME
 
-BLOCK = RATE * 10  # samples read and written at a time
+BLOCK = AUDIO_RATE * 10  # samples read and written at a time
 TRACK_VERSION = "1"
 
 
@@ -51,7 +51,7 @@ def write_track(plan: Plan, clip_audio_files: dict[int, Path | None], out: Path)
                         handle.write(np.ascontiguousarray(block[:, :2]).tobytes())
                         written += len(block)
             elif part.narration is not None and len(part.narration.samples):
-                lead = round(part.lead * RATE)
+                lead = round(part.lead * AUDIO_RATE)
                 voice = part.narration.samples[: max(0, want - lead)]
                 _silence(handle, min(lead, want))
                 handle.write(voice.tobytes())
@@ -73,7 +73,7 @@ def speech_window(plan: Plan, part_index: int) -> tuple[int, int] | None:
     if part.kind == "clip" and part.says.strip():
         return start, start + part.frames * SAMPLES_PER_FRAME
     if part.narration is not None and len(part.narration.samples):
-        first = start + round(part.lead * RATE)
+        first = start + round(part.lead * AUDIO_RATE)
         return first, min(first + len(part.narration.samples), start + part.frames * SAMPLES_PER_FRAME)
     return None
 
