@@ -11,8 +11,20 @@ from pathlib import Path
 
 
 def default_templates() -> Path:
-    """The templates shipped with the tool."""
-    return Path(__file__).resolve().parent.parent / "templates"
+    """The templates shipped with the tool: inside the package when installed from a wheel
+    (pipeline/_templates, see pyproject.toml), else the checkout's templates/ folder."""
+    return _shipped("_templates", "templates")
+
+
+def default_schemas() -> Path:
+    """The JSON schemas shipped with the tool (pipeline/_schemas in a wheel, schemas/ in a checkout)."""
+    return _shipped("_schemas", "schemas")
+
+
+def _shipped(packaged: str, checkout: str) -> Path:
+    here = Path(__file__).resolve().parent
+    inside = here / packaged
+    return inside if inside.is_dir() else here.parent / checkout
 
 
 def available_themes(templates: Path) -> list[str]:

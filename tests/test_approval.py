@@ -286,6 +286,7 @@ def test_generate_key_writes_a_private_key_only_the_owner_reads_and_never_overwr
     assert (tmp_path / "k").read_bytes() == before
 
 
+@pytest.mark.media
 def test_fingerprint_matches_ssh_keygen(tmp_path):
     if shutil.which("ssh-keygen") is None:
         pytest.skip("ssh-keygen (openssh-client) is not installed")

@@ -19,7 +19,7 @@ from pipeline import records
 from pipeline.contracts import TimelinePart, Upstream
 from pipeline.stage import Context, ObjectStore, Settings
 
-pytestmark = needs_tool("espeak-ng")
+pytestmark = [needs_tool("espeak-ng"), pytest.mark.media]
 
 TEXTS = {
     "en": ["Hold the phone with both hands.", "Lean on a table to keep it steady.", "Every small movement shows on the screen."],

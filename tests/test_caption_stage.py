@@ -18,7 +18,7 @@ from pipeline.lesson.model import CaptionSettings, CardSlide, Clip, Section
 from pipeline.settings import Settings
 from test_caption_media import TEXTS, card_part, context, lesson, reading
 
-pytestmark = needs_tool("espeak-ng")
+pytestmark = [needs_tool("espeak-ng"), pytest.mark.media]
 
 VOICE = {"en": ("en-us", 175, 50), "ru": ("ru", 130, 50), "ko": ("ko", 150, 50)}
 

@@ -176,6 +176,7 @@ def test_only_changed_cards_are_drawn_again(lesson_dir, tmp_path, monkeypatch):
     assert len(drawn) == 6 and sum("Use <strong>two</strong> hands" in html for html in drawn) == 4
 
 
+@pytest.mark.media
 def test_image_on_card_and_school_logo(lesson_dir, tmp_path):
     root = make_lesson(lesson_dir, "en", body="![A phone on a stack of books](media/phone.png)\n\nEyes on the upper grid line.")
     make_image(root / "media" / "phone.png", size="640x360", color="steelblue")

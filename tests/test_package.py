@@ -21,7 +21,7 @@ from pipeline.settings import DEFAULT_LIMIT, SettingError, parse_size
 from pipeline.package.manifest import SCHEMA_FILE, ManifestError, problems, validate
 from test_package_helpers import ADLCP, IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
 
-pytestmark = [pytest.mark.media]
+pytestmark = [pytest.mark.media, pytest.mark.e2e]
 
 YAML = """\
 title: Holding the phone

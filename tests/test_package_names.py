@@ -12,7 +12,7 @@ from lxml import etree
 from conftest import make_image
 from test_package_helpers import IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
 
-pytestmark = [pytest.mark.media]
+pytestmark = [pytest.mark.media, pytest.mark.e2e]
 
 YAML = """\
 title: "교사 크리에이터: Рубрики школы"

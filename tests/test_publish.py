@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import LESSON_YAML, SCRIPT_MD
 
+pytestmark = [pytest.mark.media, pytest.mark.e2e]
+
 SSHD = Path("/usr/sbin/sshd")
 EPOCH = "1795000000"  # SOURCE_DATE_EPOCH: 2026-11-18T11:06:40Z
 KEY_ENV = "MICROLEARN_TEST_SFTP_KEY"

@@ -15,7 +15,7 @@ from conftest import LESSON_YAML, ROOT, SCRIPT_MD, needs_tool
 from pipeline.approval import approval_status, generate_key
 from pipeline.review.checklist import load_checklist
 
-pytestmark = [pytest.mark.media, needs_tool("espeak-ng")]
+pytestmark = [pytest.mark.media, needs_tool("espeak-ng"), pytest.mark.e2e]
 
 SLUG = "first-video"
 

@@ -23,7 +23,7 @@ from pipeline.review import measure
 from pipeline.review.checklist import load_checklist
 from pipeline.stage import Settings
 
-pytestmark = [pytest.mark.media, needs_tool("espeak-ng")]
+pytestmark = [pytest.mark.media, needs_tool("espeak-ng"), pytest.mark.e2e]
 
 SLUG = "faulty-clip"
 FIRST, SECOND = "Hold the phone with both hands.", "Lean on a table to keep it steady."

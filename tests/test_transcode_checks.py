@@ -17,6 +17,8 @@ from pipeline.transcode.settings import AUDIO_RATE
 from test_transcode_helpers import SMALL, build, lesson, section
 from test_transcode_helpers import loudness as meter
 
+pytestmark = [pytest.mark.media]
+
 HLS = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n"
 FFCONCAT = "ffconcat version 1.0\nfile /etc/passwd\n"
 

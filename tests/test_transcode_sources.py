@@ -8,6 +8,8 @@ from conftest import make_video, run_ffmpeg
 from pipeline.lesson.model import Clip
 from test_transcode_helpers import build, house_ok, inspect, lesson, loudness
 
+pytestmark = [pytest.mark.media]
+
 
 def _vfr(path):
     # keep every frame for 1 s, then every third: the timestamps keep their gaps (VFR)

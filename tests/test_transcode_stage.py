@@ -14,6 +14,8 @@ from pipeline.fsutil import sha256_file
 from pipeline.lesson.model import CardSlide, Clip, EndCard, TitleCard
 from test_transcode_helpers import HOUSE_FAST, SMALL, build, house_ok, inspect, lesson, loudness, section
 
+pytestmark = [pytest.mark.media]
+
 NARRATION = "Hold the phone with both hands. Lean on a table to keep it steady."
 
 

@@ -250,7 +250,7 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
         if kind is INVALID:
             continue
         spec = _item_spec(kind, root)
-        spec["type"] = Field(lambda r, n, p: kind)
+        spec["type"] = Field(lambda r, n, p, kind=kind: kind)
         fields = reader.mapping(item, path, spec)
         if INVALID in fields.values():
             continue

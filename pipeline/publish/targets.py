@@ -71,7 +71,7 @@ def put(conn: Connection, data: Path | bytes, rel: str, progress: Progress | Non
         return False
     conn.makedirs(posixpath.dirname(rel))
     part = partial_name(rel, sha256)
-    for attempt in (1, 2):
+    for _attempt in (1, 2):
         have = conn.size(part) or 0
         if have > size:
             conn.remove(part)
