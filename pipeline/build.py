@@ -187,7 +187,7 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
     ran_any = False
     for stage in stages:
         components = Components(
-            version=stage.version,
+            version=stage.fingerprint(),
             params=stage.params(lesson, settings),
             inputs=lesson_inputs(lesson.root, stage.inputs(lesson), hashes),
             tools=tools[stage.name],

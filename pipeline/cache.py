@@ -8,7 +8,6 @@ rebuild reads no media.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -17,13 +16,13 @@ from pathlib import Path
 
 from pipeline import records
 from pipeline.contracts import StageResult
-from pipeline.fsutil import sha256_file, write_text
+from pipeline.digests import json_digest, sha256_file
+from pipeline.fsutil import write_text
 
 JOURNAL = ".state.json"
 
 
-def digest(value) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+digest = json_digest
 
 
 class FileHashes:
@@ -142,7 +141,7 @@ def explain(old: dict, new: dict) -> list[str]:
     """Human reasons for the difference between two stage components."""
     reasons: list[str] = []
     if old.get("version") != new["version"]:
-        reasons.append(f"stage code changed (version {old.get('version')} → {new['version']})")
+        reasons.append(f"stage code changed (fingerprint {str(old.get('version'))[:12]} → {new['version'][:12]})")
     for name in sorted(set(old.get("params", {})) | set(new["params"])):
         before, after = old.get("params", {}).get(name), new["params"].get(name)
         if before != after:

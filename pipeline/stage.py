@@ -6,14 +6,13 @@ build runner (pipeline/build.py) decides from the cache whether to call ``run`` 
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from pipeline.contracts import Artifact, StageResult, Upstream
+from pipeline.digests import code_fingerprint, json_digest
 from pipeline.fsutil import atomic_path, sha256_file
 from pipeline.lesson.model import Lesson
 from pipeline.settings import Settings
@@ -29,7 +28,7 @@ class ObjectStore:
 
     @staticmethod
     def key(parts: dict) -> str:
-        return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+        return json_digest(parts)
 
     def path(self, key: str, suffix: str) -> Path:
         return self.root / key[:2] / f"{key}{suffix}"
@@ -106,5 +105,9 @@ class Stage:
     params: Callable[[Lesson, Settings], dict]
     inputs: Callable[[Lesson], list[str]]
     tools: Callable[[Settings], dict] = lambda settings: {}
-    version: str = "1"
     result: type[StageResult] = StageResult  # what ``run`` returns; the journal reads it back as this type
+    code: tuple[str, ...] = ()  # modules whose code decides the output (default: run's module or package)
+
+    def fingerprint(self) -> str:
+        """The stage's code version: a digest of its source and of the contracts, never a hand-bumped string."""
+        return code_fingerprint(*(self.code or (self.run.__module__,)), "pipeline.contracts", "pipeline.house")

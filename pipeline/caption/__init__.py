@@ -154,11 +154,10 @@ def _heading(lesson: Lesson, entry: TimelinePart) -> str:
 
 
 def _params(lesson: Lesson, settings: Settings) -> dict:
-    from pipeline.caption.rules import ALIGN_VERSION
-
     rules = rules_for(lesson.language, lesson.captions)
     return {"rules": rules.as_dict(), "voice": lesson.voice, "title": lesson.title, "slug": lesson.slug,
-            "flag_below": FLAG_BELOW, "mismatch_below": MISMATCH_BELOW, "doubtful_below": DOUBTFUL_BELOW, "align": ALIGN_VERSION}
+            "flag_below": FLAG_BELOW, "mismatch_below": MISMATCH_BELOW, "doubtful_below": DOUBTFUL_BELOW,
+            "script": lesson.script, "headings": {s.id: s.title for s in lesson.sections}}  # transcript headings, messages
 
 
 def _tools(settings: Settings) -> dict:
@@ -172,4 +171,4 @@ def _tools(settings: Settings) -> dict:
             "recognisers": {language: version(language) for language in ("en", "ko")}}
 
 
-STAGE = Stage(name="caption", needs=("transcode",), run=run, params=_params, inputs=lambda lesson: [], tools=_tools, version="1", result=CaptionResult)
+STAGE = Stage(name="caption", needs=("transcode",), run=run, params=_params, inputs=lambda lesson: [], tools=_tools, result=CaptionResult)

@@ -14,8 +14,6 @@ from dataclasses import dataclass, replace
 from pipeline.house import HOUSE
 from pipeline.lesson.model import CaptionSettings
 
-# Bump when the aligner's output for the same audio and text can change (part of cache keys).
-ALIGN_VERSION = "1"
 
 FPS = HOUSE.fps  # gaps between cues are counted in frames of the house frame rate
 

@@ -19,10 +19,13 @@ from pipeline.contracts import Speech
 from pipeline.caption.segment import tokens_of
 from pipeline.caption.synth import _resample, espeak_version
 
-from pipeline.caption.rules import ALIGN_VERSION
+from pipeline.digests import code_fingerprint
 from pipeline.lesson.model import DEFAULT_VOICES as VOICES  # noqa: E402,F401  (as the transcode stage speaks them; bench/ reads it)
 from pipeline.lesson.model import voice_for  # noqa: E402
 EDGE = 0.1  # s of audio either side of a synthesised sentence's window
+# the code whose change can change word times for the same audio and text (part of the memo keys)
+ALIGN_CODE = ("pipeline.caption.speech", "pipeline.caption.align", "pipeline.caption.dtw", "pipeline.caption.features",
+              "pipeline.caption.synth", "pipeline.caption.draft", "pipeline.espeak")
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def align_part(ctx, speech: Speech, language: str, voice_override: str = "") -> 
     windows = [(s.text, float(s.start) - offset, float(s.end) - offset) for s in speech.sentences]
     exact = speech.synthesised and bool(windows)
     key = {"kind": "caption-align", "audio": sha256_file(path), "text": speech.text, "windows": windows if exact else [],
-           "voice": voice, "espeak": espeak_version(), "version": ALIGN_VERSION}
+           "voice": voice, "espeak": espeak_version(), "version": code_fingerprint(*ALIGN_CODE)}
 
     def compute() -> dict:
         samples = read_audio(path)
@@ -113,7 +116,7 @@ def draft_part(ctx, speech: Speech, language: str) -> PartAlignment:
     path = ctx.out / speech.audio
     offset = float(speech.offset)
     key = {"kind": "caption-draft", "audio": sha256_file(path), "language": language, "recogniser": draft.version(language),
-           "version": ALIGN_VERSION}
+           "version": code_fingerprint(*ALIGN_CODE)}
 
     stored = _memo(ctx, key, lambda: _as_json(draft.draft(read_audio(path), language), (), 0.0))
     return PartAlignment(_words_at(stored, offset), (), 0.0, "drafted")

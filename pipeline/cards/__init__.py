@@ -110,6 +110,7 @@ def params(lesson: Lesson, settings: Settings) -> dict:
         "language": lesson.language,
         "formats": list(lesson.formats),
         "theme": lesson.theme,
+        "script": lesson.script,  # named in its messages
         "school": {"name": lesson.school.name, "logo": lesson.school.logo, "colors": [list(c) for c in lesson.school.colors]},
         "cards": [[s, lesson.section(s).title, lesson.section(s).body] for s in shown_sections(lesson)],
     }
@@ -125,7 +126,6 @@ def inputs(lesson: Lesson) -> list[str]:
 
 def tools(settings: Settings) -> dict:
     """Renderer versions, the themes' files and the card fonts: a change to any redraws the cards."""
-    from pipeline.cards.deck import RENDER_VERSION
     from pipeline.cards.fonts import FAMILIES, FACES, digest as font_digest, font_file
     from pipeline.cards.render import tool_versions
     from pipeline.cards.theme import digest, themes_root
@@ -141,7 +141,7 @@ def tools(settings: Settings) -> dict:
                 fonts[name] = None
     root = themes_root(settings.templates)
     themes = {p.name: digest(p) for p in sorted(root.iterdir()) if p.is_dir()} if root.is_dir() else {}
-    return {**tool_versions(), "render": RENDER_VERSION, "fonts": fonts, "themes": themes}
+    return {**tool_versions(), "fonts": fonts, "themes": themes}
 
 
-STAGE = Stage(name="cards", needs=(), run=run, params=params, inputs=inputs, tools=tools, version="1", result=CardsResult)
+STAGE = Stage(name="cards", needs=(), run=run, params=params, inputs=inputs, tools=tools, result=CardsResult)

@@ -138,5 +138,5 @@ def run(ctx: Context) -> PackageResult:
     return package(ctx)
 
 
-STAGE = Stage(name="package", needs=("cards", "transcode", "caption"), run=run, params=_params, inputs=_inputs, version="2",
+STAGE = Stage(name="package", needs=("cards", "transcode", "caption"), run=run, params=_params, inputs=_inputs,
               result=PackageResult)

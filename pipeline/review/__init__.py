@@ -5,7 +5,7 @@ Outputs ``review/review.json`` (machine-readable) and ``review/index.html`` (for
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from pipeline.lesson.model import Lesson
 from pipeline import records
 from pipeline.house import HOUSE
 from pipeline.contracts import Check, ReviewResult, TimelinePart, Upstream
+from pipeline.digests import code_fingerprint
 from pipeline.settings import DEFAULT_LIMIT
 from pipeline.stage import Context, ObjectStore, Settings, Stage
 
@@ -64,7 +65,7 @@ class Evidence:
         video_sha = next((a.sha256 for a in self.upstream.transcode.artifacts if a.path == rel), None) or sha256_file(path)
         from pipeline.ffmpeg import ffmpeg_version
 
-        parts = {"review-signals": sha256_file(Path(measure.__file__)), "ffmpeg": ffmpeg_version(), "video": video_sha,
+        parts = {"review-signals": code_fingerprint("pipeline.review.measure"), "ffmpeg": ffmpeg_version(), "video": video_sha,
                  "fps": info["fps"], "duration": info["duration"]}
         stored = self.objects.memo(parts, ".json", lambda tmp: tmp.write_text(
             json.dumps(measure_signals(path, info["duration"], info["fps"] or float(HOUSE.fps), context=context).stored(), sort_keys=True), encoding="utf-8"))
@@ -194,18 +195,16 @@ def _params(lesson: Lesson, settings: Settings) -> dict:
     return {"max_duration": lesson.max_duration, "title": lesson.title, "licence": lesson.licence, "authors": [a.name for a in lesson.authors],
             "objectives": list(lesson.objectives), "rubric": lesson.rubric, "tags": list(lesson.tags), "audience": lesson.audience,
             "school": lesson.school_name, "version": lesson.version, "captions": repr(lesson.captions), "approval": watched,
-            "portal_limit": settings.portal_limit}
+            "portal_limit": settings.portal_limit, "language": lesson.language,
+            "sequence": [[type(item).__name__, asdict(item)] for item in lesson.sequence]}
 
 
 def _tools(settings: Settings) -> dict:
     from pipeline.fsutil import sha256_file
 
     files = {name: settings.templates / "review" / name for name in ("index.html.j2", "checklist.yaml")}
-    found = {name: sha256_file(path) if path.is_file() else None for name, path in files.items()}
-    # adding or changing a check module changes what the stage measures
-    code = sorted(Path(__file__).resolve().parent.rglob("*.py"))
-    found["checks"] = ObjectStore.key({str(p.relative_to(Path(__file__).resolve().parent)): sha256_file(p) for p in code})
-    return found
+    # the check modules are this package's code: the stage's fingerprint covers adding or changing one
+    return {name: sha256_file(path) if path.is_file() else None for name, path in files.items()}
 
 
-STAGE = Stage(name="review", needs=("cards", "transcode", "caption"), run=run, params=_params, inputs=lambda lesson: [], tools=_tools, version="2", result=ReviewResult)
+STAGE = Stage(name="review", needs=("cards", "transcode", "caption"), run=run, params=_params, inputs=lambda lesson: [], tools=_tools, result=ReviewResult)

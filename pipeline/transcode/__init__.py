@@ -57,4 +57,4 @@ def tools(settings: Settings) -> dict:
     return {"ffmpeg": ffmpeg_version(), "espeak-ng": espeak_version()}
 
 
-STAGE = Stage("transcode", ("cards",), run, params, inputs, tools, version="1", result=TranscodeResult)
+STAGE = Stage("transcode", ("cards",), run, params, inputs, tools, result=TranscodeResult)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.digests import code_fingerprint
 from pipeline.espeak import ESPEAK, run_espeak
 from pipeline.transcode.settings import AUDIO_RATE
 from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
@@ -20,7 +21,8 @@ from pipeline.lesson.model import voice_for  # noqa: E402,F401  (re-exported: th
 # Words per minute where espeak-ng's default (175) is too fast to caption: Russian words are long,
 # and at 175 wpm the captions of a dense card exceed the 17 characters a second Russian rules allow.
 SPEEDS = {"ru": 150}
-TRIM_VERSION = "1"  # in every narration cache key: bump when the clean-up changes
+# in every narration cache key: the code that synthesises, decodes and trims it
+NARRATION_CODE = ("pipeline.transcode.narration", "pipeline.espeak", "pipeline.transcode.commands", "pipeline.transcode.settings", "pipeline.house")
 # A sentence runs to . ! ? … (or their full-width forms), with any closing quotes or brackets,
 # followed by white space or the end. Korean uses the same punctuation as English; "v2.0" is
 # not split because no space follows the dot.
@@ -74,7 +76,7 @@ def synthesise(text: str, voice: str, gap: float, objects, context: str = "") ->
     pause = np.zeros((round(gap * AUDIO_RATE), 2), dtype=np.float32)
     for index, sentence in enumerate(split_sentences(text)):
         parts = {"kind": "espeak", "text": sentence, "voice": voice, "espeak": espeak_version(), "rate": AUDIO_RATE,
-                 "trim": TRIM_VERSION, "ffmpeg": ffmpeg_version(), "speed": speed_for(voice)}
+                 "trim": code_fingerprint(*NARRATION_CODE), "ffmpeg": ffmpeg_version(), "speed": speed_for(voice)}
         stored = objects.memo(parts, ".wav", lambda tmp, s=sentence: _speak(s, voice, tmp, context))
         samples = read_wav(stored)
         if index:
@@ -121,7 +123,7 @@ def recorded(path: Path, text: str, objects, source_hash: str, ffmpeg_version: s
         finally:
             decoded.unlink(missing_ok=True)
 
-    parts = {"kind": "recorded-narration", "sha256": source_hash, "ffmpeg": ffmpeg_version, "rate": AUDIO_RATE, "trim": TRIM_VERSION}
+    parts = {"kind": "recorded-narration", "sha256": source_hash, "ffmpeg": ffmpeg_version, "rate": AUDIO_RATE, "trim": code_fingerprint(*NARRATION_CODE)}
     stored = objects.memo(parts, ".wav", make)
     return Narration(read_wav(stored), (), text, False)
 

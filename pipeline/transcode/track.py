@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import ffmpeg
+from pipeline.digests import code_fingerprint
 from pipeline.transcode import commands
 from pipeline.transcode.plan import Part, Plan
 from pipeline.transcode.settings import AUDIO_RATE, SAMPLES_PER_FRAME
 
 BLOCK = AUDIO_RATE * 10  # samples read and written at a time
-TRACK_VERSION = "1"
+TRACK_CODE = ("pipeline.transcode.track", "pipeline.transcode.commands", "pipeline.transcode.settings", "pipeline.house")
 
 
 def clip_audio(part: Part, source: Path, objects, context: str) -> Path | None:
@@ -26,7 +27,7 @@ def clip_audio(part: Part, source: Path, objects, context: str) -> Path | None:
     if part.info.audio is None:
         return None
     samples = part.frames * SAMPLES_PER_FRAME
-    key = {"stage": "transcode", "kind": "clip-audio", "code": TRACK_VERSION, "ffmpeg": ffmpeg.ffmpeg_version(),
+    key = {"stage": "transcode", "kind": "clip-audio", "code": code_fingerprint(*TRACK_CODE), "ffmpeg": ffmpeg.ffmpeg_version(),
            "sha256": part.source_hash, "start": part.start, "samples": samples}
 
     def make(tmp: Path) -> None:
