@@ -45,7 +45,7 @@ class LessonReport:
     artifacts: list[dict] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
-    approval: dict = field(default_factory=dict)  # {"state", "reason"} once the bundle is built (pipeline/approval.py)
+    approval: dict = field(default_factory=dict)  # {"state", "reason"} once the bundle is built (pipeline/signoff/approval.py)
     results: dict[str, StageResult] = field(default_factory=dict, repr=False)
 
     @property
@@ -236,7 +236,7 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
     for result in sources:
         report.checks.extend(c.as_dict() for c in result.checks)
     if "package" in results:
-        from pipeline.approval import approval_status
+        from pipeline.signoff.approval import approval_status
 
         status = approval_status(settings.content_dir.resolve().parent, settings.build_dir, lesson.slug)
         report.approval = {"state": status.state, "reason": status.reason}

@@ -137,11 +137,11 @@ def cmd_clean(args) -> int:
 
 
 def cmd_approve(args) -> int:
-    from pipeline.approval import approval_status, approve
+    from pipeline.signoff.approval import approval_status, approve
     from pipeline.build import build
     from pipeline.progress import reporter_for
 
-    from pipeline.review.checklist import checklist_path, load_checklist, validate_answers
+    from pipeline.signoff.checklist import checklist_path, load_checklist, validate_answers
 
     settings = _settings(args)
     checklist = load_checklist(checklist_path(settings.templates))
@@ -160,7 +160,7 @@ def cmd_approve(args) -> int:
 def _read_answers(path: Path) -> dict:
     import yaml
 
-    from pipeline.review.checklist import ChecklistError
+    from pipeline.signoff.checklist import ChecklistError
 
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -172,7 +172,7 @@ YES = ("y", "yes", "д", "да", "예", "네", "ㅇ")  # reviewers answer in the
 
 
 def _ask_answers(checklist: list) -> dict:
-    from pipeline.review.checklist import ChecklistError
+    from pipeline.signoff.checklist import ChecklistError
 
     if not sys.stdin.isatty():
         raise ChecklistError("checklist answers: no --answers file given and no terminal to ask on — pass --answers answers.yaml")
@@ -185,7 +185,7 @@ def _ask_answers(checklist: list) -> dict:
 
 
 def cmd_keygen(args) -> int:
-    from pipeline.approval import generate_key
+    from pipeline.signoff.keys import generate_key
 
     public = generate_key(args.path)
     print(f"private key written to {args.path} (keep it secret). Add this to reviewers.yaml:\n  - name: <your name>\n    public_key: {public}")

@@ -196,6 +196,7 @@ class Violation:
     message: str
     text: str = ""
     part: int = -1  # index of the timeline part the cue belongs to
+    accepted: str = ""  # why the lesson accepts it (its captions.accept entry), if it does
 
     def as_dict(self) -> dict:
         return records.dump(self)
@@ -254,7 +255,3 @@ class Upstream:
     transcode: TranscodeResult | None = None
     caption: CaptionResult | None = None
     review: ReviewResult | None = None
-
-    def present(self) -> list[StageResult]:
-        """The results given, in stage order."""
-        return [r for r in (self.cards, self.transcode, self.caption, self.review) if r is not None]

@@ -34,6 +34,12 @@ def json_digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
+def bundle_digest(files: list[dict]) -> str:
+    """sha256 over the sorted 'path sha256' lines of the bundle's files (manifest.json excluded)."""
+    lines = "".join(f"{f['path']} {f['sha256']}\n" for f in sorted(files, key=lambda f: f["path"]) if f["path"] != "manifest.json")
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
 @lru_cache(maxsize=None)
 def code_fingerprint(*modules: str) -> str:
     """sha256 over the source of the named modules (a package counts with every module under it).

@@ -5,7 +5,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from pipeline.digests import sha256_file, sha256_stream  # noqa: F401 - where most callers import them from
 
@@ -51,12 +51,6 @@ def write_bytes(target: Path, data: bytes) -> None:
 
 def write_text(target: Path, text: str) -> None:
     write_bytes(target, text.encode("utf-8"))
-
-
-def produce(target: Path, make: Callable[[Path], None]) -> None:
-    """Run ``make(tmp)`` to write a temporary file, then move it onto ``target`` atomically."""
-    with atomic_path(target) as tmp:
-        make(tmp)
 
 
 def sweep_temp_files(folder: Path) -> int:

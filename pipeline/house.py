@@ -8,7 +8,8 @@ are ``pipeline.settings.Settings``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,46 @@ class HouseFormat:
 
 
 HOUSE = HouseFormat()
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The caption rules one lesson is held to."""
+
+    language: str
+    max_line_chars: float
+    max_lines: int
+    max_cps: float
+    min_duration: float = HOUSE.caption_min_duration  # s
+    max_duration: float = HOUSE.caption_max_duration  # s
+    min_gap_frames: int = HOUSE.caption_gap_frames
+    half_width: bool = False  # Korean: Latin, digits, spaces, punctuation count half
+    children: bool = False
+
+    @property
+    def min_gap(self) -> float:
+        return self.min_gap_frames / HOUSE.fps
+
+    def as_dict(self) -> dict:
+        return {
+            "language": self.language, "max_line_chars": self.max_line_chars, "max_lines": self.max_lines,
+            "max_cps": self.max_cps, "min_duration": self.min_duration, "max_duration": self.max_duration,
+            "min_gap_frames": self.min_gap_frames, "fps": HOUSE.fps, "half_width": self.half_width, "children": self.children,
+        }
+
+
+def rules_for(language: str, settings=None) -> Rules:
+    """The language's house table with a lesson's ``captions`` overrides (lesson.model.CaptionSettings) applied."""
+    table = HOUSE.captions[language]
+    children = bool(settings and settings.children)
+    rules = Rules(language, table.line_chars, table.lines, table.cps_children if children else table.cps,
+                  half_width=table.half_width, children=children)
+    overrides = {k: getattr(settings, k) for k in ("max_line_chars", "max_lines", "max_cps") if getattr(settings, k, None) is not None}
+    return replace(rules, **overrides)
+
+
+def width(text: str, rules: Rules) -> float:
+    """Characters of ``text`` as the rules count them (half for half-width ones in Korean)."""
+    if not rules.half_width:
+        return float(len(text))
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text)

@@ -14,7 +14,7 @@ from typing import Callable
 from pipeline.contracts import Artifact, StageResult, Upstream
 from pipeline.digests import code_fingerprint, json_digest
 from pipeline.fsutil import atomic_path, sha256_file
-from pipeline.lesson.model import Lesson
+from pipeline.lesson.model import Lesson, lesson_label
 from pipeline.settings import Settings
 
 __all__ = ["Artifact", "Context", "ObjectStore", "Settings", "Stage", "StageResult", "Upstream", "describe"]
@@ -58,8 +58,6 @@ class Context:
     @property
     def label(self) -> str:
         """How this lesson is named in messages."""
-        from pipeline.lesson.loader import lesson_label
-
         return lesson_label(self.lesson.root)
 
     def source(self, rel: str) -> Path:

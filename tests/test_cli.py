@@ -87,7 +87,7 @@ def test_approve_asks_on_a_terminal_and_takes_yes_in_every_language(monkeypatch)
     import io
 
     from pipeline import cli
-    from pipeline.review.checklist import ChecklistError, load_checklist, validate_answers
+    from pipeline.signoff.checklist import ChecklistError, load_checklist, validate_answers
 
     items = load_checklist()
     replies = iter(["да", "", "예", "checked the faces", "Yes", "", "д", "", "네", ""] + ["y", ""] * len(items))

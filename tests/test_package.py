@@ -19,7 +19,7 @@ from pipeline.package import names
 from pipeline.package.bundle import bundle_digest
 from pipeline.settings import DEFAULT_LIMIT, SettingError, parse_size
 from pipeline.package.manifest import SCHEMA_FILE, ManifestError, problems, validate
-from test_package_helpers import ADLCP, IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
+from package_helpers import ADLCP, IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
 
 pytestmark = [pytest.mark.media, pytest.mark.e2e]
 

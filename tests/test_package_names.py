@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from conftest import make_image
-from test_package_helpers import IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
+from package_helpers import IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
 
 pytestmark = [pytest.mark.media, pytest.mark.e2e]
 

@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 from pipeline.review import plots
-from pipeline.review.checklist import ChecklistError, checklist_path, load_checklist, validate_answers
+from pipeline.signoff.checklist import ChecklistError, checklist_path, load_checklist, validate_answers
 from pipeline.settings import Settings
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 
 from pipeline.lesson.model import Author, CardSlide, Clip, Lesson, Section
-from pipeline.review import catalogue
+from pipeline.review import checksdoc
 from pipeline.review.registry import all_checks, check
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_checks_doc_is_generated_from_the_registry():
-    assert (ROOT / "docs" / "checks.md").read_text(encoding="utf-8") == catalogue.render(), "run: .venv/bin/python -m pipeline.review.catalogue > docs/checks.md"
+    assert (ROOT / "docs" / "checks.md").read_text(encoding="utf-8") == checksdoc.render(), "run: .venv/bin/python -m pipeline.review.checksdoc > docs/checks.md"
 
 
 def test_every_check_has_a_title_severity_and_hint():

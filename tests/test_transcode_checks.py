@@ -14,8 +14,8 @@ from pipeline.stage import ObjectStore
 from pipeline.transcode import loudness, narration
 from pipeline.transcode.plan import make_plan
 from pipeline.transcode.settings import AUDIO_RATE
-from test_transcode_helpers import SMALL, build, lesson, section
-from test_transcode_helpers import loudness as meter
+from transcode_helpers import SMALL, build, lesson, section
+from transcode_helpers import loudness as meter
 
 pytestmark = [pytest.mark.media]
 
@@ -98,7 +98,7 @@ def test_duration_limit_is_enforced_before_encoding(tmp_path):
 def test_a_missing_slide_is_named(tmp_path):
     the_lesson = lesson(tmp_path / "content" / "intro", (TitleCard("", 1.0),))
     out = tmp_path / "build" / "intro"
-    from test_transcode_helpers import context, fake_cards
+    from transcode_helpers import context, fake_cards
     from pipeline.transcode.assemble import transcode
 
     cards = fake_cards(out, the_lesson, SMALL)

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import make_video, run_ffmpeg
 from pipeline.lesson.model import Clip
-from test_transcode_helpers import build, house_ok, inspect, lesson, loudness
+from transcode_helpers import build, house_ok, inspect, lesson, loudness
 
 pytestmark = [pytest.mark.media]
 

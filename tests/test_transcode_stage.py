@@ -12,7 +12,7 @@ from pipeline import ffmpeg
 from pipeline.contracts import Speech
 from pipeline.fsutil import sha256_file
 from pipeline.lesson.model import CardSlide, Clip, EndCard, TitleCard
-from test_transcode_helpers import HOUSE_FAST, SMALL, build, house_ok, inspect, lesson, loudness, section
+from transcode_helpers import HOUSE_FAST, SMALL, build, house_ok, inspect, lesson, loudness, section
 
 pytestmark = [pytest.mark.media]
 

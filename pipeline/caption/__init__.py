@@ -86,11 +86,13 @@ def run(ctx: Context) -> CaptionResult:
 
     cues = time_cues(parts, rules, FLAG_BELOW, doubts)
     cue_parts = [owners[c.part] for c in cues]
-    violations = qc.check(cues, rules, [index for index, _ in cue_parts])
+    accepting = acceptances(lesson)
+    violations = [replace(v, accepted=found.reason) if (found := qc.accepted(v, accepting)) else v
+                  for v in qc.check(cues, rules, [index for index, _ in cue_parts])]
     divergences = [replace(item, cues=tuple(c.index for c in cues if c.start < item.end and c.end > item.start
                                              and cue_parts[c.index - 1][0] == item.part)) for item in divergences]
     if ctx.settings.caption_check:
-        qc.enforce(violations, [cue_parts[v.cue - 1][1] for v in violations], acceptances(lesson))
+        qc.enforce(violations, [cue_parts[v.cue - 1][1] for v in violations], accepting)
 
     stem = f"captions/{lesson.slug}.{lesson.language}"
     named = CaptionFiles(vtt=f"{stem}.vtt", srt=f"{stem}.srt", transcript_txt="transcript.txt", transcript_html="transcript.html")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.caption.segment import Cue
+from pipeline.timefmt import cue_time, minutes  # noqa: F401 - the caption stage's formats use them
 
 LABELS = {
     "en": {"transcript": "Transcript", "clip": "Video clip"},
@@ -25,12 +26,6 @@ class TranscriptPart:
     start: float
     heading: str
     text: str
-
-
-def cue_time(seconds: float, separator: str = ".") -> str:
-    """00:01:02.345 (WebVTT; SRT uses ',' before the milliseconds)."""
-    ms = round(seconds * 1000)
-    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}{separator}{ms % 1000:03d}"
 
 
 def _vtt_text(line: str) -> str:
@@ -70,9 +65,3 @@ def transcript_html(title: str, parts: list[TranscriptPart], language: str, temp
     template = environment(templates).get_template("transcript.html.j2")
     rows = [{"start": p.start, "clock": minutes(p.start), "heading": p.heading, "paragraphs": [p.text]} for p in parts]
     return template.render(title=title, language=language, labels=LABELS[language], parts=rows)
-
-
-def minutes(seconds: float) -> str:
-    """1:02 — a place in a short video, as transcripts and the player show it."""
-    whole = int(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pipeline.caption.formats import cue_time
+from pipeline.timefmt import cue_time
 from pipeline.caption.rules import Rules, width
 from pipeline.caption.segment import Cue
 from pipeline.contracts import Violation

@@ -14,17 +14,17 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.caption.align import Divergence, Word, align
-from pipeline.caption.features import SPEECH_RATE
+from pipeline.audio import SPEECH_RATE, read_audio
 from pipeline.contracts import Speech
 from pipeline.caption.segment import tokens_of
-from pipeline.caption.synth import _resample, espeak_version
+from pipeline.caption.synth import espeak_version
 
 from pipeline.digests import code_fingerprint
 from pipeline.lesson.model import DEFAULT_VOICES as VOICES  # noqa: E402,F401  (as the transcode stage speaks them; bench/ reads it)
 from pipeline.lesson.model import voice_for  # noqa: E402
 EDGE = 0.1  # s of audio either side of a synthesised sentence's window
 # the code whose change can change word times for the same audio and text (part of the memo keys)
-ALIGN_CODE = ("pipeline.caption.speech", "pipeline.caption.align", "pipeline.caption.dtw", "pipeline.caption.features",
+ALIGN_CODE = ("pipeline.caption.speech", "pipeline.caption.align", "pipeline.caption.dtw", "pipeline.audio",
               "pipeline.caption.synth", "pipeline.caption.draft", "pipeline.espeak")
 
 
@@ -34,15 +34,6 @@ class PartAlignment:
     divergences: tuple[Divergence, ...]  # times in the video
     quality: float
     method: str  # "aligned" or "sentences" (synthesised: per sentence, in known windows)
-
-
-def read_audio(path: Path) -> np.ndarray:
-    """A WAV as 16 kHz mono float32."""
-    import soundfile
-
-    samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    mono = samples.mean(axis=1)
-    return mono if rate == SPEECH_RATE else _resample(mono, rate, SPEECH_RATE)
 
 
 def align_part(ctx, speech: Speech, language: str, voice_override: str = "") -> PartAlignment:

@@ -25,6 +25,7 @@ from pipeline.lesson.model import (
     Lesson,
     School,
     TitleCard,
+    lesson_label,
 )
 from pipeline.lesson.script import parse_script
 from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
@@ -39,14 +40,6 @@ FORMAT_ALIASES = {"landscape": "16:9", "horizontal": "16:9", "portrait": "9:16",
 LICENCE_ALIASES = {"cc-by": "CC-BY-4.0", "cc by 4.0": "CC-BY-4.0", "cc0": "CC0-1.0", "cc-by-sa": "CC-BY-SA-4.0", "public domain": "CC0-1.0"}
 ITEM_TYPES = ("title", "clip", "card", "end")
 DEFAULT_MAX_DURATION = 90.0
-
-
-def lesson_label(root: Path) -> str:
-    """How a lesson's files are named in messages: relative to the working folder when possible."""
-    try:
-        return Path(root).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(root)
 
 
 def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = None) -> Lesson:

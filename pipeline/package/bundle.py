@@ -6,11 +6,11 @@ covers every file's path and sha256, so a sign-off can name exactly what it appr
 """
 from __future__ import annotations
 
-import hashlib
 import shutil
 import zipfile
 from pathlib import Path
 
+from pipeline.digests import bundle_digest  # noqa: F401 - the package stage's digest, shared with sign-off and review
 from pipeline.errors import PipelineError
 from pipeline.settings import LIMIT_VARIABLE
 
@@ -29,12 +29,6 @@ def human(size: float) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1000
     return f"{size:.2f} GB"
-
-
-def bundle_digest(files: list[dict]) -> str:
-    """sha256 over the sorted 'path sha256' lines of the bundle's files (manifest.json excluded)."""
-    lines = "".join(f"{f['path']} {f['sha256']}\n" for f in sorted(files, key=lambda f: f["path"]) if f["path"] != "manifest.json")
-    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 def check_size(label: str, sizes: dict[str, int], limit: int) -> None:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.caption.formats import minutes
+from pipeline.timefmt import minutes
 from pipeline.lesson.model import Lesson
 from pipeline.templates import environment
 

@@ -1,7 +1,7 @@
 """``microlearn publish``: build (or reuse the cache), check approvals, publish, update the catalog.
 
 The phases, in order: read publish.yaml (every problem at once); build every lesson; ask
-pipeline.approval for each lesson's status and re-hash the bundle zip against the digest the
+pipeline.signoff.approval for each lesson's status and re-hash the bundle zip against the digest the
 approval signs; then per target: put each approved bundle and its thumbnail (safely, see
 targets.put), record it in the ledger, regenerate the catalog from the ledger and put the files
 that changed. A lesson waiting for review is listed with its reason and is not a failure; a
@@ -118,7 +118,7 @@ def _first_error(errors: list[dict]) -> str:
 
 
 def _candidate(project: Path, build_dir: Path, slug: str, report: PublishReport) -> Candidate | None:
-    from pipeline.approval import approval_status
+    from pipeline.signoff.approval import approval_status
 
     status = approval_status(project, build_dir, slug)
     if not status.approved:

@@ -1,19 +1,18 @@
 """Captions: coverage of what is said, reading speed, line length, cue timing, alignment confidence.
 
-Measured on the cues the caption stage wrote (its data), against the language's rules; a
-violation the lesson accepts (pipeline.caption.acceptances, with a reason) passes with that reason.
+Measured on the cues the caption stage wrote (CaptionResult), against the language's rules; a
+violation the lesson accepts (Violation.accepted, the reason given) passes with that reason.
 """
 import re
 from collections import Counter
 
+from pipeline.house import rules_for, width
 from pipeline.review.registry import check
 
 COVERAGE = 0.98  # share of spoken words that appear in the captions (WCAG 1.2.2)
 
 
 def _rules(ev):
-    from pipeline.caption.rules import rules_for
-
     return rules_for(ev.lesson.language, ev.lesson.captions)
 
 
@@ -23,16 +22,8 @@ def _cues(ev):
 
 def _violations(ev, *names: str):
     """[(violation, acceptance reason or "")] of the caption stage's QC for these rules."""
-    from pipeline.caption import acceptances
-    from pipeline.caption.qc import accepted
-
-    allowed = acceptances(ev.lesson)
-    found = []
-    for violation in ev.upstream.caption.qc if ev.upstream.caption else ():
-        if violation.rule in names:
-            ok = accepted(violation, allowed)
-            found.append((violation, ok.reason if ok else ""))
-    return found
+    violations = ev.upstream.caption.qc if ev.upstream.caption else ()
+    return [(violation, violation.accepted) for violation in violations if violation.rule in names]
 
 
 def _verdict(ev, names, value, limit):
@@ -70,8 +61,6 @@ def cps(ev):
     if missing := _none(ev, None):
         yield missing
         return
-    from pipeline.caption.rules import width
-
     rules = _rules(ev)
     speeds = [width(" ".join(c.lines), rules) / max(c.end - c.start, 0.001) for c in _cues(ev)]
     yield _verdict(ev, ("max_cps",), round(max(speeds, default=0.0), 2), rules.max_cps)
@@ -82,8 +71,6 @@ def line_length(ev):
     if missing := _none(ev, None):
         yield missing
         return
-    from pipeline.caption.rules import width
-
     rules = _rules(ev)
     longest = max((width(line, rules) for c in _cues(ev) for line in c.lines), default=0.0)
     yield _verdict(ev, ("max_line_chars", "max_lines"), longest, f"{rules.max_line_chars:g} chars × {rules.max_lines} lines")

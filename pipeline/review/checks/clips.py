@@ -21,7 +21,7 @@ def speech_seconds(video: Path, start: float, end: float, context: str = "") -> 
     import numpy as np
 
     from pipeline import ffmpeg
-    from pipeline.caption.features import FRAME, HOP, SPEECH_RATE, features, voiced
+    from pipeline.audio import FRAME, HOP, SPEECH_RATE, features, voiced
 
     done = ffmpeg.run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", *ffmpeg.WHITELIST, "-ss", f"{start:.3f}", "-t", f"{max(end - start, 0.0):.3f}",
                        "-i", str(video), "-vn", "-ac", "1", "-ar", str(SPEECH_RATE), "-f", "f32le", "-"], context=context, capture_stdout=True)

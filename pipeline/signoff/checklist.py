@@ -1,7 +1,7 @@
 """The manual checklist a reviewer answers before signing off (templates/review/checklist.yaml).
 
 A school replaces the questions by editing that file, or by pointing MICROLEARN_TEMPLATES at its
-own templates folder. The answers are signed into the approval (pipeline/approval.py).
+own templates folder. The answers are signed into the approval (approval.py).
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Audio features for alignment, written out in numpy: MFCC (framing, FFT, mel filterbank, DCT)
-and an energy voice-activity detector.
+"""Audio helpers shared by the caption stage and the review: 16 kHz mono reading and resampling,
+MFCC features (framing, FFT, mel filterbank, DCT) and a voice-activity detector, in numpy.
 
 16 kHz audio, 25 ms windows every 10 ms (the usual speech front end; 10 ms frames keep boundary
 errors well under the 3-frame sync rule of 100 ms). The first cepstral coefficient (overall level)
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -131,3 +132,46 @@ def runs(mask: np.ndarray, value: bool = True) -> list[tuple[int, int]]:
     """[start, end) frame ranges where ``mask`` equals ``value``."""
     edges = np.diff(np.concatenate([[0], (mask == value).astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+
+
+def read_audio(path: Path) -> np.ndarray:
+    """A WAV as 16 kHz mono float32."""
+    import soundfile
+
+    samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    mono = samples.mean(axis=1)
+    return mono if rate == SPEECH_RATE else resample(mono, rate, SPEECH_RATE)
+
+
+def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """Band-limited resampling by FFT (scipy.signal costs half a second just to import).
+
+    The input is zero-padded to ``unit * k`` samples, ``unit = rate / gcd``, with k 5-smooth,
+    so both transforms have lengths made of small primes (pocketfft is slow on large primes).
+    """
+    from math import gcd
+
+    n = len(samples)
+    out_n = int(round(n * target / rate))
+    if n == 0 or out_n == 0:
+        return np.zeros(out_n, np.float32)
+    g = gcd(rate, target)
+    unit_in, unit_out = rate // g, target // g
+    k = _smooth(-(-n // unit_in))
+    spectrum = np.fft.rfft(samples, unit_in * k)
+    size = unit_out * k
+    keep = size // 2 + 1
+    spectrum = spectrum[:keep] if keep <= len(spectrum) else np.pad(spectrum, (0, keep - len(spectrum)))
+    return (np.fft.irfft(spectrum, size)[:out_n] * (size / (unit_in * k))).astype(np.float32)
+
+
+def _smooth(n: int) -> int:
+    """The smallest number >= n whose prime factors are 2, 3 and 5."""
+    while True:
+        m = n
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        if m == 1:
+            return n
+        n += 1
