@@ -218,13 +218,13 @@ def test_signal_parsing_on_real_ffmpeg_output(tmp_path):
 
 def test_the_analysis_pass_is_one_single_threaded_decode():
     assert measure.signal_argv("in.mp4") == [
-        "ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-v", "info", "-threads", "1", "-filter_threads", "1",
-        "-skip_loop_filter", "all", "-protocol_whitelist", "file", "-i", "in.mp4", "-filter_complex",
-        "[0:v]scale=160:-2:flags=fast_bilinear,split[p][f];"
-        "[p]blackdetect=d=1.0:pix_th=0.1,freezedetect=n=0.003:d=1.0[v];"
-        "[f]scale=64:36:flags=area,format=yuv420p[small];"
-        "[0:a]silencedetect=n=-50dB:d=1.0,ebur128[a]",
-        "-map", "[v]", "-map", "[a]", "-f", "null", "-", "-map", "[small]", "-f", "rawvideo", "pipe:1"]
+        "ffmpeg", "-protocol_whitelist", "file", "-skip_loop_filter", "all", "-threads", "1", "-i", "in.mp4", "-filter_complex",
+        "[0:v]scale=160:-2:flags=fast_bilinear[s0];[s0]split=2[s1][s2];"
+        "[s1]blackdetect=d=1.0:pix_th=0.1[s3];[s3]freezedetect=d=1.0:n=0.003[s4];"
+        "[0:a]silencedetect=d=1.0:n=-50dB[s5];[s5]ebur128[s6];"
+        "[s2]scale=64:36:flags=area[s7];[s7]format=yuv420p[s8]",
+        "-map", "[s4]", "-map", "[s6]", "-f", "null", "-", "-map", "[s8]", "-f", "rawvideo", "pipe:1",
+        "-hide_banner", "-nostdin", "-nostats", "-v", "info", "-filter_threads", "1"]
 
 
 def test_flash_counter_on_synthetic_series():
