@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cache import Components, FileHashes, Journal, lesson_inputs, result_digest
-from pipeline.errors import LessonError, PipelineError
+from pipeline.errors import DiagnosticsError, LessonError, PipelineError
 from pipeline.fsutil import sweep_temp_files
 from pipeline.lesson.loader import lesson_label, load_lesson
 from pipeline.lesson.memo import load_lesson_memo
@@ -256,6 +256,6 @@ def _remove_stale(out: Path, previous: dict | None, result: StageResult) -> None
 
 
 def _errors(exc: PipelineError) -> list[dict]:
-    if isinstance(exc, LessonError):
-        return [{"kind": "LessonError", **d.as_dict()} for d in exc.diagnostics]
+    if isinstance(exc, DiagnosticsError):
+        return [{"kind": type(exc).__name__, **d.as_dict()} for d in exc.diagnostics]
     return [exc.as_dict()]

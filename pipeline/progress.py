@@ -45,7 +45,7 @@ def summary_table(reports: list[LessonReport], command: str) -> str:
 def error_lines(report: LessonReport) -> list[str]:
     lines = []
     for error in report.errors:
-        if error.get("kind") == "LessonError":
+        if "line" in error:  # a located diagnostic (LessonError, ConfigError)
             from pipeline.errors import Diagnostic
 
             fields = {k: error.get(k, "") for k in ("file", "message", "hint")}

@@ -10,7 +10,7 @@ from pipeline.cards.markdown import card_content, keep_words, sanitise
 from pipeline.cards.pages import file_stem
 from pipeline.cards.render import Fetcher
 from pipeline.cards.theme import load_theme
-from pipeline.errors import LessonError
+from pipeline.errors import ConfigError
 from pipeline.lesson.model import ImageRef, Section
 
 
@@ -153,7 +153,7 @@ def test_broken_theme_is_reported_by_file(tmp_path, monkeypatch):
     themes = tmp_path / "templates" / "themes" / "plain"
     themes.mkdir(parents=True)
     (themes / "theme.yaml").write_text('colors: {background: "#fff", text: "#000000"}\nfonts: {heading: [comic-sans], body: [dejavu-sans]}\n')
-    with pytest.raises(LessonError) as caught:
+    with pytest.raises(ConfigError) as caught:
         load_theme("plain", tmp_path / "templates")
     assert str(caught.value).splitlines() == [
         "templates/themes/plain/theme.yaml: the theme has no card.html.j2 — add templates/themes/plain/card.html.j2",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import unquote
 
 from pipeline.errors import Diagnostic
@@ -49,13 +48,10 @@ class CardContent:
         return len(self.title) + len(self.text.replace("\n", " "))
 
 
-@lru_cache(maxsize=1)
 def _parser():
-    from markdown_it import MarkdownIt
+    from pipeline.markdown import parser
 
-    # html=True so raw HTML is parsed as HTML (and then removed by the sanitiser) instead of being
-    # escaped into visible "<script>" text on the card
-    return MarkdownIt("commonmark", {"html": True, "typographer": False}).disable(["link", "reference"])
+    return parser()
 
 
 def sanitise(html: str) -> str:

@@ -12,7 +12,6 @@ from pipeline.errors import Diagnostic
 from pipeline.lesson.model import ImageRef, Section
 
 NARRATION_MARKERS = ("narration:", "озвучка:", "закадровый текст:", "내레이션:", "나레이션:")
-_HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
 _EXPLICIT_ID = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
 _VALID_ID = re.compile(r"^[\w][\w-]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -43,32 +42,22 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
     """
     problems: list[Diagnostic] = []
     lines = text.splitlines()
-    fence: tuple[str, int] | None = None  # (fence marker, line it opened on)
-    heads: list[tuple[int, str, str]] = []  # (0-based line, heading text, explicit id or "")
+    heads: list[tuple[int, int, str, str]] = []  # (0-based first line, line after the heading, text, explicit id or "")
     preamble_text: list[int] = []
-
-    for index, line in enumerate(lines):
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0][0] and len(fence_match.group(1)) >= len(fence[0]):
-                fence = None
-            continue
-        if fence_match:
-            fence = (fence_match.group(1), index + 1)
-            continue
-        heading = _HEADING.match(line)
-        if heading and len(heading.group(1)) == 2:
-            title = heading.group(2) or ""
+    for start, after, level, title in _blocks(text):
+        if level == 2:
             explicit = ""
             id_match = _EXPLICIT_ID.search(title)
             if id_match:
                 explicit = id_match.group(1)
                 title = title[: id_match.start()].rstrip()
             elif "{#" in title:
-                problems.append(Diagnostic(file, index + 1, title.index("{#") + 4, "", "unclosed section id", "write it as {#my-id} at the end of the heading"))
-            heads.append((index, title, explicit))
-        elif not heads and line.strip() and not (heading and len(heading.group(1)) == 1):
-            preamble_text.append(index)
+                problems.append(Diagnostic(file, start + 1, lines[start].find("{#") + 1 or 1, "", "unclosed section id",
+                                           "write it as {#my-id} at the end of the heading"))
+            heads.append((start, after, title, explicit))
+        elif not heads and level != 1:
+            preamble_text.append(start)
+    fence = _unclosed_fence(lines)
 
     if fence is not None:
         problems.append(
@@ -88,9 +77,9 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
 
     sections: list[Section] = []
     seen: dict[str, int] = {}
-    for number, (index, title, explicit) in enumerate(heads):
+    for number, (index, after, title, explicit) in enumerate(heads):
         end = heads[number + 1][0] if number + 1 < len(heads) else len(lines)
-        section, section_problems = _section(lines, index, end, title, explicit, file)
+        section, section_problems = _section(lines, index, after, end, title, explicit, file)
         problems.extend(section_problems)
         if section is None:
             continue
@@ -104,7 +93,44 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
     return sections, problems
 
 
-def _section(lines: list[str], index: int, end: int, title: str, explicit: str, file: str) -> tuple[Section | None, list[Diagnostic]]:
+def _blocks(text: str) -> list[tuple[int, int, int, str]]:
+    """The script's top-level blocks as the cards' markdown parser reads them: (first line, line
+    after, heading level or 0, heading text). A setext heading ("Title" over "---") is a level-2
+    heading; a "##" inside an HTML comment or an indented code block is not one."""
+    from pipeline.markdown import parser
+
+    tokens = parser().parse(text)
+    blocks = []
+    for number, token in enumerate(tokens):
+        if token.level != 0 or token.map is None or token.nesting == -1:
+            continue
+        start, after = token.map
+        if token.type == "heading_open":
+            blocks.append((start, after, int(token.tag[1]), tokens[number + 1].content.strip()))
+        elif not (token.type == "html_block" and _only_comments(token.content)):
+            blocks.append((start, after, 0, ""))
+    return blocks
+
+
+def _only_comments(html: str) -> bool:
+    return not re.sub(r"<!--.*?-->", "", html, flags=re.S).strip()
+
+
+def _unclosed_fence(lines: list[str]) -> tuple[str, int] | None:
+    """(marker, line) of a code fence that is opened and never closed (markdown would run it to the end)."""
+    fence: tuple[str, int] | None = None
+    for index, line in enumerate(lines):
+        match = _FENCE.match(line)
+        if fence is not None:
+            if match and match.group(1)[0] == fence[0][0] and len(match.group(1)) >= len(fence[0]):
+                fence = None
+        elif match:
+            fence = (match.group(1), index + 1)
+    return fence
+
+
+def _section(lines: list[str], index: int, after: int, end: int, title: str, explicit: str,
+             file: str) -> tuple[Section | None, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     line_no = index + 1
     if not title:
@@ -123,7 +149,7 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
     target = body
     in_fence = False
     narration_line = 0
-    for offset in range(index + 1, end):
+    for offset in range(after, end):
         line = lines[offset]
         if _FENCE.match(line):
             in_fence = not in_fence
@@ -146,7 +172,7 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
         target.append(line)
 
     images = []
-    for offset in range(index + 1, end):
+    for offset in range(after, end):
         for match in _IMAGE.finditer(lines[offset]):
             alt, path = match.group(1).strip(), match.group(2)
             if not alt:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import Diagnostic, LessonError, PipelineError
+from pipeline.errors import ConfigError, Diagnostic, PipelineError
 from pipeline.lesson.fields import INVALID, Field, Reader, number, text
 from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
 
@@ -22,7 +22,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class PublishConfigError(LessonError):
+class PublishConfigError(ConfigError):
     """publish.yaml is invalid; carries every diagnostic found."""
 
 

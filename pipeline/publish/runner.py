@@ -110,7 +110,7 @@ def _first_error(errors: list[dict]) -> str:
     if not errors:
         return "no error was reported"
     error = errors[0]
-    if error.get("kind") == "LessonError" and error.get("file"):
+    if "line" in error and error.get("file"):  # a located diagnostic
         from pipeline.errors import Diagnostic
 
         return str(Diagnostic(error["file"], error.get("line", 0), error.get("column", 0), error.get("field", ""), error.get("message", ""), error.get("hint", "")))
