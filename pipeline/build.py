@@ -138,7 +138,8 @@ def build(
         reporter.start([p.name for p in lessons])
         tools = _tool_versions(stages, settings)
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
-            futures = [pool.submit(_build_lesson, root, settings, stages, tools, hashes, objects, reporter) for root in lessons]
+            futures = [pool.submit(_build_lesson, root, settings, stages, tools, hashes,
+                                   objects, reporter) for root in lessons]
             reports = [f.result() for f in futures]
         hashes.save()
         toolversions.save()
@@ -151,7 +152,8 @@ def _tool_versions(stages: list[Stage], settings: Settings) -> dict[str, dict]:
     return {stage.name: stage.tools(settings) for stage in stages}
 
 
-def _build_lesson(root: Path, settings: Settings, stages: list[Stage], tools: dict, hashes: FileHashes, objects: ObjectStore, reporter: Reporter) -> LessonReport:
+def _build_lesson(root: Path, settings: Settings, stages: list[Stage], tools: dict, hashes: FileHashes,
+                  objects: ObjectStore, reporter: Reporter) -> LessonReport:
     report = LessonReport(root.name, lesson_label(root))
     started = time.perf_counter()
     try:
@@ -164,7 +166,9 @@ def _build_lesson(root: Path, settings: Settings, stages: list[Stage], tools: di
         report.errors = _errors(exc)
     except Exception as exc:  # a bug in the tool: keep the traceback, but let other lessons build
         report.status = "failed"
-        report.errors = [{"kind": "InternalError", "message": f"internal error ({type(exc).__name__}: {exc}) — please report this with the traceback", "traceback": traceback.format_exc()}]
+        report.errors = [{"kind": "InternalError",
+                          "message": f"internal error ({type(exc).__name__}: {exc}) — please report this with the traceback",
+                          "traceback": traceback.format_exc()}]
         log.exception("internal error while building %s", root)
     report.seconds = time.perf_counter() - started
     names = {s.name for s in report.stages}

@@ -16,7 +16,9 @@ from pipeline.errors import PipelineError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="microlearn", description="Turn lessons (YAML + markdown + recordings) into videos, captions, cards and bundles.")
+    parser = argparse.ArgumentParser(prog="microlearn",
+                                     description="Turn lessons (YAML + markdown + recordings) into videos, captions, "
+                                                 "cards and bundles.")
     parser.add_argument("--version", action="version", version=f"microlearn {__version__}")
     parser.add_argument("--content", type=Path, default=Path("content"), help="folder of lessons (default: content)")
     parser.add_argument("--build-dir", type=Path, default=Path("build"), help="output folder (default: build)")
@@ -27,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("lessons", nargs="*", help="lesson folder names under content/ (default: all)")
     build.add_argument("-j", "--jobs", type=int, default=0, help="lessons built at once (default: number of cores)")
     build.add_argument("--explain", action="store_true", help="say why each stage is rebuilt")
-    build.add_argument("--json", action="store_true", help="print one JSON document (docs/json-output.md) instead of progress")
+    build.add_argument("--json", action="store_true",
+                       help="print one JSON document (docs/json-output.md) instead of progress")
 
     check = sub.add_parser("check", help="validate lessons without building anything")
     check.add_argument("lessons", nargs="*")
@@ -36,14 +39,18 @@ def _parser() -> argparse.ArgumentParser:
     review = sub.add_parser("review", help="build a lesson up to its review report and print the report's path")
     review.add_argument("lesson")
 
-    approve = sub.add_parser("approve", help="sign off a built lesson's bundle and checklist with your reviewer key (docs/review.md)")
+    approve = sub.add_parser("approve",
+                             help="sign off a built lesson's bundle and checklist with your reviewer key "
+                                  "(docs/review.md)")
     approve.add_argument("lesson")
     approve.add_argument("--reviewer", required=True, help="your name as listed in reviewers.yaml")
     approve.add_argument("--key", type=Path, required=True, help="your private key file (from microlearn keygen)")
-    approve.add_argument("--answers", type=Path, help="YAML of checklist answers {item: {ok: true, note: ...}} (default: asked one by one)")
+    approve.add_argument("--answers", type=Path,
+                         help="YAML of checklist answers {item: {ok: true, note: ...}} (default: asked one by one)")
 
     keygen = sub.add_parser("keygen", help="make a reviewer key pair; prints the public key line for reviewers.yaml")
-    keygen.add_argument("path", type=Path, help="where to write the private key (never overwritten; keep it out of the repository)")
+    keygen.add_argument("path", type=Path,
+                        help="where to write the private key (never overwritten; keep it out of the repository)")
 
     new = sub.add_parser("new", help="create a lesson folder with a commented lesson.yaml and script.md")
     new.add_argument("slug", help="folder name: lower-case letters, digits and dashes")
@@ -52,9 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     clean = sub.add_parser("clean", help="delete build outputs (all, or the named lessons')")
     clean.add_argument("lessons", nargs="*")
 
-    publish = sub.add_parser("publish", help="build, then publish every approved lesson and the catalog to the targets in publish.yaml")
+    publish = sub.add_parser("publish",
+                             help="build, then publish every approved lesson and the catalog to the targets in "
+                                  "publish.yaml")
     publish.add_argument("--config", type=Path, help="the targets file (default: publish.yaml beside content/)")
-    publish.add_argument("--no-build", action="store_true", help="use the build folder as it is (default: build or reuse the cache first)")
+    publish.add_argument("--no-build", action="store_true",
+                         help="use the build folder as it is (default: build or reuse the cache first)")
     publish.add_argument("-j", "--jobs", type=int, default=0, help="lessons built at once (default: number of cores)")
     return parser
 
@@ -175,7 +185,8 @@ def _ask_answers(checklist: list) -> dict:
     from pipeline.signoff.checklist import ChecklistError
 
     if not sys.stdin.isatty():
-        raise ChecklistError("checklist answers: no --answers file given and no terminal to ask on — pass --answers answers.yaml")
+        raise ChecklistError("checklist answers: no --answers file given and no terminal to ask on — pass --answers "
+                             "answers.yaml")
     answers = {}
     for item in checklist:
         reply = input(f"{item.title}: {item.question} [y/N] ").strip().casefold()
@@ -188,7 +199,8 @@ def cmd_keygen(args) -> int:
     from pipeline.signoff.keys import generate_key
 
     public = generate_key(args.path)
-    print(f"private key written to {args.path} (keep it secret). Add this to reviewers.yaml:\n  - name: <your name>\n    public_key: {public}")
+    print(f"private key written to {args.path} (keep it secret). Add this to reviewers.yaml:\n  - name: <your name>\n  "
+          f"  public_key: {public}")
     return 0
 
 
@@ -196,11 +208,13 @@ def cmd_publish(args) -> int:
     from pipeline.publish import publish
 
     project = args.content.resolve().parent
-    report = publish(project, args.content, args.build_dir, args.config or project / "publish.yaml", build=not args.no_build,
+    report = publish(project, args.content, args.build_dir, args.config or project / "publish.yaml",
+                     build=not args.no_build,
                      settings=_settings(args, args.jobs))
     for line in report.lines():
         print(line)
     return 0 if report.ok else 1
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new, "clean": cmd_clean, "approve": cmd_approve, "keygen": cmd_keygen, "publish": cmd_publish}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new, "clean": cmd_clean,
+            "approve": cmd_approve, "keygen": cmd_keygen, "publish": cmd_publish}

@@ -22,12 +22,15 @@ WHITELIST = ["-protocol_whitelist", "file"]
 # Known ffmpeg messages and what a teacher can do about them (first match wins).
 HINTS = (
     ("No space left on device", "the disk is full: free some space and build again"),
-    ("not on whitelist", "the media refers to another file or a network address: export the media itself (MP4, WAV, PNG) and use that"),
+    ("not on whitelist",
+     "the media refers to another file or a network address: export the media itself (MP4, WAV, PNG) and use that"),
     ("No such file or directory", "a file the build needs is missing: run 'make check' to see which"),
-    ("Invalid data found when processing input", "the file is not valid media or is damaged: export it again from the recording app"),
+    ("Invalid data found when processing input",
+     "the file is not valid media or is damaged: export it again from the recording app"),
     ("moov atom not found", "the recording was cut off before it was saved: export or copy it again"),
     ("Permission denied", "the file cannot be read or written: check its permissions"),
-    ("Unknown encoder", f"this ffmpeg lacks an encoder we need: unset {OVERRIDE_VARIABLE} to use the ffmpeg installed with the tool"),
+    ("Unknown encoder",
+     f"this ffmpeg lacks an encoder we need: unset {OVERRIDE_VARIABLE} to use the ffmpeg installed with the tool"),
     ("Error while decoding", "a stream in the file is damaged: export the recording again"),
     ("Conversion failed", "ffmpeg could not convert the media: see the stderr lines above"),
 )
@@ -43,11 +46,13 @@ def ffmpeg_path() -> str:
     try:
         import imageio_ffmpeg
     except ImportError:
-        raise SetupError("ffmpeg is not available — run 'make build' (it installs imageio-ffmpeg), or set MICROLEARN_FFMPEG=/path/to/ffmpeg") from None
+        raise SetupError("ffmpeg is not available — run 'make build' (it installs imageio-ffmpeg), or set "
+                         "MICROLEARN_FFMPEG=/path/to/ffmpeg") from None
     try:
         return imageio_ffmpeg.get_ffmpeg_exe()
     except RuntimeError as exc:
-        raise SetupError(f"imageio-ffmpeg has no ffmpeg binary for this machine ({exc}) — install ffmpeg and set MICROLEARN_FFMPEG=/usr/bin/ffmpeg") from None
+        raise SetupError(f"imageio-ffmpeg has no ffmpeg binary for this machine ({exc}) — install ffmpeg and set "
+                         "MICROLEARN_FFMPEG=/usr/bin/ffmpeg") from None
 
 
 def _version_of(binary: str) -> str:
@@ -90,7 +95,8 @@ def _option(options: list[str], name: str) -> list[str]:
     return [options[i + 1] for i, opt in enumerate(options[:-1]) if opt == name]
 
 
-def run(argv: list[str], context: str = "", capture_stdout: bool = False, timeout: float | None = None) -> subprocess.CompletedProcess:
+def run(argv: list[str], context: str = "", capture_stdout: bool = False,
+        timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run an ffmpeg argv list (argv[0] is replaced by the real binary when it is 'ffmpeg').
 
     Logs the command, keeps stderr, raises ToolError with the stderr tail and a hint on failure.

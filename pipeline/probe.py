@@ -77,15 +77,18 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
 
     name = label or str(path)
     if "%" in path.name:
-        raise MediaError(name, "file names with '%' are read by ffmpeg as numbered image patterns", "rename the file without '%'")
+        raise MediaError(name, "file names with '%' are read by ffmpeg as numbered image patterns",
+                         "rename the file without '%'")
     try:
         container = av.open(str(path), options=INPUT_OPTIONS)
     except av.error.FFmpegError as exc:
-        raise MediaError(name, f"is not a media file ffmpeg can read ({exc.strerror or exc})", "export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)") from None
+        raise MediaError(name, f"is not a media file ffmpeg can read ({exc.strerror or exc})",
+                         "export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)") from None
     with container:
         demuxer = container.format.name
         if demuxer not in SAFE_DEMUXERS:
-            raise MediaError(name, f"is a '{demuxer}' file, which can make ffmpeg read other files or the network", "export the media itself as MP4, WAV/M4A or PNG/JPEG")
+            raise MediaError(name, f"is a '{demuxer}' file, which can make ffmpeg read other files or the network",
+                             "export the media itself as MP4, WAV/M4A or PNG/JPEG")
         video_stream = next((s for s in container.streams.video if not _is_cover_art(s)), None)
         audio_stream = container.streams.audio[0] if container.streams.audio else None
         video = _video_info(container, video_stream, name) if video_stream is not None else None
@@ -94,7 +97,8 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
         if demuxer in IMAGE_DEMUXERS:
             duration = 0.0
         elif duration <= 0:
-            raise MediaError(name, "has no readable duration (zero length or a broken file)", "export the recording again")
+            raise MediaError(name, "has no readable duration (zero length or a broken file)",
+                             "export the recording again")
         if video is None and audio is None:
             raise MediaError(name, "has neither video nor audio", "export the recording again")
     return MediaInfo(name, demuxer, duration, video, audio)
@@ -119,7 +123,8 @@ def _video_info(container, stream, name: str) -> VideoInfo:
     try:
         frame = next(container.decode(stream))
     except (av.error.FFmpegError, StopIteration) as exc:
-        raise MediaError(name, f"its video stream cannot be decoded ({exc})", "export the recording again, e.g. as H.264 MP4") from None
+        raise MediaError(name, f"its video stream cannot be decoded ({exc})",
+                         "export the recording again, e.g. as H.264 MP4") from None
     rotation = int(getattr(frame, "rotation", 0) or 0) % 360
     sar = float(stream.sample_aspect_ratio or 1) or 1.0
     width = round(stream.width * sar)
@@ -129,7 +134,8 @@ def _video_info(container, stream, name: str) -> VideoInfo:
     avg, base = stream.average_rate, stream.base_rate or stream.guessed_rate
     fps = float(avg or base or 0)
     variable = bool(avg and base and abs(float(avg) - float(base)) > 0.01)
-    return VideoInfo(stream.codec_context.name, width, height, stream.width, stream.height, fps, rotation, sar, variable)
+    return VideoInfo(stream.codec_context.name, width, height, stream.width, stream.height, fps, rotation,
+                     sar, variable)
 
 
 def _audio_info(container, stream, name: str) -> AudioInfo:
@@ -139,6 +145,8 @@ def _audio_info(container, stream, name: str) -> AudioInfo:
         next(container.decode(stream))
     except (av.error.FFmpegError, StopIteration) as exc:
         why = str(exc) or "no audio frame in it"
-        raise MediaError(name, f"its audio stream cannot be decoded ({why})", "export the recording again, e.g. as WAV or M4A") from None
+        raise MediaError(name, f"its audio stream cannot be decoded ({why})",
+                         "export the recording again, e.g. as WAV or M4A") from None
     ctx = stream.codec_context
-    return AudioInfo(ctx.name, ctx.sample_rate or 0, ctx.channels if hasattr(ctx, "channels") else ctx.layout.nb_channels)
+    return AudioInfo(ctx.name, ctx.sample_rate or 0,
+                     ctx.channels if hasattr(ctx, "channels") else ctx.layout.nb_channels)

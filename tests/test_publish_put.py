@@ -62,5 +62,6 @@ def test_partials_of_older_contents_are_removed(conn, tmp_path):
 def test_missing_folder_says_what_to_do(tmp_path):
     with pytest.raises(PublishError) as caught:
         FolderConnection(FolderTarget("share", tmp_path / "nope"))
-    assert str(caught.value) == (f"share: the folder {tmp_path / 'nope'} does not exist — mount the share or create the folder, "
+    assert str(caught.value) == (f"share: the folder {tmp_path / 'nope'} does not exist — mount the share or create "
+                                 "the folder, "
                                  "or fix 'path' in publish.yaml")

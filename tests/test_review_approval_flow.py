@@ -22,7 +22,8 @@ SLUG = "first-video"
 
 
 def microlearn(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", "--content", str(project / "content"), "--build-dir", str(project / "build"), *args],
+    return subprocess.run([sys.executable, "-m", "pipeline", "--content", str(project / "content"),
+                           "--build-dir", str(project / "build"), *args],
                           capture_output=True, text=True, cwd=ROOT, timeout=600, stdin=subprocess.DEVNULL)
 
 
@@ -42,7 +43,8 @@ def approved(tmp_path_factory):
     (project / "reviewers.yaml").write_text(f"reviewers:\n  - name: Kim Minji\n    public_key: {public}\n", encoding="utf-8")
     answers = {item.id: {"ok": True, "note": "checked"} for item in load_checklist()}
     (project / "answers.yaml").write_text(json.dumps(answers), encoding="utf-8")  # JSON is YAML
-    done = microlearn(project, "approve", SLUG, "--reviewer", "Kim Minji", "--key", str(project / "keys" / "kim"), "--answers", str(project / "answers.yaml"))
+    done = microlearn(project, "approve", SLUG, "--reviewer", "Kim Minji", "--key", str(project / "keys" / "kim"),
+                      "--answers", str(project / "answers.yaml"))
     assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-3000:]
     return project, done
 

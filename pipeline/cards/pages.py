@@ -23,7 +23,8 @@ SLIDE_FOLDERS = {"16:9": "16x9", "9:16": "9x16"}
 FORMAT_NAMES = {"social": "social card (1080x1350)", "square": "square card (1080x1080)",
                 "16:9": "16:9 slide (1920x1080)", "9:16": "9:16 slide (1080x1920)"}
 LICENCE_NAMES = {"CC-BY-4.0": "CC BY 4.0", "CC-BY-SA-4.0": "CC BY-SA 4.0", "CC-BY-NC-4.0": "CC BY-NC 4.0",
-                 "CC-BY-NC-SA-4.0": "CC BY-NC-SA 4.0", "CC-BY-ND-4.0": "CC BY-ND 4.0", "CC-BY-NC-ND-4.0": "CC BY-NC-ND 4.0",
+                 "CC-BY-NC-SA-4.0": "CC BY-NC-SA 4.0", "CC-BY-ND-4.0": "CC BY-ND 4.0",
+                 "CC-BY-NC-ND-4.0": "CC BY-NC-ND 4.0",
                  "CC0-1.0": "CC0 1.0"}
 
 
@@ -115,7 +116,8 @@ def context(page: Page, lesson: Lesson, total: int, colors: dict, fonts, labels:
     card = None
     if page.card is not None:
         card = {"id": page.card.id, "title": words(escape(page.card.title)), "html": words(page.card.html),
-                "images": [{"url": file(i.path), "alt": i.alt, "shape": image_shape(lesson.root / i.path)} for i in page.card.images]}
+                "images": [{"url": file(i.path), "alt": i.alt,
+                            "shape": image_shape(lesson.root / i.path)} for i in page.card.images]}
     school = lesson.school
     authors = [a.name for a in lesson.authors]
     schools = sorted({a.school for a in lesson.authors if a.school})

@@ -37,7 +37,8 @@ LANGUAGE_ALIASES = {
     "korean": "ko", "kor": "ko", "kr": "ko", "한국어": "ko", "ko-kr": "ko",
 }
 FORMAT_ALIASES = {"landscape": "16:9", "horizontal": "16:9", "portrait": "9:16", "vertical": "9:16", "969": "16:9"}
-LICENCE_ALIASES = {"cc-by": "CC-BY-4.0", "cc by 4.0": "CC-BY-4.0", "cc0": "CC0-1.0", "cc-by-sa": "CC-BY-SA-4.0", "public domain": "CC0-1.0"}
+LICENCE_ALIASES = {"cc-by": "CC-BY-4.0", "cc by 4.0": "CC-BY-4.0", "cc0": "CC0-1.0", "cc-by-sa": "CC-BY-SA-4.0",
+                   "public domain": "CC0-1.0"}
 ITEM_TYPES = ("title", "clip", "card", "end")
 DEFAULT_MAX_DURATION = 90.0
 
@@ -57,22 +58,27 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
     problems: list[Diagnostic] = []
     slug = root.name
     if not SLUG.match(slug):
-        problems.append(Diagnostic(label, 0, 0, "", f"lesson folder name '{slug}' must be lower-case letters, digits and dashes", "rename the folder, e.g. first-teacher-video"))
+        problems.append(Diagnostic(label, 0, 0, "",
+                                   f"lesson folder name '{slug}' must be lower-case letters, digits and dashes",
+                                   "rename the folder, e.g. first-teacher-video"))
 
     path = root / "lesson.yaml"
     if not path.is_file():
-        raise LessonError([Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is missing", f"create it with: make new LESSON={slug} LANG=en")])
+        raise LessonError([Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is missing",
+                                      f"create it with: make new LESSON={slug} LANG=en")])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise LessonError([Diagnostic(yaml_file, 0, 0, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8 in your editor")]) from None
+        raise LessonError([Diagnostic(yaml_file, 0, 0, "", f"is not UTF-8 text (byte {exc.start})",
+                                      "save the file as UTF-8 in your editor")]) from None
     try:
         node, yaml_problems = parse(text, yaml_file)
     except YamlSyntaxError as exc:
         raise LessonError(problems + [exc.diagnostic]) from None
     problems.extend(yaml_problems)
     if node is None:
-        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is empty", f"start from a scaffold: make new LESSON={slug} LANG=en")])
+        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is empty",
+                                                 f"start from a scaffold: make new LESSON={slug} LANG=en")])
 
     reader = Reader(yaml_file)
     values = reader.mapping(node, "", _lesson_spec(root, themes))
@@ -88,9 +94,11 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
                 sections, script_problems = parse_script(script_path.read_text(encoding="utf-8"), script_label)
                 problems.extend(script_problems)
             except UnicodeDecodeError as exc:
-                problems.append(Diagnostic(script_label, 0, 0, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8 in your editor"))
+                problems.append(Diagnostic(script_label, 0, 0, "", f"is not UTF-8 text (byte {exc.start})",
+                                           "save the file as UTF-8 in your editor"))
         else:
-            problems.append(Diagnostic(script_label, 0, 0, "", "the script file is missing", "create it with one '## Card heading' section per card"))
+            problems.append(Diagnostic(script_label, 0, 0, "", "the script file is missing",
+                                       "create it with one '## Card heading' section per card"))
         image_reader = Reader(script_label)
         for section in sections:
             for image in section.images:
@@ -134,21 +142,26 @@ def _lesson_spec(root: Path, themes: tuple[str, ...]) -> dict[str, Field]:
         "title": Field(f.text(100), required=True, hint="add a line 'title: ...' with the lesson's title"),
         "language": Field(f.choice(LANGUAGES, LANGUAGE_ALIASES), required=True, hint="add 'language: en' (or ru, ko)"),
         "authors": Field(_authors, required=True, hint="add 'authors:' with one '- name: ...' per author"),
-        "rubric": Field(f.text(60), required=True, hint="add 'rubric: ...', the section of the school page this lesson belongs to"),
+        "rubric": Field(f.text(60), required=True,
+                        hint="add 'rubric: ...', the section of the school page this lesson belongs to"),
         "tags": Field(f.text_list(40)),
-        "licence": Field(f.choice(LICENCES, LICENCE_ALIASES), required=True, hint="add 'licence: CC-BY-4.0' (or another of " + ", ".join(LICENCES) + ")"),
-        "objectives": Field(f.text_list(200, min_items=1), required=True, hint="add 'objectives:' with one '- ...' per thing a learner can do afterwards"),
+        "licence": Field(f.choice(LICENCES, LICENCE_ALIASES), required=True,
+                         hint="add 'licence: CC-BY-4.0' (or another of " + ", ".join(LICENCES) + ")"),
+        "objectives": Field(f.text_list(200, min_items=1), required=True,
+                            hint="add 'objectives:' with one '- ...' per thing a learner can do afterwards"),
         "audience": Field(f.text(100), required=True, hint="add 'audience: ...', e.g. teachers, grade 7 pupils"),
         "formats": Field(_formats),
         "max_duration": Field(f.duration(5, 600)),
         "script": Field(f.lesson_file(root, must_exist=False)),
-        "narration": Field(f.choice(("synthesised", "recorded"), {"synthesized": "synthesised", "tts": "synthesised", "recording": "recorded"})),
+        "narration": Field(f.choice(("synthesised", "recorded"),
+                                    {"synthesized": "synthesised", "tts": "synthesised", "recording": "recorded"})),
         "voice": Field(f.text(40)),
         "theme": Field(_theme(themes)),
         "school": Field(_school(root)),
         "version": Field(f.text(20)),
         "captions": Field(_captions),
-        "sequence": Field(lambda r, n, p: n, required=True, hint="add 'sequence:' listing the title card, clips, cards and end card"),
+        "sequence": Field(lambda r, n, p: n, required=True,
+                          hint="add 'sequence:' listing the title card, clips, cards and end card"),
     }
 
 
@@ -220,12 +233,14 @@ def _captions(reader: Reader, node: Y, path: str) -> Any:
     return INVALID if INVALID in values.values() else CaptionSettings(**values)
 
 
-def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: Path, label: str, probe_media: bool) -> tuple:
+def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: Path,
+              label: str, probe_media: bool) -> tuple:
     node = values.get("sequence")
     if node is INVALID or node is None:
         return ()
     if node.kind != "seq" or not node.value:
-        reader.error(node, "sequence", "expected a list of parts", "write one '- type: title|clip|card|end' entry per part of the video")
+        reader.error(node, "sequence", "expected a list of parts",
+                     "write one '- type: title|clip|card|end' entry per part of the video")
         return ()
     section_ids = {s.id: s for s in sections}
     used: set[str] = set()
@@ -233,11 +248,13 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
     for index, item in enumerate(node.value):
         path = f"sequence[{index}]"
         if item.kind != "map":
-            reader.error(item, path, f"expected a part with 'type:', found {f._describe(item)}", "write '- type: card' and the part's fields below it")
+            reader.error(item, path, f"expected a part with 'type:', found {f._describe(item)}",
+                         "write '- type: card' and the part's fields below it")
             continue
         type_node = item.value.get("type")
         if type_node is None:
-            reader.error(item, f"{path}.type", "is required", "start the part with 'type: title', 'clip', 'card' or 'end'")
+            reader.error(item, f"{path}.type", "is required",
+                         "start the part with 'type: title', 'clip', 'card' or 'end'")
             continue
         kind = f.choice(ITEM_TYPES)(reader, type_node, f"{path}.type")
         if kind is INVALID:
@@ -250,14 +267,16 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
         if kind == "card" and not section_ids:
             continue  # the script is missing, unreadable or has no sections: its one message says it all
         if kind == "card" and values.get("narration") == "recorded" and not fields["audio"]:
-            reader.error(item, path, f"the lesson's narration is 'recorded', but card '{fields['section']}' has no audio",
+            reader.error(item, path,
+                         f"the lesson's narration is 'recorded', but card '{fields['section']}' has no audio",
                          "add 'audio: media/<recording>.m4a' to this card, or set 'narration: synthesised'")
         built = _item(reader, kind, fields, item, path, section_ids, used, root, label, probe_media)
         if built is not None:
             items.append(built)
     for section in sections:
         if section.id not in used and section_ids:
-            reader.error(node, "sequence", f"card section '{section.id}' of the script is not shown anywhere", f"add '- type: card' with 'section: {section.id}' to the sequence, or delete the section")
+            reader.error(node, "sequence", f"card section '{section.id}' of the script is not shown anywhere",
+                         f"add '- type: card' with 'section: {section.id}' to the sequence, or delete the section")
     return tuple(items)
 
 
@@ -292,7 +311,8 @@ def _item(reader, kind, fields, node, path, section_ids, used, root, label, prob
             import difflib
 
             close = difflib.get_close_matches(section_id, list(section_ids), n=1, cutoff=0.5)
-            hint = f"did you mean '{close[0]}'?" if close else ("sections in the script: " + ", ".join(section_ids) if section_ids else "add a '## Heading' section to the script")
+            listed = "sections in the script: " + ", ".join(section_ids) if section_ids else "add a '## Heading' section to the script"
+            hint = f"did you mean '{close[0]}'?" if close else listed
             reader.error(where, f"{path}.section", f"no section '{section_id}' in the script", hint)
             return None
         if section_id in used:
@@ -301,31 +321,39 @@ def _item(reader, kind, fields, node, path, section_ids, used, root, label, prob
         used.add(section_id)
         section = section_ids[section_id]
         if not section.narration and not fields["audio"] and fields["duration"] is None:
-            reader.error(node, path, f"card '{section_id}' has no narration and no duration", "add a 'Narration:' paragraph to the section, or 'duration: 5' here")
+            reader.error(node, path, f"card '{section_id}' has no narration and no duration",
+                         "add a 'Narration:' paragraph to the section, or 'duration: 5' here")
             return None
         if fields["audio"] and probe_media:
             info = _probe(reader, node.value["audio"], f"{path}.audio", root, fields["audio"], label)
             if info is not None and info.audio is None:
-                reader.error(node.value["audio"], f"{path}.audio", f"'{fields['audio']}' has no audio track", "choose the recording of this card's narration")
+                reader.error(node.value["audio"], f"{path}.audio", f"'{fields['audio']}' has no audio track",
+                             "choose the recording of this card's narration")
         return CardSlide(section_id, fields["audio"] or "", fields["duration"])
     # clip
     start, end = fields["start"] or 0.0, fields["end"]
     if end is not None and end <= start:
-        reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is not after start {f.format_time(start)}", "make end later than start")
+        reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is not after start "
+                                                       f"{f.format_time(start)}", "make end later than start")
         return None
     if probe_media:
         info = _probe(reader, node.value["file"], f"{path}.file", root, fields["file"], label)
         if info is None:
             return None
         if info.video is None or info.is_image:
-            reader.error(node.value["file"], f"{path}.file", f"'{fields['file']}' has no video stream", "use a video recording here; put pictures on cards instead")
+            reader.error(node.value["file"], f"{path}.file", f"'{fields['file']}' has no video stream",
+                         "use a video recording here; put pictures on cards instead")
             return None
         length = info.duration
         if end is not None and end > length + 0.05:
-            reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is past the clip's length {f.format_time(length)}", "shorten it or pick another clip")
+            reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is past the clip's length "
+                                                           f"{f.format_time(length)}",
+                         "shorten it or pick another clip")
             return None
         if start >= length:
-            reader.error(node.value["start"], f"{path}.start", f"start {f.format_time(start)} is past the clip's length {f.format_time(length)}", "start earlier or pick another clip")
+            reader.error(node.value["start"], f"{path}.start",
+                         f"start {f.format_time(start)} is past the clip's length {f.format_time(length)}",
+                         "start earlier or pick another clip")
             return None
     return Clip(fields["file"], start, end, fields["says"] or "")
 
@@ -358,6 +386,7 @@ def _voice_problems(root_node: Y, values: dict, file: str) -> list[Diagnostic]:
         hint = f"did you mean '{close[0]}'?" if close else "e.g. en-us, en-gb, ru, ko (list them with: espeak-ng --voices)"
         return [Diagnostic(file, line, col, "voice", f"'{voice}' is not a voice espeak-ng has", hint)]
     if language and language is not INVALID and base.split("-")[0] != language:
-        return [Diagnostic(file, line, col, "voice", f"voice '{voice}' does not speak the lesson's language '{language}'",
+        return [Diagnostic(file, line, col,
+                           "voice", f"voice '{voice}' does not speak the lesson's language '{language}'",
                            f"choose a {language} voice, e.g. {DEFAULT_VOICES.get(language, language)}, or leave 'voice' out")]
     return []

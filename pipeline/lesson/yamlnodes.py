@@ -84,13 +84,15 @@ def _convert(node: yaml.Node, file: str, problems: list[Diagnostic]) -> Y:
     for key_node, value_node in node.value:
         key = _convert(key_node, file, problems)
         if key.kind != "scalar":
-            problems.append(Diagnostic(file, key.line, key.col, "", "a key must be plain text", "remove the brackets or braces around the key"))
+            problems.append(Diagnostic(file, key.line, key.col, "", "a key must be plain text",
+                                       "remove the brackets or braces around the key"))
             continue
         name = str(key.value)
         if name in mapping:
             first = keys[name]
             problems.append(
-                Diagnostic(file, key.line, key.col, name, f"duplicate key (first given on line {first.line})", "keep only one of them")
+                Diagnostic(file, key.line, key.col, name,
+                           f"duplicate key (first given on line {first.line})", "keep only one of them")
             )
             continue
         keys[name] = key

@@ -19,13 +19,18 @@ FORMAT_KEYS = {"16:9": "landscape", "9:16": "portrait"}
 
 # The page's own words, in the lesson's language.
 STRINGS = {
-    "en": {"skip": "Skip to the video", "video": "Video", "formats": "Video shape", "16:9": "Landscape 16:9", "9:16": "Portrait 9:16",
-           "captions": "English", "transcript": "Transcript", "transcript_file": "Transcript as a page", "play_from": "Play from",
+    "en": {"skip": "Skip to the video", "video": "Video", "formats": "Video shape", "16:9": "Landscape 16:9",
+           "9:16": "Portrait 9:16",
+           "captions": "English", "transcript": "Transcript", "transcript_file": "Transcript as a page",
+           "play_from": "Play from",
            "cards": "Cards", "previous": "Previous card", "next": "Next card", "card_of": "Card {i} of {n}",
            "card_picture": "The card '{title}' as a picture", "done": "Completed.", "by": "By"},
-    "ru": {"skip": "Перейти к видео", "video": "Видео", "formats": "Форма видео", "16:9": "Горизонтальное 16:9", "9:16": "Вертикальное 9:16",
-           "captions": "Русский", "transcript": "Текст видео", "transcript_file": "Текст отдельной страницей", "play_from": "Смотреть с",
-           "cards": "Карточки", "previous": "Предыдущая карточка", "next": "Следующая карточка", "card_of": "Карточка {i} из {n}",
+    "ru": {"skip": "Перейти к видео", "video": "Видео", "formats": "Форма видео", "16:9": "Горизонтальное 16:9",
+           "9:16": "Вертикальное 9:16",
+           "captions": "Русский", "transcript": "Текст видео", "transcript_file": "Текст отдельной страницей",
+           "play_from": "Смотреть с",
+           "cards": "Карточки", "previous": "Предыдущая карточка",
+           "next": "Следующая карточка", "card_of": "Карточка {i} из {n}",
            "card_picture": "Карточка «{title}» картинкой", "done": "Пройдено.", "by": "Авторы:"},
     "ko": {"skip": "영상으로 건너뛰기", "video": "영상", "formats": "영상 방향", "16:9": "가로 16:9", "9:16": "세로 9:16",
            "captions": "한국어", "transcript": "대본", "transcript_file": "대본 페이지", "play_from": "여기부터 재생",

@@ -45,7 +45,8 @@ class Candidate:
 
 @dataclass
 class PublishReport:
-    published: list[tuple[str, str, str, str]] = field(default_factory=list)  # slug, version, target, "uploaded"|"already there"
+    published: list[tuple[str, str,
+                          str, str]] = field(default_factory=list)  # slug, version, target, "uploaded"|"already there"
     not_published: list[tuple[str, str, str]] = field(default_factory=list)  # slug, state, reason
     failures: list[str] = field(default_factory=list)
 
@@ -54,11 +55,13 @@ class PublishReport:
         return not self.failures
 
     def lines(self) -> list[str]:
-        out = [f"published      {slug} v{version} → {target}: {action}" for slug, version, target, action in self.published]
+        out = [f"published      {slug} v{version} → {target}: {action}" for slug, version,
+               target, action in self.published]
         out += [f"not published  {slug} ({state}): {reason}" for slug, state, reason in self.not_published]
         out += [f"failed         {failure}" for failure in self.failures]
         published = sorted({p[0] for p in self.published})
-        out.append(f"{len(published)} lesson(s) published, {len(self.not_published)} not published, {len(self.failures)} failure(s)")
+        out.append(f"{len(published)} lesson(s) published, {len(self.not_published)} not published, "
+                   f"{len(self.failures)} failure(s)")
         return out
 
 
@@ -100,7 +103,9 @@ def _built_lessons(settings, do_build: bool, report: PublishReport) -> list[str]
             slugs.append(lesson.slug)
             continue
         more = f" (and {len(lesson.errors) - 1} more)" if len(lesson.errors) > 1 else ""
-        report.not_published.append((lesson.slug, "failed", f"the build failed: {_first_error(lesson.errors)}{more} — run: make build LESSON={lesson.slug}"))
+        report.not_published.append((lesson.slug, "failed",
+                                     f"the build failed: {_first_error(lesson.errors)}{more} — run: make build "
+                                     f"LESSON={lesson.slug}"))
         report.failures.append(f"{lesson.slug}: the build failed")
     return slugs
 
@@ -113,7 +118,8 @@ def _first_error(errors: list[dict]) -> str:
     if "line" in error and error.get("file"):  # a located diagnostic
         from pipeline.errors import Diagnostic
 
-        return str(Diagnostic(error["file"], error.get("line", 0), error.get("column", 0), error.get("field", ""), error.get("message", ""), error.get("hint", "")))
+        return str(Diagnostic(error["file"], error.get("line", 0), error.get("column", 0), error.get("field", ""),
+                              error.get("message", ""), error.get("hint", "")))
     return str(error.get("message", "")).splitlines()[0]
 
 
@@ -137,12 +143,15 @@ def _candidate(project: Path, build_dir: Path, slug: str, report: PublishReport)
         return None
     size = bundle.stat().st_size
     meta = {
-        "title": lesson["title"], "language": lesson["language"], "rubric": lesson["rubric"], "tags": list(lesson["tags"]),
+        "title": lesson["title"], "language": lesson["language"], "rubric": lesson["rubric"],
+            "tags": list(lesson["tags"]),
         "authors": lesson["authors"], "school": lesson.get("school") or "", "licence": lesson["licence"],
-        "objectives": list(lesson.get("objectives") or []), "duration": float(manifest.get("durations", {}).get("total", 0.0)),
+        "objectives": list(lesson.get("objectives") or []),
+            "duration": float(manifest.get("durations", {}).get("total", 0.0)),
         "bundle": f"bundles/{bundle.name}", "thumbnail": f"thumbnails/{bundle.stem}.jpg", "bytes": size,
     }
-    return Candidate(slug, version, status.digest, status.reviewer, sha256_file(status.file), bundle, sha256_file(bundle),
+    return Candidate(slug, version, status.digest, status.reviewer, sha256_file(status.file),
+                     bundle, sha256_file(bundle),
                      size, thumbnail, meta)
 
 
@@ -177,24 +186,30 @@ def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledg
         conn = connect(target, environ)
         for c in candidates:
             known = ledger.find(c.slug, c.digest, target.name)
-            uploaded = put(conn, c.bundle, c.meta["bundle"], progress, trust_size=bool(known and known.get("sha256") == c.sha256),
+            uploaded = put(conn, c.bundle, c.meta["bundle"], progress,
+                           trust_size=bool(known and known.get("sha256") == c.sha256),
                            measured=(c.sha256, c.bytes))
             uploaded |= put(conn, c.thumbnail, c.meta["thumbnail"], progress)
-            entry = {"lesson": c.slug, "version": c.version, "digest": c.digest, "target": target.name, "time": now_utc(),
-                     "approval": {"reviewer": c.reviewer, "file": f"approvals/{c.slug}.json", "sha256": c.approval_sha256},
+            entry = {"lesson": c.slug, "version": c.version, "digest": c.digest,
+                     "target": target.name, "time": now_utc(),
+                     "approval": {"reviewer": c.reviewer, "file": f"approvals/{c.slug}.json",
+                                  "sha256": c.approval_sha256},
                      "sha256": c.sha256, "meta": c.meta}
             if ledger.record(entry):
                 ledger.save()
             report.published.append((c.slug, c.version, target.name, "uploaded" if uploaded else "already there"))
-        for rel, data in sorted(catalog.render(ledger.current(target.name), config.site, target.url, templates).items()):
+        for rel, data in sorted(catalog.render(ledger.current(target.name), config.site,
+                                               target.url, templates).items()):
             put(conn, data, rel, progress)
     except PipelineError as exc:
         report.failures.append(str(exc) if str(exc).startswith(f"{target.name}") else f"{target.name}: {exc}")
     except (OSError, EOFError) as exc:
-        report.failures.append(f"{target.name}: the connection failed ({type(exc).__name__}: {exc}) — run publish again; finished files are kept and a partial upload resumes")
+        report.failures.append(f"{target.name}: the connection failed ({type(exc).__name__}: {exc}) — run publish "
+                               "again; finished files are kept and a partial upload resumes")
     except Exception as exc:  # paramiko's SSHException and friends: the link dropped mid-way
         if type(exc).__module__.startswith("paramiko"):
-            report.failures.append(f"{target.name}: the connection failed ({type(exc).__name__}: {exc}) — run publish again; a partial upload resumes")
+            report.failures.append(f"{target.name}: the connection failed ({type(exc).__name__}: {exc}) — run publish "
+                                   "again; a partial upload resumes")
         else:
             raise
     finally:

@@ -80,7 +80,8 @@ def signal_argv(video: str) -> list[str]:
     sound = source.audio.filter("silencedetect", n=f"{SILENCE_DB}dB", d=MIN_STRETCH).filter("ebur128")
     outputs = ffmpeg_python.merge_outputs(ffmpeg_python.output(stretches, sound, "-", f="null"),
                                           ffmpeg_python.output(small, "pipe:1", f="rawvideo"))
-    return compile_graph(outputs.global_args("-hide_banner", "-nostdin", "-nostats", "-v", "info", "-filter_threads", "1"),
+    return compile_graph(outputs.global_args("-hide_banner", "-nostdin", "-nostats", "-v", "info",
+                                             "-filter_threads", "1"),
                          overwrite=False)
 
 
@@ -147,7 +148,8 @@ def luminance(raw: bytes):
     if not count:
         return np.zeros((0, rows * cols))
     luma = np.frombuffer(raw[: count * frame], dtype=np.uint8).reshape(count, frame)[:, : width * height].astype(np.float64)
-    blocks = luma.reshape(count, rows, height // rows, cols, width // cols).mean(axis=(2, 4)).reshape(count, rows * cols)
+    blocks = luma.reshape(count, rows, height // rows,
+                          cols, width // cols).mean(axis=(2, 4)).reshape(count, rows * cols)
     level = np.clip((blocks - 16.0) / 219.0, 0.0, 1.0)
     return np.where(level <= 0.04045, level / 12.92, ((level + 0.055) / 1.055) ** 2.4)
 

@@ -156,18 +156,23 @@ def approve(project: Path, build_dir: Path, slug: str, reviewer: str, key_file: 
     who = _find(listed, reviewer)
     if who is None:
         names = ", ".join(sorted(listed)) or "nobody yet"
-        raise ApprovalError(f"{project / REVIEWERS}: reviewer '{reviewer}' is not listed (listed: {names}) — add them with their public key from 'microlearn keygen'")
+        raise ApprovalError(f"{project / REVIEWERS}: reviewer '{reviewer}' is not listed (listed: {names}) — add them "
+                            "with their public key from 'microlearn keygen'")
     manifest, review, problem = _read_built(build_dir, slug)
     if problem:
         raise ApprovalError(f"{slug}: {problem}")
     if _is_author(who, manifest):
-        raise ApprovalError(f"{slug}: {who.name} is an author of this lesson and cannot approve it — ask another reviewer listed in {REVIEWERS}")
+        raise ApprovalError(f"{slug}: {who.name} is an author of this lesson and cannot approve it — ask another "
+                            f"reviewer listed in {REVIEWERS}")
     failing = _blocking(review)
     if failing or review.get("blocking_failures"):
-        raise ApprovalError(f"{slug}: {len(failing) or review.get('blocking_failures')} blocking check(s) fail ({', '.join(sorted(set(failing)))}) — fix them and rebuild; see build/{slug}/review/index.html")
+        raise ApprovalError(f"{slug}: {len(failing) or review.get('blocking_failures')} blocking check(s) fail "
+                            f"({', '.join(sorted(set(failing)))}) — fix them and rebuild; see "
+                            f"build/{slug}/review/index.html")
     key = load_private_key(key_file)
     if fingerprint(key.public_key()) != who.fingerprint:
-        raise ApprovalError(f"{key_file}: this key ({fingerprint(key.public_key())}) is not the one {REVIEWERS} lists for {who.name} ({who.fingerprint}) — use your own key file")
+        raise ApprovalError(f"{key_file}: this key ({fingerprint(key.public_key())}) is not the one {REVIEWERS} lists "
+                            f"for {who.name} ({who.fingerprint}) — use your own key file")
     checklist = validate_answers(load_checklist(checklist_path(templates or default_templates())), answers)
     lesson = manifest.get("lesson") or {}
     document = {
@@ -187,7 +192,8 @@ def approve(project: Path, build_dir: Path, slug: str, reviewer: str, key_file: 
     return target
 
 
-_FIELDS = {"schema": str, "slug": str, "version": str, "title": str, "digest": str, "reviewer": str, "key": str, "checklist": dict, "signature": str}
+_FIELDS = {"schema": str, "slug": str, "version": str, "title": str, "digest": str, "reviewer": str, "key": str,
+           "checklist": dict, "signature": str}
 
 
 def _parse(path: Path, slug: str) -> tuple[dict | None, str]:
@@ -238,7 +244,9 @@ def _status(project: Path, slug: str, built, media: bool) -> ApprovalStatus:
     review, problem reading them)."""
     path = approval_path(project, slug)
     if not path.exists():
-        return ApprovalStatus(slug, "missing", f"not approved: {path} does not exist — a reviewer listed in {REVIEWERS} runs: make approve LESSON={slug}", file=None)
+        return ApprovalStatus(slug,
+                              "missing", f"not approved: {path} does not exist — a reviewer listed in {REVIEWERS} "
+                                         f"runs: make approve LESSON={slug}", file=None)
     document, problem = _parse(path, slug)
     if document is None:
         return ApprovalStatus(slug, "invalid", f"{path}: {problem}", file=path)
@@ -260,7 +268,8 @@ def _status(project: Path, slug: str, built, media: bool) -> ApprovalStatus:
     return _judge(document, who, path, manifest, review, media)
 
 
-def _judge(document: dict, who: Reviewer, path: Path, manifest: dict, review: dict, media: bool = False) -> ApprovalStatus:
+def _judge(document: dict, who: Reviewer, path: Path, manifest: dict,
+           review: dict, media: bool = False) -> ApprovalStatus:
     """The verdict on a well-formed approval by a listed reviewer, against a built bundle."""
     from cryptography.exceptions import InvalidSignature
 
@@ -273,18 +282,27 @@ def _judge(document: dict, who: Reviewer, path: Path, manifest: dict, review: di
         who.key.verify(base64.b64decode(document["signature"], validate=True), signed_bytes(document))
     except (InvalidSignature, ValueError):
         if document["key"] != who.fingerprint:
-            return status("invalid", f"{path}: signed with key {document['key']}, which is not the key {REVIEWERS} lists for {who.name} ({who.fingerprint}) — an unknown key cannot approve")
-        return status("invalid", f"{path}: the signature does not match the file's contents — it was edited after signing; approve again")
+            return status("invalid", f"{path}: signed with key {document['key']}, which is not the key {REVIEWERS} "
+                                     f"lists for {who.name} ({who.fingerprint}) — an unknown key cannot approve")
+        return status("invalid", f"{path}: the signature does not match the file's contents — it was edited after "
+                                 "signing; approve again")
     if _is_author(who, manifest):
-        return status("invalid", f"{path}: {who.name} is an author of this lesson and cannot approve it — ask another listed reviewer")
+        return status("invalid", f"{path}: {who.name} is an author of this lesson and cannot approve it — ask another "
+                                 "listed reviewer")
     current = (manifest.get("lesson") or {}).get("version")
     if str(current) != document["version"]:
-        return status("stale", f"approval by {who.name} is for version {document['version']}, the lesson is now version {current} — review it again and run: make approve LESSON={slug}")
+        return status("stale", f"approval by {who.name} is for version {document['version']}, the lesson is now "
+                               f"version {current} — review it again and run: make approve LESSON={slug}")
     if media and document.get("media") != review.get("media_digest"):
-        return status("stale", f"approval by {who.name} covers other media than this build's — the lesson changed since; review it again and run: make approve LESSON={slug}")
+        return status("stale", f"approval by {who.name} covers other media than this build's — the lesson changed "
+                               f"since; review it again and run: make approve LESSON={slug}")
     if not media and manifest.get("digest") != digest:
-        return status("stale", f"approval by {who.name} covers bundle {digest[:12]}, the bundle is now {str(manifest.get('digest'))[:12]} — the lesson changed since; review it again and run: make approve LESSON={slug}")
+        return status("stale", f"approval by {who.name} covers bundle {digest[:12]}, the bundle is now "
+                               f"{str(manifest.get('digest'))[:12]} — the lesson changed since; review it again and "
+                               f"run: make approve LESSON={slug}")
     failing = _blocking(review)
     if failing or review.get("blocking_failures"):
-        return status("blocked", f"approved by {who.name}, but {len(failing) or review.get('blocking_failures')} blocking check(s) fail: {', '.join(sorted(set(failing)))}")
-    return status("approved", f"approved by {who.name} ({who.fingerprint}) for version {document['version']}, bundle {digest[:12]}")
+        return status("blocked", f"approved by {who.name}, but {len(failing) or review.get('blocking_failures')} "
+                                 f"blocking check(s) fail: {', '.join(sorted(set(failing)))}")
+    return status("approved", f"approved by {who.name} ({who.fingerprint}) for version {document['version']}, bundle "
+                              f"{digest[:12]}")
