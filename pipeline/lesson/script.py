@@ -163,6 +163,11 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
     return section, problems
 
 
+def has_html(text: str) -> bool:
+    """Whether ``text`` contains an HTML tag (refused in anything spoken or captioned)."""
+    return _RAW_HTML.search(text) is not None
+
+
 def _narration_problems(text: str, file: str, line: int, column: int) -> list[Diagnostic]:
     """Narration is spoken and becomes the captions: no HTML, no markdown marks."""
     found = [Diagnostic(file, line, column + m.start() + 1, "", "HTML tags are not allowed in narration", "write the words exactly as they are spoken")
