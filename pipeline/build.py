@@ -75,12 +75,39 @@ class Reporter:
 
 
 def discover(content_dir: Path, names: list[str] | None = None) -> list[Path]:
-    """Lesson folders under ``content_dir`` (those holding lesson.yaml), or the named ones."""
+    """Lesson folders under ``content_dir`` (those holding lesson.yaml), or the named ones.
+
+    A name is a lesson folder's name (``intro``) or its path (``content/intro``); UsageError for a
+    name that leaves ``content_dir`` (``..``, an absolute path elsewhere, a link to outside).
+    """
     if names:
-        return [content_dir / n if (content_dir / n).is_dir() else Path(n) for n in names]
+        return [lesson_folder(content_dir, name) for name in names]
     if not content_dir.is_dir():
         return []
     return sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "lesson.yaml").exists())
+
+
+def lesson_folder(content_dir: Path, name: str) -> Path:
+    """``content_dir/<name>`` for a lesson name or path; UsageError when it would leave content_dir."""
+    from pipeline.errors import UsageError
+    from pipeline.lesson.textfile import inside
+
+    path = Path(name)
+    refused = UsageError(f"lesson '{name}' is not a folder inside {content_dir}/ — name a lesson by its folder name, e.g. intro")
+    if not name.strip() or ".." in path.parts or name in (".", "/"):
+        raise refused
+    if len(path.parts) > 1 or path.is_absolute():
+        try:
+            same = path.parent.resolve() == Path(content_dir).resolve()
+        except (OSError, RuntimeError):
+            same = False
+        if not same:
+            raise refused
+        path = Path(path.name)
+    folder = Path(content_dir) / path
+    if folder.is_symlink() and not inside(content_dir, folder):
+        raise UsageError(f"lesson '{name}' is a link to a folder outside {content_dir}/ — move the lesson folder itself into {content_dir}/")
+    return folder
 
 
 def default_stages() -> list[Stage]:

@@ -122,5 +122,9 @@ class SetupError(PipelineError):
     """Something the tool needs is missing on this machine; the message says how to get it."""
 
 
+class UsageError(PipelineError):
+    """The command was given a name it must refuse, e.g. one that leaves its folder (exit 2)."""
+
+
 class BuildLockedError(PipelineError):
     """Another build is writing the same build folder."""

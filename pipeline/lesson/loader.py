@@ -28,7 +28,7 @@ from pipeline.lesson.model import (
 )
 from pipeline.lesson.pictures import check_picture, picture
 from pipeline.lesson.script import has_html, parse_script
-from pipeline.lesson.textfile import MAX_SCRIPT_BYTES, MAX_YAML_BYTES, read_text
+from pipeline.lesson.textfile import MAX_SCRIPT_BYTES, MAX_YAML_BYTES, inside, read_text
 from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -64,6 +64,9 @@ def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
     if not SLUG.match(slug):
         problems.append(Diagnostic(label, 0, 0, "", f"lesson folder name '{slug}' must be lower-case letters, digits and dashes", "rename the folder, e.g. first-teacher-video"))
 
+    if root.is_symlink() and not inside(root.parent, root):
+        raise LessonError(problems + [Diagnostic(label, 0, 0, "", "the lesson folder is a link to a folder elsewhere; it was not read",
+                                                 "move the lesson folder itself here instead of linking to it")])
     read = read_text(root, "lesson.yaml", yaml_file, MAX_YAML_BYTES)
     if read.missing:
         raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is missing", f"create it with: make new LESSON={slug} LANG=en")])
