@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cache import Components, FileHashes, Journal, lesson_inputs, result_digest
-from pipeline.errors import LessonError, PipelineError
+from pipeline.errors import FileError, LessonError, PipelineError
 from pipeline.fsutil import sweep_temp_files
 from pipeline.lesson.loader import lesson_label, load_lesson
 from pipeline.lesson.memo import load_lesson_memo
@@ -125,11 +125,18 @@ def check(settings: Settings, lessons: list[Path], reporter: Reporter | None = N
         report = LessonReport(root.name, lesson_label(root))
         started = time.perf_counter()
         try:
-            load_lesson(root)
+            preflight(load_lesson(root), settings)
             report.status = "valid"
         except PipelineError as exc:
             report.status = "invalid"
             report.errors = _errors(exc)
+        except OSError as exc:  # a file vanished or cannot be read while checking
+            report.status = "invalid"
+            report.errors = _errors(FileError.of(exc))
+        except Exception as exc:  # a bug: keep the traceback, check the other lessons, end with the summary
+            report.status = "failed"
+            report.errors = [_internal(exc)]
+            log.exception("internal error while checking %s", root)
         report.seconds = time.perf_counter() - started
         reporter.lesson(report)
         reports.append(report)
@@ -156,8 +163,20 @@ def build(
     if until:
         names = [s.name for s in stages]
         stages = stages[: names.index(until) + 1]
-    settings.build_dir.mkdir(parents=True, exist_ok=True)
-    with build_lock(settings.build_dir):
+    try:
+        settings.build_dir.mkdir(parents=True, exist_ok=True)
+        lock = build_lock(settings.build_dir)
+        lock.__enter__()
+    except OSError as exc:  # the build folder cannot be written at all: every lesson fails, the run still ends with its summary
+        reporter.start([p.name for p in lessons])
+        failure = _errors(FileError.of(exc))
+        reports = [LessonReport(root.name, lesson_label(root), "failed", errors=failure) for root in lessons]
+        for report in reports:
+            reporter.lesson(report)
+        reporter.finish(reports, "build")
+        return reports
+    try:
+        sweep_temp_files(settings.build_dir / ".cache")  # left by a killed build; we hold the lock, so none is live
         toolversions.use_store(settings.build_dir / ".cache" / "tools.json")
         hashes = FileHashes(settings.build_dir / ".cache" / "filehashes.json")
         objects = ObjectStore(settings.build_dir / ".cache" / "objects")
@@ -166,8 +185,13 @@ def build(
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
             futures = [pool.submit(_build_lesson, root, settings, stages, tools, hashes, objects, reporter) for root in lessons]
             reports = [f.result() for f in futures]
-        hashes.save()
-        toolversions.save()
+        try:
+            hashes.save()
+            toolversions.save()
+        except OSError as exc:  # only a speed-up is lost: the next build hashes again
+            log.warning("the build cache was not saved: %s", FileError.of(exc))
+    finally:
+        lock.__exit__(None, None, None)
     reporter.finish(reports, "build")
     return reports
 
@@ -188,9 +212,12 @@ def _build_lesson(root: Path, settings: Settings, stages: list[Stage], tools: di
     except PipelineError as exc:
         report.status = "failed"
         report.errors = _errors(exc)
+    except OSError as exc:  # disk full, read-only folder, a file vanished: this lesson fails, the others go on
+        report.status = "failed"
+        report.errors = _errors(FileError.of(exc))
     except Exception as exc:  # a bug in the tool: keep the traceback, but let other lessons build
         report.status = "failed"
-        report.errors = [{"kind": "InternalError", "message": f"internal error ({type(exc).__name__}: {exc}) — please report this with the traceback", "traceback": traceback.format_exc()}]
+        report.errors = [_internal(exc)]
         log.exception("internal error while building %s", root)
     report.seconds = time.perf_counter() - started
     names = {s.name for s in report.stages}
@@ -279,6 +306,36 @@ def _remove_stale(out: Path, previous: dict | None, result: StageResult) -> None
             target = out / rel
             if target.is_file() and target.resolve().is_relative_to(out.resolve()):
                 target.unlink()
+
+
+def _internal(exc: Exception) -> dict:
+    return {"kind": "InternalError", "message": f"internal error ({type(exc).__name__}: {exc}) — please report this with the traceback", "traceback": traceback.format_exc()}
+
+
+def preflight(lesson, settings: Settings) -> None:
+    """What the build would refuse that can be known without encoding, beyond the loader's checks:
+    the cards stage's glyph, contrast and fit checks, on its own layout (no PNG is drawn, nothing
+    is written but layout measurements in an existing build folder's cache, which the next check
+    and build reuse). Raises LessonError."""
+    from pipeline import cards
+    from pipeline.lesson.memo import checked_before, remember_checked
+
+    if not settings.build_dir.is_dir():  # check creates no build folder: measure in a scratch store
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="microlearn-check-") as scratch:
+            cards.check(_check_context(lesson, settings, Path(scratch)))
+        return
+    memo = settings.build_dir / ".cache" / "lessons"
+    done, mark = checked_before(lesson.root, memo)
+    if done:
+        return
+    cards.check(_check_context(lesson, settings, settings.build_dir / ".cache" / "objects"))
+    remember_checked(lesson.root, memo, mark)
+
+
+def _check_context(lesson, settings: Settings, objects: Path) -> Context:
+    return Context(lesson=lesson, settings=settings, out=settings.build_dir / lesson.slug, objects=ObjectStore(objects), upstream={}, log=log)
 
 
 def _errors(exc: PipelineError) -> list[dict]:

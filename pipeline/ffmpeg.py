@@ -65,6 +65,19 @@ def ffmpeg_version() -> str:
     return _version_of(ffmpeg_path())
 
 
+def stopped_hint(code: int, program: str = "ffmpeg") -> str:
+    """For a child that a signal ended (negative exit code): what that usually means."""
+    import signal
+
+    if code >= 0:
+        return ""
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    return f"{program} was stopped by {name} (killed, or the machine ran out of memory) — build again"
+
+
 def hint_for(stderr: str) -> str:
     for needle, hint in HINTS:
         if needle in stderr:
@@ -117,7 +130,7 @@ def run(argv: list[str], context: str = "", capture_stdout: bool = False, timeou
         raise SetupError(f"cannot run {argv[0]} — run 'make build' to install ffmpeg, or set {OVERRIDE_VARIABLE}") from None
     stderr = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:
-        raise ToolError(argv, done.returncode, stderr[-4000:], hint_for(stderr), context)
+        raise ToolError(argv, done.returncode, stderr[-4000:], stopped_hint(done.returncode) or hint_for(stderr), context)
     done.stderr = stderr  # keep it for callers that parse filter reports (loudnorm, ebur128)
     return done
 

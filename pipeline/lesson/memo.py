@@ -53,3 +53,34 @@ def load_lesson_memo(root: Path, cache_dir: Path) -> Lesson:
     with atomic_path(stored) as tmp:
         tmp.write_bytes(pickle.dumps((mark, lesson), protocol=pickle.HIGHEST_PROTOCOL))
     return lesson
+
+
+def _cards_mark() -> str:
+    """The cards code and theme files by path, size and modification time: what decides whether
+    a lesson's cards fit (fonts and renderer versions are left to the build, which keys on them)."""
+    from pipeline import cards
+    from pipeline.cards.theme import themes_root
+
+    files = sorted(Path(cards.__file__).parent.glob("*.py"))
+    root = themes_root()
+    if root.is_dir():
+        files += sorted(p for p in root.rglob("*") if p.is_file())
+    return hashlib.sha256(repr(stat_marks(files)).encode()).hexdigest()
+
+
+def checked_before(root: Path, cache_dir: Path) -> tuple[bool, str]:
+    """Whether ``check``'s card checks passed for this very lesson folder before; and the mark to
+    remember after they pass now. Makes a repeated ``make check`` as fast as the YAML checks."""
+    mark = hashlib.sha256((folder_mark(root) + _cards_mark()).encode()).hexdigest()
+    try:
+        return (cache_dir / f"{root.name}.checked").read_text(encoding="ascii") == mark, mark
+    except (OSError, ValueError):
+        return False, mark
+
+
+def remember_checked(root: Path, cache_dir: Path, mark: str) -> None:
+    try:
+        with atomic_path(cache_dir / f"{root.name}.checked") as tmp:
+            tmp.write_text(mark, encoding="ascii")
+    except OSError:  # a read-only build folder only costs speed
+        pass
