@@ -131,21 +131,20 @@ class FileError(PipelineError):
         import errno
         import os
 
-        where = exc.filename or "a file"
+        where = exc.filename
         if isinstance(where, (str, os.PathLike)):
-            try:
-                where = os.path.relpath(where)
-            except ValueError:
-                where = str(where)
-            where = where if not where.startswith("../../") else str(exc.filename)
+            where = os.path.relpath(where)
+            where = where if not where.startswith("../..") else os.fspath(exc.filename)  # far away: the full path is clearer
+        writing = f" (writing {where})" if where else ""
+        where = where or "a file the build needs"
         messages = {
-            errno.ENOSPC: f"the disk is full (writing {where}) — free some space and build again",
-            errno.EDQUOT: f"the disk quota is used up (writing {where}) — free some space and build again",
+            errno.ENOSPC: f"the disk is full{writing} — free some space and build again",
+            errno.EDQUOT: f"the disk quota is used up{writing} — free some space and build again",
             errno.EROFS: f"{where} is on a read-only file system — make the build folder writable, or choose another with --build-dir",
             errno.EACCES: f"permission denied for {where} — check the permissions of the file and its folder",
             errno.EPERM: f"permission denied for {where} — check the permissions of the file and its folder",
             errno.ENOENT: f"{where} disappeared during the build — put it back (or change lesson.yaml) and build again",
-            errno.EFBIG: f"{where} grew over the file size limit of this system — free space or raise the limit",
+            errno.EFBIG: f"{where} grew over this system's file size limit — free space or raise the limit",
         }
         return cls(messages.get(exc.errno, f"{where}: {exc.strerror or exc} — check the disk and the build folder, then build again"))
 

@@ -129,8 +129,10 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
     try:
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
+    except FileNotFoundError:
+        raise MediaError(name, "is missing (it was there when the lesson was checked)", "put the file back, or change its path in lesson.yaml") from None
     except OSError as exc:
-        raise MediaError(name, f"cannot be read ({exc.strerror})", "check that the file is there and readable") from None
+        raise MediaError(name, f"cannot be read ({exc.strerror})", "check that the file is readable") from None
     forced = sniff(head)
     if forced is None:
         referring = referring_format(head)

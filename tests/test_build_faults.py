@@ -1,0 +1,179 @@
+"""Faults during a build end cleanly: a full disk, a read-only build folder, a killed ffmpeg and a
+media file that vanishes each fail their lesson with a clear message, the run still ends with its
+summary and JSON, and temporary files a killed build left are swept by the next one.
+
+The full disk and the read-only folder are real file systems (a small tmpfs, mounted by the test;
+skipped where mounting is not allowed). The killed ffmpeg is the real ffmpeg behind a wrapper that
+kills itself for any command but ``-version``; the vanished file is deleted by the stage before it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import errno
+import io
+import json
+import os
+import subprocess
+import wave
+from pathlib import Path
+
+import pytest
+
+from conftest import LESSON_YAML, SCRIPT_MD, make_video
+from pipeline import cards, ffmpeg
+from pipeline.build import build
+from pipeline.errors import FileError
+from pipeline.progress import JsonReporter
+from pipeline.stage import Settings
+from pipeline.transcode import STAGE as TRANSCODE
+
+# a card shown for two seconds without narration, and a one-second clip: no speech synthesis needed
+CARD_ONLY = SCRIPT_MD.split("Narration:")[0]
+WITH_CLIP = LESSON_YAML.replace("    section: hold-steady", "    section: hold-steady\n    duration: 2").replace(
+    "  - type: end", "  - type: clip\n    file: media/clip.mp4\n  - type: end")
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # lessons are then named content/<slug> in messages
+    return tmp_path
+
+
+def settings(root: Path) -> Settings:
+    return Settings(content_dir=root / "content", build_dir=root / "build", jobs=1)
+
+
+def run_json(root: Path, lessons: list[Path], stages, capsys=None) -> dict:
+    """Build and return the JSON document the run printed at its end."""
+    out = io.StringIO()
+    build(settings(root), lessons, JsonReporter(out), stages=stages)
+    return json.loads(out.getvalue())
+
+
+def mount_tmpfs(path: Path, options: str) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
+
+
+@pytest.fixture
+def mounts():
+    mounted: list[Path] = []
+    yield mounted
+    for path in reversed(mounted):
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def temp_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if ".tmp" in p.name)
+
+
+def test_messages_for_file_system_errors_are_pinned():
+    assert str(FileError.of(OSError(errno.ENOSPC, "No space left on device", "build/x/cards/a.png"))) == \
+        "the disk is full (writing build/x/cards/a.png) — free some space and build again"
+    assert str(FileError.of(OSError(errno.ENOSPC, "No space left on device"))) == "the disk is full — free some space and build again"
+    assert str(FileError.of(OSError(errno.EROFS, "Read-only file system", "build/.lock"))) == \
+        "build/.lock is on a read-only file system — make the build folder writable, or choose another with --build-dir"
+    assert str(FileError.of(OSError(errno.ENOENT, "No such file or directory", "content/x/media/a.png"))) == \
+        "content/x/media/a.png disappeared during the build — put it back (or change lesson.yaml) and build again"
+
+
+def test_full_disk_fails_the_lesson_and_the_run_ends_with_json(project, lesson_dir, capsys, mounts):
+    folder = lesson_dir(slug="full")
+    mount_tmpfs(project / "build", "size=96k")
+    mounts.append(project / "build")
+    document = run_json(project, [folder], [cards.STAGE], capsys)
+    assert document["summary"] == {"lessons": 1, "ok": 0, "failed": 1}
+    (error,) = document["lessons"][0]["errors"]
+    assert error["kind"] == "FileError"
+    assert error["message"].startswith("the disk is full") and error["message"].endswith(" — free some space and build again")
+    assert temp_files(project / "build") == []  # nothing half-written is left
+
+
+def test_read_only_build_folder_of_one_lesson_fails_only_that_lesson(project, lesson_dir, capsys, mounts):
+    good, stuck = lesson_dir(slug="good"), lesson_dir(slug="stuck")
+    mount_tmpfs(project / "build" / "stuck", "ro,size=64k")
+    mounts.append(project / "build" / "stuck")
+    document = run_json(project, [good, stuck], [cards.STAGE], capsys)
+    assert [(l["slug"], l["status"]) for l in document["lessons"]] == [("good", "built"), ("stuck", "failed")]
+    (error,) = document["lessons"][1]["errors"]
+    assert error["kind"] == "FileError"
+    assert error["message"].startswith("build/stuck/") and error["message"].endswith(
+        " is on a read-only file system — make the build folder writable, or choose another with --build-dir")
+
+
+def test_read_only_build_folder_fails_every_lesson_with_a_summary(project, lesson_dir, capsys, mounts):
+    folder = lesson_dir(slug="any")
+    mount_tmpfs(project / "build", "ro,size=64k")
+    mounts.append(project / "build")
+    document = run_json(project, [folder], [cards.STAGE], capsys)
+    assert document["summary"] == {"lessons": 1, "ok": 0, "failed": 1}
+    assert document["lessons"][0]["errors"] == [{"kind": "FileError", "message":
+        "build/.lock is on a read-only file system — make the build folder writable, or choose another with --build-dir"}]
+
+
+def test_killed_ffmpeg_fails_the_lesson_with_a_clear_message(project, lesson_dir, capsys, monkeypatch):
+    real = ffmpeg.ffmpeg_path()
+    folder = lesson_dir(WITH_CLIP, CARD_ONLY, slug="killed")
+    make_video(folder / "media" / "clip.mp4", seconds=1, size="160x90")
+    wrapper = project / "bin" / "ffmpeg"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\ncase "$*" in *-version*) exec "{real}" "$@";; esac\nkill -9 $$\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv(ffmpeg.OVERRIDE_VARIABLE, str(wrapper))
+    document = run_json(project, [folder], [cards.STAGE, TRANSCODE], capsys)
+    (lesson,) = document["lessons"]
+    assert lesson["status"] == "failed"
+    assert [(s["name"], s["status"]) for s in lesson["stages"]] == [("cards", "ran"), ("transcode", "failed")]
+    (error,) = lesson["errors"]
+    assert error["kind"] == "ToolError" and error["exit_code"] == -9
+    assert error["hint"] == "ffmpeg was stopped by SIGKILL (killed, or the machine ran out of memory) — build again"
+    assert temp_files(project / "build") == []
+
+
+def test_media_vanishing_during_the_build_fails_the_lesson(project, lesson_dir, capsys):
+    folder = lesson_dir(WITH_CLIP, CARD_ONLY, slug="vanish")
+    clip = make_video(folder / "media" / "clip.mp4", seconds=1, size="160x90")
+
+    def cards_then_delete(ctx):  # the fault: the clip is deleted while the build runs
+        result = cards.STAGE.run(ctx)
+        clip.unlink()
+        return result
+
+    stages = [dataclasses.replace(cards.STAGE, run=cards_then_delete), TRANSCODE]
+    document = run_json(project, [folder], stages, capsys)
+    assert document["summary"] == {"lessons": 1, "ok": 0, "failed": 1}
+    assert document["lessons"][0]["errors"] == [{"kind": "FileError", "message":
+        "content/vanish/media/clip.mp4 disappeared during the build — put it back (or change lesson.yaml) and build again"}]
+
+
+def test_temp_files_left_by_a_killed_build_are_swept(project, lesson_dir, capsys):
+    objects = project / "build" / ".cache" / "objects" / "ab"
+    objects.mkdir(parents=True)
+    leftover = objects / (".ab" + "0" * 62 + ".x1y2z3.tmp.wav")
+    leftover.write_bytes(b"half")
+    kept = objects / ("ab" + "1" * 62 + ".wav")
+    kept.write_bytes(b"whole")
+    lesson_leftover = project / "build" / "some" / "cards" / ".01-a.k2j3.tmp.png"
+    lesson_leftover.parent.mkdir(parents=True)
+    lesson_leftover.write_bytes(b"half")
+    run_json(project, [], [], capsys)
+    assert not leftover.exists() and kept.read_bytes() == b"whole"
+    run_json(project, [lesson_dir(slug="some")], [])
+    assert not lesson_leftover.exists()
+
+
+@pytest.mark.skipif(not __import__("shutil").which("espeak-ng"), reason="espeak-ng is not installed (make test installs it)")
+def test_espeak_writes_into_a_folder_with_a_very_long_path(tmp_path):
+    from pipeline.espeak import run_espeak
+    from pipeline.transcode.narration import espeak_argv
+
+    folder = tmp_path / ("long-" * 30) / ("deeper-" * 10)
+    folder.mkdir(parents=True)
+    out = folder / (".ab" + "0" * 62 + ".x1y2z3.tmp.wav")
+    assert len(str(out)) > 300  # espeak-ng cuts -w paths at about 200 characters
+    run_espeak(espeak_argv("en-us", str(out)), "Hello there.", "test")
+    with wave.open(str(out)) as audio:
+        assert audio.getnframes() > 0
+    assert os.listdir(folder) == [out.name]
