@@ -17,6 +17,7 @@ from pipeline.cache import Components, FileHashes, Journal, lesson_inputs, resul
 from pipeline.errors import FileError, LessonError, PipelineError
 from pipeline.fsutil import sweep_temp_files
 from pipeline.lesson.loader import lesson_label, load_lesson
+from pipeline.limits import check_budget, lesson_budget
 from pipeline.lesson.memo import load_lesson_memo
 from pipeline.stage import Context, ObjectStore, Settings, Stage, StageResult
 
@@ -205,7 +206,8 @@ def _build_lesson(root: Path, settings: Settings, stages: list[Stage], tools: di
     report = LessonReport(root.name, lesson_label(root))
     started = time.perf_counter()
     try:
-        _run_stages(root, settings, stages, tools, hashes, objects, reporter, report)
+        with lesson_budget():
+            _run_stages(root, settings, stages, tools, hashes, objects, reporter, report)
     except LessonError as exc:
         report.status = "invalid" if not report.stages else "failed"
         report.errors = _errors(exc)
@@ -239,6 +241,7 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
     digests: dict[str, str] = {}  # each result's digest, computed once (downstream keys use it)
     ran_any = False
     for stage in stages:
+        check_budget()
         components = Components(
             version=stage.version,
             params=stage.params(lesson),

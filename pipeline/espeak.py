@@ -24,13 +24,23 @@ def local_argv(argv: list[str]) -> tuple[list[str], Path]:
 
 def run_espeak(argv: list[str], text: str, context: str = "") -> None:
     """Run ``argv`` (which writes a WAV with ``-w FILE``) reading ``text`` as UTF-8 from stdin."""
+    from pipeline.limits import child_timeout, limit_child
+
     short, folder = local_argv(argv)
+    timeout, why = child_timeout(120)
     try:
-        done = subprocess.run(short, input=text.encode("utf-8"), capture_output=True, check=False, timeout=120, cwd=folder)
-    except subprocess.TimeoutExpired:
-        raise ToolError(argv, -1, "", "espeak-ng did not finish within 120 s: shorten the sentence", context) from None
+        process = subprocess.Popen(short, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=folder)
     except FileNotFoundError:
         raise SetupError("espeak-ng is not installed — run 'make build' (it installs it with apt), or 'sudo apt-get install espeak-ng'") from None
+    with process:
+        limit_child(process.pid)
+        try:
+            _, stderr_bytes = process.communicate(text.encode("utf-8"), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise ToolError(argv, -1, "", f"espeak-ng {why}", context) from None
+    done = subprocess.CompletedProcess(short, process.returncode, b"", stderr_bytes)
     stderr = done.stderr.decode("utf-8", "replace")
     out = Path(argv[argv.index("-w") + 1])
     # espeak-ng exits 0 even for an unknown voice, and then writes nothing: check the file too.

@@ -39,6 +39,7 @@ SAFE_DEMUXERS = frozenset(
 IMAGE_DEMUXERS = frozenset({"png_pipe", "jpeg_pipe", "webp_pipe", "image2"})
 INPUT_OPTIONS = {"protocol_whitelist": "file"}
 SNIFF_BYTES = 4096
+MAX_PACKETS = 2000  # a real recording's first frame comes within a few dozen packets
 MAX_PIXELS = 8192 * 8192  # a frame larger than 8K square is refused before anything is decoded
 KNOWN = "MP4/MOV, WebM/MKV, AVI, WAV, MP3, FLAC, OGG, AAC, MPEG-TS, PNG, JPEG or WebP"
 # Text formats that name other files: recognised by content, so a renamed playlist is refused too.
@@ -163,6 +164,17 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
     return MediaInfo(name, demuxer, duration, video, audio)
 
 
+def _first_frame(container, stream):
+    """The stream's first decoded frame, reading at most MAX_PACKETS packets: a damaged or hostile
+    file whose packets never decode must not keep the probe reading for minutes."""
+    for count, packet in enumerate(container.demux(stream)):
+        for frame in packet.decode():
+            return frame
+        if count >= MAX_PACKETS:
+            break
+    raise StopIteration(f"no frame decoded in the first {MAX_PACKETS} packets")
+
+
 def _is_cover_art(stream) -> bool:
     return bool(stream.disposition & 1024) if hasattr(stream, "disposition") else False  # AV_DISPOSITION_ATTACHED_PIC
 
@@ -180,7 +192,7 @@ def _video_info(container, stream, name: str) -> VideoInfo:
     import av
 
     try:
-        frame = next(container.decode(stream))
+        frame = _first_frame(container, stream)
     except (av.error.FFmpegError, StopIteration) as exc:
         raise MediaError(name, f"its video stream cannot be decoded ({exc})", "export the recording again, e.g. as H.264 MP4") from None
     rotation = int(getattr(frame, "rotation", 0) or 0) % 360
@@ -199,7 +211,7 @@ def _audio_info(container, stream, name: str) -> AudioInfo:
     import av
 
     try:
-        next(container.decode(stream))
+        _first_frame(container, stream)
     except (av.error.FFmpegError, StopIteration) as exc:
         why = str(exc) or "no audio frame in it"
         raise MediaError(name, f"its audio stream cannot be decoded ({why})", "export the recording again, e.g. as WAV or M4A") from None

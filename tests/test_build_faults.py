@@ -14,6 +14,7 @@ import io
 import json
 import os
 import subprocess
+import time
 import wave
 from pathlib import Path
 
@@ -177,3 +178,31 @@ def test_espeak_writes_into_a_folder_with_a_very_long_path(tmp_path):
     with wave.open(str(out)) as audio:
         assert audio.getnframes() > 0
     assert os.listdir(folder) == [out.name]
+
+
+def test_lesson_time_budget_stops_a_child_and_the_next_stage(monkeypatch):
+    from pipeline.errors import ToolError
+    from pipeline.limits import BudgetExceeded, check_budget, lesson_budget
+
+    started = time.monotonic()
+    with lesson_budget(1.0), pytest.raises(ToolError) as caught:  # -re: 30 s of silence takes 30 s
+        ffmpeg.run(["ffmpeg", "-hide_banner", "-re", "-f", "lavfi", "-i", "anullsrc", "-t", "30", "-f", "null", "-"])
+    assert time.monotonic() - started < 20
+    assert caught.value.hint == ("ffmpeg was stopped: the lesson used up its time budget of 1 s — look for a very long or damaged recording,"
+                                 " or raise MICROLEARN_LESSON_TIMEOUT")
+    with lesson_budget(0.01), pytest.raises(BudgetExceeded) as over:
+        time.sleep(0.05)
+        check_budget()
+    assert str(over.value) == ("the lesson used up its time budget of 0.01 s — look for a very long or damaged recording,"
+                               " or raise MICROLEARN_LESSON_TIMEOUT")
+
+
+def test_children_run_under_a_memory_limit(monkeypatch):
+    from pipeline.errors import ToolError
+
+    monkeypatch.setenv("MICROLEARN_CHILD_MEMORY_MB", "300")
+    with pytest.raises(ToolError) as caught:  # one 8000x8000 frame through x264 needs far more than 300 MB
+        ffmpeg.run(["ffmpeg", "-hide_banner", "-f", "lavfi", "-i", "testsrc2=s=8000x8000:d=1", "-frames:v", "1", "-c:v", "libx264", "-f", "null", "-"])
+    assert caught.value.hint == "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"
+    monkeypatch.delenv("MICROLEARN_CHILD_MEMORY_MB")
+    ffmpeg.run(["ffmpeg", "-hide_banner", "-f", "lavfi", "-i", "testsrc2=s=320x240:d=1", "-frames:v", "1", "-c:v", "libx264", "-f", "null", "-"])

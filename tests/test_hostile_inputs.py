@@ -394,3 +394,38 @@ def test_card_text_that_does_not_fit_is_found_by_check(lesson_dir, tmp_path):
     assert [(e["file"], e["line"], e["field"]) for e in errors] == [("content/long/script.md", 3, "section 'hold-steady'")]
     assert errors[0]["message"].startswith("the card text is ") and "too long for the" in errors[0]["message"]
     assert not (tmp_path / "build").exists()  # check creates no build folder
+
+
+# --- what one lesson may cost is bounded --------------------------------------------------------------------
+
+
+def test_too_many_cards_long_cards_and_long_sequences_are_refused(lesson_dir):
+    many = "".join(f"## Card {i}\n\nText {i}\n\n" for i in range(150))
+    assert refused(lesson_dir(script=many)) == [
+        "L/script.md:401:1: the script has 150 card sections, more than the 100 a lesson may have — split it into several lessons"]
+    long_card = SCRIPT_MD.replace("- Lean on a table", "x" * 5000)
+    assert refused(lesson_dir(script=long_card)) == [
+        "L/script.md:3:1: card 'Hold the phone steady' has 5017 characters of text, more than 4000 — a card holds a few hundred characters: split it into several cards"]
+    parts = LESSON_YAML.replace("  - type: end", "  - type: title\n" * 250 + "  - type: end")
+    assert refused(lesson_dir(parts)) == [
+        "L/lesson.yaml:220:5: sequence: lists 252 parts, more than the 200 a lesson may have — split it into several lessons"]
+
+
+@pytest.mark.parametrize("head,demuxer", [
+    (b"\x00\x00\x00\x20ftypisom", "mov"), (b"\x1a\x45\xdf\xa3\x9f", "matroska"), (b"RIFF\x00\x00\x00\x00WAVEfmt ", "wav"),
+    (b"RIFF\x00\x00\x00\x00AVI LIST", "avi"), (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "webp_pipe"), (b"\x89PNG\r\n\x1a\n", "png_pipe"),
+    (b"\xff\xd8\xff\xe0", "jpeg_pipe"), (b"fLaC", "flac"), (b"OggS", "ogg"), (b"ID3\x04", "mp3"), (b"\xff\xfb\x90", "mp3"),
+    (b"\xff\xf1\x50", "aac"), (b"#EXTM3U\n", None), (b"ffconcat version 1.0\n", None), (b"<?xml", None), (b"", None),
+])
+def test_the_demuxer_is_chosen_from_the_first_bytes(head, demuxer):
+    from pipeline.probe import sniff
+
+    assert sniff(head) == demuxer
+
+
+@pytest.mark.parametrize("head,name", [(b"#EXTM3U\n", "hls"), (b"\xef\xbb\xbf  #EXTM3U", "hls"), (b"ffconcat version 1.0", "concat"),
+                                       (b"file 'a.mp4'\n", "concat"), (b'<?xml version="1.0"?><MPD', "xml"), (b"<MPD>", "dash"), (b"hello", None)])
+def test_files_that_refer_to_other_files_are_named(head, name):
+    from pipeline.probe import referring_format
+
+    assert referring_format(head) == name

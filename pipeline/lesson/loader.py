@@ -41,6 +41,7 @@ FORMAT_ALIASES = {"landscape": "16:9", "horizontal": "16:9", "portrait": "9:16",
 LICENCE_ALIASES = {"cc-by": "CC-BY-4.0", "cc by 4.0": "CC-BY-4.0", "cc0": "CC0-1.0", "cc-by-sa": "CC-BY-SA-4.0", "public domain": "CC0-1.0"}
 ITEM_TYPES = ("title", "clip", "card", "end")
 DEFAULT_MAX_DURATION = 90.0
+MAX_PARTS = 200  # each clip is probed and each card laid out: a bound on what one lesson can cost
 
 
 def lesson_label(root: Path) -> str:
@@ -238,6 +239,9 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
         return ()
     if node.kind != "seq" or not node.value:
         reader.error(node, "sequence", "expected a list of parts", "write one '- type: title|clip|card|end' entry per part of the video")
+        return ()
+    if len(node.value) > MAX_PARTS:
+        reader.error(node.value[MAX_PARTS], "sequence", f"lists {len(node.value)} parts, more than the {MAX_PARTS} a lesson may have", "split it into several lessons")
         return ()
     section_ids = {s.id: s for s in sections}
     used: set[str] = set()
