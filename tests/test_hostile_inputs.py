@@ -408,7 +408,7 @@ def test_too_many_cards_long_cards_and_long_sequences_are_refused(lesson_dir):
         "L/script.md:3:1: card 'Hold the phone steady' has 5017 characters of text, more than 4000 — a card holds a few hundred characters: split it into several cards"]
     parts = LESSON_YAML.replace("  - type: end", "  - type: title\n" * 250 + "  - type: end")
     assert refused(lesson_dir(parts)) == [
-        "L/lesson.yaml:220:5: sequence: lists 252 parts, more than the 200 a lesson may have — split it into several lessons"]
+        "L/lesson.yaml:218:5: sequence: lists 253 parts, more than the 200 a lesson may have — split it into several lessons"]
 
 
 @pytest.mark.parametrize("head,demuxer", [
