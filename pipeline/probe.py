@@ -20,9 +20,7 @@ from pipeline.errors import MediaError
 SAFE_DEMUXERS = frozenset(
     {
         "mov,mp4,m4a,3gp,3g2,mj2",
-        "mov",  # the names FFmpeg reports when the demuxer is chosen for it (see sniff)
         "matroska,webm",
-        "matroska",
         "avi",
         "wav",
         "mp3",
@@ -36,6 +34,7 @@ SAFE_DEMUXERS = frozenset(
         "image2",
     }
 )
+MOV, MATROSKA = "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"  # full names: FFmpeg reports what it was given
 IMAGE_DEMUXERS = frozenset({"png_pipe", "jpeg_pipe", "webp_pipe", "image2"})
 INPUT_OPTIONS = {"protocol_whitelist": "file"}
 SNIFF_BYTES = 4096
@@ -53,9 +52,9 @@ def sniff(head: bytes) -> str | None:
     Pure (unit-tested on byte strings). ``head`` should be the first SNIFF_BYTES of the file.
     """
     if head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot"):
-        return "mov"
+        return MOV
     if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "matroska"
+        return MATROSKA
     if head[:4] in (b"RIFF", b"RF64"):
         return {b"AVI ": "avi", b"WAVE": "wav", b"WEBP": "webp_pipe"}.get(head[8:12])
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -73,6 +72,8 @@ def sniff(head: bytes) -> str | None:
     if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:  # MPEG audio frame sync
         return "mp3"
     if head[:1] == b"\x47" and (len(head) <= 188 or head[188:189] == b"\x47"):
+        return "mpegts"
+    if head[4:5] == b"\x47" and (len(head) <= 196 or head[196:197] == b"\x47"):  # M2TS (camcorders): a 4-byte time code per packet
         return "mpegts"
     return None
 

@@ -412,10 +412,11 @@ def test_too_many_cards_long_cards_and_long_sequences_are_refused(lesson_dir):
 
 
 @pytest.mark.parametrize("head,demuxer", [
-    (b"\x00\x00\x00\x20ftypisom", "mov"), (b"\x1a\x45\xdf\xa3\x9f", "matroska"), (b"RIFF\x00\x00\x00\x00WAVEfmt ", "wav"),
+    (b"\x00\x00\x00\x20ftypisom", "mov,mp4,m4a,3gp,3g2,mj2"), (b"\x1a\x45\xdf\xa3\x9f", "matroska,webm"), (b"RIFF\x00\x00\x00\x00WAVEfmt ", "wav"),
     (b"RIFF\x00\x00\x00\x00AVI LIST", "avi"), (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "webp_pipe"), (b"\x89PNG\r\n\x1a\n", "png_pipe"),
     (b"\xff\xd8\xff\xe0", "jpeg_pipe"), (b"fLaC", "flac"), (b"OggS", "ogg"), (b"ID3\x04", "mp3"), (b"\xff\xfb\x90", "mp3"),
-    (b"\xff\xf1\x50", "aac"), (b"#EXTM3U\n", None), (b"ffconcat version 1.0\n", None), (b"<?xml", None), (b"", None),
+    (b"\xff\xf1\x50", "aac"),
+    (b"\x47" + bytes(187) + b"\x47", "mpegts"), (bytes(4) + b"\x47" + bytes(187) + bytes(4) + b"\x47", "mpegts"), (b"#EXTM3U\n", None), (b"ffconcat version 1.0\n", None), (b"<?xml", None), (b"", None),
 ])
 def test_the_demuxer_is_chosen_from_the_first_bytes(head, demuxer):
     from pipeline.probe import sniff
