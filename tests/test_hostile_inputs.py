@@ -184,6 +184,14 @@ def test_script_link_to_a_secret_never_reaches_cards_or_messages(lesson_dir, tmp
     no_secret_anywhere(done, tmp_path)
 
 
+def test_a_fifo_named_lesson_yaml_is_refused_without_blocking(lesson_dir):
+    folder = lesson_dir()
+    (folder / "lesson.yaml").unlink()
+    os.mkfifo(folder / "lesson.yaml")
+    assert refused(folder) == ["L/lesson.yaml: is not a regular file — replace it with a plain text file"]
+    assert_never_opened(folder / "lesson.yaml")
+
+
 def test_lesson_folder_linking_outside_is_refused(lesson_dir, tmp_path):
     elsewhere = lesson_dir(slug="elsewhere", root=tmp_path / "outside")
     (tmp_path / "content").mkdir(exist_ok=True)
