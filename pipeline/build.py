@@ -177,7 +177,7 @@ def build(
         reporter.finish(reports, "build")
         return reports
     try:
-        sweep_temp_files(settings.build_dir / ".cache")  # left by a killed build; we hold the lock, so none is live
+        unfinished = _mark_unfinished(settings.build_dir / ".cache")
         toolversions.use_store(settings.build_dir / ".cache" / "tools.json")
         hashes = FileHashes(settings.build_dir / ".cache" / "filehashes.json")
         objects = ObjectStore(settings.build_dir / ".cache" / "objects")
@@ -189,12 +189,29 @@ def build(
         try:
             hashes.save()
             toolversions.save()
+            unfinished.unlink(missing_ok=True)
         except OSError as exc:  # only a speed-up is lost: the next build hashes again
             log.warning("the build cache was not saved: %s", FileError.of(exc))
     finally:
         lock.__exit__(None, None, None)
     reporter.finish(reports, "build")
     return reports
+
+
+def _mark_unfinished(cache: Path) -> Path:
+    """Sweep the cache's temporary files if the last build never finished (killed: its marker is
+    still there), then mark this build as running. We hold the lock, so no temp file is live; the
+    marker spares every other build a walk over the whole object store."""
+    marker = cache / ".unfinished"
+    if marker.exists():
+        swept = sweep_temp_files(cache)
+        log.info("the last build was interrupted: %d temporary file(s) swept from %s", swept, cache)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:  # a read-only cache: the lessons will say so
+        pass
+    return marker
 
 
 def _tool_versions(stages: list[Stage]) -> dict[str, dict]:

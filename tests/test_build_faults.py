@@ -14,6 +14,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import time
 import wave
 from pathlib import Path
@@ -149,20 +150,59 @@ def test_media_vanishing_during_the_build_fails_the_lesson(project, lesson_dir, 
         "content/vanish/media/clip.mp4 disappeared during the build — put it back (or change lesson.yaml) and build again"}]
 
 
-def test_temp_files_left_by_a_killed_build_are_swept(project, lesson_dir, capsys):
-    objects = project / "build" / ".cache" / "objects" / "ab"
-    objects.mkdir(parents=True)
-    leftover = objects / (".ab" + "0" * 62 + ".x1y2z3.tmp.wav")
-    leftover.write_bytes(b"half")
-    kept = objects / ("ab" + "1" * 62 + ".wav")
+def test_temp_files_left_by_a_killed_build_are_swept(project, lesson_dir):
+    lesson = lesson_dir(slug="some")
+    build_dir = project / "build"
+    # a real build killed with SIGKILL while it writes the object store (its cards stage blocks on a FIFO
+    # only this test writes to, so the kill lands at a known point)
+    script = project / "killed_build.py"
+    script.write_text(KILLED_BUILD.format(root=str(project)))
+    child = subprocess.Popen([sys.executable, str(script)], cwd=project)
+    gate = project / "gate"
+    deadline = time.monotonic() + 120
+    while not (build_dir / ".cache" / ".unfinished").exists() or not gate.exists():
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.05)
+    leftover = _wait_for_temp(build_dir / ".cache" / "objects", deadline)
+    child.kill()
+    child.wait()
+    assert leftover.exists()  # the killed build left it behind
+    kept = leftover.parent / ("ab" + "1" * 62 + ".wav")
     kept.write_bytes(b"whole")
-    lesson_leftover = project / "build" / "some" / "cards" / ".01-a.k2j3.tmp.png"
-    lesson_leftover.parent.mkdir(parents=True)
-    lesson_leftover.write_bytes(b"half")
-    run_json(project, [], [], capsys)
+    run_json(project, [lesson], [])
     assert not leftover.exists() and kept.read_bytes() == b"whole"
-    run_json(project, [lesson_dir(slug="some")], [])
-    assert not lesson_leftover.exists()
+    assert not (build_dir / ".cache" / ".unfinished").exists()  # this build finished
+
+
+def _wait_for_temp(folder: Path, deadline: float) -> Path:
+    while True:
+        found = [p for p in folder.rglob(".*.tmp*") if p.is_file()] if folder.exists() else []
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+KILLED_BUILD = """
+import os
+from pathlib import Path
+from pipeline import cards
+from pipeline.build import build
+from pipeline.stage import Settings
+import dataclasses
+
+root = Path({root!r})
+gate = root / "gate"
+os.mkfifo(gate)
+
+def blocked(ctx):
+    def make(tmp):
+        tmp.write_bytes(b"half")
+        open(gate).read()  # blocks until killed
+    ctx.objects.memo({{"what": "test"}}, ".wav", make)
+
+build(Settings(root / "content", root / "build"), [root / "content" / "some"], stages=[dataclasses.replace(cards.STAGE, run=blocked)])
+"""
 
 
 @pytest.mark.skipif(not __import__("shutil").which("espeak-ng"), reason="espeak-ng is not installed (make test installs it)")
