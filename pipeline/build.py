@@ -6,6 +6,7 @@ stage, so a killed build leaves the previous good outputs and the next build rep
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import traceback
@@ -164,19 +165,13 @@ def build(
     if until:
         names = [s.name for s in stages]
         stages = stages[: names.index(until) + 1]
+    held = contextlib.ExitStack()
     try:
         settings.build_dir.mkdir(parents=True, exist_ok=True)
-        lock = build_lock(settings.build_dir)
-        lock.__enter__()
+        held.enter_context(build_lock(settings.build_dir))
     except OSError as exc:  # the build folder cannot be written at all: every lesson fails, the run still ends with its summary
-        reporter.start([p.name for p in lessons])
-        failure = _errors(FileError.of(exc))
-        reports = [LessonReport(root.name, lesson_label(root), "failed", errors=failure) for root in lessons]
-        for report in reports:
-            reporter.lesson(report)
-        reporter.finish(reports, "build")
-        return reports
-    try:
+        return _all_failed(lessons, FileError.of(exc), reporter)
+    with held:
         unfinished = _mark_unfinished(settings.build_dir / ".cache")
         toolversions.use_store(settings.build_dir / ".cache" / "tools.json")
         hashes = FileHashes(settings.build_dir / ".cache" / "filehashes.json")
@@ -192,8 +187,15 @@ def build(
             unfinished.unlink(missing_ok=True)
         except OSError as exc:  # only a speed-up is lost: the next build hashes again
             log.warning("the build cache was not saved: %s", FileError.of(exc))
-    finally:
-        lock.__exit__(None, None, None)
+    reporter.finish(reports, "build")
+    return reports
+
+
+def _all_failed(lessons: list[Path], error: PipelineError, reporter: Reporter) -> list[LessonReport]:
+    reporter.start([p.name for p in lessons])
+    reports = [LessonReport(root.name, lesson_label(root), "failed", errors=_errors(error)) for root in lessons]
+    for report in reports:
+        reporter.lesson(report)
     reporter.finish(reports, "build")
     return reports
 
@@ -203,10 +205,10 @@ def _mark_unfinished(cache: Path) -> Path:
     still there), then mark this build as running. We hold the lock, so no temp file is live; the
     marker spares every other build a walk over the whole object store."""
     marker = cache / ".unfinished"
-    if marker.exists():
-        swept = sweep_temp_files(cache)
-        log.info("the last build was interrupted: %d temporary file(s) swept from %s", swept, cache)
     try:
+        if marker.exists():
+            swept = sweep_temp_files(cache)
+            log.info("the last build was interrupted: %d temporary file(s) swept from %s", swept, cache)
         cache.mkdir(parents=True, exist_ok=True)
         marker.touch()
     except OSError:  # a read-only cache: the lessons will say so
