@@ -45,24 +45,27 @@ def settings(root: Path) -> Settings:
     return Settings(content_dir=root / "content", build_dir=root / "build", jobs=1)
 
 
-def run_json(root: Path, lessons: list[Path], stages, capsys=None) -> dict:
+def run_json(root: Path, lessons: list[Path], stages) -> dict:
     """Build and return the JSON document the run printed at its end."""
     out = io.StringIO()
     build(settings(root), lessons, JsonReporter(out), stages=stages)
     return json.loads(out.getvalue())
 
 
-def mount_tmpfs(path: Path, options: str) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-
-
 @pytest.fixture
-def mounts():
+def tmpfs():
+    """``tmpfs(path, options)`` mounts a small tmpfs at ``path`` (skips where mounting is not allowed);
+    everything mounted is unmounted after the test."""
     mounted: list[Path] = []
-    yield mounted
+
+    def mount(path: Path, options: str) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
+        mounted.append(path)
+
+    yield mount
     for path in reversed(mounted):
         subprocess.run(["umount", "-l", str(path)], check=False)
 
@@ -81,11 +84,10 @@ def test_messages_for_file_system_errors_are_pinned():
         "content/x/media/a.png disappeared during the build — put it back (or change lesson.yaml) and build again"
 
 
-def test_full_disk_fails_the_lesson_and_the_run_ends_with_json(project, lesson_dir, capsys, mounts):
+def test_full_disk_fails_the_lesson_and_the_run_ends_with_json(project, lesson_dir, tmpfs):
     folder = lesson_dir(slug="full")
-    mount_tmpfs(project / "build", "size=96k")
-    mounts.append(project / "build")
-    document = run_json(project, [folder], [cards.STAGE], capsys)
+    tmpfs(project / "build", "size=96k")
+    document = run_json(project, [folder], [cards.STAGE])
     assert document["summary"] == {"lessons": 1, "ok": 0, "failed": 1}
     (error,) = document["lessons"][0]["errors"]
     assert error["kind"] == "FileError"
@@ -93,11 +95,10 @@ def test_full_disk_fails_the_lesson_and_the_run_ends_with_json(project, lesson_d
     assert temp_files(project / "build") == []  # nothing half-written is left
 
 
-def test_read_only_build_folder_of_one_lesson_fails_only_that_lesson(project, lesson_dir, capsys, mounts):
+def test_read_only_build_folder_of_one_lesson_fails_only_that_lesson(project, lesson_dir, tmpfs):
     good, stuck = lesson_dir(slug="good"), lesson_dir(slug="stuck")
-    mount_tmpfs(project / "build" / "stuck", "ro,size=64k")
-    mounts.append(project / "build" / "stuck")
-    document = run_json(project, [good, stuck], [cards.STAGE], capsys)
+    tmpfs(project / "build" / "stuck", "ro,size=64k")
+    document = run_json(project, [good, stuck], [cards.STAGE])
     assert [(l["slug"], l["status"]) for l in document["lessons"]] == [("good", "built"), ("stuck", "failed")]
     (error,) = document["lessons"][1]["errors"]
     assert error["kind"] == "FileError"
@@ -105,17 +106,16 @@ def test_read_only_build_folder_of_one_lesson_fails_only_that_lesson(project, le
         " is on a read-only file system — make the build folder writable, or choose another with --build-dir")
 
 
-def test_read_only_build_folder_fails_every_lesson_with_a_summary(project, lesson_dir, capsys, mounts):
+def test_read_only_build_folder_fails_every_lesson_with_a_summary(project, lesson_dir, tmpfs):
     folder = lesson_dir(slug="any")
-    mount_tmpfs(project / "build", "ro,size=64k")
-    mounts.append(project / "build")
-    document = run_json(project, [folder], [cards.STAGE], capsys)
+    tmpfs(project / "build", "ro,size=64k")
+    document = run_json(project, [folder], [cards.STAGE])
     assert document["summary"] == {"lessons": 1, "ok": 0, "failed": 1}
     assert document["lessons"][0]["errors"] == [{"kind": "FileError", "message":
         "build/.lock is on a read-only file system — make the build folder writable, or choose another with --build-dir"}]
 
 
-def test_killed_ffmpeg_fails_the_lesson_with_a_clear_message(project, lesson_dir, capsys, monkeypatch):
+def test_killed_ffmpeg_fails_the_lesson_with_a_clear_message(project, lesson_dir, monkeypatch):
     real = ffmpeg.ffmpeg_path()
     folder = lesson_dir(WITH_CLIP, CARD_ONLY, slug="killed")
     make_video(folder / "media" / "clip.mp4", seconds=1, size="160x90")
@@ -124,7 +124,7 @@ def test_killed_ffmpeg_fails_the_lesson_with_a_clear_message(project, lesson_dir
     wrapper.write_text(f'#!/bin/sh\ncase "$*" in *-version*) exec "{real}" "$@";; esac\nkill -9 $$\n')
     wrapper.chmod(0o755)
     monkeypatch.setenv(ffmpeg.OVERRIDE_VARIABLE, str(wrapper))
-    document = run_json(project, [folder], [cards.STAGE, TRANSCODE], capsys)
+    document = run_json(project, [folder], [cards.STAGE, TRANSCODE])
     (lesson,) = document["lessons"]
     assert lesson["status"] == "failed"
     assert [(s["name"], s["status"]) for s in lesson["stages"]] == [("cards", "ran"), ("transcode", "failed")]
@@ -134,7 +134,7 @@ def test_killed_ffmpeg_fails_the_lesson_with_a_clear_message(project, lesson_dir
     assert temp_files(project / "build") == []
 
 
-def test_media_vanishing_during_the_build_fails_the_lesson(project, lesson_dir, capsys):
+def test_media_vanishing_during_the_build_fails_the_lesson(project, lesson_dir):
     folder = lesson_dir(WITH_CLIP, CARD_ONLY, slug="vanish")
     clip = make_video(folder / "media" / "clip.mp4", seconds=1, size="160x90")
 
@@ -144,7 +144,7 @@ def test_media_vanishing_during_the_build_fails_the_lesson(project, lesson_dir, 
         return result
 
     stages = [dataclasses.replace(cards.STAGE, run=cards_then_delete), TRANSCODE]
-    document = run_json(project, [folder], stages, capsys)
+    document = run_json(project, [folder], stages)
     assert document["summary"] == {"lessons": 1, "ok": 0, "failed": 1}
     assert document["lessons"][0]["errors"] == [{"kind": "FileError", "message":
         "content/vanish/media/clip.mp4 disappeared during the build — put it back (or change lesson.yaml) and build again"}]
