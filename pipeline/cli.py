@@ -169,10 +169,11 @@ def cmd_approve(args) -> int:
 
     from pipeline.review.checklist import load_checklist, validate_answers
 
+    lessons = _lessons(args, [args.lesson])  # a name that leaves content/ is refused before anything else
     answers = _read_answers(args.answers) if args.answers else _ask_answers()
     validate_answers(load_checklist(), answers)  # before any build work: a missing answer is said at once
     # approve what the sources make now: an incremental build is a no-op when nothing changed
-    reports = build(_settings(args), _lessons(args, [args.lesson]), reporter_for(False))
+    reports = build(_settings(args), lessons, reporter_for(False))
     if not reports[0].ok:
         return 1
     project, slug = args.content.resolve().parent, reports[0].slug

@@ -302,7 +302,8 @@ def test_approve_refuses_a_name_outside_content(victim, tmp_path):
     project = tmp_path / "project"
     (project / "answers.yaml").write_text("{}\n")
     done = microlearn("approve", "../victim", "--reviewer", "Kim", "--key", "k", "--answers", "answers.yaml", cwd=project)
-    assert done.returncode == 2
+    assert (done.returncode, done.stderr.strip()) == (
+        2, "microlearn: lesson '../victim' is not a folder inside content/ — name a lesson by its folder name, e.g. intro")
     assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
 
 
