@@ -2,8 +2,8 @@
 memory limit on every child process (ffmpeg, espeak-ng).
 
 Lessons build in threads, so the budget is kept per thread: the runner opens ``lesson_budget``
-around a lesson's stages, and the one gateway of each tool asks ``child_timeout`` how long its
-child may still run. A child is given its address-space limit with ``prlimit`` right after it
+(with the numbers ``Settings.from_environment`` read) around a lesson's stages, and the one
+gateway of each tool asks ``child_timeout`` how long its child may still run. A child is given its address-space limit with ``prlimit`` right after it
 starts, so a hostile file that makes a decoder allocate without end fails that child (and its
 lesson) instead of the machine. In-process work (YAML, markdown, probing, card layout) is bounded
 by the limits on its inputs instead (docs/architecture.md, "Safety with untrusted lessons").
@@ -11,7 +11,6 @@ by the limits on its inputs instead (docs/architecture.md, "Safety with untruste
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from typing import Iterator
@@ -30,32 +29,16 @@ class BudgetExceeded(PipelineError):
     """A lesson used up its time budget; its build stops with this message."""
 
 
-def lesson_seconds() -> float:
-    return _number(LESSON_SECONDS_VARIABLE, DEFAULT_LESSON_SECONDS)
-
-
-def child_memory_bytes() -> int:
-    return int(_number(CHILD_MEMORY_VARIABLE, DEFAULT_CHILD_MEMORY_MB)) * 1024 * 1024
-
-
-def _number(variable: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(variable, ""))
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 @contextlib.contextmanager
-def lesson_budget(seconds: float | None = None) -> Iterator[None]:
-    """Give the current thread's lesson ``seconds`` (default: lesson_seconds()) from now."""
-    seconds = seconds or lesson_seconds()
-    previous = getattr(_budget, "deadline", None)
-    _budget.deadline, _budget.seconds = time.monotonic() + seconds, seconds
+def lesson_budget(seconds: float = DEFAULT_LESSON_SECONDS, memory_mb: int = DEFAULT_CHILD_MEMORY_MB) -> Iterator[None]:
+    """Give the current thread's lesson ``seconds`` from now, and its children ``memory_mb`` each
+    (the runner passes ``Settings.lesson_seconds`` and ``Settings.child_memory_mb``)."""
+    previous = (getattr(_budget, "deadline", None), getattr(_budget, "seconds", None), getattr(_budget, "memory_mb", None))
+    _budget.deadline, _budget.seconds, _budget.memory_mb = time.monotonic() + seconds, seconds, memory_mb
     try:
         yield
     finally:
-        _budget.deadline = previous
+        _budget.deadline, _budget.seconds, _budget.memory_mb = previous
 
 
 def child_timeout(timeout: float | None) -> tuple[float | None, str]:
@@ -69,7 +52,7 @@ def child_timeout(timeout: float | None) -> tuple[float | None, str]:
         raise BudgetExceeded(budget_message())
     if timeout is not None and timeout < left:
         return timeout, f"did not finish within {timeout:g} s"
-    seconds = getattr(_budget, "seconds", lesson_seconds())
+    seconds = _budget.seconds
     return left, (f"was stopped: the lesson used up its time budget of {seconds:g} s — look for a very long or damaged recording, "
                   f"or raise {LESSON_SECONDS_VARIABLE}")
 
@@ -80,17 +63,18 @@ def check_budget() -> None:
 
 
 def budget_message() -> str:
-    seconds = getattr(_budget, "seconds", lesson_seconds())
+    seconds = getattr(_budget, "seconds", None) or DEFAULT_LESSON_SECONDS
     return (f"the lesson used up its time budget of {seconds:g} s — look for a very long or damaged recording, "
             f"or raise {LESSON_SECONDS_VARIABLE}")
 
 
 def limit_child(pid: int) -> None:
-    """Cap a child's address space at child_memory_bytes() (Linux; elsewhere a no-op)."""
+    """Cap a child's address space at its lesson's memory budget, or the default outside a lesson
+    (Linux; elsewhere a no-op)."""
     try:
         import resource
 
-        limit = child_memory_bytes()
+        limit = int(getattr(_budget, "memory_mb", None) or DEFAULT_CHILD_MEMORY_MB) * 1024 * 1024
         resource.prlimit(pid, resource.RLIMIT_AS, (limit, limit))
     except (ImportError, AttributeError, ProcessLookupError, PermissionError, ValueError, OSError):
         pass  # the child already ended, or this system cannot limit it: it runs unlimited

@@ -29,6 +29,8 @@ from pipeline.progress import JsonReporter
 from pipeline.stage import Settings
 from pipeline.transcode import STAGE as TRANSCODE
 
+pytestmark = pytest.mark.media  # real file systems, ffmpeg, espeak-ng and the cards renderer
+
 # a card shown for two seconds without narration, and a one-second clip: no speech synthesis needed
 CARD_ONLY = SCRIPT_MD.split("Narration:")[0]
 WITH_CLIP = LESSON_YAML.replace("    section: hold-steady", "    section: hold-steady\n    duration: 2").replace(
@@ -240,9 +242,9 @@ def test_lesson_time_budget_stops_a_child_and_the_next_stage(monkeypatch):
 def test_children_run_under_a_memory_limit(monkeypatch):
     from pipeline.errors import ToolError
 
-    monkeypatch.setenv("MICROLEARN_CHILD_MEMORY_MB", "300")
-    with pytest.raises(ToolError) as caught:  # one 8000x8000 frame through x264 needs far more than 300 MB
+    from pipeline.limits import lesson_budget
+
+    with lesson_budget(600, memory_mb=300), pytest.raises(ToolError) as caught:  # one 8000x8000 frame through x264 needs far more than 300 MB
         ffmpeg.run(["ffmpeg", "-hide_banner", "-f", "lavfi", "-i", "testsrc2=s=8000x8000:d=1", "-frames:v", "1", "-c:v", "libx264", "-f", "null", "-"])
     assert caught.value.hint == "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"
-    monkeypatch.delenv("MICROLEARN_CHILD_MEMORY_MB")
     ffmpeg.run(["ffmpeg", "-hide_banner", "-f", "lavfi", "-i", "testsrc2=s=320x240:d=1", "-frames:v", "1", "-c:v", "libx264", "-f", "null", "-"])

@@ -147,6 +147,7 @@ def test_lesson_yaml_linking_outside_is_not_read_nor_quoted(lesson_dir, tmp_path
     no_secret_anywhere(plain, tmp_path)
 
 
+@pytest.mark.media
 def test_script_and_picture_linking_outside_are_never_opened(lesson_dir, tmp_path):
     folder = lesson_dir(slug="linked", script=SCRIPT_MD.replace("- Lean on a table", "- Lean on a table\n\n![a decoy](media/photo.png)"))
     (folder / "script.md").rename(tmp_path / "outside-script.md")
@@ -171,6 +172,7 @@ def test_picture_link_to_a_secret_is_refused_without_quoting_it(lesson_dir, tmp_
     no_secret_anywhere(done, tmp_path)
 
 
+@pytest.mark.media
 def test_script_link_to_a_secret_never_reaches_cards_or_messages(lesson_dir, tmp_path):
     folder = lesson_dir(slug="linked")
     (folder / "script.md").unlink()
@@ -358,6 +360,7 @@ def test_bidi_controls_and_zero_width_characters_are_reported(lesson_dir):
     ]
 
 
+@pytest.mark.media
 def test_html_in_what_a_clip_says_is_refused(lesson_dir):
     yaml = LESSON_YAML.replace("  - type: end", "  - type: clip\n    file: media/clip.mp4\n    says: Hello <b>class</b>\n  - type: end")
     folder = lesson_dir(yaml)
@@ -385,6 +388,7 @@ def test_school_logo_must_be_a_picture(lesson_dir):
         "L/lesson.yaml:24:9: school.logo: 'media/logo.png' is not a picture (an SVG drawing) — save it as PNG, JPEG, WebP or GIF (for SVG drawings: export as PNG)"]
 
 
+@pytest.mark.media
 def test_clip_over_max_duration_is_found_by_check(lesson_dir):
     yaml = LESSON_YAML.replace("max_duration: 90", "max_duration: 6").replace("  - type: end", "  - type: clip\n    file: media/clip.mp4\n  - type: end")
     folder = lesson_dir(yaml)
@@ -394,6 +398,7 @@ def test_clip_over_max_duration_is_found_by_check(lesson_dir):
         " (longest: clip media/clip.mp4 4.0 s, title card 2.0 s, end card 2.0 s) — shorten clips (start/end) or narration, or raise max_duration"]
 
 
+@pytest.mark.media
 def test_card_text_that_does_not_fit_is_found_by_check(lesson_dir, tmp_path):
     script = SCRIPT_MD.replace("- Lean on a table", "- Lean on a table\n" + "".join(f"- Point number {i} about holding the phone steady\n" for i in range(30)))
     lesson_dir(script=script, slug="long")

@@ -29,18 +29,19 @@ def _code_mark() -> str:
     return hashlib.sha256(repr(stat_marks(files)).encode()).hexdigest()
 
 
-def folder_mark(root: Path) -> str:
-    """Every file of the lesson folder by path, size and modification time."""
+def folder_mark(root: Path, templates: Path | None = None) -> str:
+    """Every file of the lesson folder by path, size and modification time, and which template
+    folder's themes the lesson was checked against."""
     files = []
     for folder, dirs, names in os.walk(root):
         dirs.sort()
         files.extend(Path(folder) / name for name in sorted(names))
-    return hashlib.sha256(repr((_code_mark(), stat_marks(files))).encode()).hexdigest()
+    return hashlib.sha256(repr((_code_mark(), str(templates), stat_marks(files))).encode()).hexdigest()
 
 
-def load_lesson_memo(root: Path, cache_dir: Path) -> Lesson:
-    """``load_lesson(root)``, from ``cache_dir`` when nothing it read has changed since."""
-    mark = folder_mark(root)
+def load_lesson_memo(root: Path, cache_dir: Path, templates: Path | None = None) -> Lesson:
+    """``load_lesson(root, templates=templates)``, from ``cache_dir`` when nothing it read has changed since."""
+    mark = folder_mark(root, templates)
     stored = cache_dir / f"{root.name}.pickle"
     try:
         with stored.open("rb") as fh:
@@ -49,38 +50,7 @@ def load_lesson_memo(root: Path, cache_dir: Path) -> Lesson:
             return lesson
     except Exception:  # missing, truncated or from another version: load afresh
         pass
-    lesson = load_lesson(root)  # raises LessonError for an invalid lesson: nothing is remembered
+    lesson = load_lesson(root, templates=templates)  # raises LessonError for an invalid lesson: nothing is remembered
     with atomic_path(stored) as tmp:
         tmp.write_bytes(pickle.dumps((mark, lesson), protocol=pickle.HIGHEST_PROTOCOL))
     return lesson
-
-
-def _cards_mark() -> str:
-    """The cards code and theme files by path, size and modification time: what decides whether
-    a lesson's cards fit (fonts and renderer versions are left to the build, which keys on them)."""
-    from pipeline import cards
-    from pipeline.cards.theme import themes_root
-
-    files = sorted(Path(cards.__file__).parent.glob("*.py"))
-    root = themes_root()
-    if root.is_dir():
-        files += sorted(p for p in root.rglob("*") if p.is_file())
-    return hashlib.sha256(repr(stat_marks(files)).encode()).hexdigest()
-
-
-def checked_before(root: Path, cache_dir: Path) -> tuple[bool, str]:
-    """Whether ``check``'s card checks passed for this very lesson folder before; and the mark to
-    remember after they pass now. Makes a repeated ``make check`` as fast as the YAML checks."""
-    mark = hashlib.sha256((folder_mark(root) + _cards_mark()).encode()).hexdigest()
-    try:
-        return (cache_dir / f"{root.name}.checked").read_text(encoding="ascii") == mark, mark
-    except (OSError, ValueError):
-        return False, mark
-
-
-def remember_checked(root: Path, cache_dir: Path, mark: str) -> None:
-    try:
-        with atomic_path(cache_dir / f"{root.name}.checked") as tmp:
-            tmp.write_text(mark, encoding="ascii")
-    except OSError:  # a read-only build folder only costs speed
-        pass
