@@ -248,3 +248,14 @@ def test_children_run_under_a_memory_limit(monkeypatch):
         ffmpeg.run(["ffmpeg", "-hide_banner", "-f", "lavfi", "-i", "testsrc2=s=8000x8000:d=1", "-frames:v", "1", "-c:v", "libx264", "-f", "null", "-"])
     assert caught.value.hint == "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"
     ffmpeg.run(["ffmpeg", "-hide_banner", "-f", "lavfi", "-i", "testsrc2=s=320x240:d=1", "-frames:v", "1", "-c:v", "libx264", "-f", "null", "-"])
+
+
+def test_lesson_budgets_come_from_the_environment_once(tmp_path):
+    from pipeline.settings import SettingError
+
+    settings = Settings.from_environment(tmp_path, tmp_path, environ={"MICROLEARN_LESSON_TIMEOUT": "90", "MICROLEARN_CHILD_MEMORY_MB": "2048"})
+    assert (settings.lesson_seconds, settings.child_memory_mb) == (90.0, 2048)
+    assert (Settings.from_environment(tmp_path, tmp_path, environ={}).lesson_seconds, Settings(tmp_path, tmp_path).child_memory_mb) == (3600.0, 6144)
+    with pytest.raises(SettingError) as caught:
+        Settings.from_environment(tmp_path, tmp_path, environ={"MICROLEARN_LESSON_TIMEOUT": "soon"})
+    assert str(caught.value) == "MICROLEARN_LESSON_TIMEOUT: 'soon' is not a positive number — e.g. MICROLEARN_LESSON_TIMEOUT=3600"
