@@ -12,7 +12,7 @@ Writes ``cards/social/NN-<id>.png``, ``cards/square/NN-<id>.png``, ``cards/hando
 """
 from __future__ import annotations
 
-from pipeline.lesson.model import CardSlide, Lesson
+from pipeline.lesson.model import CardSlide, Lesson, Section
 from pipeline.stage import Context, Stage, StageResult
 
 
@@ -31,12 +31,15 @@ def run(ctx: Context) -> StageResult:
     colors = theme.palette(lesson.school.colors)
     labels = theme_labels(lesson.language)
 
-    problems, cards = [], []
+    problems, cards, answers = [], [], {}
     for section_id in shown_sections(lesson):
-        content, found = card_content(lesson.section(section_id), f"{ctx.label}/{lesson.script}")
+        section = lesson.section(section_id)
+        content, found = card_content(section, f"{ctx.label}/{lesson.script}")
         problems += found
         cards.append(content)
-    pages = plan(lesson, cards)
+        if section.quiz is not None:
+            answers[section_id], _ = card_content(answer_section(section, labels), f"{ctx.label}/{lesson.script}")
+    pages = plan(lesson, cards, answers)
     sample = context(pages[-1], lesson, len(cards), colors, font_set, labels)
     missing, checked = checks.glyphs(lesson, ctx.label, cards, font_set, lesson_texts(sample))
     weak, ratios = checks.colours(lesson, ctx.label, theme)
@@ -46,7 +49,7 @@ def run(ctx: Context) -> StageResult:
 
     drawn = deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels)
 
-    artifacts, slides = [], {fmt: {"title": "", "end": "", "cards": {}} for fmt in lesson.formats}
+    artifacts, slides = [], {fmt: {"title": "", "end": "", "cards": {}, "answers": {}} for fmt in lesson.formats}
     entries = {card.id: {"id": card.id, "title": card.title, "text": card.text, "html": card.html,
                          "images": [{"path": i.path, "alt": i.alt} for i in card.images]} for card in cards}
     for index, page in enumerate(pages):
@@ -57,7 +60,7 @@ def run(ctx: Context) -> StageResult:
         if kind == "card":
             entries[page.card.id][page.format] = page.rel
         elif page.card is not None:
-            slides[page.format]["cards"][page.card.id] = page.rel
+            slides[page.format]["answers" if page.answer else "cards"][page.card.id] = page.rel
         else:
             slides[page.format][page.kind] = page.rel
     artifacts.append(ctx.copy_artifact("handout", "cards/handout.pdf", drawn.handout))
@@ -79,6 +82,15 @@ def run(ctx: Context) -> StageResult:
     data = {"slides": slides, "cards": [entries[c.id] for c in cards], "handout": "cards/handout.pdf",
             "theme": theme.name, "checks": data_checks}
     return StageResult(artifacts, data)
+
+
+def answer_section(section: Section, labels: dict) -> Section:
+    """A question card's answer slide, as a section: the right answers marked, then the explanation."""
+    from dataclasses import replace
+
+    from pipeline.lesson.quiz import answer_markdown
+
+    return replace(section, body=answer_markdown(section.quiz, labels.get("right_answer", "right answer")))
 
 
 def shown_sections(lesson: Lesson) -> list[str]:
@@ -106,6 +118,7 @@ def params(lesson: Lesson) -> dict:
         "theme": lesson.theme,
         "school": {"name": lesson.school.name, "logo": lesson.school.logo, "colors": [list(c) for c in lesson.school.colors]},
         "cards": [[s, lesson.section(s).title, lesson.section(s).body] for s in shown_sections(lesson)],
+        "quizzes": {s: lesson.section(s).quiz.as_dict() for s in shown_sections(lesson) if lesson.section(s).quiz is not None},
     }
 
 

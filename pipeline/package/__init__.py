@@ -115,7 +115,8 @@ def _player_inputs(ctx: Context, bundle_names: dict[str, str], image_names: dict
         cues=[{"start": cue["start"], "end": cue["end"], "lines": cue["lines"]} for cue in caption.get("cues", [])],
         cards=[{"id": card["id"], "title": card["title"], "html": card["html"],
                 "picture": rename(card.get("social")) or rename(card.get("square")),
-                "images": [{"src": image_names[i["path"]], "alt": i["alt"]} for i in card.get("images", []) if i["path"] in image_names]}
+                "images": [{"src": image_names[i["path"]], "alt": i["alt"]} for i in card.get("images", []) if i["path"] in image_names],
+                "quiz": quiz.as_dict() if (quiz := ctx.lesson.section(card["id"]).quiz) else None}
                for card in cards.get("cards", [])],
         duration=transcode.get("duration", 0.0),
     )
@@ -131,7 +132,8 @@ def _presentation_digest() -> str:
 
 
 def _params(lesson: Lesson) -> dict:
-    return {"version": lesson.version, "meta": lesson_meta(lesson), "tool": __version__,
+    return {"version": lesson.version, "meta": lesson_meta(lesson), "tool": __version__, "mastery": lesson.mastery,
+            "quizzes": {s.id: s.quiz.as_dict() for s in lesson.quizzes},
             **asdict(PackageSettings.from_env()), "presentation": _presentation_digest()}
 
 
