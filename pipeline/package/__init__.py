@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.fsutil import sha256_file
 from pipeline.lesson.model import Lesson
-from pipeline.package import names, player, scorm
+from pipeline.package import cmi5, names, player, scorm
 from pipeline.package.bundle import BundleTooLarge, PackageSettings, bundle_digest, check_size, write_zip
 from pipeline.package.manifest import SCHEMA_FILE, encode, lesson_meta, manifest, validate
 from pipeline.stage import Artifact, Context, Stage, StageResult
@@ -63,6 +63,7 @@ def package(ctx: Context, settings: PackageSettings) -> StageResult:
     page = player.render(lesson, _player_inputs(ctx, bundle_names, image_names))
     generated: dict[str, tuple[str, bytes]] = {LAUNCH: ("player", page)}
     generated.update({name: ("player", path.read_bytes()) for name, path in static.items()})
+    generated["cmi5.xml"] = ("cmi5", cmi5.course_structure(lesson, LAUNCH))
     listed = sorted([f["path"] for f in files] + list(generated) + ["manifest.json"])
     generated["imsmanifest.xml"] = ("scorm", scorm.imsmanifest(lesson, LAUNCH, listed))
     for name, (kind, data) in generated.items():

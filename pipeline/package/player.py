@@ -14,7 +14,7 @@ from pipeline.caption.formats import minutes
 from pipeline.lesson.model import Lesson
 from pipeline.templates import environment, templates_dir
 
-STATIC = ("player.css", "player.js")
+STATIC = ("player.css", "player.js", "cmi5.js")
 FORMAT_KEYS = {"16:9": "landscape", "9:16": "portrait"}
 
 # The page's own words, in the lesson's language.

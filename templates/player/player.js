@@ -1,4 +1,5 @@
-/* microlearn player: format switch, transcript seeking, cards, and SCORM 1.2 completion.
+/* microlearn player: format switch, transcript seeking, cards, questions, and reporting to the LMS
+ * (SCORM 1.2 here; cmi5 in cmi5.js, loaded before this file).
  *
  * SCORM 1.2 (ADL, "Run-Time Environment", API discovery): the LMS puts an object named API on a
  * window that launched the content — a parent frame or the opener. We walk up the parents (at most
@@ -47,7 +48,7 @@
   }
 
   /* The LMS session: initialize once, report status and score, keep the learner's place, commit and finish when the page goes. */
-  var lms = {
+  var scorm = {
     api: null,
     active: false,
     started: Date.now(),
@@ -74,6 +75,7 @@
     set: function (name, value) {
       return this.active && String(this.api.LMSSetValue(name, String(value))) === "true";
     },
+    watched: function () {}, /* SCORM 1.2 has one status: settle() decides it */
     mastery: function (fallback) {
       var given = this.active ? parseFloat(this.get("cmi.student_data.mastery_score")) : NaN;
       return isFinite(given) ? given : fallback;
@@ -116,6 +118,9 @@
     }
   };
 
+  /* The reporter: the SCORM 1.2 runtime, or the cmi5 AU (cmi5.js) when the LMS launched the page the cmi5 way. */
+  var lms = window.microlearnCmi5 || scorm;
+
   /* CMITimespan: HHHH:MM:SS.SS */
   function timespan(seconds) {
     var h = Math.floor(seconds / 3600), m = Math.floor(seconds / 60) % 60, s = seconds % 60;
@@ -141,6 +146,7 @@
     if (completed) { return; }
     completed = true;
     document.body.setAttribute("data-completed", reason);
+    lms.watched();
     settle();
   }
 

@@ -283,3 +283,191 @@ def test_the_question_card_shows_its_answer_after_a_beat(quiz_site):
         assert near < 20 and far > 3 * near, (name, near, far)
     # the answer comes at least 3 s after the question was asked, and stays about 5 s
     assert card["end"] - spoken_end >= 3.0 + 5.0
+
+
+# --- cmi5: the same bundle launched as an assignable unit, its statements stored in a real LRS ---
+
+LRS_VENV = ROOT / "tests" / "lrs" / "venv"
+COURSE = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
+SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
+
+
+@pytest.fixture(scope="module")
+def lrs(tmp_path_factory):
+    """Ralph, an open-source LRS (PyPI), started on a loopback port with its file backend and one
+    user made by its own `ralph auth`; yields its base URL and credentials."""
+    import os
+    import secrets
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    python = LRS_VENV / "bin" / "python"
+    if not python.exists():
+        pytest.skip("the test LRS is not installed in tests/lrs/venv (make test installs it: make lrs-deps)")
+    home = tmp_path_factory.mktemp("lrs")
+    password = secrets.token_hex(8)
+    env = {**os.environ, "RALPH_APP_DIR": str(home / "app"), "RALPH_RUNSERVER_BACKEND": "fs",
+           "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(home / "data")}
+    subprocess.run([str(LRS_VENV / "bin" / "ralph"), "auth", "-u", "lms", "-p", password, "-s", "all", "-w",
+                    "-M", "mailto:lms@example.org"], env=env, check=True, capture_output=True, cwd=home, timeout=120)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(python), str(ROOT / "tests" / "lrs" / "serve.py"), str(port)],
+                              env=env, cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/__lbheartbeat__", timeout=2):
+                break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("the LRS did not start: " + server.stderr.read().decode(errors="replace")[-2000:])
+            time.sleep(0.3)
+    yield {"url": url, "user": "lms", "password": password}
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def _lrs_request(lrs, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+    import base64
+    import urllib.error
+    import urllib.request
+
+    token = base64.b64encode(f"{lrs['user']}:{lrs['password']}".encode()).decode()
+    request = urllib.request.Request(lrs["url"] + path, data=body, method=method,
+                                     headers={"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3",
+                                              "Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.fixture(scope="module")
+def cmi5_lms(quiz_site, lrs):
+    """The LMS side of a cmi5 launch: the unzipped course on loopback, the fetch URL (one auth token
+    for the LRS), the LMS.LaunchData state document, and the statements API passed through to the LRS
+    (same origin as the AU, as an LMS usually offers it). Yields the launch address and what it holds."""
+    import base64
+    import uuid
+
+    registration, session = str(uuid.uuid4()), str(uuid.uuid4())
+    with zipfile.ZipFile(quiz_site["zip"]) as archive:
+        from lxml import etree
+
+        structure = etree.fromstring(archive.read("cmi5.xml"))
+    au = structure.find(f"{{{COURSE}}}au")
+    course = structure.find(f"{{{COURSE}}}course").get("id")
+    launch_data = {"contextTemplate": {"contextActivities": {"grouping": [{"id": course, "objectType": "Activity"}]},
+                                       "extensions": {SESSION: session}},
+                   "launchMode": "Normal", "moveOn": au.get("moveOn"), "masteryScore": float(au.get("masteryScore"))}
+    token = base64.b64encode(f"{lrs['user']}:{lrs['password']}".encode()).decode()
+    site = quiz_site["build"].parent.parent / "site"
+
+    class LMS(_QuietHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path == "/lms/fetch":
+                return self._answer(200, json.dumps({"auth-token": token}).encode())
+            if self.path.startswith("/lms/xapi/statements"):
+                status, answer = _lrs_request(lrs, "POST", "/xAPI/statements", body)
+                return self._answer(status, answer)
+            return self._answer(404, b"{}")
+
+        def do_GET(self):
+            if self.path.startswith("/lms/xapi/activities/state"):
+                return self._answer(200, json.dumps(launch_data).encode())
+            return super().do_GET()
+
+        def _answer(self, status, body):
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(LMS, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    actor = {"objectType": "Agent", "name": "Anna Petrova", "account": {"homePage": "https://lms.example.invalid", "name": "anna"}}
+    params = {"endpoint": f"{base}/lms/xapi/", "fetch": f"{base}/lms/fetch", "actor": json.dumps(actor),
+              "registration": registration, "activityId": au.get("id")}
+    yield {"launch": f"{base}/pkg/index.html?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in params.items()),
+           "registration": registration, "session": session, "actor": actor, "au": au.get("id"), "course": course}
+    server.shutdown()
+    server.server_close()
+
+
+def test_cmi5_xml_describes_one_course_and_its_assignable_unit(quiz_site):
+    from lxml import etree
+
+    from conftest import SHARED
+
+    with zipfile.ZipFile(quiz_site["zip"]) as archive:
+        names = archive.namelist()
+        raw = archive.read("cmi5.xml")
+    document = etree.fromstring(raw)
+    assert document.tag == f"{{{COURSE}}}courseStructure"
+    course, au = document.find(f"{{{COURSE}}}course"), document.find(f"{{{COURSE}}}au")
+    assert course.get("id") == "urn:microlearn:shape-quiz-v1" and au.get("id") == "urn:microlearn:shape-quiz-v1:au"
+    assert (au.get("moveOn"), au.get("masteryScore"), au.findtext(f"{{{COURSE}}}url")) == ("Passed", "0.6", "index.html")
+    assert au.findtext(f"{{{COURSE}}}title/{{{COURSE}}}langstring") == "Hold a phone for video"
+    assert au.find(f"{{{COURSE}}}title/{{{COURSE}}}langstring").get("lang") == "en"
+    assert "index.html" in names and "imsmanifest.xml" in names  # one zip for both kinds of LMS
+    xsd = SHARED / "cmi5-xsd" / "CourseStructure.xsd"
+    if not xsd.is_file():
+        pytest.skip("../shared/cmi5-xsd/CourseStructure.xsd is not present beside the project: the cmi5 schema is needed to validate")
+    schema = etree.XMLSchema(etree.parse(str(xsd)))
+    assert schema.validate(document), schema.error_log
+
+
+def test_a_cmi5_launch_sends_the_cmi5_statements_to_the_lrs(cmi5_lms, lrs, page):
+    page.goto(cmi5_lms["launch"])
+    page.wait_for_function("document.getElementById('video') !== null")
+    assert _answer(page.main_frame, 2, "b") == "Right."
+    assert _answer(page.main_frame, 3, "f") == "Right."
+    page.wait_for_function("document.body.dataset.score === '100' && document.body.dataset.completed === 'cards'")
+    # the LRS acknowledged each statement (the AU marks it on the page) before the learner leaves
+    page.wait_for_function("(document.body.dataset.cmi5Sent || '').split(' ').length === 3 || document.body.dataset.cmi5Error", timeout=60_000)
+    assert page.evaluate("document.body.dataset.cmi5Error") is None
+    # (after leaving, the browser reports the keepalive request it no longer watches as failed; it was stored, see below)
+    assert page.errors() == []
+    page.goto("about:blank")  # leaving the AU: terminated, sent with keepalive
+
+    import time
+
+    def statements() -> list[dict]:
+        status, body = _lrs_request(lrs, "GET", "/xAPI/statements?limit=100")
+        assert status == 200, body
+        found = [s for s in json.loads(body)["statements"] if s.get("context", {}).get("registration") == cmi5_lms["registration"]]
+        return sorted(found, key=lambda s: s["timestamp"])
+
+    deadline = time.monotonic() + 20
+    while not any(s["verb"]["id"].endswith("/terminated") for s in statements()) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    stored = statements()
+    verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in stored]
+    # completed (every card read) and passed (both answers right) in whichever order the reader got there
+    assert verbs[0] == "initialized" and sorted(verbs[1:3]) == ["completed", "passed"] and verbs[3:] == ["terminated"], verbs
+    for statement in stored:
+        assert statement["actor"]["account"] == cmi5_lms["actor"]["account"]
+        assert statement["object"]["id"] == cmi5_lms["au"]
+        context = statement["context"]
+        assert context["registration"] == cmi5_lms["registration"]
+        assert context["extensions"][SESSION] == cmi5_lms["session"]  # the LMS's context template, kept
+        assert context["contextActivities"]["grouping"][0]["id"] == cmi5_lms["course"]
+        categories = [c["id"] for c in context["contextActivities"]["category"]]
+        assert "https://w3id.org/xapi/cmi5/context/categories/cmi5" in categories
+        moves_on = "https://w3id.org/xapi/cmi5/context/categories/moveon" in categories
+        assert moves_on == (statement["verb"]["id"].rsplit("/", 1)[1] in ("passed", "completed"))
+    by_verb = {s["verb"]["id"].rsplit("/", 1)[1]: s for s in stored}
+    passed = by_verb["passed"]["result"]
+    assert passed["score"]["scaled"] == 1.0 and passed["success"] is True and passed["duration"].startswith("PT")
+    assert by_verb["completed"]["result"]["completion"] is True
+    assert by_verb["terminated"]["result"]["duration"].startswith("PT")
