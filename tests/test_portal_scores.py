@@ -20,10 +20,10 @@ from urllib.parse import quote
 import pytest
 
 from conftest import ROOT
-from test_package_helpers import build_lesson, bundle_of, write_lesson
+from package_helpers import build_lesson, bundle_of, write_lesson
 from test_scorm_runtime import _QuietHandler, _lesson_frame
 
-pytestmark = [pytest.mark.media]
+pytestmark = [pytest.mark.e2e]
 
 SCORM_AGAIN = ROOT / "tests" / "js" / "node_modules" / "scorm-again" / "dist" / "scorm12.js"
 
@@ -170,7 +170,7 @@ def _cmi(page, name: str) -> str:
 def test_the_manifest_carries_the_mastery_score_and_validates(quiz_site):
     from lxml import etree
 
-    from test_package_helpers import ADLCP, IMSCP, scorm_schema
+    from package_helpers import ADLCP, IMSCP, scorm_schema
 
     with zipfile.ZipFile(quiz_site["zip"]) as archive:
         document = etree.fromstring(archive.read("imsmanifest.xml"))

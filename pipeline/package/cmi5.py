@@ -12,6 +12,8 @@ against the lesson's mastery score, given as ``masteryScore`` from 0 to 1).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline import __version__
 from pipeline.lesson.model import Lesson
 from pipeline.package.scorm import identifier
@@ -25,10 +27,10 @@ def course_id(lesson: Lesson) -> str:
     return "urn:microlearn:" + identifier(lesson).removeprefix("microlearn-")
 
 
-def course_structure(lesson: Lesson, launch: str) -> bytes:
-    """cmi5.xml's bytes."""
+def course_structure(lesson: Lesson, launch: str, templates: Path) -> bytes:
+    """cmi5.xml's bytes (``templates``: the templates folder of the build's settings)."""
     scored = bool(lesson.quizzes)
-    text = environment("player").get_template("cmi5.xml.j2").render(
+    text = environment(templates / "player").get_template("cmi5.xml.j2").render(
         course_id=course_id(lesson),
         au_id=course_id(lesson) + ":au",
         language=lesson.language,
