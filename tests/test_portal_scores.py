@@ -117,7 +117,8 @@ def quiz_site(tmp_path_factory):
     (served / "host.html").write_text(HOST, encoding="utf-8")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(served)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"url": f"http://127.0.0.1:{server.server_address[1]}", "build": root / "build" / "shape-quiz", "zip": zip_path}
+    yield {"url": f"http://127.0.0.1:{server.server_address[1]}", "build": root / "build" / "shape-quiz", "zip": zip_path,
+           "timeline": report.results["transcode"].timeline}
     server.shutdown()
     server.server_close()
 
@@ -263,12 +264,11 @@ def test_the_question_card_shows_its_answer_after_a_beat(quiz_site):
     from PIL import Image
 
     build = quiz_site["build"]
-    timeline = json.loads((build / ".state.json").read_text(encoding="utf-8"))["stages"]["transcode"]["result"]["data"]["timeline"]
-    card = next(entry for entry in timeline if entry["section"] == "shape")
-    spoken_end = card["speech"]["sentences"][-1]["end"]
+    card = next(part for part in quiz_site["timeline"] if part.section == "shape")
+    spoken_end = card.speech.sentences[-1].end
     question = np.asarray(Image.open(build / "slides/16x9/02-shape.png").convert("RGB").resize((480, 270)), dtype=float)
     answer = np.asarray(Image.open(build / "slides/16x9/02-shape-answer.png").convert("RGB").resize((480, 270)), dtype=float)
-    times = {"asked": spoken_end + 1.0, "revealed": card["end"] - 1.0}
+    times = {"asked": spoken_end + 1.0, "revealed": card.end - 1.0}
     seen = {}
     with av.open(str(build / "video/shape-quiz-16x9.mp4")) as container:
         stream = container.streams.video[0]
@@ -282,7 +282,7 @@ def test_the_question_card_shows_its_answer_after_a_beat(quiz_site):
         near, far = (np.abs(seen[name] - slide)[differs].mean() for slide in (expected, other))
         assert near < 20 and far > 3 * near, (name, near, far)
     # the answer comes at least 3 s after the question was asked, and stays about 5 s
-    assert card["end"] - spoken_end >= 3.0 + 5.0
+    assert card.end - spoken_end >= 3.0 + 5.0
 
 
 # --- cmi5: the same bundle launched as an assignable unit, its statements stored in a real LRS ---
