@@ -124,16 +124,43 @@ def cmd_new(args) -> int:
 def cmd_clean(args) -> int:
     from pipeline.lock import build_lock
 
+    names = [_clean_name(args.build_dir, name) for name in args.lessons]  # every name checked before anything is deleted
+    _check_build_dir(args.build_dir, args.content)
     if not args.build_dir.exists():
         return 0
     with build_lock(args.build_dir):
-        targets = [args.build_dir / name for name in args.lessons] if args.lessons else [p for p in args.build_dir.iterdir() if p.name != ".lock"]
+        targets = [args.build_dir / name for name in names] if names else [p for p in args.build_dir.iterdir() if p.name != ".lock"]
         for target in targets:
-            if target.is_dir():
+            # a link is removed itself, never followed: clean deletes only what is inside the build folder
+            if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
-            elif target.exists():
+            elif target.is_symlink() or target.exists():
                 target.unlink()
     return 0
+
+
+def _clean_name(build_dir: Path, name: str) -> str:
+    """A lesson's name as ``clean`` accepts it: one plain folder name inside the build folder."""
+    from pipeline.errors import UsageError
+
+    path = Path(name)
+    if not name.strip() or path.is_absolute() or len(path.parts) != 1 or name in (".", "..") or "\\" in name:
+        raise UsageError(f"clean: '{name}' is not a lesson name — clean deletes only inside {build_dir}/; name lessons by their folder name, e.g. microlearn clean intro")
+    if (build_dir / name).is_symlink():
+        raise UsageError(f"clean: {build_dir / name} is a link, not a lesson's build folder — remove the link yourself if you want it gone")
+    return name
+
+
+def _check_build_dir(build_dir: Path, content_dir: Path) -> None:
+    """Refuse to clean a build folder that holds the lessons themselves (e.g. --build-dir .)."""
+    from pipeline.errors import UsageError
+
+    try:
+        holds_content = Path(content_dir).resolve().is_relative_to(Path(build_dir).resolve())
+    except (OSError, RuntimeError):
+        holds_content = True
+    if holds_content:
+        raise UsageError(f"clean: the build folder {build_dir} holds the lessons' folder {content_dir} — choose the folder the build writes (default: build)")
 
 
 def cmd_approve(args) -> int:
@@ -143,12 +170,13 @@ def cmd_approve(args) -> int:
 
     from pipeline.signoff.checklist import checklist_path, load_checklist, validate_answers
 
+    lessons = _lessons(args, [args.lesson])  # a name that leaves content/ is refused before anything else
     settings = _settings(args)
     checklist = load_checklist(checklist_path(settings.templates))
     answers = _read_answers(args.answers) if args.answers else _ask_answers(checklist)
     validate_answers(checklist, answers)  # before any build work: a missing answer is said at once
     # approve what the sources make now: an incremental build is a no-op when nothing changed
-    reports = build(settings, _lessons(args, [args.lesson]), reporter_for(False))
+    reports = build(settings, lessons, reporter_for(False))
     if not reports[0].ok:
         return 1
     project, slug = args.content.resolve().parent, reports[0].slug
