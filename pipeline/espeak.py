@@ -12,12 +12,15 @@ ESPEAK = "espeak-ng"
 
 def run_espeak(argv: list[str], text: str, context: str = "") -> None:
     """Run ``argv`` (which writes a WAV with ``-w FILE``) reading ``text`` as UTF-8 from stdin."""
+    out = Path(argv[argv.index("-w") + 1])
+    # espeak-ng cuts the -w file name at about 199 characters (a long checkout path then fails with
+    # exit 1): it is run in the file's folder and given the short name alone.
+    local = [*argv[: argv.index("-w") + 1], out.name, *argv[argv.index("-w") + 2:]]
     try:
-        done = subprocess.run(argv, input=text.encode("utf-8"), capture_output=True, check=False, timeout=120)
+        done = subprocess.run(local, input=text.encode("utf-8"), capture_output=True, check=False, timeout=120, cwd=out.parent)
     except FileNotFoundError:
         raise SetupError("espeak-ng is not installed — run 'make build' (it installs it with apt), or 'sudo apt-get install espeak-ng'") from None
     stderr = done.stderr.decode("utf-8", "replace")
-    out = Path(argv[argv.index("-w") + 1])
     # espeak-ng exits 0 even for an unknown voice, and then writes nothing: check the file too.
     if done.returncode != 0 or not out.is_file() or out.stat().st_size <= 44:
         hint = ("the voice is not installed: set 'voice' in lesson.yaml to one 'espeak-ng --voices' lists" if "voice" in stderr.lower()
