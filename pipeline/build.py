@@ -237,7 +237,7 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
     if "package" in results:
         from pipeline.approval import approval_status
 
-        status = approval_status(settings.content_dir.resolve().parent, settings.build_dir, lesson.slug)
+        status = approval_status(settings.content_dir.resolve().parent, settings.build_dir, lesson)
         report.approval = {"state": status.state, "reason": status.reason}
         reporter.stage(report.slug, "approval", "running", f"{status.state}: {status.reason}")
 

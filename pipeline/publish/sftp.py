@@ -20,7 +20,7 @@ TIMEOUT = 30.0
 
 
 def _fingerprint(key) -> str:
-    from pipeline.approval import blob_fingerprint
+    from pipeline.reviewers import blob_fingerprint
 
     return blob_fingerprint(key.asbytes())
 
