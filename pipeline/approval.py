@@ -108,6 +108,21 @@ def _read_bundle(path: Path) -> tuple[Layout | None, str]:
     return found, ""
 
 
+def _changes(signed: dict, zip_file: Path) -> tuple[list[str], str]:
+    """(what differs from the signed record, the zip's sha256). One read when the zip is the approved
+    one (every build's summary asks); the entries are opened only to explain a difference."""
+    from pipeline.fsutil import sha256_file
+
+    try:
+        sha256 = sha256_file(zip_file)
+        if sha256 == signed["sha256"] and zip_file.stat().st_size == signed["bytes"]:
+            return [], sha256
+        found, _ = layout(zip_file)
+    except OSError as exc:
+        return [f"it cannot be read ({exc.strerror})"], ""
+    return differences(signed, found), found.sha256
+
+
 def _blocking(review: dict) -> list[str]:
     return [c.get("id", "?") for c in review.get("checks") or [] if isinstance(c, dict) and c.get("passed") is False and c.get("severity") == "blocking"]
 
@@ -218,8 +233,10 @@ def approval_status(project: Path, build_dir: Path, lesson: Lesson) -> ApprovalS
 
     def built():
         review, problem = _read_review(build_dir, lesson.slug)
-        bundle, problem = (None, problem) if problem else _read_bundle(bundle_file(build_dir, lesson))
-        return review, bundle, problem
+        zip_file = bundle_file(build_dir, lesson)
+        if not problem and not zip_file.is_file():
+            problem = f"the lesson is not built ({zip_file} is missing) — run: make build"
+        return review, zip_file, problem
 
     return _status(project, lesson, built)
 
@@ -233,7 +250,7 @@ def status_for_build(project: Path, lesson: Lesson, review: dict) -> ApprovalSta
 
 def _status(project: Path, lesson: Lesson, built) -> ApprovalStatus:
     """The approval file read, its reviewer looked up, then judged against ``built()`` = (review,
-    bundle layout or None to compare the media digest instead, problem reading them)."""
+    the bundle zip or None to compare the media digest instead, problem reading them)."""
     slug = lesson.slug
     path = approval_path(project, slug)
     if not path.exists():
@@ -256,15 +273,17 @@ def _status(project: Path, lesson: Lesson, built) -> ApprovalStatus:
         return status("invalid", f"{path}: {who.name} is an author of this lesson and cannot approve it — ask another listed reviewer")
     if lesson.version != document["version"]:
         return status("stale", f"approval by {who.name} is for version {document['version']}, the lesson is now version {lesson.version} — review it again and run: make approve LESSON={slug}")
-    review, bundle, problem = built()
+    review, zip_file, problem = built()
     if problem:
         return status("stale", f"approval by {who.name} cannot be checked: {problem}")
-    if bundle is None and document["media"] != review.get("media_digest"):
+    if zip_file is None and document["media"] != review.get("media_digest"):
         return status("stale", f"approval by {who.name} covers other media than this build's — the lesson changed since; review it again and run: make approve LESSON={slug}")
     signed = document["bundle"]
-    if bundle is not None and (changes := differences(signed, bundle)):
-        return status("stale", f"approval by {who.name} covers bundle {signed['sha256'][:12]}, the bundle is now {bundle.sha256[:12]} "
-                               f"({'; '.join(changes)}) — rebuild it (make build LESSON={slug}); if the lesson changed since, review it again and run: make approve LESSON={slug}")
+    if zip_file is not None:
+        changes, now = _changes(signed, zip_file)
+        if changes:
+            return status("stale", f"approval by {who.name} covers bundle {signed['sha256'][:12]}, the bundle is now {now[:12]} "
+                                   f"({'; '.join(changes)}) — rebuild it (make build LESSON={slug}); if the lesson changed since, review it again and run: make approve LESSON={slug}")
     failing = _blocking(review)
     if failing or review.get("blocking_failures"):
         return status("blocked", f"approved by {who.name}, but {len(failing) or review.get('blocking_failures')} blocking check(s) fail: {', '.join(sorted(set(failing)))}")
