@@ -38,13 +38,13 @@ def verify(bundle: Path, reviewers: Path, approval: Path | None = None, project:
     except OSError as exc:
         raise VerifyError(f"{bundle}: cannot be read ({exc.strerror}) — give the path of a bundle zip") from None
     manifest = _manifest(inside.get("manifest.json"))
+    slug = (manifest.get("lesson") or {}).get("slug") if manifest else None
     if approval is None:
-        slug = (manifest.get("lesson") or {}).get("slug") if manifest else None
         if not isinstance(slug, str) or not slug or project is None:
             raise VerifyError(f"{bundle}: cannot tell which lesson this is (no readable manifest.json inside) — pass --approval approvals/<lesson>.json")
         approval = approval_path(project, slug)
     if not approval.is_file():
-        return Verdict(False, [f"{bundle}: not approved: {approval} does not exist — a reviewer signs the lesson with: make approve LESSON=<lesson>"])
+        return Verdict(False, [f"{bundle}: not approved: {approval} does not exist — a reviewer signs the lesson with: make approve LESSON={slug or '<lesson>'}"])
     listed = load_reviewers(reviewers)
     document, _, problem = read_approval(approval, None)
     if document is None:
