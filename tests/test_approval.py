@@ -20,11 +20,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from conftest import LESSON_YAML
-from pipeline import approval
-from pipeline.approval import ApprovalError, approval_status, approve, generate_key
 from pipeline.lesson.loader import load_lesson
 from pipeline.package.bundle import write_zip
-from pipeline.review.checklist import ChecklistError, load_checklist
+from pipeline.signoff import approval
+from pipeline.signoff import keys as signoff_keys
+from pipeline.signoff.approval import ApprovalError
+from pipeline.signoff.checklist import ChecklistError, load_checklist
+from pipeline.signoff.integrity import layout
+from pipeline.signoff.keys import generate_key
 
 SLUG = "first-video"
 
@@ -57,6 +60,18 @@ def write_build(build: Path, version: str = "1", video: bytes = b"video-1", fail
     checks.append({"id": "video.fps", "title": "fps", "severity": "blocking", "passed": True, "value": 30, "limit": 30, "hint": "", "detail": ""})
     (build / SLUG / "review" / "review.json").write_text(json.dumps({"checks": checks, "blocking_failures": len(failing), "media_digest": media}))
     return zip_file
+
+
+def approve(root: Path, build: Path, lesson, *args):
+    return approval.approve(root, build, lesson, zip_of(build, lesson), *args)
+
+
+def approval_status(root: Path, build: Path, lesson):
+    return approval.approval_status(root, build, lesson, zip_of(build, lesson))
+
+
+def zip_of(build: Path, lesson) -> Path:
+    return build / SLUG / "bundle" / f"{SLUG}-v{lesson.version}.zip"
 
 
 @pytest.fixture
@@ -97,7 +112,7 @@ def test_approval_bytes_are_deterministic(project):
 
 
 def test_the_signature_verifies_independently(project):
-    """Check with the raw key from reviewers.yaml, outside pipeline.approval's verify path."""
+    """Check with the raw key from reviewers.yaml, outside pipeline.signoff.approval's verify path."""
     root, build, keys, lesson = project
     document = json.loads(approve(root, build, lesson, "Kim Minji", keys / "kim", answers()).read_text())
     line = (root / "reviewers.yaml").read_text().split("public_key: ")[1].split("\n")[0]
@@ -138,7 +153,7 @@ def test_approval_signed_with_an_unknown_key_is_invalid(project, tmp_path):
     path = approve(root, build, lesson, "Kim Minji", keys / "kim", answers())
     document = json.loads(path.read_text())
     forger = Ed25519PrivateKey.generate()
-    document["key"] = approval.fingerprint(forger.public_key())
+    document["key"] = signoff_keys.fingerprint(forger.public_key())
     document["signature"] = base64.b64encode(forger.sign(approval.signed_bytes(document))).decode()
     path.write_text(json.dumps(document))
     status = approval_status(root, build, lesson)
@@ -179,7 +194,7 @@ def test_any_change_to_the_bundle_makes_the_approval_stale(project):
     root, build, keys, lesson = project
     old = approve(root, build, lesson, "Kim Minji", keys / "kim", answers())
     old_digest = json.loads(old.read_text())["bundle"]["sha256"]
-    new_digest = approval.layout(write_build(build, video=b"video-2"))[0].sha256
+    new_digest = layout(write_build(build, video=b"video-2"))[0].sha256
     status = approval_status(root, build, lesson)
     assert status.state == "stale" and status.digest == old_digest
     assert status.reason == (f"approval by Kim Minji covers bundle {old_digest[:12]}, the bundle is now {new_digest[:12]} "
@@ -292,7 +307,7 @@ def test_generate_key_writes_a_private_key_only_the_owner_reads_and_never_overwr
     public = generate_key(tmp_path / "k")
     assert public.startswith("ssh-ed25519 ")
     assert stat.S_IMODE(os.stat(tmp_path / "k").st_mode) == 0o600
-    key = approval.load_private_key(tmp_path / "k")
+    key = signoff_keys.load_private_key(tmp_path / "k")
     assert key.public_key().public_bytes(Encoding.OpenSSH, PublicFormat.OpenSSH).decode() == public
     before = (tmp_path / "k").read_bytes()
     with pytest.raises(ApprovalError, match="a file is already there — keygen never overwrites a key"):
@@ -300,21 +315,22 @@ def test_generate_key_writes_a_private_key_only_the_owner_reads_and_never_overwr
     assert (tmp_path / "k").read_bytes() == before
 
 
+@pytest.mark.media
 def test_fingerprint_matches_ssh_keygen(tmp_path):
     if shutil.which("ssh-keygen") is None:
         pytest.skip("ssh-keygen (openssh-client) is not installed")
     public = generate_key(tmp_path / "k")
     (tmp_path / "k.pub").write_text(public + "\n")
     out = subprocess.run(["ssh-keygen", "-lf", str(tmp_path / "k.pub")], capture_output=True, text=True, check=True).stdout
-    assert out.split()[1] == approval.fingerprint(approval.parse_public_key(public))
+    assert out.split()[1] == signoff_keys.fingerprint(signoff_keys.parse_public_key(public))
 
 
 def test_raw_base64_public_keys_are_accepted(tmp_path):
     key = Ed25519PrivateKey.generate().public_key()
     raw = base64.b64encode(key.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
-    assert approval.fingerprint(approval.parse_public_key(raw)) == approval.fingerprint(key)
+    assert signoff_keys.fingerprint(signoff_keys.parse_public_key(raw)) == signoff_keys.fingerprint(key)
     with pytest.raises(ValueError, match="base64 decodes to 3 bytes, an Ed25519 public key has 32"):
-        approval.parse_public_key("AAAA")
+        signoff_keys.parse_public_key("AAAA")
 
 
 def test_the_report_tells_before_packaging_whether_the_approval_covers_the_media(project):
@@ -355,7 +371,7 @@ def test_cli_keygen_prints_the_reviewers_line_and_never_overwrites(tmp_path):
     assert done.returncode == 0, done.stderr
     line = done.stdout.strip().splitlines()[-1].strip()
     assert line.startswith("public_key: ssh-ed25519 ")
-    assert approval.fingerprint(approval.parse_public_key(line.split(": ", 1)[1])) == approval.fingerprint(approval.load_private_key(tmp_path / "kim.key").public_key())
+    assert signoff_keys.fingerprint(signoff_keys.parse_public_key(line.split(": ", 1)[1])) == signoff_keys.fingerprint(signoff_keys.load_private_key(tmp_path / "kim.key").public_key())
     again = _cli("keygen", "kim.key", cwd=tmp_path)
     assert again.returncode == 2
     assert again.stderr == "microlearn: kim.key: a file is already there — keygen never overwrites a key; choose another path\n"

@@ -6,7 +6,7 @@ import hashlib
 import zipfile
 
 from pipeline.package.bundle import write_zip
-from pipeline.package.integrity import differences, layout
+from pipeline.signoff.integrity import differences, layout
 
 ENTRIES = [("index.html", b"<p>hello</p>"), ("manifest.json", b'{"lesson": {}}'), ("video/a.mp4", b"\0" * 4096)]
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import LESSON_YAML, SCRIPT_MD
 
+pytestmark = [pytest.mark.media, pytest.mark.e2e]
+
 SSHD = Path("/usr/sbin/sshd")
 EPOCH = "1795000000"  # SOURCE_DATE_EPOCH: 2026-11-18T11:06:40Z
 KEY_ENV = "MICROLEARN_TEST_SFTP_KEY"
@@ -141,7 +143,7 @@ def _en(title: str) -> str:
 
 
 def _answers() -> dict:
-    from pipeline.review.checklist import load_checklist
+    from pipeline.signoff.checklist import load_checklist
 
     return {item.id: {"ok": True, "note": "checked"} for item in load_checklist()}
 
@@ -152,14 +154,19 @@ def _lesson(project: Path, slug: str):
     return load_lesson(project / "content" / slug, probe_media=False)
 
 
+def _zip(build: Path, slug: str) -> Path:
+    return build / slug / "bundle" / f"{slug}-v1.zip"
+
+
 def _forge(project: Path, build: Path, slug: str, reviewer: str, key_file: Path) -> None:
     """An approval in the listed reviewer's name, signed with a key that is not theirs."""
-    from pipeline.approval import bundle_file, fingerprint, load_private_key, signed_bytes
-    from pipeline.package.integrity import layout
+    from pipeline.signoff.approval import signed_bytes
+    from pipeline.signoff.integrity import layout
+    from pipeline.signoff.keys import fingerprint, load_private_key
 
     lesson = _lesson(project, slug)
     key = load_private_key(key_file)
-    zip_file = bundle_file(build, lesson)
+    zip_file = _zip(build, slug)
     document = {"schema": "microlearn-approval/2", "slug": slug, "version": "1", "title": lesson.title, "authors": [a.name for a in lesson.authors],
                 "bundle": layout(zip_file)[0].record(zip_file.name), "media": "", "reviewer": reviewer, "key": fingerprint(key.public_key()),
                 "checklist": _answers()}
@@ -212,7 +219,8 @@ def _tree(root: Path) -> dict[str, tuple[int, int]]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, sshd):
     """Five tiny built lessons: two approved, one awaiting review, one approved then changed, one forged."""
-    from pipeline.approval import approve, generate_key
+    from pipeline.signoff.approval import approve
+    from pipeline.signoff.keys import generate_key
     from pipeline.build import build, discover
     from pipeline.stage import Settings
 
@@ -230,7 +238,7 @@ def project(tmp_path_factory, sshd):
     generate_key(keys / "mallory.key")
     (project / "reviewers.yaml").write_text(f"reviewers:\n  - name: Boris Reviewer\n    public_key: {public}\n", encoding="utf-8")
     for slug in ("approved-en", "approved-ru", "changed"):
-        approve(project, out, _lesson(project, slug), "Boris Reviewer", keys / "boris.key", _answers())
+        approve(project, out, _lesson(project, slug), _zip(out, slug), "Boris Reviewer", keys / "boris.key", _answers())
     _forge(project, out, "forged", "Boris Reviewer", keys / "mallory.key")
     # the teacher edits the narration after the sign-off: the next build makes a different bundle
     script = (content / "changed" / "script.md").read_text()

@@ -13,11 +13,12 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import LESSON_YAML, ROOT, SCRIPT_MD, needs_tool
-from pipeline.approval import approval_status, generate_key
 from pipeline.lesson.loader import load_lesson
-from pipeline.review.checklist import load_checklist
+from pipeline.signoff.approval import approval_status
+from pipeline.signoff.checklist import load_checklist
+from pipeline.signoff.keys import generate_key
 
-pytestmark = [pytest.mark.media, needs_tool("espeak-ng")]
+pytestmark = [pytest.mark.media, needs_tool("espeak-ng"), pytest.mark.e2e]
 
 SLUG = "first-video"
 
@@ -56,7 +57,7 @@ def test_approve_builds_signs_and_says_so(approved):
     document = json.loads(path.read_text(encoding="utf-8"))
     zip_file = project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip"
     assert document["bundle"]["sha256"] == hashlib.sha256(zip_file.read_bytes()).hexdigest() and document["checklist"]["privacy"] == {"ok": True, "note": "checked"}
-    assert approval_status(project, project / "build", load_lesson(project / "content" / SLUG, probe_media=False)).state == "approved"
+    assert approval_status(project, project / "build", load_lesson(project / "content" / SLUG, probe_media=False), project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip").state == "approved"
 
 
 def test_the_build_summary_and_report_say_approved(approved):
@@ -78,5 +79,5 @@ def test_an_edit_makes_the_approval_stale_everywhere(approved):
     assert f"{SLUG}: approval: stale: approval by Kim Minji covers bundle " in done.stderr
     assert "(entry cards/handout.pdf was changed; " in done.stderr
     assert report_state(project) == "stale"
-    status = approval_status(project, project / "build", load_lesson(project / "content" / SLUG, probe_media=False))
+    status = approval_status(project, project / "build", load_lesson(project / "content" / SLUG, probe_media=False), project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip")
     assert status.state == "stale" and "if the lesson changed since, review it again" in status.reason

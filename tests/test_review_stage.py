@@ -17,14 +17,15 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import needs_tool, run_ffmpeg
-from pipeline.approval import ApprovalError, approval_status, approve, generate_key
+from pipeline.signoff.approval import ApprovalError, approval_status, approve
+from pipeline.signoff.keys import generate_key
 from pipeline.build import build
 from pipeline.lesson.loader import load_lesson
 from pipeline.review import measure
-from pipeline.review.checklist import load_checklist
+from pipeline.signoff.checklist import load_checklist
 from pipeline.stage import Settings
 
-pytestmark = [pytest.mark.media, needs_tool("espeak-ng")]
+pytestmark = [pytest.mark.media, needs_tool("espeak-ng"), pytest.mark.e2e]
 
 SLUG = "faulty-clip"
 FIRST, SECOND = "Hold the phone with both hands.", "Lean on a table to keep it steady."
@@ -187,8 +188,8 @@ def test_approving_is_refused_while_a_blocking_check_fails(built, tmp_path):
     answers = {item.id: {"ok": True, "note": ""} for item in load_checklist()}
     lesson = load_lesson(root / "content" / SLUG, probe_media=False)
     with pytest.raises(ApprovalError, match=r"^faulty-clip: 1 blocking check\(s\) fail \(flashes.wcag\) — fix them and rebuild"):
-        approve(root, root / "build", lesson, "Kim Minji", tmp_path / "kim", answers)
-    assert approval_status(root, root / "build", lesson).state == "missing"
+        approve(root, root / "build", lesson, root / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip", "Kim Minji", tmp_path / "kim", answers)
+    assert approval_status(root, root / "build", lesson, root / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip").state == "missing"
 
 
 def test_the_review_digest_covers_every_file_shown(built):

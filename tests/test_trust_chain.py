@@ -24,7 +24,7 @@ import pytest
 
 from conftest import LESSON_YAML, ROOT, SCRIPT_MD, make_image, needs_tool
 
-pytestmark = [pytest.mark.media, needs_tool("espeak-ng"), needs_tool("git")]
+pytestmark = [pytest.mark.media, pytest.mark.e2e, needs_tool("espeak-ng"), needs_tool("git")]
 
 SLUG = "first-video"
 ZIP = f"{SLUG}-v1.zip"
@@ -46,7 +46,7 @@ def _git(cwd: Path, *args: str) -> None:
 
 
 def _answers() -> dict:
-    from pipeline.review.checklist import load_checklist
+    from pipeline.signoff.checklist import load_checklist
 
     return {item.id: {"ok": True, "note": "checked"} for item in load_checklist()}
 
@@ -54,7 +54,7 @@ def _answers() -> dict:
 @pytest.fixture(scope="module")
 def flow(tmp_path_factory):
     """origin (bare) ← the reviewer's clone (approves, pushes) → CI's clone at a long path (publishes to a folder)."""
-    from pipeline.approval import generate_key
+    from pipeline.signoff.keys import generate_key
 
     base = tmp_path_factory.mktemp("trust")
     seed = base / "seed"
@@ -150,7 +150,7 @@ def test_approved_in_one_clone_published_from_another(flow):
 
 
 def test_verify_the_published_bundle_with_the_repository_files(flow):
-    from pipeline.approval import fingerprint, load_private_key
+    from pipeline.signoff.keys import fingerprint, load_private_key
 
     zip_file = flow["share"] / "bundles" / ZIP
     done = _microlearn(flow["ci"], "verify", str(zip_file))
@@ -221,9 +221,10 @@ def test_every_edit_after_approval_is_refused_by_publish_and_verify(flow, tmp_pa
 
 
 def test_an_author_edit_in_the_build_manifest_cannot_make_a_self_approval_pass(flow, tmp_path):
-    from pipeline.approval import ApprovalError, approval_status, approve, bundle_file, fingerprint, load_private_key, signed_bytes
     from pipeline.lesson.loader import load_lesson
-    from pipeline.package.integrity import layout
+    from pipeline.signoff.approval import approval_status, approve, signed_bytes
+    from pipeline.signoff.integrity import layout
+    from pipeline.signoff.keys import ApprovalError, fingerprint, load_private_key
 
     project = tmp_path / "ci"
     shutil.copytree(flow["ci"], project, ignore=shutil.ignore_patterns(".git"))
@@ -231,21 +232,21 @@ def test_an_author_edit_in_the_build_manifest_cannot_make_a_self_approval_pass(f
     copy = project / "build" / SLUG / "bundle" / "manifest.json"
     copy.write_text(copy.read_text(encoding="utf-8").replace("Anna Petrova", "Someone Else"), encoding="utf-8")
     lesson = load_lesson(project / "content" / SLUG, probe_media=False)
+    zip_file = project / "build" / SLUG / "bundle" / ZIP
     with pytest.raises(ApprovalError) as caught:
-        approve(project, project / "build", lesson, "Anna Petrova", flow["keys"] / "anna", _answers())
+        approve(project, project / "build", lesson, zip_file, "Anna Petrova", flow["keys"] / "anna", _answers())
     assert str(caught.value) == f"{SLUG}: Anna Petrova is an author of this lesson and cannot approve it — ask another reviewer listed in reviewers.yaml"
     assert not (project / "approvals" / f"{SLUG}.json").exists()
 
     # signed with her own listed key, naming other authors in the approval itself: still refused
     key = load_private_key(flow["keys"] / "anna")
-    zip_file = bundle_file(project / "build", lesson)
     document = {"schema": "microlearn-approval/2", "slug": SLUG, "version": "1", "title": lesson.title, "authors": ["Someone Else"],
                 "bundle": layout(zip_file)[0].record(ZIP), "media": "", "reviewer": "Anna Petrova", "key": fingerprint(key.public_key()),
                 "checklist": _answers()}
     document["signature"] = base64.b64encode(key.sign(signed_bytes(document))).decode()
     path = project / "approvals" / f"{SLUG}.json"
     path.write_text(json.dumps(document), encoding="utf-8")
-    status = approval_status(project, project / "build", lesson)
+    status = approval_status(project, project / "build", lesson, zip_file)
     assert (status.state, status.reason) == ("invalid", f"{path}: Anna Petrova is an author of this lesson and cannot approve it — ask another listed reviewer")
     done = _microlearn(project, "verify", str(zip_file))  # the zip's signed manifest.json names her
     assert (done.returncode, done.stdout) == (1, f"approvals/{SLUG}.json: Anna Petrova is an author of this lesson and cannot approve it\n")

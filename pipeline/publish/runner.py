@@ -1,7 +1,7 @@
 """``microlearn publish``: build (or reuse the cache), check approvals, publish, update the catalog.
 
 The phases, in order: read publish.yaml (every problem at once); build every lesson; ask
-pipeline.approval for each lesson's status, which hashes the whole bundle zip against the sha256
+pipeline.signoff.approval for each lesson's status, which hashes the whole bundle zip against the sha256
 the approval signs; read the catalog's facts (manifest.json, thumbnail) from inside that verified
 zip, never from the unsigned build/<slug>/bundle/manifest.json; then per target: put each approved
 bundle and its thumbnail (safely, see targets.put, which hashes the bytes it sends and refuses a
@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline.errors import PipelineError
 from pipeline.fsutil import sha256_file
 from pipeline.lesson.model import Lesson
-from pipeline.package.integrity import layout
+from pipeline.signoff.integrity import layout
 from pipeline.publish import catalog
 from pipeline.publish.config import PublishConfig, load_config
 from pipeline.publish.ledger import Ledger, now_utc
@@ -65,35 +65,39 @@ class PublishReport:
 
 
 def publish(project: Path, content_dir: Path, build_dir: Path, config_path: Path, *, build: bool = True, jobs: int = 1,
-            progress: Progress | None = None, environ: dict[str, str] | None = None) -> PublishReport:
+            progress: Progress | None = None, environ: dict[str, str] | None = None, settings=None) -> PublishReport:
     """Publish every approved lesson of ``content_dir`` to the targets of ``config_path``.
+
+    ``settings`` (pipeline.settings.Settings) as the command resolved them; default: this machine's.
 
     ``project`` holds reviewers.yaml and approvals/. Raises PublishConfigError/PublishError only when
     nothing can be done (publish.yaml invalid or missing, ledger damaged); everything else is in the report.
     """
+    from pipeline.settings import Settings
+
+    settings = settings or Settings.from_environment(content_dir, build_dir, jobs)
     config = load_config(config_path, project)
     ledger = Ledger.load(config.ledger)
     report = PublishReport()
     candidates = []
-    for lesson in _built_lessons(content_dir, build_dir, build, jobs, report):
-        candidate = _candidate(project, build_dir, lesson, report)
+    for lesson in _built_lessons(settings, build, report):
+        candidate = _candidate(project, settings.build_dir, lesson, report)
         if candidate:
             candidates.append(candidate)
     for target in config.targets:
-        _publish_to(target, candidates, config, ledger, report, progress, environ)
+        _publish_to(target, candidates, config, ledger, report, progress, environ, settings.templates)
     return report
 
 
-def _built_lessons(content_dir: Path, build_dir: Path, do_build: bool, jobs: int, report: PublishReport) -> list[Lesson]:
+def _built_lessons(settings, do_build: bool, report: PublishReport) -> list[Lesson]:
     """The lessons that built, as read from content/ (the source of the facts an approval is judged by)."""
     from pipeline.build import build, discover
     from pipeline.lesson.loader import load_lesson
-    from pipeline.stage import Settings
 
-    roots = discover(content_dir)
+    roots = discover(settings.content_dir)
     if do_build:
         built = []
-        for root, lesson in zip(roots, build(Settings(content_dir=content_dir, build_dir=build_dir, jobs=jobs), roots)):
+        for root, lesson in zip(roots, build(settings, roots)):
             if lesson.ok:
                 built.append(root)
                 continue
@@ -104,7 +108,7 @@ def _built_lessons(content_dir: Path, build_dir: Path, do_build: bool, jobs: int
     lessons = []
     for root in roots:
         try:
-            lessons.append(load_lesson(root, probe_media=False))
+            lessons.append(load_lesson(root, probe_media=False, templates=settings.templates))
         except PipelineError as exc:
             report.not_published.append((root.name, "invalid", f"{str(exc).splitlines()[0]} — run: make check LESSON={root.name}"))
             report.failures.append(f"{root.name}: the lesson is invalid")
@@ -124,14 +128,15 @@ def _first_error(errors: list[dict]) -> str:
 
 
 def _candidate(project: Path, build_dir: Path, lesson: Lesson, report: PublishReport) -> Candidate | None:
-    from pipeline.approval import approval_status, bundle_file
+    from pipeline.package import bundle_name
+    from pipeline.signoff.approval import approval_status
 
     slug = lesson.slug
-    status = approval_status(project, build_dir, lesson)
+    bundle = build_dir / slug / bundle_name(slug, lesson.version)
+    status = approval_status(project, build_dir, lesson, bundle)
     if not status.approved:
         report.not_published.append((slug, status.state, status.reason))
         return None
-    bundle = bundle_file(build_dir, lesson)
     manifest, thumbnail, problem = _signed_contents(bundle, status.digest)
     if problem:
         report.not_published.append((slug, "stale", f"{problem} — run: make build LESSON={slug}"))
@@ -166,7 +171,7 @@ def _signed_contents(bundle: Path, sha256: str) -> tuple[dict, bytes, str]:
 
 
 def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledger: Ledger, report: PublishReport,
-                progress: Progress | None, environ) -> None:
+                progress: Progress | None, environ, templates: Path) -> None:
     conn = None
     try:
         conn = connect(target, environ)
@@ -185,7 +190,7 @@ def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledg
             if ledger.record(entry):
                 ledger.save()
             report.published.append((c.slug, c.version, target.name, "uploaded" if uploaded else "already there"))
-        for rel, data in sorted(catalog.render(ledger.current(target.name), config.site, target.url).items()):
+        for rel, data in sorted(catalog.render(ledger.current(target.name), config.site, target.url, templates).items()):
             put(conn, data, rel, progress)
     except PipelineError as exc:
         report.failures.append(str(exc) if str(exc).startswith(f"{target.name}") else f"{target.name}: {exc}")

@@ -12,9 +12,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.approval import approval_path, read_approval, signer
-from pipeline.package.integrity import differences, layout
-from pipeline.reviewers import ApprovalError, load_reviewers, same_name
+from pipeline.signoff.approval import approval_path, read_approval, signer
+from pipeline.signoff.integrity import differences, layout
+from pipeline.signoff.keys import ApprovalError
+from pipeline.signoff.reviewers import load_reviewers, same_name
 
 
 class VerifyError(ApprovalError):

@@ -2,14 +2,14 @@
 
 ``approvals/<slug>.json`` (plain files, meant to be committed) holds the lesson's slug, version,
 title and authors (from ``content/<slug>/lesson.yaml``), the bundle record (the zip's name,
-sha256 and size, and each entry's sha256: pipeline/package/integrity.py), the digest of the media
+sha256 and size, and each entry's sha256: pipeline/signoff/integrity.py), the digest of the media
 the review report showed, the reviewer, the fingerprint of the key that signed, the checklist
 answers and an Ed25519 signature over all of that. The sha256 is of the whole zip file, so every
 byte that is published is covered: entries, manifest.json, the zip's headers and comment, and
 anything added before or after it.
 
 An approval is valid only when the file is well-formed, the reviewer is listed in reviewers.yaml
-(pipeline/reviewers.py), the signature verifies with the listed key, the reviewer is not an author
+(pipeline/signoff/reviewers.py), the signature verifies with the listed key, the reviewer is not an author
 (by the signed authors and by lesson.yaml: never by a build output), the version equals the
 lesson's, the zip's sha256 equals the signed one and no blocking check fails (read from the
 build's review report, which can only refuse). ``approval_status`` never raises on a bad approval:
@@ -24,21 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.lesson.model import Lesson
-from pipeline.package.integrity import Layout, differences, layout
-from pipeline.reviewers import (  # noqa: F401 — the key helpers are part of this module's interface
-    REVIEWERS,
-    ApprovalError,
-    Reviewer,
-    blob_fingerprint,
-    find,
-    fingerprint,
-    generate_key,
-    load_private_key,
-    load_reviewers,
-    parse_public_key,
-    public_key_text,
-    same_name,
-)
+from pipeline.signoff.integrity import Layout, differences, layout
+from pipeline.signoff.keys import ApprovalError, fingerprint, load_private_key
+from pipeline.signoff.reviewers import REVIEWERS, Reviewer, find, load_reviewers, same_name
 
 SCHEMA = "microlearn-approval/2"
 OLD_SCHEMAS = ("microlearn-approval/1",)  # signed a digest of the entries only: manifest.json and the zip's own bytes were not covered
@@ -63,7 +51,7 @@ class ApprovalStatus:
 
 def approval_path(project: Path, slug: str) -> Path:
     """approvals/<slug>.json, relative to the working folder when it is inside it (as messages show it)."""
-    from pipeline.lesson.loader import lesson_label
+    from pipeline.lesson.model import lesson_label
 
     return Path(lesson_label(project / APPROVALS / f"{slug}.json"))
 
@@ -72,12 +60,6 @@ def signed_bytes(document: dict) -> bytes:
     """What the signature covers: canonical JSON of every field except the signature."""
     body = {k: v for k, v in document.items() if k != "signature"}
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def bundle_file(build_dir: Path, lesson: Lesson) -> Path:
-    from pipeline.package import bundle_name
-
-    return build_dir / lesson.slug / bundle_name(lesson.slug, lesson.version)
 
 
 def _authors(lesson: Lesson) -> list[str]:
@@ -127,18 +109,21 @@ def _blocking(review: dict) -> list[str]:
     return [c.get("id", "?") for c in review.get("checks") or [] if isinstance(c, dict) and c.get("passed") is False and c.get("severity") == "blocking"]
 
 
-def approve(project: Path, build_dir: Path, lesson: Lesson, reviewer: str, key_file: Path, answers: dict[str, dict]) -> Path:
+def approve(project: Path, build_dir: Path, lesson: Lesson, bundle_zip: Path, reviewer: str, key_file: Path, answers: dict[str, dict],
+            templates: Path | None = None) -> Path:
     """Sign the built bundle zip of ``lesson`` and the checklist answers; write approvals/<slug>.json.
 
-    Args: project holds reviewers.yaml and approvals/; build_dir holds the built lesson; lesson is
-    the lesson as loaded from content/ (its authors and version are what is signed); answers maps
-    each checklist item id to ``{"ok": True, "note": "..."}``.
+    Args: project holds reviewers.yaml and approvals/; build_dir holds the built lesson (its review
+    report); lesson is the lesson as loaded from content/ (its authors and version are what is
+    signed); bundle_zip is its built zip (``pipeline.package.bundle_name``); answers maps each
+    checklist item id to ``{"ok": True, "note": "..."}``.
     Returns the approval file. Raises ApprovalError (or ChecklistError) saying what to do when the
     reviewer is unlisted or an author, the key is not theirs, the lesson is not built, a blocking
     check fails or a checklist item is not confirmed.
     """
     from pipeline.fsutil import write_text
-    from pipeline.review.checklist import load_checklist, validate_answers
+    from pipeline.signoff.checklist import checklist_path, load_checklist, validate_answers
+    from pipeline.templates import default_templates
 
     slug = lesson.slug
     listed = load_reviewers(project / REVIEWERS)
@@ -149,25 +134,25 @@ def approve(project: Path, build_dir: Path, lesson: Lesson, reviewer: str, key_f
     if any(same_name(a, who.name) for a in _authors(lesson)):
         raise ApprovalError(f"{slug}: {who.name} is an author of this lesson and cannot approve it — ask another reviewer listed in {REVIEWERS}")
     review, problem = _read_review(build_dir, slug)
-    bundle, problem = (None, problem) if problem else _read_bundle(bundle_file(build_dir, lesson))
+    bundle, problem = (None, problem) if problem else _read_bundle(bundle_zip)
     if problem:
         raise ApprovalError(f"{slug}: {problem}")
     if bundle.problem:
-        raise ApprovalError(f"{slug}: the bundle {bundle_file(build_dir, lesson)} is damaged ({bundle.problem}) — run: make clean LESSON={slug} && make build LESSON={slug}")
+        raise ApprovalError(f"{slug}: the bundle {bundle_zip} is damaged ({bundle.problem}) — run: make clean LESSON={slug} && make build LESSON={slug}")
     failing = _blocking(review)
     if failing or review.get("blocking_failures"):
         raise ApprovalError(f"{slug}: {len(failing) or review.get('blocking_failures')} blocking check(s) fail ({', '.join(sorted(set(failing)))}) — fix them and rebuild; see build/{slug}/review/index.html")
     key = load_private_key(key_file)
     if fingerprint(key.public_key()) != who.fingerprint:
         raise ApprovalError(f"{key_file}: this key ({fingerprint(key.public_key())}) is not the one {REVIEWERS} lists for {who.name} ({who.fingerprint}) — use your own key file")
-    checklist = validate_answers(load_checklist(), answers)
+    checklist = validate_answers(load_checklist(checklist_path(templates or default_templates())), answers)
     document = {
         "schema": SCHEMA,
         "slug": slug,
         "version": lesson.version,
         "title": lesson.title,
         "authors": _authors(lesson),
-        "bundle": bundle.record(bundle_file(build_dir, lesson).name),
+        "bundle": bundle.record(bundle_zip.name),
         "media": str(review.get("media_digest", "")),  # what the review report can compare before packaging
         "reviewer": who.name,
         "key": who.fingerprint,
@@ -227,13 +212,14 @@ def _bundle_problem(bundle: dict) -> str:
     return ""
 
 
-def approval_status(project: Path, build_dir: Path, lesson: Lesson) -> ApprovalStatus:
-    """Whether ``lesson``'s built bundle zip is approved, and if not exactly why. Never raises on
-    bad approval, reviewers or build files: those give state "invalid" (or "stale") with the reason."""
+def approval_status(project: Path, build_dir: Path, lesson: Lesson, bundle_zip: Path) -> ApprovalStatus:
+    """Whether ``lesson``'s built bundle zip (``bundle_zip``) is approved, and if not exactly why.
+    Never raises on bad approval, reviewers or build files: those give state "invalid" (or
+    "stale") with the reason."""
 
     def built():
         review, problem = _read_review(build_dir, lesson.slug)
-        zip_file = bundle_file(build_dir, lesson)
+        zip_file = bundle_zip
         if not problem and not zip_file.is_file():
             problem = f"the lesson is not built ({zip_file} is missing) — run: make build"
         return review, zip_file, problem

@@ -33,7 +33,7 @@ class Layout:
     problem: str = ""  # why it could not be read as a zip ("" when it could)
 
     def record(self, name: str) -> dict:
-        """What an approval signs about this file (see pipeline/approval.py)."""
+        """What an approval signs about this file (see pipeline/signoff/approval.py)."""
         return {"name": name, "sha256": self.sha256, "bytes": self.bytes, "files": dict(sorted(self.files.items()))}
 
 
