@@ -12,7 +12,7 @@ LESSON_ARG = $(if $(LESSON),'$(subst ','\'',$(LESSON))')
 LESSON_LANG = $(if $(filter en ru ko,$(LANG)),$(LANG),en)
 TESTS ?= tests
 
-.PHONY: build test check new clean review approve publish bench setup system-deps browser-deps js-deps sftp-deps lrs-deps test-deps help
+.PHONY: build test check new clean review approve verify publish bench setup system-deps browser-deps js-deps sftp-deps lrs-deps test-deps help
 
 build: setup ## set up, then build every lesson in content/
 	$(PY) -m pipeline build -j $(JOBS) $(LESSON_ARG)
@@ -34,6 +34,10 @@ review: setup ## build one lesson's review report: make review LESSON=my-lesson
 approve: setup ## sign off a lesson: make approve LESSON=my-lesson REVIEWER="Your Name" KEY=path/to/key [ANSWERS=answers.yaml]
 	@test -n "$(LESSON)" -a -n "$(REVIEWER)" -a -n "$(KEY)" || { echo 'usage: make approve LESSON=my-lesson REVIEWER="Your Name" KEY=path/to/key [ANSWERS=answers.yaml]'; exit 2; }
 	$(PY) -m pipeline approve "$(LESSON)" --reviewer "$(REVIEWER)" --key "$(KEY)" $(if $(ANSWERS),--answers "$(ANSWERS)")
+
+verify: setup ## check a bundle zip against its approval and reviewers.yaml: make verify BUNDLE=path/to/x-v1.zip [APPROVAL=approvals/x.json]
+	@test -n "$(BUNDLE)" || { echo "usage: make verify BUNDLE=path/to/lesson-v1.zip [APPROVAL=approvals/lesson.json]"; exit 2; }
+	$(PY) -m pipeline verify "$(BUNDLE)" $(if $(APPROVAL),--approval "$(APPROVAL)")
 
 publish: setup ## build, then publish approved bundles and the catalog to the targets in publish.yaml (what CI runs)
 	$(PY) -m pipeline publish -j $(JOBS)

@@ -312,9 +312,10 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
     for result in sources:
         report.checks.extend(c.as_dict() for c in result.checks)
     if "package" in results:
+        from pipeline.package import bundle_name
         from pipeline.signoff.approval import approval_status
 
-        status = approval_status(settings.content_dir.resolve().parent, settings.build_dir, lesson.slug)
+        status = approval_status(settings.content_dir.resolve().parent, settings.build_dir, lesson, out / bundle_name(lesson.slug, lesson.version))
         report.approval = {"state": status.state, "reason": status.reason}
         reporter.stage(report.slug, "approval", "running", f"{status.state}: {status.reason}")
 

@@ -1,4 +1,4 @@
-"""The command line: ``microlearn build|check|new|clean|review|approve|keygen|publish`` (also ``python -m pipeline``).
+"""The command line: ``microlearn build|check|new|clean|review|approve|verify|keygen|publish`` (also ``python -m pipeline``).
 
 Exit codes: 0 everything OK, 1 a lesson is invalid or failed, 2 the command itself could not run
 (bad arguments, another build running, something missing on this machine).
@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("--reviewer", required=True, help="your name as listed in reviewers.yaml")
     approve.add_argument("--key", type=Path, required=True, help="your private key file (from microlearn keygen)")
     approve.add_argument("--answers", type=Path, help="YAML of checklist answers {item: {ok: true, note: ...}} (default: asked one by one)")
+
+    verify = sub.add_parser("verify", help="check a bundle zip against its signed approval and the reviewers' keys (exit 0 valid, 1 not)")
+    verify.add_argument("bundle", type=Path, help="the bundle zip (as built, published or downloaded)")
+    verify.add_argument("--approval", type=Path, help="the approval file (default: approvals/<lesson>.json beside content/)")
+    verify.add_argument("--reviewers", type=Path, help="the reviewers' keys (default: reviewers.yaml beside content/)")
 
     keygen = sub.add_parser("keygen", help="make a reviewer key pair; prints the public key line for reviewers.yaml")
     keygen.add_argument("path", type=Path, help="where to write the private key (never overwritten; keep it out of the repository)")
@@ -164,10 +169,11 @@ def _check_build_dir(build_dir: Path, content_dir: Path) -> None:
 
 
 def cmd_approve(args) -> int:
-    from pipeline.signoff.approval import approval_status, approve
     from pipeline.build import build
+    from pipeline.lesson.loader import load_lesson
+    from pipeline.package import bundle_name
     from pipeline.progress import reporter_for
-
+    from pipeline.signoff.approval import approval_status, approve
     from pipeline.signoff.checklist import checklist_path, load_checklist, validate_answers
 
     lessons = _lessons(args, [args.lesson])  # a name that leaves content/ is refused before anything else
@@ -179,10 +185,22 @@ def cmd_approve(args) -> int:
     reports = build(settings, lessons, reporter_for(False))
     if not reports[0].ok:
         return 1
-    project, slug = args.content.resolve().parent, reports[0].slug
-    path = approve(project, args.build_dir, slug, args.reviewer, args.key, answers, settings.templates)
-    print(f"{path}: {approval_status(project, args.build_dir, slug).reason} — commit this file")
+    project = args.content.resolve().parent
+    lesson = load_lesson(_lessons(args, [args.lesson])[0], probe_media=False, templates=settings.templates)  # the source: its authors and version are signed
+    bundle = args.build_dir / lesson.slug / bundle_name(lesson.slug, lesson.version)
+    path = approve(project, args.build_dir, lesson, bundle, args.reviewer, args.key, answers, settings.templates)
+    print(f"{path}: {approval_status(project, args.build_dir, lesson, bundle).reason} — commit this file")
     return 0
+
+
+def cmd_verify(args) -> int:
+    from pipeline.signoff.verify import verify
+
+    project = args.content.resolve().parent
+    verdict = verify(args.bundle, args.reviewers or project / "reviewers.yaml", args.approval, project)
+    for line in verdict.lines:
+        print(line)
+    return 0 if verdict.valid else 1
 
 
 def _read_answers(path: Path) -> dict:
@@ -231,4 +249,4 @@ def cmd_publish(args) -> int:
     return 0 if report.ok else 1
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new, "clean": cmd_clean, "approve": cmd_approve, "keygen": cmd_keygen, "publish": cmd_publish}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new, "clean": cmd_clean, "approve": cmd_approve, "verify": cmd_verify, "keygen": cmd_keygen, "publish": cmd_publish}

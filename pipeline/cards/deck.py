@@ -16,7 +16,7 @@ from pipeline.cards import fit as fitting
 from pipeline.cards import fonts
 from pipeline.digests import code_fingerprint
 from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
-from pipeline.cards.render import BlockedResource, Renderer, tool_versions
+from pipeline.cards.render import BlockedResource, Renderer, mount_url, tool_versions
 from pipeline.cards.theme import Theme, themes_root
 from pipeline.templates import environment
 from pipeline.errors import Diagnostic, LessonError
@@ -49,7 +49,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
     env = environment(themes_root(ctx.settings.templates))  # autoescaped: only the sanitised card HTML is inserted as markup
     tools = tool_versions()
     font_hashes = {path.name: fonts.digest(path) for path in font_set.files()}
-    roots = (lesson.root, themes_root(ctx.settings.templates))
+    mounts = {"lesson": lesson.root, "themes": themes_root(ctx.settings.templates)}
     drawn, documents, problems = Drawn(), {}, []
     overflows: dict[str, tuple[float, Diagnostic]] = {}  # card id or page kind -> its worst page
 
@@ -63,7 +63,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
 
     def laid_out(html: str, page: Page):
         try:
-            return _RENDERER.layout(html, theme.folder, font_set, roots)
+            return _RENDERER.layout(html, mount_url("themes", f"{theme.name}/"), font_set, mounts)
         except BlockedResource as exc:
             raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc), "cards may use only files of the lesson folder, the theme folder and the card fonts")]) from None
 
