@@ -1,0 +1,219 @@
+"""The studio's engine: validate and preview-build a lesson whenever its files change.
+
+One worker thread takes changed lessons one at a time (several saves in a row coalesce). For each
+it runs the validation ``make check`` runs, publishes the messages at once, then builds the
+preview through the build runner (``preview.preview_stages``) and publishes the cards as soon as
+the cards stage is done, the video when the draft encode is done and the captions last.
+Listeners (the page's Server-Sent Events) receive every new state.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from pathlib import Path
+
+from pipeline.build import Reporter, build, check, discover
+from pipeline.cache import Journal
+from pipeline.errors import PipelineError
+from pipeline.stage import Settings, StageResult
+from pipeline.studio import document
+from pipeline.studio.place import placed
+from pipeline.studio.preview import PREVIEW_FOLDER, preview_stages
+
+log = logging.getLogger("microlearn.studio")
+
+
+class _Events(Reporter):
+    """Publishes each preview stage's outputs as soon as the runner finishes (or reuses) it."""
+
+    def __init__(self, workspace: "Workspace", slug: str):
+        self.workspace, self.slug = workspace, slug
+
+    def stage(self, slug: str, stage: str, status: str, detail: str = "") -> None:
+        if status == "start":
+            self.workspace.update(self.slug, building=stage)
+        elif status in ("done", "cached"):
+            self.workspace.publish_outputs(self.slug)
+
+
+class Workspace:
+    """Lessons under ``content_dir``, their latest validation and preview, and who listens."""
+
+    def __init__(self, content_dir: Path, build_dir: Path):
+        self.content_dir = Path(content_dir).resolve()
+        self.build_dir = Path(build_dir).resolve()
+        self.preview_dir = self.build_dir / PREVIEW_FOLDER
+        self.states: dict[str, dict] = {}
+        self._listeners: list[queue.Queue] = []
+        self._lock = threading.Lock()
+        self._dirty: list[str] = []
+        self._wake = threading.Condition(self._lock)
+        self._stop = threading.Event()
+        self._worker = threading.Thread(target=self._work, name="studio-worker", daemon=True)
+
+    # -- lessons -------------------------------------------------------------------------------
+    def root(self, slug: str) -> Path | None:
+        """The folder of lesson ``slug``; None unless it is a lesson folder right under content/."""
+        return next((p for p in discover(self.content_dir) if p.name == slug), None)
+
+    def lessons(self) -> list[dict]:
+        """Every lesson with its state: invalid, valid, building, built, stale or approved."""
+        from pipeline.approval import approval_status
+
+        out = []
+        for root in discover(self.content_dir):
+            report = check(self._settings(), [root])[0]
+            state, reason = ("valid", "") if report.ok else ("invalid", f"{len(report.errors)} problem(s)")
+            journal = self.build_dir / root.name / ".state.json"
+            if report.ok and journal.is_file() and "package" in Journal.load(journal.parent).stages:
+                newest = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0)
+                state = "stale" if newest > journal.stat().st_mtime else "built"
+                reason = "the lesson changed after its last build — run make build" if state == "stale" else ""
+                approval = approval_status(self.content_dir.parent, self.build_dir, root.name)
+                if approval.state in ("approved", "stale") and state == "built":
+                    state, reason = approval.state, approval.reason
+            if self.states.get(root.name, {}).get("building"):
+                state = "building"
+            title = document.read(root)["fields"]["title"] or root.name
+            out.append({"slug": root.name, "title": title, "state": state, "reason": reason})
+        return out
+
+    def state(self, slug: str) -> dict:
+        with self._lock:
+            return dict(self.states.get(slug) or self._blank(slug))
+
+    @staticmethod
+    def _blank(slug: str) -> dict:
+        return {"slug": slug, "version": "", "valid": None, "diagnostics": [], "building": "", "cards": [],
+                "slides": {}, "video": None, "captions": None, "checks": [], "approval": {}, "updated": 0.0}
+
+    def _settings(self) -> Settings:
+        return Settings(content_dir=self.content_dir, build_dir=self.preview_dir, jobs=1)
+
+    # -- listeners -----------------------------------------------------------------------------
+    def listen(self) -> queue.Queue:
+        q: queue.Queue = queue.Queue()
+        with self._lock:
+            self._listeners.append(q)
+        return q
+
+    def unlisten(self, q: queue.Queue) -> None:
+        with self._lock:
+            if q in self._listeners:
+                self._listeners.remove(q)
+
+    def update(self, slug: str, **changes) -> None:
+        with self._lock:
+            state = self.states.setdefault(slug, self._blank(slug))
+            state.update(changes, updated=time.time())
+            snapshot = dict(state)
+            listeners = list(self._listeners)
+        for q in listeners:
+            q.put(snapshot)
+
+    # -- work ----------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._wake:
+            self._wake.notify_all()
+        for q in list(self._listeners):
+            q.put(None)
+        if self._worker.is_alive():
+            self._worker.join(timeout=10)
+
+    def touch(self, slug: str) -> None:
+        """Mark ``slug`` changed: the worker validates and rebuilds it next."""
+        with self._wake:
+            if slug not in self._dirty:
+                self._dirty.append(slug)
+            self._wake.notify_all()
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            with self._wake:
+                while not self._dirty and not self._stop.is_set():
+                    self._wake.wait()
+                if self._stop.is_set():
+                    return
+                slug = self._dirty.pop(0)
+            try:
+                self.refresh(slug)
+            except Exception:  # a bug must not stop the studio: log it and say so on the page
+                log.exception("studio: refreshing %s failed", slug)
+                self.update(slug, building="", diagnostics=[{"target": "lesson", "text": f"{slug}: internal error in the studio — see its terminal"}])
+
+    def refresh(self, slug: str) -> None:
+        """Validate, publish the messages, then preview-build ``slug`` and publish what it shows."""
+        root = self.root(slug)
+        if root is None:
+            return
+        files = document.read_files(root)
+        report = check(self._settings(), [root])[0]
+        self.update(slug, version=files.version, valid=report.ok, building="" if not report.ok else "cards",
+                    diagnostics=placed(report.errors, files.script_name, files.script_text))
+        if not report.ok:
+            return
+        try:
+            result = build(self._settings(), [root], _Events(self, slug), stages=preview_stages())[0]
+        except PipelineError as exc:  # e.g. another studio holds the preview folder
+            self.update(slug, building="", diagnostics=placed([exc.as_dict()], files.script_name, files.script_text))
+            return
+        self.publish_outputs(slug)
+        self.update(slug, building="", valid=result.ok, diagnostics=placed(result.errors, files.script_name, files.script_text))
+        self._approval(slug)
+
+    def _approval(self, slug: str) -> None:
+        from pipeline.approval import approval_status
+
+        status = approval_status(self.content_dir.parent, self.build_dir, slug)
+        report = self.build_dir / slug / "review" / "index.html"
+        self.update(slug, approval={"state": status.state, "reason": status.reason,
+                                    "report": f"/build/{slug}/review/index.html" if report.is_file() else ""})
+
+    def publish_outputs(self, slug: str) -> None:
+        """Read the preview journal and publish cards, slides, video, captions and checks."""
+        journal = Journal.load(self.preview_dir / slug)
+        results = {name: StageResult.from_dict(entry["result"]) for name, entry in journal.stages.items() if "result" in entry}
+        changes: dict = {}
+
+        def url(artifact) -> str:
+            return f"/preview/{slug}/{artifact.path}?v={artifact.sha256[:12]}"
+
+        if "cards" in results:
+            cards = results["cards"]
+            by_path = {a.path: a for a in cards.artifacts}
+            changes["cards"] = [{"id": c["id"], "title": c["title"],
+                                 "images": {fmt: url(by_path[c[fmt]]) for fmt in ("social", "square") if c.get(fmt) in by_path}}
+                                for c in cards.data.get("cards", [])]
+            changes["slides"] = {fmt: {"title": url(by_path[s["title"]]) if s.get("title") in by_path else "",
+                                       "end": url(by_path[s["end"]]) if s.get("end") in by_path else "",
+                                       "cards": {cid: url(by_path[rel]) for cid, rel in s.get("cards", {}).items() if rel in by_path}}
+                                 for fmt, s in cards.data.get("slides", {}).items()}
+        if "transcode" in results:
+            videos = [a for a in results["transcode"].artifacts if a.kind == "video"]
+            posters = [a for a in results["transcode"].artifacts if a.kind == "poster"]
+            if videos:
+                changes["video"] = {"src": url(videos[0]), "poster": url(posters[0]) if posters else "", "sha256": videos[0].sha256}
+        if "caption" in results:
+            vtt = [a for a in results["caption"].artifacts if a.path.endswith(".vtt")]
+            if vtt:
+                changes["captions"] = {"src": url(vtt[0])}
+        checks = []
+        for name in ("cards", "transcode", "caption"):
+            if name in results:
+                checks += [{"stage": name, **c} for c in results[name].data.get("checks", [])]
+        if "caption" in results:
+            data = results["caption"].data
+            cues = data.get("cues", [])
+            flagged = sum(1 for c in cues if c.get("flagged"))
+            checks.append({"stage": "caption", "id": "caption.cues", "passed": True, "value": len(cues), "limit": 0,
+                           "detail": f"{len(cues)} cues, {flagged} flagged for the reviewer"})
+            checks += [{"stage": "caption", "id": f"caption.{v.get('rule')}", "passed": False, "detail": v.get("message", "")}
+                       for v in data.get("qc", [])]
+        changes["checks"] = checks
+        self.update(slug, **changes)
