@@ -13,6 +13,7 @@
   let parts = [];         // parts as edited: {index, type, section, file} or new {index:null, type:"card", ...}
   let dirty = false;
   let lastState = null;
+  let saving = false;
 
   function status(text) { $("#status").textContent = text; }
   function markDirty() { dirty = true; status(S.unsaved); }
@@ -102,7 +103,13 @@
 
   async function save() {
     status(S.saving);
-    const [response, answer] = await post(api + "/save", JSON.stringify(collect()), "application/json");
+    saving = true;
+    let response, answer;
+    try {
+      [response, answer] = await post(api + "/save", JSON.stringify(collect()), "application/json");
+    } finally {
+      saving = false;
+    }
     if (!response.ok) {
       status("");
       const banner = $("#conflict");
@@ -113,6 +120,7 @@
     $("#conflict").hidden = true;
     fill(answer.form);
     status(S.saved);
+    document.body.dataset.saves = String(Number(document.body.dataset.saves || 0) + 1);
   }
 
   async function upload(file) {
@@ -240,9 +248,10 @@
     document.body.dataset.valid = String(state.valid);
     document.body.dataset.building = state.building || "";
     if (!dirty) status(state.building ? S.building + state.building : state.valid === true ? S.valid : state.valid === false ? S.invalid : S.checking);
-    if (form && state.version && state.version !== form.version) {
+    // the files changed outside this page: show them, unless the teacher is editing (then say so)
+    if (form && !saving && state.version && state.version !== form.version) {
       if (dirty) { $("#conflict").textContent = S.changed_on_disk; $("#conflict").hidden = false; }
-      else fetch(api, {credentials: "same-origin"}).then(r => r.json()).then(answer => fill(answer.form));
+      else fetch(api, {credentials: "same-origin"}).then(r => r.json()).then(answer => { if (!dirty && !saving) fill(answer.form); });
     }
   }
 
