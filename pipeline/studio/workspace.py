@@ -1,9 +1,9 @@
 """The studio's engine: validate and preview-build a lesson whenever its files change.
 
-One worker thread takes changed lessons one at a time (several saves in a row coalesce). For each
-it runs the validation ``make check`` runs, publishes the messages at once, then builds the
-preview through the build runner (``preview.preview_stages``) and publishes the cards as soon as
-the cards stage is done, the video when the draft encode is done and the captions last.
+A checker thread runs the validation ``make check`` runs on every changed lesson and publishes its
+messages at once; a builder thread takes the valid ones (several saves in a row coalesce) and
+builds the preview through the build runner (``preview.preview_stages``), publishing the cards as
+soon as the cards stage is done, the video when the draft encode is done and the captions last.
 Listeners (the page's Server-Sent Events) receive every new state.
 """
 from __future__ import annotations
@@ -48,10 +48,12 @@ class Workspace:
         self.states: dict[str, dict] = {}
         self._listeners: list[queue.Queue] = []
         self._lock = threading.Lock()
-        self._dirty: list[str] = []
+        self._dirty: list[str] = []  # changed lessons, to validate
+        self._to_build: list[str] = []  # valid lessons, to preview-build
         self._wake = threading.Condition(self._lock)
         self._stop = threading.Event()
-        self._worker = threading.Thread(target=self._work, name="studio-worker", daemon=True)
+        self._checker = threading.Thread(target=self._loop, args=(self._dirty, self.validate), name="studio-check", daemon=True)
+        self._builder = threading.Thread(target=self._loop, args=(self._to_build, self.preview), name="studio-build", daemon=True)
 
     # -- lessons -------------------------------------------------------------------------------
     def root(self, slug: str) -> Path | None:
@@ -114,8 +116,11 @@ class Workspace:
             q.put(snapshot)
 
     # -- work ----------------------------------------------------------------------------------
+    # Two threads: the checker validates every change at once (a message must not wait for a video
+    # encode), the builder takes the lessons found valid, one build at a time.
     def start(self) -> None:
-        self._worker.start()
+        self._checker.start()
+        self._builder.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -123,48 +128,63 @@ class Workspace:
             self._wake.notify_all()
         for q in list(self._listeners):
             q.put(None)
-        if self._worker.is_alive():
-            self._worker.join(timeout=10)
+        for thread in (self._checker, self._builder):
+            if thread.is_alive():
+                thread.join(timeout=10)
 
     def touch(self, slug: str) -> None:
-        """Mark ``slug`` changed: the worker validates and rebuilds it next."""
+        """Mark ``slug`` changed: it is validated at once, then rebuilt when the builder is free."""
+        self._enqueue(self._dirty, slug)
+
+    def _enqueue(self, pending: list[str], slug: str) -> None:
         with self._wake:
-            if slug not in self._dirty:
-                self._dirty.append(slug)
+            if slug not in pending:
+                pending.append(slug)
             self._wake.notify_all()
 
-    def _work(self) -> None:
-        while not self._stop.is_set():
-            with self._wake:
-                while not self._dirty and not self._stop.is_set():
-                    self._wake.wait()
-                if self._stop.is_set():
-                    return
-                slug = self._dirty.pop(0)
+    def _next(self, pending: list[str]) -> str | None:
+        with self._wake:
+            while not pending and not self._stop.is_set():
+                self._wake.wait()
+            return None if self._stop.is_set() else pending.pop(0)
+
+    def _loop(self, pending: list[str], job) -> None:
+        while (slug := self._next(pending)) is not None:
             try:
-                self.refresh(slug)
+                job(slug)
             except Exception:  # a bug must not stop the studio: log it and say so on the page
-                log.exception("studio: refreshing %s failed", slug)
+                log.exception("studio: %s failed for %s", job.__name__, slug)
                 self.update(slug, building="", diagnostics=[{"target": "lesson", "text": f"{slug}: internal error in the studio — see its terminal"}])
 
-    def refresh(self, slug: str) -> None:
-        """Validate, publish the messages, then preview-build ``slug`` and publish what it shows."""
+    def validate(self, slug: str) -> None:
+        """Run the validation ``make check`` runs and publish its messages; queue a build if valid."""
         root = self.root(slug)
         if root is None:
             return
         files = document.read_files(root)
         report = check(self._settings(), [root])[0]
-        self.update(slug, version=files.version, valid=report.ok, building="" if not report.ok else "cards",
-                    diagnostics=placed(report.errors, files.script_name, files.script_text))
-        if not report.ok:
+        self.update(slug, version=files.version, valid=report.ok, diagnostics=placed(report.errors, files.script_name, files.script_text))
+        if report.ok:
+            self._enqueue(self._to_build, slug)
+
+    def preview(self, slug: str) -> None:
+        """Build the preview of ``slug`` and publish each stage's outputs as it finishes."""
+        root = self.root(slug)
+        if root is None:
             return
+        self.update(slug, building="cards")
+        before = document.read_files(root).version
         try:
             result = build(self._settings(), [root], _Events(self, slug), stages=preview_stages())[0]
         except PipelineError as exc:  # e.g. another studio holds the preview folder
-            self.update(slug, building="", diagnostics=placed([exc.as_dict()], files.script_name, files.script_text))
+            self.update(slug, building="", diagnostics=placed([exc.as_dict()], "", ""))
             return
+        files = document.read_files(root)
         self.publish_outputs(slug)
-        self.update(slug, building="", valid=result.ok, diagnostics=placed(result.errors, files.script_name, files.script_text))
+        changes: dict = {"building": ""}
+        if not result.ok and files.version == before:  # what only the build found; a newer edit is the checker's to judge
+            changes.update(valid=False, diagnostics=placed(result.errors, files.script_name, files.script_text))
+        self.update(slug, **changes)
         self._approval(slug)
 
     def _approval(self, slug: str) -> None:

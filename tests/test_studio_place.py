@@ -1,0 +1,48 @@
+"""Which field of the studio's page a `make check` message belongs to."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pipeline.build import check
+from pipeline.stage import Settings
+from pipeline.studio.place import placed, target
+from pipeline.studio.watch import lesson_of
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "content" / "first-teacher-video"
+SCRIPT = "## One {#one}\n\nText\n\nNarration: Said.\n\n## Two\n\nB\n"
+
+
+def test_targets_of_yaml_and_script_messages():
+    assert target({"file": "content/x/lesson.yaml", "line": 4, "field": "authors[0].name"}, "script.md", SCRIPT) == "field:authors[0].name"
+    assert target({"file": "content/x/lesson.yaml", "line": 0, "field": ""}, "script.md", SCRIPT) == "lesson"
+    assert target({"file": "content/x/script.md", "line": 1}, "script.md", SCRIPT) == "section:one.title"
+    assert target({"file": "content/x/script.md", "line": 3}, "script.md", SCRIPT) == "section:one.body"
+    assert target({"file": "content/x/script.md", "line": 5}, "script.md", SCRIPT) == "section:one.narration"
+    assert target({"file": "content/x/script.md", "line": 9}, "script.md", SCRIPT) == "section:two.body"
+    assert target({"file": "content/x/media/clip.mp4", "message": "not media"}, "script.md", SCRIPT) == "lesson"
+
+
+def test_check_messages_are_placed_with_the_text_make_check_prints(tmp_path, monkeypatch):
+    root = tmp_path / "content" / "first-teacher-video"
+    shutil.copytree(EXAMPLE, root)
+    monkeypatch.chdir(tmp_path)
+    yaml = (root / "lesson.yaml").read_text().replace("  - name: Microlearn contributors\n", "  - name: ''\n")
+    (root / "lesson.yaml").write_text(yaml)
+    script = (root / "script.md").read_text().replace("Narration: Face a window,", "Narration: Face a **window**,")
+    (root / "script.md").write_text(script)
+    report = check(Settings(tmp_path / "content", tmp_path / "build"), [root])[0]
+    shown = placed(report.errors, "script.md", script)
+    assert [(d["target"], d["text"]) for d in shown] == [
+        ("field:authors[0].name", "content/first-teacher-video/lesson.yaml:5:11: authors[0].name: is empty — write some text, or remove the line"),
+        ("section:light-and-sound.narration", "content/first-teacher-video/script.md:17:19: narration contains bold marks (** or __), which would be read aloud and "
+                                             "shown in the captions — write the words exactly as they are spoken; put formatting on the card text above the narration"),
+    ]
+
+
+def test_changed_paths_name_their_lesson(tmp_path):
+    content = tmp_path / "content"
+    assert lesson_of(content, str(content / "intro" / "script.md")) == "intro"
+    assert lesson_of(content, str(content / "intro" / "media" / "a.mp4")) == "intro"
+    assert lesson_of(content, str(content / "README.md")) is None
+    assert lesson_of(content, str(tmp_path / "elsewhere" / "x")) is None
