@@ -42,7 +42,7 @@ def _one_round(page, script: Path, number: int) -> dict:
     card_before = page.locator(CARD_IMG).first.get_attribute("src")
     video_before = page.evaluate("() => document.querySelector('#video').dataset.sha")
     # a card text edit, saved on disk as an editor does
-    saved = _edit(script, "- Stop before", f"- Stop ({number}) before")
+    saved = _edit(script, "- Stop before 90 seconds" if number == 0 else f"- Stop before {90 + number} seconds", f"- Stop before {91 + number} seconds")
     page.wait_for_function(f"() => {{ const i = document.querySelector({CARD_IMG!r}); return i.getAttribute('src') !== {card_before!r} && i.complete && i.naturalWidth > 0; }}", timeout=60_000)
     card_s = time.perf_counter() - saved
     # the draft video of that edit: wait for the new file, then for it to play

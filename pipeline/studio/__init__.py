@@ -37,8 +37,9 @@ def serve(content_dir: Path, build_dir: Path, lesson: str = "", port: int = 0, o
     stop = threading.Event()
     workspace.start()
     for root in discover(workspace.content_dir):
-        if not lesson or root.name == lesson:
-            workspace.touch(root.name)
+        workspace.touch(root.name)  # every lesson is validated; a lesson is preview-built once its page is opened
+    if lesson:
+        workspace.show(lesson)
     watcher = start_watching(workspace.content_dir, workspace.touch, stop)
     url = server.url(f"/lesson/{lesson}" if lesson else "/")
     print(url, flush=True)

@@ -144,6 +144,7 @@ class Handler(BaseHTTPRequestHandler):
             if ws.root(m.group(1)) is None:
                 self._text(HTTPStatus.NOT_FOUND, f"no lesson '{m.group(1)}' in {ws.content_dir}")
                 return
+            ws.show(m.group(1))
             self._page("lesson.html.j2", slug=m.group(1), form=document.read(ws.root(m.group(1))), **_choices())
         elif m := re.fullmatch(r"/static/([\w.]+)", path):
             from pipeline.templates import templates_dir
@@ -156,6 +157,7 @@ class Handler(BaseHTTPRequestHandler):
             if root is None:
                 self._json({"error": f"no lesson '{m.group(1)}'"}, HTTPStatus.NOT_FOUND)
                 return
+            ws.show(m.group(1))
             self._json({"form": document.read(root), "state": ws.state(m.group(1))})
         elif m := re.fullmatch(r"/api/lessons/([\w-]+)/events", path):
             self._events(m.group(1))

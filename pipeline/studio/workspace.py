@@ -50,6 +50,7 @@ class Workspace:
         self._lock = threading.Lock()
         self._dirty: list[str] = []  # changed lessons, to validate
         self._to_build: list[str] = []  # valid lessons, to preview-build
+        self._shown: set[str] = set()  # lessons whose page was opened: only those are preview-built
         self._wake = threading.Condition(self._lock)
         self._stop = threading.Event()
         self._checker = threading.Thread(target=self._loop, args=(self._dirty, self.validate), name="studio-check", daemon=True)
@@ -66,10 +67,14 @@ class Workspace:
 
         out = []
         for root in discover(self.content_dir):
-            report = check(self._settings(), [root])[0]
-            state, reason = ("valid", "") if report.ok else ("invalid", f"{len(report.errors)} problem(s)")
+            known = self.state(root.name)
+            if known["valid"] is None:  # not validated by the checker yet
+                report = check(self._settings(), [root])[0]
+                known = {"valid": report.ok, "diagnostics": report.errors}
+            ok = bool(known["valid"])
+            state, reason = ("valid", "") if ok else ("invalid", f"{len(known['diagnostics'])} problem(s)")
             journal = self.build_dir / root.name / ".state.json"
-            if report.ok and journal.is_file() and "package" in Journal.load(journal.parent).stages:
+            if ok and journal.is_file() and "package" in Journal.load(journal.parent).stages:
                 newest = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0)
                 state = "stale" if newest > journal.stat().st_mtime else "built"
                 reason = "the lesson changed after its last build — run make build" if state == "stale" else ""
@@ -132,6 +137,14 @@ class Workspace:
             if thread.is_alive():
                 thread.join(timeout=10)
 
+    def show(self, slug: str) -> None:
+        """A page of ``slug`` was opened: from now on it is preview-built (now, if never yet)."""
+        with self._lock:
+            first = slug not in self._shown
+            self._shown.add(slug)
+        if first:
+            self.touch(slug)
+
     def touch(self, slug: str) -> None:
         """Mark ``slug`` changed: it is validated at once, then rebuilt when the builder is free."""
         self._enqueue(self._dirty, slug)
@@ -164,7 +177,7 @@ class Workspace:
         files = document.read_files(root)
         report = check(self._settings(), [root])[0]
         self.update(slug, version=files.version, valid=report.ok, diagnostics=placed(report.errors, files.script_name, files.script_text))
-        if report.ok:
+        if report.ok and slug in self._shown:
             self._enqueue(self._to_build, slug)
 
     def preview(self, slug: str) -> None:
