@@ -18,6 +18,8 @@ def test_targets_of_yaml_and_script_messages():
     assert target({"file": "content/x/lesson.yaml", "line": 0, "field": ""}, "script.md", SCRIPT) == "lesson"
     assert target({"file": "content/x/script.md", "line": 1}, "script.md", SCRIPT) == "section:one.title"
     assert target({"file": "content/x/script.md", "line": 3}, "script.md", SCRIPT) == "section:one.body"
+    # the cards stage names the card when its text does not fit: the text is what to shorten
+    assert target({"file": "content/x/script.md", "line": 1, "field": "section 'one'"}, "script.md", SCRIPT) == "section:one.body"
     assert target({"file": "content/x/script.md", "line": 5}, "script.md", SCRIPT) == "section:one.narration"
     assert target({"file": "content/x/script.md", "line": 9}, "script.md", SCRIPT) == "section:two.body"
     assert target({"file": "content/x/media/clip.mp4", "message": "not media"}, "script.md", SCRIPT) == "lesson"

@@ -21,7 +21,8 @@ def target(error: dict, script_name: str, script_text: str) -> str:
         for block in scriptedit.blocks(script_text):
             if block.heading <= line < block.end:
                 if line == block.heading:
-                    part = "title"
+                    # a message naming the card itself (text that does not fit it) is about its text
+                    part = "body" if error.get("field") else "title"
                 elif block.narration is not None and line >= block.narration:
                     part = "narration"
                 else:

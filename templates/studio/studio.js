@@ -130,6 +130,11 @@
     box.replaceChildren();
     if (!response.ok) { status(""); message(box, answer.error); return; }
     status(S.uploaded + answer.file);
+    if (answer.kind === "image") {
+      const hint = document.createElement("p");
+      hint.textContent = S.uploaded_image.replace("FILE", answer.file);
+      box.appendChild(hint);
+    }
     if (answer.kind === "video") {
       parts.splice(Math.max(0, parts.length - 1), 0, {index: null, type: "clip", file: answer.file});
       renderParts();
