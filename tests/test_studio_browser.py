@@ -68,7 +68,7 @@ def card_src(page, card: str, nth: int = 0) -> str:
     return page.locator(f"figure[data-card={card}] img").nth(nth).get_attribute("src")
 
 
-def test_edit_error_fix_reorder_in_the_browser(studio, short_example, browser_page):
+def test_edit_error_fix_reorder_in_the_browser(studio, short_example, browser_page, tmp_path):
     page = browser_page
     original_yaml = (short_example / "lesson.yaml").read_text()
     original_script = (short_example / "script.md").read_text()
@@ -122,5 +122,8 @@ def test_edit_error_fix_reorder_in_the_browser(studio, short_example, browser_pa
     page.wait_for_function("() => document.querySelector('#video').readyState >= 2", timeout=30_000)
     assert page.evaluate("document.querySelector('#video').videoWidth") == 640
     assert page.evaluate("document.querySelector('#video').duration") > 10
+    # the draft went to the preview folder; the real build folder has no lesson in it
+    assert (tmp_path / "build" / ".studio" / "first-teacher-video" / "video" / "first-teacher-video-16x9.mp4").is_file()
+    assert not (tmp_path / "build" / "first-teacher-video").exists()
     assert [url for url in missing if not url.endswith("/favicon.ico")] == []
     assert [p for p in page.problems if "404 (Not Found)" not in p] == []

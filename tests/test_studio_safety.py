@@ -75,8 +75,8 @@ def test_every_request_needs_the_token_and_the_loopback_host(studio):
     response, body = request(server, "GET", f"/api/lessons?token={TOKEN}", headers={"Host": f"attacker.example:{server.port}"})
     assert response.status == 403 and body == b"the studio answers only at its own 127.0.0.1 address"
     response, body = request(server, "GET", f"/?token={TOKEN}")
-    assert response.status == 200 and f"microlearn_studio={TOKEN}" in response.getheader("Set-Cookie")
-    response, body = request(server, "GET", "/api/lessons", headers={"Cookie": f"microlearn_studio={TOKEN}"})
+    assert response.status == 200 and f"microlearn_studio_{server.port}={TOKEN}" in response.getheader("Set-Cookie")
+    response, body = request(server, "GET", "/api/lessons", headers={"Cookie": f"microlearn_studio_{server.port}={TOKEN}"})
     assert response.status == 200 and json.loads(body)[0]["slug"] == "first-teacher-video"
     response, _ = request(server, "POST", f"/api/lessons/first-teacher-video/save?token={TOKEN}", b"{}",
                           {"Origin": "http://attacker.example", "Content-Type": "application/json"})
@@ -123,3 +123,28 @@ def test_uploads_are_named_sized_and_probed(studio, tmp_path, monkeypatch):
     response, body = request(server, "POST", url + "big.mp4", clip.read_bytes())
     assert response.status == 413 and b"over the studio's limit" in body and not (root / "media" / "big.mp4").exists()
     assert sorted(p.name for p in (root / "media").iterdir()) == ["LICENSE.md", "framing-grid.png", "phone take.mp4", "phone-check.mp4"]
+
+
+def test_cli_serves_on_the_port_asked_and_prints_one_line(tmp_path):
+    import re
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    (tmp_path / "content").mkdir()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "--content", str(tmp_path / "content"), "--build-dir", str(tmp_path / "build"),
+                                "studio", "--no-browser", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert re.fullmatch(rf"http://127\.0\.0\.1:{port}/\?token=[\w-]{{32}}\n", line), line
+        with urllib.request.urlopen(line.strip(), timeout=10) as response:
+            assert response.status == 200 and b"No lessons yet" in response.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0 and out == "" and err == ""

@@ -55,12 +55,20 @@ def _script_name(yaml_text: str) -> str:
     return name if isinstance(name, str) and name else "script.md"
 
 
+def _bytes(path: Path | None) -> bytes:
+    """A file's bytes; a missing one reads as empty (validation says it is missing, in words)."""
+    try:
+        return path.read_bytes() if path is not None else b""
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return b""
+
+
 def read_files(root: Path) -> Files:
-    yaml_bytes = (root / "lesson.yaml").read_bytes()
+    yaml_bytes = _bytes(root / "lesson.yaml")
     yaml_text = yaml_bytes.decode("utf-8", errors="replace")
     script_name = _script_name(yaml_text)
     script_path = inside(root, script_name)
-    script_bytes = script_path.read_bytes() if script_path is not None and script_path.is_file() else b""
+    script_bytes = _bytes(script_path)
     digest = hashlib.sha256(yaml_bytes + b"\0" + script_bytes).hexdigest()[:20]
     return Files(yaml_text, script_bytes.decode("utf-8", errors="replace"), script_name, digest)
 

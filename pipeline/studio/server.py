@@ -61,7 +61,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("X-Studio-Token"):
             return self.headers["X-Studio-Token"]
         cookie = SimpleCookie(self.headers.get("Cookie", ""))
-        return cookie[safety.COOKIE].value if safety.COOKIE in cookie else None
+        name = safety.cookie_name(self.server.port)
+        return cookie[name].value if name in cookie else None
 
     def _allowed(self) -> bool:
         if not safety.host_ok(self.headers.get("Host"), self.server.port):
@@ -102,7 +103,7 @@ class Handler(BaseHTTPRequestHandler):
         html = environment("studio").get_template(template).render(**values)
         headers = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'"}
         if "token" in parse_qs(urlsplit(self.path).query):
-            headers["Set-Cookie"] = f"{safety.COOKIE}={self.server.token}; Path=/; HttpOnly; SameSite=Strict"
+            headers["Set-Cookie"] = f"{safety.cookie_name(self.server.port)}={self.server.token}; Path=/; HttpOnly; SameSite=Strict"
         self._send(HTTPStatus.OK, html.encode(), "text/html; charset=utf-8", headers)
 
     def _file(self, path: Path | None) -> None:
