@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pipeline import caption, cards, transcode
 from pipeline.lesson.loader import load_lesson
-from pipeline.studio.preview import DRAFT, DRAFT_TRANSCODE, PREVIEW_FOLDER, preview_stages
+from pipeline.studio.preview import DRAFT, PREVIEW_FOLDER, draft_transcode, preview_stages
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "content" / "first-teacher-video"
 
@@ -13,15 +13,17 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "content" / "first-teacher-vi
 def test_preview_graph_is_the_real_one_with_a_draft_encode():
     stages = preview_stages()
     assert [s.name for s in stages] == ["cards", "transcode", "caption"]
-    assert stages[0] is cards.STAGE and stages[2] is caption.STAGE and stages[1] is DRAFT_TRANSCODE
+    assert stages[0] is cards.STAGE and stages[2] is caption.STAGE
+    assert stages[1].needs == transcode.STAGE.needs and stages[1].inputs is transcode.STAGE.inputs and stages[1].tools is transcode.STAGE.tools
     assert PREVIEW_FOLDER == ".studio"
     assert dict(DRAFT.sizes) == {"16:9": (640, 360), "9:16": (360, 640)} and DRAFT.preset == "ultrafast"
 
 
 def test_draft_keys_differ_from_the_house_format_and_encode_one_format():
     lesson = load_lesson(EXAMPLE, probe_media=False)
-    house, draft = transcode.STAGE.params(lesson), DRAFT_TRANSCODE.params(lesson)
+    draft_stage = draft_transcode()
+    house, draft = transcode.STAGE.params(lesson), draft_stage.params(lesson)
     assert house["settings"] == transcode.SETTINGS.key() and draft["settings"] == DRAFT.key() != house["settings"]
     assert house["formats"] == ["16:9", "9:16"] and draft["formats"] == ["16:9"]
-    assert DRAFT_TRANSCODE.version != transcode.STAGE.version
-    assert DRAFT_TRANSCODE.inputs(lesson) == transcode.STAGE.inputs(lesson) == ["media/phone-check.mp4"]
+    assert draft_stage.version == "draft-" + transcode.STAGE.version
+    assert draft_stage.inputs(lesson) == ["media/phone-check.mp4"]

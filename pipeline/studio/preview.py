@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.lesson.model import Lesson
-from pipeline.stage import Context, Stage, StageResult
+from pipeline.stage import Context, Stage
 from pipeline.transcode.settings import MediaSettings
 
 PREVIEW_FOLDER = ".studio"
@@ -23,35 +23,27 @@ def _first_format(lesson: Lesson) -> Lesson:
     return replace(lesson, formats=lesson.formats[:1])
 
 
-def _run(ctx: Context) -> StageResult:
+def _run(ctx: Context):
     from pipeline.transcode.assemble import transcode
 
     return transcode(replace(ctx, lesson=_first_format(ctx.lesson)), DRAFT)
 
 
-def _params(lesson: Lesson) -> dict:
+def _params(lesson: Lesson, *settings) -> dict:
     from pipeline import transcode
 
-    return {**transcode.params(_first_format(lesson)), "settings": DRAFT.key()}
+    return {**transcode.STAGE.params(_first_format(lesson), *settings), "settings": DRAFT.key()}
 
 
-def _inputs(lesson: Lesson) -> list[str]:
+def draft_transcode() -> Stage:
+    """The transcode stage as it is (upstream, inputs, tools, result type), with the draft encode."""
     from pipeline import transcode
 
-    return transcode.inputs(lesson)
-
-
-def _tools() -> dict:
-    from pipeline import transcode
-
-    return transcode.tools()
-
-
-DRAFT_TRANSCODE = Stage("transcode", ("cards",), _run, _params, _inputs, _tools, version="draft-1")
+    return replace(transcode.STAGE, run=_run, params=_params, version=f"draft-{transcode.STAGE.version}")
 
 
 def preview_stages() -> list[Stage]:
     """cards -> draft transcode -> caption: what the studio shows, nothing the review adds."""
     from pipeline import caption, cards
 
-    return [cards.STAGE, DRAFT_TRANSCODE, caption.STAGE]
+    return [cards.STAGE, draft_transcode(), caption.STAGE]

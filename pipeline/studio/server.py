@@ -132,6 +132,9 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- routes --------------------------------------------------------------------------------
     def do_HEAD(self) -> None:
+        if urlsplit(self.path).path.endswith("/events"):  # a stream has no head to send
+            self._text(HTTPStatus.METHOD_NOT_ALLOWED, "events are sent to GET only")
+            return
         self.do_GET()
 
     def do_GET(self) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline.build import Reporter, build, check, discover
 from pipeline.cache import Journal
 from pipeline.errors import PipelineError
-from pipeline.stage import Settings, StageResult
+from pipeline.stage import Settings
 from pipeline.studio import document
 from pipeline.studio.place import placed
 from pipeline.studio.preview import PREVIEW_FOLDER, preview_stages
@@ -211,42 +211,44 @@ class Workspace:
     def publish_outputs(self, slug: str) -> None:
         """Read the preview journal and publish cards, slides, video, captions and checks."""
         journal = Journal.load(self.preview_dir / slug)
-        results = {name: StageResult.from_dict(entry["result"]) for name, entry in journal.stages.items() if "result" in entry}
+        # each stage's recorded result as plain JSON: its files, and its facts (kept under "data" by
+        # older journals, beside the files by typed ones; the names are the same)
+        results = {name: entry["result"] for name, entry in journal.stages.items() if isinstance(entry.get("result"), dict)}
+        facts = {name: result.get("data", result) for name, result in results.items()}
+        files = {name: {a["path"]: a for a in result.get("artifacts", [])} for name, result in results.items()}
         changes: dict = {}
 
-        def url(artifact) -> str:
-            return f"/preview/{slug}/{artifact.path}?v={artifact.sha256[:12]}"
+        def url(stage: str, rel: str | None) -> str:
+            artifact = files[stage].get(rel or "")
+            return f"/preview/{slug}/{rel}?v={artifact['sha256'][:12]}" if artifact else ""
 
         if "cards" in results:
-            cards = results["cards"]
-            by_path = {a.path: a for a in cards.artifacts}
             changes["cards"] = [{"id": c["id"], "title": c["title"],
-                                 "images": {fmt: url(by_path[c[fmt]]) for fmt in ("social", "square") if c.get(fmt) in by_path}}
-                                for c in cards.data.get("cards", [])]
-            changes["slides"] = {fmt: {"title": url(by_path[s["title"]]) if s.get("title") in by_path else "",
-                                       "end": url(by_path[s["end"]]) if s.get("end") in by_path else "",
-                                       "cards": {cid: url(by_path[rel]) for cid, rel in s.get("cards", {}).items() if rel in by_path}}
-                                 for fmt, s in cards.data.get("slides", {}).items()}
+                                 "images": {fmt: url("cards", c.get(fmt)) for fmt in ("social", "square") if url("cards", c.get(fmt))}}
+                                for c in facts["cards"].get("cards", [])]
+            changes["slides"] = {fmt: {"title": url("cards", s.get("title")), "end": url("cards", s.get("end")),
+                                       "cards": {cid: url("cards", rel) for cid, rel in s.get("cards", {}).items() if url("cards", rel)}}
+                                 for fmt, s in facts["cards"].get("slides", {}).items()}
         if "transcode" in results:
-            videos = [a for a in results["transcode"].artifacts if a.kind == "video"]
-            posters = [a for a in results["transcode"].artifacts if a.kind == "poster"]
+            videos = [a for a in files["transcode"].values() if a["kind"] == "video"]
+            posters = [a for a in files["transcode"].values() if a["kind"] == "poster"]
             if videos:
-                changes["video"] = {"src": url(videos[0]), "poster": url(posters[0]) if posters else "", "sha256": videos[0].sha256}
+                changes["video"] = {"src": url("transcode", videos[0]["path"]), "sha256": videos[0]["sha256"],
+                                    "poster": url("transcode", posters[0]["path"]) if posters else ""}
         if "caption" in results:
-            vtt = [a for a in results["caption"].artifacts if a.path.endswith(".vtt")]
+            vtt = [rel for rel in files["caption"] if rel.endswith(".vtt")]
             if vtt:
-                changes["captions"] = {"src": url(vtt[0])}
+                changes["captions"] = {"src": url("caption", vtt[0])}
         checks = []
         for name in ("cards", "transcode", "caption"):
             if name in results:
-                checks += [{"stage": name, **c} for c in results[name].data.get("checks", [])]
+                checks += [{"stage": name, **c} for c in facts[name].get("checks", [])]
         if "caption" in results:
-            data = results["caption"].data
-            cues = data.get("cues", [])
+            cues = facts["caption"].get("cues", [])
             flagged = sum(1 for c in cues if c.get("flagged"))
             checks.append({"stage": "caption", "id": "caption.cues", "passed": True, "value": len(cues), "limit": 0,
                            "detail": f"{len(cues)} cues, {flagged} flagged for the reviewer"})
             checks += [{"stage": "caption", "id": f"caption.{v.get('rule')}", "passed": False, "detail": v.get("message", "")}
-                       for v in data.get("qc", [])]
+                       for v in facts["caption"].get("qc", [])]
         changes["checks"] = checks
         self.update(slug, **changes)
