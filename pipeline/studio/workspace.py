@@ -81,7 +81,7 @@ class Workspace:
                 approval = approval_status(self.content_dir.parent, self.build_dir, root.name)
                 if approval.state in ("approved", "stale") and state == "built":
                     state, reason = approval.state, approval.reason
-            if self.states.get(root.name, {}).get("building"):
+            if known.get("building"):
                 state = "building"
             title = document.read(root)["fields"]["title"] or root.name
             out.append({"slug": root.name, "title": title, "state": state, "reason": reason})
