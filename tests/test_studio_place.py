@@ -48,3 +48,18 @@ def test_changed_paths_name_their_lesson(tmp_path):
     assert lesson_of(content, str(content / "intro" / "media" / "a.mp4")) == "intro"
     assert lesson_of(content, str(content / "README.md")) is None
     assert lesson_of(content, str(tmp_path / "elsewhere" / "x")) is None
+
+
+def test_lesson_list_states(tmp_path):
+    from pipeline.studio.workspace import Workspace
+
+    content = tmp_path / "content"
+    shutil.copytree(EXAMPLE, content / "first-teacher-video")
+    shutil.copytree(EXAMPLE, content / "broken")
+    (content / "broken" / "lesson.yaml").write_text((EXAMPLE / "lesson.yaml").read_text().replace("licence: CC-BY-4.0", "licence: mine"))
+    workspace = Workspace(content, tmp_path / "build")
+    states = {item["slug"]: (item["title"], item["state"], item["reason"]) for item in workspace.lessons()}
+    assert states == {"broken": ("Record your first teacher video with a phone", "invalid", "1 problem(s)"),
+                      "first-teacher-video": ("Record your first teacher video with a phone", "valid", "")}
+    workspace.update("first-teacher-video", valid=True, building="transcode")
+    assert [item["state"] for item in workspace.lessons()] == ["invalid", "building"]
