@@ -1,5 +1,6 @@
 """The studio in a real browser: edit a card and see it redrawn, make an error and see it at its
 field, fix it, reorder parts, and find exactly the expected text in the files (comments kept)."""
+
 from __future__ import annotations
 
 import os
@@ -41,12 +42,30 @@ def short_example(tmp_path) -> Path:
 @pytest.fixture
 def studio(short_example, tmp_path):
     """``microlearn studio --no-browser --port 0`` as a teacher starts it; yields the URL it prints."""
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", "--content", str(short_example.parent), "--build-dir", str(tmp_path / "build"),
-                                "studio", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "--content",
+            str(short_example.parent),
+            "--build-dir",
+            str(tmp_path / "build"),
+            "studio",
+            "--no-browser",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:") and "/?token=" in url, (url, process.stderr.read() if process.poll() is not None else "")
+        assert url.startswith("http://127.0.0.1:") and "/?token=" in url, (
+            url,
+            process.stderr.read() if process.poll() is not None else "",
+        )
         yield url
     finally:
         process.send_signal(signal.SIGINT)
@@ -86,7 +105,9 @@ def test_edit_error_fix_reorder_in_the_browser(studio, short_example, browser_pa
     body = page.locator("[data-field='section:one-idea.body']")
     body.fill("- Pick **one** thing a learner can do\n- Say it first\n- Stop before 90 seconds")
     save(page)
-    page.wait_for_function(f"() => document.querySelector('figure[data-card=one-idea] img').src.indexOf({before!r}) < 0", timeout=60_000)
+    page.wait_for_function(
+        f"() => document.querySelector('figure[data-card=one-idea] img').src.indexOf({before!r}) < 0", timeout=60_000
+    )
     image = page.locator("figure[data-card=one-idea] img").first
     assert page.evaluate("img => img.complete && img.naturalWidth", image.element_handle()) == 1080
 
@@ -97,28 +118,43 @@ def test_edit_error_fix_reorder_in_the_browser(studio, short_example, browser_pa
     save(page)
     message = page.locator("[data-msgs-for='section:one-idea.narration'] .error")
     message.wait_for(timeout=30_000)
-    assert "narration contains bold marks (** or __), which would be read aloud and shown in the captions" in message.inner_text()
-    assert message.inner_text().startswith("content/first-teacher-video/script.md:") or "script.md:" in message.inner_text()
+    assert (
+        "narration contains bold marks (** or __), which would be read aloud and shown in the captions"
+        in message.inner_text()
+    )
+    assert (
+        message.inner_text().startswith("content/first-teacher-video/script.md:")
+        or "script.md:" in message.inner_text()
+    )
 
     # fix it: the message goes away
     page.locator("[data-field='section:one-idea.narration']").fill(good)
     save(page)
-    page.wait_for_function("() => !document.querySelector(\"[data-msgs-for='section:one-idea.narration'] .error\")", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector(\"[data-msgs-for='section:one-idea.narration'] .error\")", timeout=30_000
+    )
 
     # reorder: the second card moves up
     page.locator("#parts li").nth(2).locator(".up").click()
     save(page)
-    page.wait_for_function("() => document.querySelectorAll('#parts li')[1].querySelector('.name').textContent === 'light-and-sound'", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#parts li')[1].querySelector('.name').textContent === 'light-and-sound'",
+        timeout=30_000,
+    )
 
     assert (short_example / "lesson.yaml").read_text() == original_yaml.replace(
         "  - type: card\n    section: one-idea\n  - type: card\n    section: light-and-sound   # the second card\n",
-        "  - type: card\n    section: light-and-sound   # the second card\n  - type: card\n    section: one-idea\n")
+        "  - type: card\n    section: light-and-sound   # the second card\n  - type: card\n    section: one-idea\n",
+    )
     assert (short_example / "script.md").read_text() == original_script.replace(
         "- Pick **one** thing a learner can do after watching\n- Say it in the first ten seconds\n",
-        "- Pick **one** thing a learner can do\n- Say it first\n")
+        "- Pick **one** thing a learner can do\n- Say it first\n",
+    )
 
     # the draft video of the lesson arrives, with captions, and plays
-    page.wait_for_function("() => document.querySelector('#video track') && document.body.dataset.building === ''", timeout=180_000)
+    page.wait_for_function(
+        "() => document.querySelector('#video track') && document.body.dataset.building === ''", timeout=180_000
+    )
     page.wait_for_function("() => document.querySelector('#video').readyState >= 2", timeout=30_000)
     assert page.evaluate("document.querySelector('#video').videoWidth") == 640
     assert page.evaluate("document.querySelector('#video').duration") > 10

@@ -1,4 +1,5 @@
 """The studio's edits of lesson.yaml and script.md: what the form changed, and nothing else."""
+
 from __future__ import annotations
 
 import shutil
@@ -45,13 +46,16 @@ def test_field_edits_keep_comments_order_and_quotes(lesson):
     document.save(lesson, form)
     text = (lesson / "lesson.yaml").read_text()
     original = (EXAMPLE / "lesson.yaml").read_text()
-    expected = (original
-                .replace("title: Record your first teacher video with a phone", "title: Record your first video")
-                .replace("  - Keep a video to one idea and under 90 seconds", "  - Keep it short")
-                .replace('formats: ["16:9", "9:16"]   #', 'formats: ["16:9"]           #')  # the comment keeps its column
-                .replace("    school: Example lessons of the microlearn project\n",
-                         "    school: Example lessons of the microlearn project\n    email: team@example.org\n")
-                .replace("theme: classic\n", "theme: classic\nschool:\n  name: School 7\n"))  # a new key where the format documents it
+    expected = (
+        original.replace("title: Record your first teacher video with a phone", "title: Record your first video")
+        .replace("  - Keep a video to one idea and under 90 seconds", "  - Keep it short")
+        .replace('formats: ["16:9", "9:16"]   #', 'formats: ["16:9"]           #')  # the comment keeps its column
+        .replace(
+            "    school: Example lessons of the microlearn project\n",
+            "    school: Example lessons of the microlearn project\n    email: team@example.org\n",
+        )
+        .replace("theme: classic\n", "theme: classic\nschool:\n  name: School 7\n")
+    )  # a new key where the format documents it
     assert text == expected
     load_lesson(lesson)  # still a valid lesson
 
@@ -62,11 +66,21 @@ def test_card_text_and_narration_edit_only_their_lines(lesson):
     framing["body"] = "Phone at eye level."
     framing["narration"] = "Put the phone at eye level."
     document.save(lesson, form)
-    expected = (EXAMPLE / "script.md").read_text().replace(
-        "Phone at eye level. Eyes on the upper grid line. Space at the bottom for captions.", "Phone at eye level.").replace(
-        "![A phone held upright with the camera grid on: the teacher's eyes are on the upper grid line, and the bottom of the screen is kept free for captions](media/framing-grid.png)\n\n", "").replace(
-        "Narration: Put the phone at eye level, on a stack of books or a small tripod. Turn on the camera grid and keep your eyes on the upper line. Leave some space at the bottom for captions.",
-        "Narration: Put the phone at eye level.")
+    expected = (
+        (EXAMPLE / "script.md")
+        .read_text()
+        .replace(
+            "Phone at eye level. Eyes on the upper grid line. Space at the bottom for captions.", "Phone at eye level."
+        )
+        .replace(
+            "![A phone held upright with the camera grid on: the teacher's eyes are on the upper grid line, and the bottom of the screen is kept free for captions](media/framing-grid.png)\n\n",
+            "",
+        )
+        .replace(
+            "Narration: Put the phone at eye level, on a stack of books or a small tripod. Turn on the camera grid and keep your eyes on the upper line. Leave some space at the bottom for captions.",
+            "Narration: Put the phone at eye level.",
+        )
+    )
     assert (lesson / "script.md").read_text() == expected
     assert (lesson / "lesson.yaml").read_bytes() == (EXAMPLE / "lesson.yaml").read_bytes()
 
@@ -76,15 +90,29 @@ def test_reorder_remove_and_add_parts(lesson):
     parts = form["parts"]
     assert [p["type"] for p in parts] == ["title", "card", "card", "card", "clip", "card", "card", "end"]
     # swap the first two cards, drop 'checklist', add a new card before the end
-    new_parts = [parts[0], parts[2], parts[1], parts[3], parts[4], parts[5],
-                 {"index": None, "type": "card", "title": "Try it", "body": "- Record ten seconds", "narration": "Now record ten seconds."}, parts[7]]
+    new_parts = [
+        parts[0],
+        parts[2],
+        parts[1],
+        parts[3],
+        parts[4],
+        parts[5],
+        {
+            "index": None,
+            "type": "card",
+            "title": "Try it",
+            "body": "- Record ten seconds",
+            "narration": "Now record ten seconds.",
+        },
+        parts[7],
+    ]
     document.save(lesson, {"version": form["version"], "parts": new_parts})
     yaml_text = (lesson / "lesson.yaml").read_text()
     original = (EXAMPLE / "lesson.yaml").read_text()
     expected = original.replace(
         "  - type: card\n    section: one-idea\n  - type: card\n    section: light-and-sound\n",
-        "  - type: card\n    section: light-and-sound\n  - type: card\n    section: one-idea\n").replace(
-        "  - type: card\n    section: checklist\n", "  - type: card\n    section: try-it\n")
+        "  - type: card\n    section: light-and-sound\n  - type: card\n    section: one-idea\n",
+    ).replace("  - type: card\n    section: checklist\n", "  - type: card\n    section: try-it\n")
     assert yaml_text == expected  # the clip's comments moved with nothing, stayed on their lines
     script = (lesson / "script.md").read_text()
     assert "{#checklist}" not in script
@@ -101,8 +129,10 @@ def test_a_save_based_on_an_old_version_is_refused(lesson):
     second_tab["fields"]["title"] = "From the second tab"
     with pytest.raises(Conflict) as caught:
         document.save(lesson, second_tab)
-    assert str(caught.value) == ("first-teacher-video: lesson.yaml or script.md changed since you opened it (in another tab or an editor) "
-                                 "— your change was not saved; reload to see the current text and make it again")
+    assert str(caught.value) == (
+        "first-teacher-video: lesson.yaml or script.md changed since you opened it (in another tab or an editor) "
+        "— your change was not saved; reload to see the current text and make it again"
+    )
     assert "title: From the first tab" in (lesson / "lesson.yaml").read_text()
 
 
@@ -115,4 +145,7 @@ def test_retitled_card_keeps_its_id_and_crlf_scripts_stay_crlf():
 
 def test_narration_marker_word_and_russian_text_are_kept():
     text = "## Кто готовит {#kto}\n\nТекст\n\nОзвучка: Старый текст\nпродолжение.\n\n## Next\n\nB\n"
-    assert scriptedit.set_narration(text, "kto", "Новый текст.") == "## Кто готовит {#kto}\n\nТекст\n\nОзвучка: Новый текст.\n\n## Next\n\nB\n"
+    assert (
+        scriptedit.set_narration(text, "kto", "Новый текст.")
+        == "## Кто готовит {#kto}\n\nТекст\n\nОзвучка: Новый текст.\n\n## Next\n\nB\n"
+    )

@@ -1,11 +1,12 @@
 """Which field of the studio's page a `make check` message belongs to."""
+
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 from pipeline.build import check
-from pipeline.stage import Settings
+from pipeline.settings import Settings
 from pipeline.studio.place import placed, target
 from pipeline.studio.watch import lesson_of
 
@@ -14,12 +15,18 @@ SCRIPT = "## One {#one}\n\nText\n\nNarration: Said.\n\n## Two\n\nB\n"
 
 
 def test_targets_of_yaml_and_script_messages():
-    assert target({"file": "content/x/lesson.yaml", "line": 4, "field": "authors[0].name"}, "script.md", SCRIPT) == "field:authors[0].name"
+    assert (
+        target({"file": "content/x/lesson.yaml", "line": 4, "field": "authors[0].name"}, "script.md", SCRIPT)
+        == "field:authors[0].name"
+    )
     assert target({"file": "content/x/lesson.yaml", "line": 0, "field": ""}, "script.md", SCRIPT) == "lesson"
     assert target({"file": "content/x/script.md", "line": 1}, "script.md", SCRIPT) == "section:one.title"
     assert target({"file": "content/x/script.md", "line": 3}, "script.md", SCRIPT) == "section:one.body"
     # the cards stage names the card when its text does not fit: the text is what to shorten
-    assert target({"file": "content/x/script.md", "line": 1, "field": "section 'one'"}, "script.md", SCRIPT) == "section:one.body"
+    assert (
+        target({"file": "content/x/script.md", "line": 1, "field": "section 'one'"}, "script.md", SCRIPT)
+        == "section:one.body"
+    )
     assert target({"file": "content/x/script.md", "line": 5}, "script.md", SCRIPT) == "section:one.narration"
     assert target({"file": "content/x/script.md", "line": 9}, "script.md", SCRIPT) == "section:two.body"
     assert target({"file": "content/x/media/clip.mp4", "message": "not media"}, "script.md", SCRIPT) == "lesson"
@@ -36,9 +43,15 @@ def test_check_messages_are_placed_with_the_text_make_check_prints(tmp_path, mon
     report = check(Settings(tmp_path / "content", tmp_path / "build"), [root])[0]
     shown = placed(report.errors, "script.md", script)
     assert [(d["target"], d["text"]) for d in shown] == [
-        ("field:authors[0].name", "content/first-teacher-video/lesson.yaml:5:11: authors[0].name: is empty — write some text, or remove the line"),
-        ("section:light-and-sound.narration", "content/first-teacher-video/script.md:17:19: narration contains bold marks (** or __), which would be read aloud and "
-                                             "shown in the captions — write the words exactly as they are spoken; put formatting on the card text above the narration"),
+        (
+            "field:authors[0].name",
+            "content/first-teacher-video/lesson.yaml:5:11: authors[0].name: is empty — write some text, or remove the line",
+        ),
+        (
+            "section:light-and-sound.narration",
+            "content/first-teacher-video/script.md:17:19: narration contains bold marks (** or __), which would be read aloud and "
+            "shown in the captions — write the words exactly as they are spoken; put formatting on the card text above the narration",
+        ),
     ]
 
 
@@ -56,10 +69,14 @@ def test_lesson_list_states(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(EXAMPLE, content / "first-teacher-video")
     shutil.copytree(EXAMPLE, content / "broken")
-    (content / "broken" / "lesson.yaml").write_text((EXAMPLE / "lesson.yaml").read_text().replace("licence: CC-BY-4.0", "licence: mine"))
-    workspace = Workspace(content, tmp_path / "build")
+    (content / "broken" / "lesson.yaml").write_text(
+        (EXAMPLE / "lesson.yaml").read_text().replace("licence: CC-BY-4.0", "licence: mine")
+    )
+    workspace = Workspace(Settings(content, tmp_path / "build"))
     states = {item["slug"]: (item["title"], item["state"], item["reason"]) for item in workspace.lessons()}
-    assert states == {"broken": ("Record your first teacher video with a phone", "invalid", "1 problem(s)"),
-                      "first-teacher-video": ("Record your first teacher video with a phone", "valid", "")}
+    assert states == {
+        "broken": ("Record your first teacher video with a phone", "invalid", "1 problem(s)"),
+        "first-teacher-video": ("Record your first teacher video with a phone", "valid", ""),
+    }
     workspace.update("first-teacher-video", valid=True, building="transcode")
     assert [item["state"] for item in workspace.lessons()] == ["invalid", "building"]

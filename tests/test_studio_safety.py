@@ -1,4 +1,5 @@
 """The studio's gate: loopback only, the token on every request, paths kept inside, uploads checked."""
+
 from __future__ import annotations
 
 import http.client
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_video
+from pipeline.settings import Settings
 from pipeline.studio import safety
 from pipeline.studio.server import StudioServer
 from pipeline.studio.workspace import Workspace
@@ -23,7 +25,11 @@ def test_token_compare_and_host_check():
     assert not safety.token_ok(TOKEN, TOKEN[:-1])
     assert not safety.token_ok(TOKEN, None)
     assert safety.host_ok("127.0.0.1:8000", 8000) and safety.host_ok("localhost:8000", 8000)
-    assert not safety.host_ok("evil.example:8000", 8000) and not safety.host_ok("127.0.0.1:8001", 8000) and not safety.host_ok(None, 8000)
+    assert (
+        not safety.host_ok("evil.example:8000", 8000)
+        and not safety.host_ok("127.0.0.1:8001", 8000)
+        and not safety.host_ok(None, 8000)
+    )
     assert len(safety.new_token()) >= 32 and safety.new_token() != safety.new_token()
 
 
@@ -46,7 +52,7 @@ def studio(tmp_path):
     """A studio server (no worker, no watcher: only the gate and the API) on a copy of an example."""
     content = tmp_path / "content"
     shutil.copytree(EXAMPLE, content / "first-teacher-video")
-    server = StudioServer(0, Workspace(content, tmp_path / "build"), TOKEN)
+    server = StudioServer(0, Workspace(Settings(content, tmp_path / "build")), TOKEN)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server, content / "first-teacher-video"
@@ -72,24 +78,37 @@ def test_every_request_needs_the_token_and_the_loopback_host(studio):
         assert response.status == 403 and b"token" in body, path
     response, _ = request(server, "GET", "/api/lessons?token=wrong")
     assert response.status == 403
-    response, body = request(server, "GET", f"/api/lessons?token={TOKEN}", headers={"Host": f"attacker.example:{server.port}"})
+    response, body = request(
+        server, "GET", f"/api/lessons?token={TOKEN}", headers={"Host": f"attacker.example:{server.port}"}
+    )
     assert response.status == 403 and body == b"the studio answers only at its own 127.0.0.1 address"
     response, body = request(server, "GET", f"/?token={TOKEN}")
     assert response.status == 200 and f"microlearn_studio_{server.port}={TOKEN}" in response.getheader("Set-Cookie")
-    response, body = request(server, "GET", "/api/lessons", headers={"Cookie": f"microlearn_studio_{server.port}={TOKEN}"})
+    response, body = request(
+        server, "GET", "/api/lessons", headers={"Cookie": f"microlearn_studio_{server.port}={TOKEN}"}
+    )
     assert response.status == 200 and json.loads(body)[0]["slug"] == "first-teacher-video"
-    response, _ = request(server, "POST", f"/api/lessons/first-teacher-video/save?token={TOKEN}", b"{}",
-                          {"Origin": "http://attacker.example", "Content-Type": "application/json"})
+    response, _ = request(
+        server,
+        "POST",
+        f"/api/lessons/first-teacher-video/save?token={TOKEN}",
+        b"{}",
+        {"Origin": "http://attacker.example", "Content-Type": "application/json"},
+    )
     assert response.status == 403
 
 
 def test_no_path_leaves_its_folder(studio):
     server, root = studio
     (root.parent.parent / "build" / "first-teacher-video").mkdir(parents=True)
-    for path in ("/build/first-teacher-video/../../content/first-teacher-video/lesson.yaml",
-                 "/build/first-teacher-video/%2e%2e/%2e%2e/content/first-teacher-video/lesson.yaml",
-                 "/preview/..%2f..%2fcontent/first-teacher-video/lesson.yaml",
-                 "/static/..%2fstudio%2flesson.html.j2", "/lesson/..", "/api/lessons/..%2f..%2fetc"):
+    for path in (
+        "/build/first-teacher-video/../../content/first-teacher-video/lesson.yaml",
+        "/build/first-teacher-video/%2e%2e/%2e%2e/content/first-teacher-video/lesson.yaml",
+        "/preview/..%2f..%2fcontent/first-teacher-video/lesson.yaml",
+        "/static/..%2fstudio%2flesson.html.j2",
+        "/lesson/..",
+        "/api/lessons/..%2f..%2fetc",
+    ):
         response, _ = request(server, "GET", path + ("&" if "?" in path else "?") + f"token={TOKEN}")
         assert response.status == 404, path
 
@@ -100,10 +119,17 @@ def test_conflicting_save_is_refused_with_a_clear_message(studio):
     form = json.loads(body)["form"]
     (root / "lesson.yaml").write_text((root / "lesson.yaml").read_text().replace("theme: classic", "theme: chalk"))
     form["fields"]["title"] = "Mine"
-    response, body = request(server, "POST", f"/api/lessons/first-teacher-video/save?token={TOKEN}", json.dumps(form).encode(),
-                             {"Content-Type": "application/json"})
+    response, body = request(
+        server,
+        "POST",
+        f"/api/lessons/first-teacher-video/save?token={TOKEN}",
+        json.dumps(form).encode(),
+        {"Content-Type": "application/json"},
+    )
     assert response.status == 409
-    assert json.loads(body)["error"].startswith("first-teacher-video: lesson.yaml or script.md changed since you opened it")
+    assert json.loads(body)["error"].startswith(
+        "first-teacher-video: lesson.yaml or script.md changed since you opened it"
+    )
     assert "title: Record your first teacher video with a phone" in (root / "lesson.yaml").read_text()
 
 
@@ -122,7 +148,12 @@ def test_uploads_are_named_sized_and_probed(studio, tmp_path, monkeypatch):
     monkeypatch.setattr(safety, "UPLOAD_LIMIT", 1000)
     response, body = request(server, "POST", url + "big.mp4", clip.read_bytes())
     assert response.status == 413 and b"over the studio's limit" in body and not (root / "media" / "big.mp4").exists()
-    assert sorted(p.name for p in (root / "media").iterdir()) == ["LICENSE.md", "framing-grid.png", "phone take.mp4", "phone-check.mp4"]
+    assert sorted(p.name for p in (root / "media").iterdir()) == [
+        "LICENSE.md",
+        "framing-grid.png",
+        "phone take.mp4",
+        "phone-check.mp4",
+    ]
 
 
 def test_cli_serves_on_the_port_asked_and_prints_one_line(tmp_path):
@@ -137,8 +168,24 @@ def test_cli_serves_on_the_port_asked_and_prints_one_line(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", "--content", str(tmp_path / "content"), "--build-dir", str(tmp_path / "build"),
-                                "studio", "--no-browser", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "--content",
+            str(tmp_path / "content"),
+            "--build-dir",
+            str(tmp_path / "build"),
+            "studio",
+            "--no-browser",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         assert re.fullmatch(rf"http://127\.0\.0\.1:{port}/\?token=[\w-]{{32}}\n", line), line

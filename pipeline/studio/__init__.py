@@ -7,14 +7,17 @@
 (which field a message belongs to) and ``safety`` (token, loopback, paths, uploads).
 Pages and their script live in ``templates/studio/``.
 """
+
 from __future__ import annotations
 
 import threading
-from pathlib import Path
+
+from pipeline.settings import Settings
 
 
-def serve(content_dir: Path, build_dir: Path, lesson: str = "", port: int = 0, open_browser: bool = True,
-          ready=None, token: str = "") -> None:
+def serve(
+    settings: Settings, lesson: str = "", port: int = 0, open_browser: bool = True, ready=None, token: str = ""
+) -> None:
     """Run the studio until interrupted (or until ``ready(server)`` arranges a shutdown).
 
     Prints one line, the address with its token, on stdout; opens it in the browser unless told not
@@ -27,13 +30,17 @@ def serve(content_dir: Path, build_dir: Path, lesson: str = "", port: int = 0, o
     from pipeline.studio.watch import start_watching
     from pipeline.studio.workspace import Workspace
 
-    workspace = Workspace(content_dir, build_dir)
+    workspace = Workspace(settings)
     if lesson and workspace.root(lesson) is None:
-        raise PipelineError(f"studio: no lesson '{lesson}' in {content_dir} — name a folder that holds a lesson.yaml")
+        raise PipelineError(
+            f"studio: no lesson '{lesson}' in {settings.content_dir} — name a folder that holds a lesson.yaml"
+        )
     try:
         server = StudioServer(port, workspace, token or new_token())
     except OSError as exc:
-        raise PipelineError(f"studio: cannot listen on 127.0.0.1:{port} ({exc.strerror}) — choose another --port") from None
+        raise PipelineError(
+            f"studio: cannot listen on 127.0.0.1:{port} ({exc.strerror}) — choose another --port"
+        ) from None
     stop = threading.Event()
     workspace.start()
     for root in discover(workspace.content_dir):

@@ -4,6 +4,7 @@
 writes only what the form changed, refuses a save based on an older version (another tab or an
 editor changed the files in between), and writes each file atomically.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -107,11 +108,19 @@ def read(root: Path) -> dict:
     sequence = document.get("sequence")
     for index, item in enumerate(sequence if isinstance(sequence, list) else []):
         item = item if isinstance(item, dict) else {}
-        parts.append({"index": index, "type": text(item.get("type")), "section": text(item.get("section")),
-                      "file": text(item.get("file"))})
+        parts.append(
+            {
+                "index": index,
+                "type": text(item.get("type")),
+                "section": text(item.get("section")),
+                "file": text(item.get("file")),
+            }
+        )
     form["parts"] = parts
-    form["sections"] = [{"id": b.id, "title": b.title, "body": b.body, "narration": b.narration_text}
-                        for b in scriptedit.blocks(files.script_text)]
+    form["sections"] = [
+        {"id": b.id, "title": b.title, "body": b.body, "narration": b.narration_text}
+        for b in scriptedit.blocks(files.script_text)
+    ]
     return form
 
 
@@ -120,7 +129,9 @@ def apply(yaml_text: str, script_text: str, form: dict) -> tuple[str, str]:
     try:
         yaml, document = yamledit.load(yaml_text)
     except YAMLError as exc:
-        raise EditError(f"lesson.yaml cannot be read as YAML ({str(exc).splitlines()[0]}) — fix it in a text editor first") from None
+        raise EditError(
+            f"lesson.yaml cannot be read as YAML ({str(exc).splitlines()[0]}) — fix it in a text editor first"
+        ) from None
     if not isinstance(document, CommentedMap):
         raise EditError("lesson.yaml does not hold a mapping of fields — fix it in a text editor first")
     fields = form.get("fields") or {}
@@ -181,7 +192,9 @@ def _apply_parts(document: CommentedMap, script_text: str, parts: list[dict]) ->
             title = str(part.get("title") or "").strip() or "New card"
             section_id = scriptedit.new_id(title, taken)
             taken.add(section_id)
-            script_text = scriptedit.add_section(script_text, section_id, title, str(part.get("body") or ""), str(part.get("narration") or ""))
+            script_text = scriptedit.add_section(
+                script_text, section_id, title, str(part.get("body") or ""), str(part.get("narration") or "")
+            )
             items.append((CommentedMap([("type", "card"), ("section", section_id)]), None))
         elif part.get("type") == "clip" and part.get("file"):
             items.append((CommentedMap([("type", "clip"), ("file", str(part["file"]))]), None))
@@ -206,8 +219,10 @@ def save(root: Path, form: dict) -> str:
     with _lock(root):
         files = read_files(root)
         if form.get("version") != files.version:
-            raise Conflict(f"{root.name}: lesson.yaml or {files.script_name} changed since you opened it (in another tab or "
-                           "an editor) — your change was not saved; reload to see the current text and make it again")
+            raise Conflict(
+                f"{root.name}: lesson.yaml or {files.script_name} changed since you opened it (in another tab or "
+                "an editor) — your change was not saved; reload to see the current text and make it again"
+            )
         yaml_text, script_text = apply(files.yaml_text, files.script_text, form)
         if yaml_text != files.yaml_text:
             write_text(root / "lesson.yaml", yaml_text)

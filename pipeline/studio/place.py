@@ -5,6 +5,7 @@ about the script to the card and the part of it (heading, text, narration) its l
 has no field (a media file, the whole lesson) goes to the lesson's message list. Every message
 keeps the one-line text ``make check`` prints.
 """
+
 from __future__ import annotations
 
 from pipeline.errors import Diagnostic
@@ -36,9 +37,23 @@ def placed(errors: list[dict], script_name: str, script_text: str) -> list[dict]
     out = []
     for error in errors:
         if "line" in error or "field" in error:
-            text = str(Diagnostic(error.get("file", ""), int(error.get("line") or 0), int(error.get("column") or 0),
-                                  error.get("field", ""), error.get("message", ""), error.get("hint", "")))
+            text = str(
+                Diagnostic(
+                    error.get("file", ""),
+                    int(error.get("line") or 0),
+                    int(error.get("column") or 0),
+                    error.get("field", ""),
+                    error.get("message", ""),
+                    error.get("hint", ""),
+                )
+            )
         else:
             text = error.get("message", "")
-        out.append({**{k: v for k, v in error.items() if k != "traceback"}, "target": target(error, script_name, script_text), "text": text})
+        out.append(
+            {
+                **{k: v for k, v in error.items() if k != "traceback"},
+                "target": target(error, script_name, script_text),
+                "text": text,
+            }
+        )
     return out

@@ -6,6 +6,7 @@ one-card edit of a minute-long lesson plays again within seconds. It builds into
 ``build/.studio/`` with its own journal and object store: the final build's cache never sees
 a draft setting, and ``make build`` is never blocked by the studio's lock.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -15,8 +16,14 @@ from pipeline.stage import Context, Stage
 from pipeline.transcode.settings import MediaSettings
 
 PREVIEW_FOLDER = ".studio"
-DRAFT = MediaSettings(sizes=(("16:9", (640, 360)), ("9:16", (360, 640))), preset="ultrafast", crf=28,
-                      maxrate="1M", bufsize="2M", audio_bitrate="96k")
+DRAFT = MediaSettings(
+    sizes=(("16:9", (640, 360)), ("9:16", (360, 640))),
+    preset="ultrafast",
+    crf=28,
+    maxrate="1M",
+    bufsize="2M",
+    audio_bitrate="96k",
+)
 
 
 def _first_format(lesson: Lesson) -> Lesson:
@@ -36,10 +43,12 @@ def _params(lesson: Lesson, *settings) -> dict:
 
 
 def draft_transcode() -> Stage:
-    """The transcode stage as it is (upstream, inputs, tools, result type), with the draft encode."""
+    """The transcode stage as it is (upstream, inputs, tools, result type), with the draft encode;
+    its code fingerprint covers the transcode package and this module."""
     from pipeline import transcode
 
-    return replace(transcode.STAGE, run=_run, params=_params, version=f"draft-{transcode.STAGE.version}")
+    code = (transcode.STAGE.code or (transcode.STAGE.run.__module__,)) + (__name__,)
+    return replace(transcode.STAGE, run=_run, params=_params, code=code)
 
 
 def preview_stages() -> list[Stage]:

@@ -5,6 +5,7 @@ cookie set from the URL), compared in constant time; the Host header must name t
 address, which stops a web page from reaching the studio through DNS rebinding; every path a
 request names is resolved (symlinks too) and must stay inside the folder it belongs to.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -16,9 +17,23 @@ LOOPBACK = "127.0.0.1"
 COOKIE = "microlearn_studio"  # + the port: cookies ignore ports, and two studios may run side by side
 UPLOAD_LIMIT = 200 * 1024 * 1024  # bytes; a phone recording of a 90 s lesson is far smaller
 UPLOAD_NAME = re.compile(r"^[\w][\w .()-]{0,99}$")
-UPLOAD_KINDS = {".mp4": "video", ".mov": "video", ".m4v": "video", ".webm": "video", ".mkv": "video",
-                ".m4a": "audio", ".mp3": "audio", ".wav": "audio", ".ogg": "audio", ".opus": "audio", ".flac": "audio",
-                ".png": "image", ".jpg": "image", ".jpeg": "image", ".webp": "image"}
+UPLOAD_KINDS = {
+    ".mp4": "video",
+    ".mov": "video",
+    ".m4v": "video",
+    ".webm": "video",
+    ".mkv": "video",
+    ".m4a": "audio",
+    ".mp3": "audio",
+    ".wav": "audio",
+    ".ogg": "audio",
+    ".opus": "audio",
+    ".flac": "audio",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".webp": "image",
+}
 
 
 def cookie_name(port: int) -> str:

@@ -5,6 +5,7 @@ fences, a ``Narration:`` line in one of the teacher's languages); an edit replac
 of the part that changed, so everything else — other cards, blank lines, the marker word the
 teacher chose, the line endings — stays byte for byte.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,12 +66,12 @@ def blocks(text: str) -> list[Block]:
                 marker = offset
                 break
         body_end = marker if marker is not None else end
-        body = "\n".join(lines[start + 1: body_end]).strip()
+        body = "\n".join(lines[start + 1 : body_end]).strip()
         narration = ""
         if marker is not None:
             first = lines[marker].strip()
             word = next(m for m in NARRATION_MARKERS if first.casefold().startswith(m))
-            narration = " ".join(" ".join([first[len(word):], *lines[marker + 1: end]]).split())
+            narration = " ".join(" ".join([first[len(word) :], *lines[marker + 1 : end]]).split())
         found.append(Block(section_id, title, explicit, start, end, marker, body, narration))
     return found
 
@@ -108,7 +109,11 @@ def set_body(text: str, section_id: str, body: str) -> str:
         return text
     lines = text.splitlines()
     stop = block.narration if block.narration is not None else _last_text(lines, block.heading + 1, block.end)
-    new = [""] + body.strip().splitlines() + ([""] if block.narration is not None else []) if body.strip() else ([""] if block.narration is not None else [])
+    new = (
+        [""] + body.strip().splitlines() + ([""] if block.narration is not None else [])
+        if body.strip()
+        else ([""] if block.narration is not None else [])
+    )
     return _splice(text, block.heading + 1, stop, new)
 
 

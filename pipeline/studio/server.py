@@ -5,6 +5,7 @@ JSON API, the preview files (with byte ranges, so the video can seek) and one Se
 stream per open page. Every request passes ``safety`` first (token, Host header); every path a
 request names is resolved inside the folder it belongs to.
 """
+
 from __future__ import annotations
 
 import json
@@ -69,7 +70,10 @@ class Handler(BaseHTTPRequestHandler):
             self._text(HTTPStatus.FORBIDDEN, "the studio answers only at its own 127.0.0.1 address")
             return False
         if not safety.token_ok(self.server.token, self._token()):
-            self._text(HTTPStatus.FORBIDDEN, "open the studio with the address (and its token) that `microlearn studio` printed")
+            self._text(
+                HTTPStatus.FORBIDDEN,
+                "open the studio with the address (and its token) that `microlearn studio` printed",
+            )
             return False
         origin = self.headers.get("Origin")
         if self.command == "POST" and origin and not safety.host_ok(urlsplit(origin).netloc, self.server.port):
@@ -100,10 +104,14 @@ class Handler(BaseHTTPRequestHandler):
     def _page(self, template: str, **values) -> None:
         from pipeline.templates import environment
 
-        html = environment("studio").get_template(template).render(**values)
-        headers = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'"}
+        html = environment(self.server.workspace.settings.templates / "studio").get_template(template).render(**values)
+        headers = {
+            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+        }
         if "token" in parse_qs(urlsplit(self.path).query):
-            headers["Set-Cookie"] = f"{safety.cookie_name(self.server.port)}={self.server.token}; Path=/; HttpOnly; SameSite=Strict"
+            headers["Set-Cookie"] = (
+                f"{safety.cookie_name(self.server.port)}={self.server.token}; Path=/; HttpOnly; SameSite=Strict"
+            )
         self._send(HTTPStatus.OK, html.encode(), "text/html; charset=utf-8", headers)
 
     def _file(self, path: Path | None) -> None:
@@ -126,7 +134,12 @@ class Handler(BaseHTTPRequestHandler):
             with open(path, "rb") as handle:
                 handle.seek(start)
                 body = handle.read(end - start + 1)
-            self._send(HTTPStatus.PARTIAL_CONTENT, body, kind, {"Content-Range": f"bytes {start}-{end}/{size}", "Accept-Ranges": "bytes"})
+            self._send(
+                HTTPStatus.PARTIAL_CONTENT,
+                body,
+                kind,
+                {"Content-Range": f"bytes {start}-{end}/{size}", "Accept-Ranges": "bytes"},
+            )
             return
         self._send(HTTPStatus.OK, path.read_bytes(), kind, {"Accept-Ranges": "bytes"})
 
@@ -149,11 +162,14 @@ class Handler(BaseHTTPRequestHandler):
                 self._text(HTTPStatus.NOT_FOUND, f"no lesson '{m.group(1)}' in {ws.content_dir}")
                 return
             ws.show(m.group(1))
-            self._page("lesson.html.j2", slug=m.group(1), form=document.read(ws.root(m.group(1))), **_choices())
+            self._page(
+                "lesson.html.j2",
+                slug=m.group(1),
+                form=document.read(ws.root(m.group(1))),
+                **_choices(ws.settings.templates),
+            )
         elif m := re.fullmatch(r"/static/([\w.]+)", path):
-            from pipeline.templates import templates_dir
-
-            self._file(templates_dir() / "studio" / m.group(1) if m.group(1) in STATIC else None)
+            self._file(ws.settings.templates / "studio" / m.group(1) if m.group(1) in STATIC else None)
         elif path == "/api/lessons":
             self._json(ws.lessons())
         elif m := re.fullmatch(r"/api/lessons/([\w-]+)", path):
@@ -215,13 +231,24 @@ class Handler(BaseHTTPRequestHandler):
         safe = safety.upload_name(name)
         if safe is None:
             self.rfile.read(min(length, safety.UPLOAD_LIMIT))
-            self._json({"error": f"'{name}': name a recording like clip-1.mp4 (letters, digits, - _ . and a media extension: "
-                                 + ", ".join(sorted(safety.UPLOAD_KINDS)) + ")"}, HTTPStatus.BAD_REQUEST)
+            self._json(
+                {
+                    "error": f"'{name}': name a recording like clip-1.mp4 (letters, digits, - _ . and a media extension: "
+                    + ", ".join(sorted(safety.UPLOAD_KINDS))
+                    + ")"
+                },
+                HTTPStatus.BAD_REQUEST,
+            )
             return
         if length > safety.UPLOAD_LIMIT:
             self.close_connection = True
-            self._json({"error": f"'{safe}' is {length / 1e6:.0f} MB, over the studio's limit of {safety.UPLOAD_LIMIT / 1e6:.0f} MB — "
-                                 "shorten or compress the recording first"}, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+            self._json(
+                {
+                    "error": f"'{safe}' is {length / 1e6:.0f} MB, over the studio's limit of {safety.UPLOAD_LIMIT / 1e6:.0f} MB — "
+                    "shorten or compress the recording first"
+                },
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            )
             return
         target = root / "media" / safe
         if safety.inside(root, f"media/{safe}") is None:
@@ -239,7 +266,14 @@ class Handler(BaseHTTPRequestHandler):
                         handle.write(block)
                         left -= len(block)
                 info = probe(tmp, f"{root.name}/media/{safe}")  # checked like any media, before it lands
-                if kind == "image" and not info.is_image or kind == "video" and (info.video is None or info.is_image) or kind == "audio" and info.audio is None:
+                if (
+                    kind == "image"
+                    and not info.is_image
+                    or kind == "video"
+                    and (info.video is None or info.is_image)
+                    or kind == "audio"
+                    and info.audio is None
+                ):
                     raise MediaError(f"{root.name}/media/{safe}", f"has no {kind} stream", f"choose a {kind} file")
         except MediaError as exc:
             self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
@@ -276,8 +310,8 @@ class Handler(BaseHTTPRequestHandler):
             ws.unlisten(listener)
 
 
-def _choices() -> dict:
+def _choices(templates) -> dict:
     from pipeline.lesson.model import FORMATS, LANGUAGES
     from pipeline.templates import available_themes
 
-    return {"languages": list(LANGUAGES.items()), "formats": list(FORMATS), "themes": available_themes()}
+    return {"languages": list(LANGUAGES.items()), "formats": list(FORMATS), "themes": available_themes(templates)}

@@ -5,6 +5,7 @@ ask for a 50 ms debounce instead of its default 1.6 s so a validation message ca
 within half a second of a save. Temporary files (the atomic writes' ``.name.XXXX.tmp``, editors'
 swap files) are not changes of the lesson.
 """
+
 from __future__ import annotations
 
 import threading
@@ -35,8 +36,15 @@ def start_watching(content_dir: Path, on_change: Callable[[str], None], stop: th
     content_dir = Path(content_dir).resolve()
 
     def loop() -> None:
-        for changes in watch(content_dir, watch_filter=_interesting, debounce=DEBOUNCE_MS, step=10, stop_event=stop,
-                             rust_timeout=500, yield_on_timeout=False):
+        for changes in watch(
+            content_dir,
+            watch_filter=_interesting,
+            debounce=DEBOUNCE_MS,
+            step=10,
+            stop_event=stop,
+            rust_timeout=500,
+            yield_on_timeout=False,
+        ):
             for slug in sorted({lesson_of(content_dir, path) for _, path in changes} - {None}):
                 on_change(slug)
 

@@ -6,18 +6,20 @@ builds the preview through the build runner (``preview.preview_stages``), publis
 soon as the cards stage is done, the video when the draft encode is done and the captions last.
 Listeners (the page's Server-Sent Events) receive every new state.
 """
+
 from __future__ import annotations
 
 import logging
 import queue
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.build import Reporter, build, check, discover
 from pipeline.cache import Journal
 from pipeline.errors import PipelineError
-from pipeline.stage import Settings
+from pipeline.settings import Settings
 from pipeline.studio import document
 from pipeline.studio.place import placed
 from pipeline.studio.preview import PREVIEW_FOLDER, preview_stages
@@ -41,10 +43,12 @@ class _Events(Reporter):
 class Workspace:
     """Lessons under ``content_dir``, their latest validation and preview, and who listens."""
 
-    def __init__(self, content_dir: Path, build_dir: Path):
-        self.content_dir = Path(content_dir).resolve()
-        self.build_dir = Path(build_dir).resolve()
+    def __init__(self, settings: Settings):
+        self.content_dir = Path(settings.content_dir).resolve()
+        self.build_dir = Path(settings.build_dir).resolve()
         self.preview_dir = self.build_dir / PREVIEW_FOLDER
+        # the machine's settings as the command resolved them, building into the preview folder
+        self.settings = replace(settings, content_dir=self.content_dir, build_dir=self.preview_dir, jobs=1)
         self.states: dict[str, dict] = {}
         self._listeners: list[queue.Queue] = []
         self._lock = threading.Lock()
@@ -53,8 +57,12 @@ class Workspace:
         self._shown: set[str] = set()  # lessons whose page was opened: only those are preview-built
         self._wake = threading.Condition(self._lock)
         self._stop = threading.Event()
-        self._checker = threading.Thread(target=self._loop, args=(self._dirty, self.validate), name="studio-check", daemon=True)
-        self._builder = threading.Thread(target=self._loop, args=(self._to_build, self.preview), name="studio-build", daemon=True)
+        self._checker = threading.Thread(
+            target=self._loop, args=(self._dirty, self.validate), name="studio-check", daemon=True
+        )
+        self._builder = threading.Thread(
+            target=self._loop, args=(self._to_build, self.preview), name="studio-build", daemon=True
+        )
 
     # -- lessons -------------------------------------------------------------------------------
     def root(self, slug: str) -> Path | None:
@@ -63,13 +71,13 @@ class Workspace:
 
     def lessons(self) -> list[dict]:
         """Every lesson with its state: invalid, valid, building, built, stale or approved."""
-        from pipeline.approval import approval_status
+        from pipeline.signoff.approval import approval_status
 
         out = []
         for root in discover(self.content_dir):
             known = self.state(root.name)
             if known["valid"] is None:  # not validated by the checker yet
-                report = check(self._settings(), [root])[0]
+                report = check(self.settings, [root])[0]
                 known = {"valid": report.ok, "diagnostics": report.errors}
             ok = bool(known["valid"])
             state, reason = ("valid", "") if ok else ("invalid", f"{len(known['diagnostics'])} problem(s)")
@@ -93,11 +101,20 @@ class Workspace:
 
     @staticmethod
     def _blank(slug: str) -> dict:
-        return {"slug": slug, "version": "", "valid": None, "diagnostics": [], "building": "", "cards": [],
-                "slides": {}, "video": None, "captions": None, "checks": [], "approval": {}, "updated": 0.0}
-
-    def _settings(self) -> Settings:
-        return Settings(content_dir=self.content_dir, build_dir=self.preview_dir, jobs=1)
+        return {
+            "slug": slug,
+            "version": "",
+            "valid": None,
+            "diagnostics": [],
+            "building": "",
+            "cards": [],
+            "slides": {},
+            "video": None,
+            "captions": None,
+            "checks": [],
+            "approval": {},
+            "updated": 0.0,
+        }
 
     # -- listeners -----------------------------------------------------------------------------
     def listen(self) -> queue.Queue:
@@ -167,7 +184,13 @@ class Workspace:
                 job(slug)
             except Exception:  # a bug must not stop the studio: log it and say so on the page
                 log.exception("studio: %s failed for %s", job.__name__, slug)
-                self.update(slug, building="", diagnostics=[{"target": "lesson", "text": f"{slug}: internal error in the studio — see its terminal"}])
+                self.update(
+                    slug,
+                    building="",
+                    diagnostics=[
+                        {"target": "lesson", "text": f"{slug}: internal error in the studio — see its terminal"}
+                    ],
+                )
 
     def validate(self, slug: str) -> None:
         """Run the validation ``make check`` runs and publish its messages; queue a build if valid."""
@@ -175,8 +198,13 @@ class Workspace:
         if root is None:
             return
         files = document.read_files(root)
-        report = check(self._settings(), [root])[0]
-        self.update(slug, version=files.version, valid=report.ok, diagnostics=placed(report.errors, files.script_name, files.script_text))
+        report = check(self.settings, [root])[0]
+        self.update(
+            slug,
+            version=files.version,
+            valid=report.ok,
+            diagnostics=placed(report.errors, files.script_name, files.script_text),
+        )
         if report.ok and slug in self._shown:
             self._enqueue(self._to_build, slug)
 
@@ -188,32 +216,42 @@ class Workspace:
         self.update(slug, building="cards")
         before = document.read_files(root).version
         try:
-            result = build(self._settings(), [root], _Events(self, slug), stages=preview_stages())[0]
+            result = build(self.settings, [root], _Events(self, slug), stages=preview_stages())[0]
         except PipelineError as exc:  # e.g. another studio holds the preview folder
             self.update(slug, building="", diagnostics=placed([exc.as_dict()], "", ""))
             return
         files = document.read_files(root)
         self.publish_outputs(slug)
         changes: dict = {"building": ""}
-        if not result.ok and files.version == before:  # what only the build found; a newer edit is the checker's to judge
+        if (
+            not result.ok and files.version == before
+        ):  # what only the build found; a newer edit is the checker's to judge
             changes.update(valid=False, diagnostics=placed(result.errors, files.script_name, files.script_text))
         self.update(slug, **changes)
         self._approval(slug)
 
     def _approval(self, slug: str) -> None:
-        from pipeline.approval import approval_status
+        from pipeline.signoff.approval import approval_status
 
         status = approval_status(self.content_dir.parent, self.build_dir, slug)
         report = self.build_dir / slug / "review" / "index.html"
-        self.update(slug, approval={"state": status.state, "reason": status.reason,
-                                    "report": f"/build/{slug}/review/index.html" if report.is_file() else ""})
+        self.update(
+            slug,
+            approval={
+                "state": status.state,
+                "reason": status.reason,
+                "report": f"/build/{slug}/review/index.html" if report.is_file() else "",
+            },
+        )
 
     def publish_outputs(self, slug: str) -> None:
         """Read the preview journal and publish cards, slides, video, captions and checks."""
         journal = Journal.load(self.preview_dir / slug)
         # each stage's recorded result as plain JSON: its files, and its facts (kept under "data" by
         # older journals, beside the files by typed ones; the names are the same)
-        results = {name: entry["result"] for name, entry in journal.stages.items() if isinstance(entry.get("result"), dict)}
+        results = {
+            name: entry["result"] for name, entry in journal.stages.items() if isinstance(entry.get("result"), dict)
+        }
         facts = {name: result.get("data", result) for name, result in results.items()}
         files = {name: {a["path"]: a for a in result.get("artifacts", [])} for name, result in results.items()}
         changes: dict = {}
@@ -223,18 +261,33 @@ class Workspace:
             return f"/preview/{slug}/{rel}?v={artifact['sha256'][:12]}" if artifact else ""
 
         if "cards" in results:
-            changes["cards"] = [{"id": c["id"], "title": c["title"],
-                                 "images": {fmt: url("cards", c.get(fmt)) for fmt in ("social", "square") if url("cards", c.get(fmt))}}
-                                for c in facts["cards"].get("cards", [])]
-            changes["slides"] = {fmt: {"title": url("cards", s.get("title")), "end": url("cards", s.get("end")),
-                                       "cards": {cid: url("cards", rel) for cid, rel in s.get("cards", {}).items() if url("cards", rel)}}
-                                 for fmt, s in facts["cards"].get("slides", {}).items()}
+            changes["cards"] = [
+                {
+                    "id": c["id"],
+                    "title": c["title"],
+                    "images": {
+                        fmt: url("cards", c.get(fmt)) for fmt in ("social", "square") if url("cards", c.get(fmt))
+                    },
+                }
+                for c in facts["cards"].get("cards", [])
+            ]
+            changes["slides"] = {
+                fmt: {
+                    "title": url("cards", s.get("title")),
+                    "end": url("cards", s.get("end")),
+                    "cards": {cid: url("cards", rel) for cid, rel in s.get("cards", {}).items() if url("cards", rel)},
+                }
+                for fmt, s in facts["cards"].get("slides", {}).items()
+            }
         if "transcode" in results:
             videos = [a for a in files["transcode"].values() if a["kind"] == "video"]
             posters = [a for a in files["transcode"].values() if a["kind"] == "poster"]
             if videos:
-                changes["video"] = {"src": url("transcode", videos[0]["path"]), "sha256": videos[0]["sha256"],
-                                    "poster": url("transcode", posters[0]["path"]) if posters else ""}
+                changes["video"] = {
+                    "src": url("transcode", videos[0]["path"]),
+                    "sha256": videos[0]["sha256"],
+                    "poster": url("transcode", posters[0]["path"]) if posters else "",
+                }
         if "caption" in results:
             vtt = [rel for rel in files["caption"] if rel.endswith(".vtt")]
             if vtt:
@@ -246,9 +299,19 @@ class Workspace:
         if "caption" in results:
             cues = facts["caption"].get("cues", [])
             flagged = sum(1 for c in cues if c.get("flagged"))
-            checks.append({"stage": "caption", "id": "caption.cues", "passed": True, "value": len(cues), "limit": 0,
-                           "detail": f"{len(cues)} cues, {flagged} flagged for the reviewer"})
-            checks += [{"stage": "caption", "id": f"caption.{v.get('rule')}", "passed": False, "detail": v.get("message", "")}
-                       for v in facts["caption"].get("qc", [])]
+            checks.append(
+                {
+                    "stage": "caption",
+                    "id": "caption.cues",
+                    "passed": True,
+                    "value": len(cues),
+                    "limit": 0,
+                    "detail": f"{len(cues)} cues, {flagged} flagged for the reviewer",
+                }
+            )
+            checks += [
+                {"stage": "caption", "id": f"caption.{v.get('rule')}", "passed": False, "detail": v.get("message", "")}
+                for v in facts["caption"].get("qc", [])
+            ]
         changes["checks"] = checks
         self.update(slug, **changes)

@@ -4,6 +4,7 @@ ruamel.yaml's round-trip mode keeps comments, key order, quoting and flow style;
 the nodes whose value differs, and put a new value in the same quoting style as the old one, so
 a teacher who edits in the studio and then by hand finds the file as they left it.
 """
+
 from __future__ import annotations
 
 import io
@@ -44,8 +45,26 @@ def dump(yaml: YAML, document: Any) -> str:
 
 
 # the order lesson.yaml's fields are documented in: a new key goes after its nearest predecessor
-ORDER = ("title", "language", "authors", "rubric", "tags", "licence", "objectives", "audience", "formats", "max_duration",
-         "script", "narration", "voice", "theme", "school", "version", "captions", "sequence")
+ORDER = (
+    "title",
+    "language",
+    "authors",
+    "rubric",
+    "tags",
+    "licence",
+    "objectives",
+    "audience",
+    "formats",
+    "max_duration",
+    "script",
+    "narration",
+    "voice",
+    "theme",
+    "school",
+    "version",
+    "captions",
+    "sequence",
+)
 
 
 def put(mapping: CommentedMap, key: str, value: Any) -> None:
