@@ -88,24 +88,11 @@ def test_card_text_and_narration_edit_only_their_lines(lesson):
 def test_reorder_remove_and_add_parts(lesson):
     form = document.read(lesson)
     parts = form["parts"]
-    assert [p["type"] for p in parts] == ["title", "card", "card", "card", "clip", "card", "card", "end"]
-    # swap the first two cards, drop 'checklist', add a new card before the end
-    new_parts = [
-        parts[0],
-        parts[2],
-        parts[1],
-        parts[3],
-        parts[4],
-        parts[5],
-        {
-            "index": None,
-            "type": "card",
-            "title": "Try it",
-            "body": "- Record ten seconds",
-            "narration": "Now record ten seconds.",
-        },
-        parts[7],
-    ]
+    assert [p["type"] for p in parts] == ["title", "card", "card", "card", "clip", "card", "card", "card", "end"]
+    # swap the first two cards, drop 'checklist', add a new card in its place
+    new_parts = [parts[0], parts[2], parts[1], parts[3], parts[4], parts[5],
+                 {"index": None, "type": "card", "title": "Try it", "body": "- Record ten seconds", "narration": "Now record ten seconds."},
+                 parts[7], parts[8]]
     document.save(lesson, {"version": form["version"], "parts": new_parts})
     yaml_text = (lesson / "lesson.yaml").read_text()
     original = (EXAMPLE / "lesson.yaml").read_text()
