@@ -136,3 +136,13 @@ def test_narration_marker_word_and_russian_text_are_kept():
         scriptedit.set_narration(text, "kto", "Новый текст.")
         == "## Кто готовит {#kto}\n\nТекст\n\nОзвучка: Новый текст.\n\n## Next\n\nB\n"
     )
+
+
+def test_a_script_path_outside_the_lesson_is_never_read_or_written(lesson):
+    outside = lesson.parent / "outside.md"
+    outside.write_text("## Secret {#secret}\n\nNarration: not the lesson's.\n")
+    (lesson / "lesson.yaml").write_text((lesson / "lesson.yaml").read_text().replace("theme: classic\n", "theme: classic\nscript: ../outside.md\n"))
+    form = document.read(lesson)
+    assert form["sections"] == []
+    document.save(lesson, {"version": form["version"], "sections": [{"id": "secret", "title": "Changed", "body": "x", "narration": "y"}]})
+    assert outside.read_text() == "## Secret {#secret}\n\nNarration: not the lesson's.\n"
