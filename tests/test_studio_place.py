@@ -80,3 +80,23 @@ def test_lesson_list_states(tmp_path):
     }
     workspace.update("first-teacher-video", valid=True, building="transcode")
     assert [item["state"] for item in workspace.lessons()] == ["invalid", "building"]
+
+
+def test_text_that_does_not_fit_its_card_is_shown_at_the_card_text(tmp_path, monkeypatch):
+    from pipeline.studio.workspace import Workspace
+
+    content = tmp_path / "content"
+    shutil.copytree(EXAMPLE, content / "first-teacher-video")
+    script = content / "first-teacher-video" / "script.md"
+    long_list = "\n".join(f"- Point number {n}: say it clearly, slowly and with an example from your own class" for n in range(14))
+    script.write_text(script.read_text().replace("- Stop before 90 seconds", long_list))
+    monkeypatch.chdir(tmp_path)
+    workspace = Workspace(Settings(content, tmp_path / "build"))
+    workspace.validate("first-teacher-video")  # a lesson whose page is not open: the card checks run here
+    state = workspace.state("first-teacher-video")
+    assert state["valid"] is False
+    assert [d["target"] for d in state["diagnostics"]] == ["section:one-idea.body"]
+    assert state["diagnostics"][0]["text"] == (
+        "content/first-teacher-video/script.md:3:1: section 'one-idea': the card text is 251% too long for the 16:9 slide "
+        "(1920x1080): cut about 865 characters — shorten the text or split it into two cards; cards never shrink text below the theme's size"
+    )

@@ -16,7 +16,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.build import Reporter, build, check, discover
+from pipeline.build import Reporter, build, discover
 from pipeline.cache import Journal
 from pipeline.errors import PipelineError
 from pipeline.settings import Settings
@@ -76,9 +76,9 @@ class Workspace:
         out = []
         for root in discover(self.content_dir):
             known = self.state(root.name)
-            if known["valid"] is None:  # not validated by the checker yet
-                report = check(self.settings, [root])[0]
-                known = {"valid": report.ok, "diagnostics": report.errors}
+            if known["valid"] is None:  # the checker has not come to it yet: the loader's checks, quickly
+                _, errors = self._checked(root, cards=False)
+                known = {"valid": not errors, "diagnostics": errors}
             ok = bool(known["valid"])
             state, reason = ("valid", "") if ok else ("invalid", f"{len(known['diagnostics'])} problem(s)")
             journal = self.build_dir / root.name / ".state.json"
@@ -193,20 +193,40 @@ class Workspace:
                 )
 
     def validate(self, slug: str) -> None:
-        """Run the validation ``make check`` runs and publish its messages; queue a build if valid."""
+        """Validate ``slug`` as ``make check`` does and publish the messages; queue a build if valid.
+
+        ``make check`` is the loader's checks, then the cards stage's own checks (glyphs, contrast,
+        fit: a layout of every changed page). The loader's messages are published first, within
+        milliseconds; for a lesson whose page is open the card checks are then made by the preview
+        build's cards stage itself (the same code, run once instead of twice), for the others here.
+        """
         root = self.root(slug)
         if root is None:
             return
         files = document.read_files(root)
-        report = check(self.settings, [root])[0]
-        self.update(
-            slug,
-            version=files.version,
-            valid=report.ok,
-            diagnostics=placed(report.errors, files.script_name, files.script_text),
-        )
-        if report.ok and slug in self._shown:
+        shown = slug in self._shown
+        lesson, errors = self._checked(root, cards=not shown)
+        self.update(slug, version=files.version, valid=not errors, diagnostics=placed(errors, files.script_name, files.script_text))
+        if lesson is not None and not errors and shown:
             self._enqueue(self._to_build, slug)
+
+    def _checked(self, root: Path, cards: bool) -> tuple[object | None, list[dict]]:
+        """(the lesson, []) when valid, else (None, every problem as a dict of ``--json``'s shape)."""
+        from pipeline.build import preflight
+        from pipeline.errors import FileError, LessonError
+        from pipeline.lesson.loader import load_lesson
+
+        try:
+            lesson = load_lesson(root, templates=self.settings.templates)
+            if cards:
+                preflight(lesson, self.settings)
+            return lesson, []
+        except LessonError as exc:
+            return None, [{"kind": "LessonError", **d.as_dict()} for d in exc.diagnostics]
+        except PipelineError as exc:
+            return None, [exc.as_dict()]
+        except OSError as exc:  # a file vanished or cannot be read while checking
+            return None, [FileError.of(exc).as_dict()]
 
     def preview(self, slug: str) -> None:
         """Build the preview of ``slug`` and publish each stage's outputs as it finishes."""
