@@ -71,8 +71,6 @@ class Workspace:
 
     def lessons(self) -> list[dict]:
         """Every lesson with its state: invalid, valid, building, built, stale or approved."""
-        from pipeline.signoff.approval import approval_status
-
         out = []
         for root in discover(self.content_dir):
             known = self.state(root.name)
@@ -86,8 +84,8 @@ class Workspace:
                 newest = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0)
                 state = "stale" if newest > journal.stat().st_mtime else "built"
                 reason = "the lesson changed after its last build — run make build" if state == "stale" else ""
-                approval = approval_status(self.content_dir.parent, self.build_dir, root.name)
-                if approval.state in ("approved", "stale") and state == "built":
+                approval = self._approval_status(root)
+                if approval is not None and approval.state in ("approved", "stale") and state == "built":
                     state, reason = approval.state, approval.reason
             if known.get("building"):
                 state = "building"
@@ -250,10 +248,25 @@ class Workspace:
         self.update(slug, **changes)
         self._approval(slug)
 
-    def _approval(self, slug: str) -> None:
+    def _approval_status(self, root: Path):
+        """The review state of the lesson's real build (build/, not the preview); None when the
+        lesson cannot be read (its messages say why)."""
+        from pipeline.lesson.loader import load_lesson
+        from pipeline.package import bundle_name
         from pipeline.signoff.approval import approval_status
 
-        status = approval_status(self.content_dir.parent, self.build_dir, slug)
+        try:
+            lesson = load_lesson(root, probe_media=False, templates=self.settings.templates)
+        except (PipelineError, OSError):
+            return None
+        bundle = self.build_dir / lesson.slug / bundle_name(lesson.slug, lesson.version)
+        return approval_status(self.content_dir.parent, self.build_dir, lesson, bundle)
+
+    def _approval(self, slug: str) -> None:
+        root = self.root(slug)
+        status = self._approval_status(root) if root is not None else None
+        if status is None:
+            return
         report = self.build_dir / slug / "review" / "index.html"
         self.update(
             slug,
