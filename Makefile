@@ -13,7 +13,7 @@ LESSON_LANG = $(if $(filter en ru ko,$(LANG)),$(LANG),en)
 TESTS ?= tests
 MARK ?=
 
-.PHONY: build test check new clean review approve verify publish bench setup system-deps browser-deps js-deps sftp-deps lrs-deps test-deps help
+.PHONY: build test check new clean review approve verify publish studio bench setup system-deps browser-deps js-deps sftp-deps lrs-deps test-deps help
 
 build: setup ## set up, then build every lesson in content/
 	$(PY) -m pipeline build -j $(JOBS) $(LESSON_ARG)
@@ -43,6 +43,9 @@ verify: setup ## check a bundle zip against its approval and reviewers.yaml: mak
 
 publish: setup ## build, then publish approved bundles and the catalog to the targets in publish.yaml (what CI runs)
 	$(PY) -m pipeline publish -j $(JOBS)
+
+studio: setup ## the studio: edit a lesson and see it live in the browser (make studio [LESSON=my-lesson])
+	$(PY) -m pipeline studio $(LESSON)
 
 bench: setup ## speed and accuracy benchmarks (figures in bench/results/)
 	$(PY) -m pip install -q -r requirements-bench.lock

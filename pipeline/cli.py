@@ -1,4 +1,4 @@
-"""The command line: ``microlearn build|check|new|clean|review|approve|verify|keygen|publish`` (also ``python -m pipeline``).
+"""The command line: ``microlearn build|check|new|clean|review|approve|verify|keygen|publish|studio`` (also ``python -m pipeline``).
 
 Exit codes: 0 everything OK, 1 a lesson is invalid or failed, 2 the command itself could not run
 (bad arguments, another build running, something missing on this machine).
@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
 
     clean = sub.add_parser("clean", help="delete build outputs (all, or the named lessons')")
     clean.add_argument("lessons", nargs="*")
+
+    studio = sub.add_parser("studio", help="a local web app: see the lesson (cards, video, messages) while you edit it")
+    studio.add_argument("lesson", nargs="?", default="", help="open this lesson's page (default: the list of lessons)")
+    studio.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
+    studio.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
 
     publish = sub.add_parser("publish",
                              help="build, then publish every approved lesson and the catalog to the targets in "
@@ -269,5 +274,15 @@ def cmd_publish(args) -> int:
     return 0 if report.ok else 1
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new, "clean": cmd_clean,
-            "approve": cmd_approve, "verify": cmd_verify, "keygen": cmd_keygen, "publish": cmd_publish}
+def cmd_studio(args) -> int:
+    from pipeline.studio import serve
+
+    try:
+        serve(_settings(args), args.lesson, args.port, open_browser=not args.no_browser)
+    except KeyboardInterrupt:  # Ctrl+C is how the studio is closed
+        pass
+    return 0
+
+
+COMMANDS = {"studio": cmd_studio, "build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new,
+            "clean": cmd_clean, "approve": cmd_approve, "verify": cmd_verify, "keygen": cmd_keygen, "publish": cmd_publish}

@@ -22,6 +22,7 @@ LAYERS = [
     ("stages", {"pipeline.cards", "pipeline.transcode", "pipeline.caption", "pipeline.review", "pipeline.package"}),
     ("runner", {"pipeline.stages", "pipeline.build", "pipeline.progress", "pipeline.scaffold"}),
     ("publish", {"pipeline.publish"}),
+    ("studio", {"pipeline.studio"}),
     ("command", {"pipeline.cli", "pipeline.__main__"}),
 ]
 SHARED_LAYERS = {"shared", "lesson", "core", "runner", "command"}  # units of one of these layers may use each other
