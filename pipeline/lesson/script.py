@@ -111,6 +111,11 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
     return sections, problems
 
 
+def card_headings(text: str) -> list[tuple[int, int, str]]:
+    """Every card heading as the loader and the renderer read it: (first line, line after, heading text)."""
+    return [(start, after, title) for start, after, level, title in _blocks(text) if level == 2]
+
+
 def _blocks(text: str) -> list[tuple[int, int, int, str]]:
     """The script's top-level blocks as the cards' markdown parser reads them: (first line, line
     after, heading level or 0, heading text). A setext heading ("Title" over "---") is a level-2
