@@ -11,14 +11,16 @@ LESSON ?=
 LESSON_ARG = $(if $(LESSON),'$(subst ','\'',$(LESSON))')
 LESSON_LANG = $(if $(filter en ru ko,$(LANG)),$(LANG),en)
 TESTS ?= tests
+MARK ?=
 
 .PHONY: build test check new clean review approve verify publish studio bench setup system-deps browser-deps js-deps sftp-deps lrs-deps test-deps help
 
 build: setup ## set up, then build every lesson in content/
 	$(PY) -m pipeline build -j $(JOBS) $(LESSON_ARG)
 
-test: setup test-deps ## set up, then run the test suite
-	$(PY) -m pytest -q -n 2 $(TESTS)
+test: setup test-deps ## set up, then lint (ruff) and run the test suite; MARK=pure|media|e2e|browser picks a layer
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -n 2 $(if $(MARK),-m "$(MARK)") $(TESTS)
 
 check: setup ## validate every lesson (no media work)
 	$(PY) -m pipeline check $(LESSON_ARG)

@@ -61,7 +61,8 @@ TEXTS = {
            "자신의 얼굴이 아니라 렌즈를 보고 학생 한 명에게 말하듯이 하세요.",
            "시작하기 전에 웃고 첫 문장 전에 둘까지 세세요."],
 }
-WRONG = {"en": "Turn off the lights that hum and close the window facing the street. A quiet room matters more than an expensive microphone.",
+WRONG = {"en": "Turn off the lights that hum and close the window facing the street. A quiet room matters more than an "
+               "expensive microphone.",
          "ru": "Выключите лампы, которые гудят, и закройте окно на улицу. Тихая комната важнее дорогого микрофона.",
          "ko": "윙윙거리는 전등을 끄고 거리 쪽 창문을 닫으세요. 조용한 방이 비싼 마이크보다 중요합니다."}
 
@@ -104,7 +105,8 @@ def corpus_line(folder: Path) -> dict:
     language = folder.name.split("-")[0]
     with tempfile.TemporaryDirectory(prefix="bench-caption-") as scratch:
         wav = Path(scratch) / "audio.wav"
-        ffmpeg.run(["ffmpeg", "-v", "error", "-y", *ffmpeg.WHITELIST, "-i", str(folder / "audio.mp3"), "-ac", "1", "-ar", str(RATE),
+        ffmpeg.run(["ffmpeg", "-v", "error", "-y", *ffmpeg.WHITELIST, "-i", str(folder / "audio.mp3"), "-ac", "1",
+                    "-ar", str(RATE),
                     "-c:a", "pcm_s16le", str(wav)], context=folder.name)
         samples = read_audio(wav)
     lines = [line.strip() for line in (folder / "script.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -122,19 +124,24 @@ def corpus_line(folder: Path) -> dict:
         start_raw.append(start - ref_begin)
         start_pause.append(0.0 if same_pause else start - ref_begin)
         end_next.append(next_start - ref_end)
-        rows.append({"line": k + 1, "text": lines[k], "ref_begin": ref_begin, "ref_end": ref_end, "start": round(start, 3),
+        rows.append({"line": k + 1, "text": lines[k], "ref_begin": ref_begin, "ref_end": ref_end,
+                     "start": round(start, 3),
                      "speech_end": round(end, 3), "start_error": round(start - ref_begin, 3), "same_pause": same_pause,
                      "end_error": round(next_start - ref_end, 3), "confidence": round(confidence, 2)})
     figures = {"language": language, **speed, "start": _stats(start_raw), "start_same_pause": _stats(start_pause),
-               "end": _stats(end_next), "quality": result.quality, "divergences": len(result.divergences), "lines": rows}
+               "end": _stats(end_next), "quality": result.quality,
+               "divergences": len(result.divergences), "lines": rows}
     print(f"   {folder.name} ({language}, {speed['audio_s']} s): start median {figures['start']['median_s']} s, p95 "
-          f"{figures['start']['p95_s']} s (same-pause: {figures['start_same_pause']['median_s']} / {figures['start_same_pause']['p95_s']}); "
+          f"{figures['start']['p95_s']} s (same-pause: {figures['start_same_pause']['median_s']} / "
+          f"{figures['start_same_pause']['p95_s']}); "
           f"end median {figures['end']['median_s']} s, p95 {figures['end']['p95_s']} s; {speed['realtime_x']}x realtime "
           f"({speed['realtime_x_cpu']}x by CPU time); match {result.quality}")
     for row in rows:
         if abs(row["start_error"]) > OUTLIER or abs(row["end_error"]) > OUTLIER:
-            print(f"     outlier line {row['line']:2d} \"{row['text'][:40]}\": ref {row['ref_begin']:.2f}-{row['ref_end']:.2f}, ours "
-                  f"{row['start']:.2f}-{row['speech_end']:.2f} (start {row['start_error']:+.2f}{', same pause' if row['same_pause'] else ''}, "
+            print(f"     outlier line {row['line']:2d} \"{row['text'][:40]}\": ref "
+                  f"{row['ref_begin']:.2f}-{row['ref_end']:.2f}, ours "
+                  f"{row['start']:.2f}-{row['speech_end']:.2f} (start "
+                  f"{row['start_error']:+.2f}{', same pause' if row['same_pause'] else ''}, "
                   f"end {row['end_error']:+.2f})")
     return figures
 
@@ -145,7 +152,8 @@ def synthetic_language(language: str) -> dict:
     sentences = TEXTS[language]
     voice = VOICES[language]
     out = {}
-    cases = {"plain": ([0.5] * 4, 0.5, 0.0), "long pauses": ([3.0, 2.0, 2.5, 0.5], 0.5, 0.0), "music first": ([0.5] * 4, 0.5, 4.0)}
+    cases = {"plain": ([0.5] * 4, 0.5, 0.0),
+             "long pauses": ([3.0, 2.0, 2.5, 0.5], 0.5, 0.0), "music first": ([0.5] * 4, 0.5, 4.0)}
     starts, ends = [], []
     for name, (pauses, lead, music_s) in cases.items():
         samples, spans = reading(sentences, language, pauses, lead)
@@ -163,7 +171,8 @@ def synthetic_language(language: str) -> dict:
     samples, spans = reading(sentences, language, [0.5] * 4, 0.5)
     missing = align(samples, tokens_of(" ".join(sentences[:1] + sentences[2:])), voice)
     hit = [d for d in missing.divergences if d.start < spans[1][1] and d.end > spans[1][0]]
-    out["missing sentence"] = {"truth": [round(x, 2) for x in spans[1]], "found": [[d.start, d.end, d.kind] for d in missing.divergences],
+    out["missing sentence"] = {"truth": [round(x, 2) for x in spans[1]],
+                               "found": [[d.start, d.end, d.kind] for d in missing.divergences],
                                "detected_in_place": bool(hit), "quality": missing.quality}
     wrong = align(samples, tokens_of(WRONG[language]), voice)
     out["wrong recording"] = {"quality": wrong.quality, "detected": wrong.quality < 0.35}

@@ -27,7 +27,8 @@ from pipeline.stage import Context, ObjectStore, Settings  # noqa: E402
 def _run(root: Path, scratch: Path) -> tuple[float, int, int]:
     lesson = load_lesson(root, probe_media=False)
     build = scratch / "build"
-    ctx = Context(lesson, Settings(root.parent, build), build / lesson.slug, ObjectStore(scratch / "objects"), Upstream(), logging.getLogger("bench.cards"))
+    ctx = Context(lesson, Settings(root.parent, build), build / lesson.slug,
+                  ObjectStore(scratch / "objects"), Upstream(), logging.getLogger("bench.cards"))
     started = time.perf_counter()
     result = STAGE.run(ctx)
     seconds = time.perf_counter() - started
@@ -44,11 +45,13 @@ def main() -> dict:
             cold_s, cards, sizes = _run(root, Path(cold))
             warm_s, _, _ = _run(root, Path(warm))
         renders = cards * sizes
-        figures["lessons"][root.name] = {"cards": cards, "sizes": sizes, "cold_s": round(cold_s, 2), "warm_s": round(warm_s, 2),
+        figures["lessons"][root.name] = {"cards": cards, "sizes": sizes, "cold_s": round(cold_s, 2),
+                                         "warm_s": round(warm_s, 2),
                                          "per_card_per_size_s": round(warm_s / renders, 3)}
         total_s += warm_s
         total_renders += renders
-        print(f"   {root.name}: {cards} cards x {sizes} sizes, warm {warm_s:.2f} s = {warm_s / renders:.3f} s per card per size (first, cold: {cold_s:.2f} s)")
+        print(f"   {root.name}: {cards} cards x {sizes} sizes, warm {warm_s:.2f} s = {warm_s / renders:.3f} s per card "
+              f"per size (first, cold: {cold_s:.2f} s)")
     figures["per_card_per_size_s"] = round(total_s / total_renders, 3)
     figures["goal_s"] = 0.3
     print(f"   all: {figures['per_card_per_size_s']} s per card per size with a warm renderer (goal <= 0.3 s)")

@@ -19,7 +19,8 @@ COPIES = 20
 
 def _build(content: Path, build: Path) -> float:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pipeline", "--content", str(content), "--build-dir", str(build), "build", "--json"],
+    done = subprocess.run([sys.executable, "-m", "pipeline", "--content", str(content), "--build-dir", str(build),
+                           "build", "--json"],
                           capture_output=True, text=True, cwd=ROOT)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
@@ -30,7 +31,8 @@ def _build(content: Path, build: Path) -> float:
 def _noop(content: Path, build: Path, runs: int = 5) -> dict:
     first = _build(content, build)
     times = [_build(content, build) for _ in range(runs)]
-    return {"first_build_s": round(first, 2), "noop_median_s": round(statistics.median(times), 3), "noop_max_s": round(max(times), 3)}
+    return {"first_build_s": round(first, 2), "noop_median_s": round(statistics.median(times), 3),
+            "noop_max_s": round(max(times), 3)}
 
 
 def main() -> dict:
@@ -52,8 +54,10 @@ def main() -> dict:
         "copies_20x": copies,
         "goal_20x_noop_s": 1.5,
     }
-    print(f"   {len(lessons)} example lessons: first build {examples['first_build_s']} s, no-op rebuild {examples['noop_median_s']} s (median of 5)")
-    print(f"   {COPIES * len(lessons)} lessons (20 copies): first build {copies['first_build_s']} s, no-op rebuild {copies['noop_median_s']} s (goal <= 1.5 s)")
+    print(f"   {len(lessons)} example lessons: first build {examples['first_build_s']} s, no-op rebuild "
+          f"{examples['noop_median_s']} s (median of 5)")
+    print(f"   {COPIES * len(lessons)} lessons (20 copies): first build {copies['first_build_s']} s, no-op rebuild "
+          f"{copies['noop_median_s']} s (goal <= 1.5 s)")
     return figures
 
 

@@ -136,7 +136,8 @@ def main() -> dict:
                 _wait_idle(page)
                 first_preview_s = time.perf_counter() - started
                 duration = page.evaluate(
-                    "() => new Promise(r => { const v = document.querySelector('#video'); if (v.readyState >= 1) r(v.duration); else v.onloadedmetadata = () => r(v.duration); })"
+                    "() => new Promise(r => "
+                    "{ const v = document.querySelector('#video'); if (v.readyState >= 1) r(v.duration); else v.onloadedmetadata = () => r(v.duration); })"
                 )
                 rounds = [_one_round(page, script, n, process.pid) for n in range(RUNS)]
                 browser.close()

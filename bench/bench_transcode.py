@@ -50,18 +50,22 @@ CARD_TEXTS = (
 
 
 def _gen(*args: str) -> None:
-    subprocess.run([ffmpeg.ffmpeg_path(), "-hide_banner", "-v", "error", "-y", *args], check=True, stdin=subprocess.DEVNULL)
+    subprocess.run([ffmpeg.ffmpeg_path(), "-hide_banner", "-v", "error", "-y", *args],
+                   check=True, stdin=subprocess.DEVNULL)
 
 
 def _clip(path: Path, seconds: int, size: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    _gen("-f", "lavfi", "-i", f"testsrc2=s={size}:r=30:d={seconds}", "-f", "lavfi", "-i", f"sine=f=440:r=44100:d={seconds}",
-         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path))
+    _gen("-f", "lavfi", "-i", f"testsrc2=s={size}:r=30:d={seconds}", "-f", "lavfi", "-i",
+         f"sine=f=440:r=44100:d={seconds}",
+         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac",
+         "-shortest", str(path))
     return path
 
 
 def _lesson(root: Path, sequence, sections=()) -> Lesson:
-    return Lesson("bench", root, "Bench", "en", (Author("A"),), "r", (), "CC-BY-4.0", ("o",), "teachers", ("16:9",), 900.0,
+    return Lesson("bench", root, "Bench", "en", (Author("A"),), "r", (), "CC-BY-4.0", ("o",), "teachers",
+                  ("16:9",), 900.0,
                   tuple(sequence), tuple(sections))
 
 
@@ -70,7 +74,8 @@ def _slides(out: Path, sections) -> CardsResult:
     (out / "cards").mkdir(parents=True, exist_ok=True)
     for s in sections:
         entry["cards"][s.id] = f"cards/{s.id}.png"
-        _gen("-f", "lavfi", "-i", f"color=c=steelblue:s=1920x1080:d=1,drawtext=text='{s.title}':fontsize=120:x=100:y=100",
+        _gen("-f", "lavfi", "-i",
+             f"color=c=steelblue:s=1920x1080:d=1,drawtext=text='{s.title}':fontsize=120:x=100:y=100",
              "-frames:v", "1", str(out / entry["cards"][s.id]))
     return _cards(SlideSet(**entry))
 
@@ -79,10 +84,12 @@ def _cards(slides: SlideSet) -> CardsResult:
     return CardsResult(slides={"16:9": slides}, cards=(), handout="", theme="")
 
 
-def _run_stage(the_lesson: Lesson, out: Path, cards: CardsResult, settings: MediaSettings) -> tuple[float, TranscodeResult]:
+def _run_stage(the_lesson: Lesson, out: Path,
+               cards: CardsResult, settings: MediaSettings) -> tuple[float, TranscodeResult]:
     from pipeline.transcode.assemble import transcode
 
-    ctx = Context(the_lesson, Settings(the_lesson.root.parent, out.parent), out, ObjectStore(out.parent / "objects"), Upstream(cards=cards), logging.getLogger("bench"))
+    ctx = Context(the_lesson, Settings(the_lesson.root.parent, out.parent), out,
+                  ObjectStore(out.parent / "objects"), Upstream(cards=cards), logging.getLogger("bench"))
     started = time.perf_counter()
     result = transcode(ctx, settings)
     return time.perf_counter() - started, result
@@ -103,7 +110,8 @@ def _bare(src: Path, out: Path, threads: str) -> list[str]:
     video[video.index("-threads") + 1] = threads
     return ["ffmpeg", "-hide_banner", "-nostdin", "-y", *ffmpeg.WHITELIST, "-i", str(src),
             "-vf", f"fps=30,scale={width}:{height},format=yuv420p", *video,
-            "-c:a", "aac", "-aac_coder", "fast", "-b:a", PRODUCT.audio_bitrate, "-ar", "48000", "-ac", "2", "-movflags", "+faststart", str(out)]
+            "-c:a", "aac", "-aac_coder", "fast", "-b:a", PRODUCT.audio_bitrate, "-ar", "48000", "-ac", "2", "-movflags",
+            "+faststart", str(out)]
 
 
 def _timed_bare(media: Path, scratch: Path, threads: str) -> dict:
@@ -128,7 +136,8 @@ def scenario_ours(media: Path, scratch: Path) -> dict:
     root = scratch / "content" / "bench"
     (root / "media").mkdir(parents=True)
     os.link(media / "clip60.mp4", root / "media" / "clip.mp4")
-    seconds, _ = _run_stage(_lesson(root, (Clip("media/clip.mp4"),)), scratch / "build" / "bench", _cards(SlideSet("", "")), PRODUCT)
+    seconds, _ = _run_stage(_lesson(root, (Clip("media/clip.mp4"),)), scratch / "build" / "bench",
+                            _cards(SlideSet("", "")), PRODUCT)
     return {"seconds": round(seconds, 2), **_rss()}
 
 
@@ -146,7 +155,8 @@ def scenario_slides(media: Path, scratch: Path) -> dict:
     cards = _slides(out, sections)
     ours_s, result = _run_stage(the_lesson, out, cards, PRODUCT)
     duration = result.duration
-    figures = {"slides_seconds_of_video": duration, "slides_ours_s": round(ours_s, 2), "slides_realtime_ratio": round(ours_s / duration, 3), **_rss()}
+    figures = {"slides_seconds_of_video": duration, "slides_ours_s": round(ours_s, 2),
+               "slides_realtime_ratio": round(ours_s / duration, 3), **_rss()}
     figures.update(_moviepy(scratch, result, out, cards))
     figures["moviepy_slower_x"] = round(figures["slides_moviepy_s"] / ours_s, 2)
     return figures
@@ -166,7 +176,8 @@ def _moviepy(scratch: Path, result: TranscodeResult, out: Path, cards: CardsResu
         clip = ImageClip(str(png)).with_duration(entry.end - entry.start)
         pieces.append(clip.with_audio(AudioFileClip(str(wav)).with_start(entry.speech.offset - entry.start)))
     started = time.perf_counter()
-    concatenate_videoclips(pieces).write_videofile(str(scratch / "moviepy.mp4"), fps=30, codec="libx264", preset=PRODUCT.preset,
+    concatenate_videoclips(pieces).write_videofile(str(scratch / "moviepy.mp4"), fps=30, codec="libx264",
+                                                   preset=PRODUCT.preset,
                                                    audio_codec="aac", audio_fps=48000, logger=None)
     return {"slides_moviepy_s": round(time.perf_counter() - started, 2)}
 
@@ -181,16 +192,19 @@ def scenario_memory(media: Path, scratch: Path) -> dict:
     (root / "media").mkdir(parents=True)
     os.link(media / "clip600.mp4", root / "media" / "long.mp4")
     settings = MediaSettings(preset="ultrafast")
-    seconds, _ = _run_stage(_lesson(root, (Clip("media/long.mp4"),)), scratch / "build" / "bench", _cards(SlideSet("", "")), settings)
+    seconds, _ = _run_stage(_lesson(root, (Clip("media/long.mp4"),)), scratch / "build" / "bench",
+                            _cards(SlideSet("", "")), settings)
     return {"seconds": round(seconds, 1), **_rss()}
 
 
-SCENARIOS = {"bare": scenario_bare, "bare_auto": scenario_bare_auto, "ours": scenario_ours, "slides": scenario_slides, "memory": scenario_memory}
+SCENARIOS = {"bare": scenario_bare, "bare_auto": scenario_bare_auto, "ours": scenario_ours, "slides": scenario_slides,
+             "memory": scenario_memory}
 GROUPS = {"clip": ("bare", "bare_auto", "ours"), "slides": ("slides",), "memory": ("memory",)}
 
 
 def _in_process(name: str, media: Path) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--scenario", name, str(media)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, __file__, "--scenario", name, str(media)], capture_output=True,
+                          text=True, cwd=ROOT)
     if done.returncode != 0:
         raise RuntimeError(f"scenario {name} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -220,16 +234,23 @@ def main(groups: list[str] | None = None) -> dict:
 def _table(f: dict) -> None:
     rows = []
     if "ours" in f:
-        rows += [("60 s 1080p clip: ours (cold cache)", f"{f['ours']['seconds']} s", f"largest ffmpeg child {f['ours']['ffmpeg_child_peak_mb']} MB"),
-                 ("  bare ffmpeg, same options (x264 1 thread)", f"{f['bare']['seconds']} s", f"ours/bare {f['clip_ratio_vs_same_options']} (goal <= 1.15); child {f['bare']['ffmpeg_child_peak_mb']} MB"),
-                 ("  bare ffmpeg, x264 auto threads", f"{f['bare_auto']['seconds']} s", f"ours/bare {f['clip_ratio_vs_auto_threads']}; child {f['bare_auto']['ffmpeg_child_peak_mb']} MB")]
+        rows += [("60 s 1080p clip: ours (cold cache)", f"{f['ours']['seconds']} s",
+                  f"largest ffmpeg child {f['ours']['ffmpeg_child_peak_mb']} MB"),
+                 ("  bare ffmpeg, same options (x264 1 thread)", f"{f['bare']['seconds']} s",
+                  f"ours/bare {f['clip_ratio_vs_same_options']} (goal <= 1.15); child "
+                  f"{f['bare']['ffmpeg_child_peak_mb']} MB"),
+                 ("  bare ffmpeg, x264 auto threads", f"{f['bare_auto']['seconds']} s",
+                  f"ours/bare {f['clip_ratio_vs_auto_threads']}; child {f['bare_auto']['ffmpeg_child_peak_mb']} MB")]
     if "slides" in f:
         s = f["slides"]
-        rows += [(f"{s['slides_seconds_of_video']:.1f} s of slides + narration: ours", f"{s['slides_ours_s']} s", f"{s['slides_realtime_ratio']}x realtime (goal <= 0.1)"),
-                 ("  MoviePy 2, same assembly", f"{s['slides_moviepy_s']} s", f"ours {s['moviepy_slower_x']}x faster (goal >= 5)")]
+        rows += [(f"{s['slides_seconds_of_video']:.1f} s of slides + narration: ours", f"{s['slides_ours_s']} s",
+                  f"{s['slides_realtime_ratio']}x realtime (goal <= 0.1)"),
+                 ("  MoviePy 2, same assembly", f"{s['slides_moviepy_s']} s",
+                  f"ours {s['moviepy_slower_x']}x faster (goal >= 5)")]
     if "memory" in f:
         m = f["memory"]
-        rows += [("10-min input (ultrafast): largest ffmpeg child", f"{m['ffmpeg_child_peak_mb']} MB", "goal <= 500 MB"),
+        rows += [("10-min input (ultrafast): largest ffmpeg child",
+                  f"{m['ffmpeg_child_peak_mb']} MB", "goal <= 500 MB"),
                  ("  our Python process", f"{m['python_peak_mb']} MB", f"took {m['seconds']} s")]
     width = max(len(r[0]) for r in rows) if rows else 0
     for name, value, note in rows:

@@ -96,7 +96,8 @@ def _running_mean(x: np.ndarray, window: int) -> np.ndarray:
     return ((cum[hi] - cum[lo]) / (hi - lo)[:, None]).astype(np.float32)
 
 
-def voiced(energy_db: np.ndarray, min_pause: float = 0.15, min_voice: float = 0.05, mfcc: np.ndarray | None = None) -> np.ndarray:
+def voiced(energy_db: np.ndarray, min_pause: float = 0.15, min_voice: float = 0.05,
+           mfcc: np.ndarray | None = None) -> np.ndarray:
     """Boolean per frame: speech (True) or not, from log energy (and spectral change).
 
     The threshold sits a third of the way from the noise floor (10th percentile) to the speech

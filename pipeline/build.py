@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cache import Components, FileHashes, Journal, lesson_inputs, result_digest
-from pipeline.errors import FileError, LessonError, PipelineError
+from pipeline.errors import DiagnosticsError, FileError, LessonError, PipelineError
 from pipeline.fsutil import sweep_temp_files
 from pipeline.lesson.loader import lesson_label, load_lesson
 from pipeline.limits import check_budget, lesson_budget
@@ -109,7 +109,8 @@ def lesson_folder(content_dir: Path, name: str) -> Path:
         path = Path(path.name)
     folder = Path(content_dir) / path
     if folder.is_symlink() and not inside(content_dir, folder):
-        raise UsageError(f"lesson '{name}' is a link to a folder outside {content_dir}/ — move the lesson folder itself into {content_dir}/")
+        raise UsageError(f"lesson '{name}' is a link to a folder outside {content_dir}/ — move the lesson folder "
+                         f"itself into {content_dir}/")
     return folder
 
 
@@ -180,7 +181,8 @@ def build(
         reporter.start([p.name for p in lessons])
         tools = _tool_versions(stages, settings)
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
-            futures = [pool.submit(_build_lesson, root, settings, stages, tools, hashes, objects, reporter) for root in lessons]
+            futures = [pool.submit(_build_lesson, root, settings, stages, tools, hashes,
+                                   objects, reporter) for root in lessons]
             reports = [f.result() for f in futures]
         try:
             hashes.save()
@@ -222,7 +224,8 @@ def _tool_versions(stages: list[Stage], settings: Settings) -> dict[str, dict]:
     return {stage.name: stage.tools(settings) for stage in stages}
 
 
-def _build_lesson(root: Path, settings: Settings, stages: list[Stage], tools: dict, hashes: FileHashes, objects: ObjectStore, reporter: Reporter) -> LessonReport:
+def _build_lesson(root: Path, settings: Settings, stages: list[Stage], tools: dict, hashes: FileHashes,
+                  objects: ObjectStore, reporter: Reporter) -> LessonReport:
     report = LessonReport(root.name, lesson_label(root))
     started = time.perf_counter()
     try:
@@ -315,7 +318,8 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
         from pipeline.package import bundle_name
         from pipeline.signoff.approval import approval_status
 
-        status = approval_status(settings.content_dir.resolve().parent, settings.build_dir, lesson, out / bundle_name(lesson.slug, lesson.version))
+        status = approval_status(settings.content_dir.resolve().parent, settings.build_dir, lesson,
+                                 out / bundle_name(lesson.slug, lesson.version))
         report.approval = {"state": status.state, "reason": status.reason}
         reporter.stage(report.slug, "approval", "running", f"{status.state}: {status.reason}")
 
@@ -333,7 +337,9 @@ def _remove_stale(out: Path, previous: dict | None, result: StageResult) -> None
 
 
 def _internal(exc: Exception) -> dict:
-    return {"kind": "InternalError", "message": f"internal error ({type(exc).__name__}: {exc}) — please report this with the traceback", "traceback": traceback.format_exc()}
+    return {"kind": "InternalError",
+            "message": f"internal error ({type(exc).__name__}: {exc}) — please report this with the traceback",
+            "traceback": traceback.format_exc()}
 
 
 def preflight(lesson, settings: Settings) -> None:
@@ -345,6 +351,6 @@ def preflight(lesson, settings: Settings) -> None:
 
 
 def _errors(exc: PipelineError) -> list[dict]:
-    if isinstance(exc, LessonError):
-        return [{"kind": "LessonError", **d.as_dict()} for d in exc.diagnostics]
+    if isinstance(exc, DiagnosticsError):
+        return [{"kind": type(exc).__name__, **d.as_dict()} for d in exc.diagnostics]
     return [exc.as_dict()]

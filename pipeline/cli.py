@@ -16,7 +16,9 @@ from pipeline.errors import PipelineError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="microlearn", description="Turn lessons (YAML + markdown + recordings) into videos, captions, cards and bundles.")
+    parser = argparse.ArgumentParser(prog="microlearn",
+                                     description="Turn lessons (YAML + markdown + recordings) into videos, captions, "
+                                                 "cards and bundles.")
     parser.add_argument("--version", action="version", version=f"microlearn {__version__}")
     parser.add_argument("--content", type=Path, default=Path("content"), help="folder of lessons (default: content)")
     parser.add_argument("--build-dir", type=Path, default=Path("build"), help="output folder (default: build)")
@@ -27,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("lessons", nargs="*", help="lesson folder names under content/ (default: all)")
     build.add_argument("-j", "--jobs", type=int, default=0, help="lessons built at once (default: number of cores)")
     build.add_argument("--explain", action="store_true", help="say why each stage is rebuilt")
-    build.add_argument("--json", action="store_true", help="print one JSON document (docs/json-output.md) instead of progress")
+    build.add_argument("--json", action="store_true",
+                       help="print one JSON document (docs/json-output.md) instead of progress")
 
     check = sub.add_parser("check", help="validate lessons without building anything")
     check.add_argument("lessons", nargs="*")
@@ -36,19 +39,26 @@ def _parser() -> argparse.ArgumentParser:
     review = sub.add_parser("review", help="build a lesson up to its review report and print the report's path")
     review.add_argument("lesson")
 
-    approve = sub.add_parser("approve", help="sign off a built lesson's bundle and checklist with your reviewer key (docs/review.md)")
+    approve = sub.add_parser("approve",
+                             help="sign off a built lesson's bundle and checklist with your reviewer key "
+                                  "(docs/review.md)")
     approve.add_argument("lesson")
     approve.add_argument("--reviewer", required=True, help="your name as listed in reviewers.yaml")
     approve.add_argument("--key", type=Path, required=True, help="your private key file (from microlearn keygen)")
-    approve.add_argument("--answers", type=Path, help="YAML of checklist answers {item: {ok: true, note: ...}} (default: asked one by one)")
+    approve.add_argument("--answers", type=Path,
+                         help="YAML of checklist answers {item: {ok: true, note: ...}} (default: asked one by one)")
 
-    verify = sub.add_parser("verify", help="check a bundle zip against its signed approval and the reviewers' keys (exit 0 valid, 1 not)")
+    verify = sub.add_parser("verify",
+                            help="check a bundle zip against its signed approval and the reviewers' keys (exit 0 "
+                                 "valid, 1 not)")
     verify.add_argument("bundle", type=Path, help="the bundle zip (as built, published or downloaded)")
-    verify.add_argument("--approval", type=Path, help="the approval file (default: approvals/<lesson>.json beside content/)")
+    verify.add_argument("--approval", type=Path,
+                        help="the approval file (default: approvals/<lesson>.json beside content/)")
     verify.add_argument("--reviewers", type=Path, help="the reviewers' keys (default: reviewers.yaml beside content/)")
 
     keygen = sub.add_parser("keygen", help="make a reviewer key pair; prints the public key line for reviewers.yaml")
-    keygen.add_argument("path", type=Path, help="where to write the private key (never overwritten; keep it out of the repository)")
+    keygen.add_argument("path", type=Path,
+                        help="where to write the private key (never overwritten; keep it out of the repository)")
 
     new = sub.add_parser("new", help="create a lesson folder with a commented lesson.yaml and script.md")
     new.add_argument("slug", help="folder name: lower-case letters, digits and dashes")
@@ -62,9 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     studio.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
     studio.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
 
-    publish = sub.add_parser("publish", help="build, then publish every approved lesson and the catalog to the targets in publish.yaml")
+    publish = sub.add_parser("publish",
+                             help="build, then publish every approved lesson and the catalog to the targets in "
+                                  "publish.yaml")
     publish.add_argument("--config", type=Path, help="the targets file (default: publish.yaml beside content/)")
-    publish.add_argument("--no-build", action="store_true", help="use the build folder as it is (default: build or reuse the cache first)")
+    publish.add_argument("--no-build", action="store_true",
+                         help="use the build folder as it is (default: build or reuse the cache first)")
     publish.add_argument("-j", "--jobs", type=int, default=0, help="lessons built at once (default: number of cores)")
     return parser
 
@@ -155,9 +168,11 @@ def _clean_name(build_dir: Path, name: str) -> str:
 
     path = Path(name)
     if not name.strip() or path.is_absolute() or len(path.parts) != 1 or name in (".", "..") or "\\" in name:
-        raise UsageError(f"clean: '{name}' is not a lesson name — clean deletes only inside {build_dir}/; name lessons by their folder name, e.g. microlearn clean intro")
+        raise UsageError(f"clean: '{name}' is not a lesson name — clean deletes only inside {build_dir}/; name lessons "
+                         "by their folder name, e.g. microlearn clean intro")
     if (build_dir / name).is_symlink():
-        raise UsageError(f"clean: {build_dir / name} is a link, not a lesson's build folder — remove the link yourself if you want it gone")
+        raise UsageError(f"clean: {build_dir / name} is a link, not a lesson's build folder — remove the link yourself "
+                         "if you want it gone")
     return name
 
 
@@ -170,7 +185,8 @@ def _check_build_dir(build_dir: Path, content_dir: Path) -> None:
     except (OSError, RuntimeError):
         holds_content = True
     if holds_content:
-        raise UsageError(f"clean: the build folder {build_dir} holds the lessons' folder {content_dir} — choose the folder the build writes (default: build)")
+        raise UsageError(f"clean: the build folder {build_dir} holds the lessons' folder {content_dir} — choose the "
+                         "folder the build writes (default: build)")
 
 
 def cmd_approve(args) -> int:
@@ -191,7 +207,8 @@ def cmd_approve(args) -> int:
     if not reports[0].ok:
         return 1
     project = args.content.resolve().parent
-    lesson = load_lesson(_lessons(args, [args.lesson])[0], probe_media=False, templates=settings.templates)  # the source: its authors and version are signed
+    lesson = load_lesson(_lessons(args, [args.lesson])[0], probe_media=False,
+                         templates=settings.templates)  # the source: its authors and version are signed
     bundle = args.build_dir / lesson.slug / bundle_name(lesson.slug, lesson.version)
     path = approve(project, args.build_dir, lesson, bundle, args.reviewer, args.key, answers, settings.templates)
     print(f"{path}: {approval_status(project, args.build_dir, lesson, bundle).reason} — commit this file")
@@ -226,7 +243,8 @@ def _ask_answers(checklist: list) -> dict:
     from pipeline.signoff.checklist import ChecklistError
 
     if not sys.stdin.isatty():
-        raise ChecklistError("checklist answers: no --answers file given and no terminal to ask on — pass --answers answers.yaml")
+        raise ChecklistError("checklist answers: no --answers file given and no terminal to ask on — pass --answers "
+                             "answers.yaml")
     answers = {}
     for item in checklist:
         reply = input(f"{item.title}: {item.question} [y/N] ").strip().casefold()
@@ -239,7 +257,8 @@ def cmd_keygen(args) -> int:
     from pipeline.signoff.keys import generate_key
 
     public = generate_key(args.path)
-    print(f"private key written to {args.path} (keep it secret). Add this to reviewers.yaml:\n  - name: <your name>\n    public_key: {public}")
+    print(f"private key written to {args.path} (keep it secret). Add this to reviewers.yaml:\n  - name: <your name>\n  "
+          f"  public_key: {public}")
     return 0
 
 
@@ -247,7 +266,8 @@ def cmd_publish(args) -> int:
     from pipeline.publish import publish
 
     project = args.content.resolve().parent
-    report = publish(project, args.content, args.build_dir, args.config or project / "publish.yaml", build=not args.no_build,
+    report = publish(project, args.content, args.build_dir, args.config or project / "publish.yaml",
+                     build=not args.no_build,
                      settings=_settings(args, args.jobs))
     for line in report.lines():
         print(line)
@@ -264,4 +284,5 @@ def cmd_studio(args) -> int:
     return 0
 
 
-COMMANDS = {"studio": cmd_studio, "build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new, "clean": cmd_clean, "approve": cmd_approve, "verify": cmd_verify, "keygen": cmd_keygen, "publish": cmd_publish}
+COMMANDS = {"studio": cmd_studio, "build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new,
+            "clean": cmd_clean, "approve": cmd_approve, "verify": cmd_verify, "keygen": cmd_keygen, "publish": cmd_publish}

@@ -52,8 +52,10 @@ class PipelineError(Exception):
         return {"kind": type(self).__name__, "message": str(self)}
 
 
-class LessonError(PipelineError):
-    """A lesson's files are invalid; carries every diagnostic found, not just the first."""
+class DiagnosticsError(PipelineError):
+    """Files someone wrote are invalid; carries every located diagnostic found, not just the first."""
+
+    what = "the files"
 
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = sorted(diagnostics, key=lambda d: (d.file, d.line, d.col, d.field))
@@ -61,10 +63,22 @@ class LessonError(PipelineError):
 
     def as_dict(self) -> dict:
         return {
-            "kind": "LessonError",
-            "message": f"{len(self.diagnostics)} problem(s) in the lesson",
+            "kind": type(self).__name__,
+            "message": f"{len(self.diagnostics)} problem(s) in {self.what}",
             "diagnostics": [d.as_dict() for d in self.diagnostics],
         }
+
+
+class LessonError(DiagnosticsError):
+    """A lesson's files (lesson.yaml, the script, its media) are invalid."""
+
+    what = "the lesson"
+
+
+class ConfigError(DiagnosticsError):
+    """A file of the project or the tool that is not a lesson is invalid (a card theme, publish.yaml)."""
+
+    what = "the configuration"
 
 
 class MediaError(PipelineError):
@@ -140,13 +154,15 @@ class FileError(PipelineError):
         messages = {
             errno.ENOSPC: f"the disk is full{writing} — free some space and build again",
             errno.EDQUOT: f"the disk quota is used up{writing} — free some space and build again",
-            errno.EROFS: f"{where} is on a read-only file system — make the build folder writable, or choose another with --build-dir",
+            errno.EROFS: f"{where} is on a read-only file system — make the build folder writable, or choose another "
+                         "with --build-dir",
             errno.EACCES: f"permission denied for {where} — check the permissions of the file and its folder",
             errno.EPERM: f"permission denied for {where} — check the permissions of the file and its folder",
             errno.ENOENT: f"{where} disappeared during the build — put it back (or change lesson.yaml) and build again",
             errno.EFBIG: f"{where} grew over this system's file size limit — free space or raise the limit",
         }
-        return cls(messages.get(exc.errno, f"{where}: {exc.strerror or exc} — check the disk and the build folder, then build again"))
+        return cls(messages.get(exc.errno, f"{where}: {exc.strerror or exc} — check the disk and the build folder, "
+                                           "then build again"))
 
 
 class UsageError(PipelineError):

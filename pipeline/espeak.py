@@ -29,9 +29,11 @@ def run_espeak(argv: list[str], text: str, context: str = "") -> None:
     short, folder = local_argv(argv)
     timeout, why = child_timeout(120)
     try:
-        process = subprocess.Popen(short, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=folder)
+        process = subprocess.Popen(short, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, cwd=folder)
     except FileNotFoundError:
-        raise SetupError("espeak-ng is not installed — run 'make build' (it installs it with apt), or 'sudo apt-get install espeak-ng'") from None
+        raise SetupError("espeak-ng is not installed — run 'make build' (it installs it with apt), or 'sudo apt-get "
+                         "install espeak-ng'") from None
     with process:
         limit_child(process.pid)
         try:
@@ -47,6 +49,7 @@ def run_espeak(argv: list[str], text: str, context: str = "") -> None:
     if done.returncode != 0 or not out.is_file() or out.stat().st_size <= 44:
         from pipeline.ffmpeg import stopped_hint
 
-        hint = stopped_hint(done.returncode, "espeak-ng") or ("the voice is not installed: set 'voice' in lesson.yaml to one 'espeak-ng --voices' lists" if "voice" in stderr.lower()
+        hint = stopped_hint(done.returncode, "espeak-ng") or ("the voice is not installed: set 'voice' in lesson.yaml "
+                                                              "to one 'espeak-ng --voices' lists" if "voice" in stderr.lower()
                 else "check that espeak-ng speaks this voice: espeak-ng --voices")
         raise ToolError(argv, done.returncode or 1, stderr[-4000:], hint, context)

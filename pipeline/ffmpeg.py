@@ -22,15 +22,20 @@ WHITELIST = ["-protocol_whitelist", "file"]
 # Known ffmpeg messages and what a teacher can do about them (first match wins).
 HINTS = (
     ("No space left on device", "the disk is full: free some space and build again"),
-    ("not on whitelist", "the media refers to another file or a network address: export the media itself (MP4, WAV, PNG) and use that"),
+    ("not on whitelist",
+     "the media refers to another file or a network address: export the media itself (MP4, WAV, PNG) and use that"),
     ("No such file or directory", "a file the build needs is missing: run 'make check' to see which"),
-    ("Invalid data found when processing input", "the file is not valid media or is damaged: export it again from the recording app"),
+    ("Invalid data found when processing input",
+     "the file is not valid media or is damaged: export it again from the recording app"),
     ("moov atom not found", "the recording was cut off before it was saved: export or copy it again"),
     ("Permission denied", "the file cannot be read or written: check its permissions"),
-    ("Unknown encoder", f"this ffmpeg lacks an encoder we need: unset {OVERRIDE_VARIABLE} to use the ffmpeg installed with the tool"),
+    ("Unknown encoder",
+     f"this ffmpeg lacks an encoder we need: unset {OVERRIDE_VARIABLE} to use the ffmpeg installed with the tool"),
     ("Error while decoding", "a stream in the file is damaged: export the recording again"),
-    ("Cannot allocate memory", "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"),
-    ("pthread_create() failed", "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"),
+    ("Cannot allocate memory",
+     "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"),
+    ("pthread_create() failed",
+     "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"),
     ("Conversion failed", "ffmpeg could not convert the media: see the stderr lines above"),
 )
 
@@ -45,11 +50,13 @@ def ffmpeg_path() -> str:
     try:
         import imageio_ffmpeg
     except ImportError:
-        raise SetupError("ffmpeg is not available — run 'make build' (it installs imageio-ffmpeg), or set MICROLEARN_FFMPEG=/path/to/ffmpeg") from None
+        raise SetupError("ffmpeg is not available — run 'make build' (it installs imageio-ffmpeg), or set "
+                         "MICROLEARN_FFMPEG=/path/to/ffmpeg") from None
     try:
         return imageio_ffmpeg.get_ffmpeg_exe()
     except RuntimeError as exc:
-        raise SetupError(f"imageio-ffmpeg has no ffmpeg binary for this machine ({exc}) — install ffmpeg and set MICROLEARN_FFMPEG=/usr/bin/ffmpeg") from None
+        raise SetupError(f"imageio-ffmpeg has no ffmpeg binary for this machine ({exc}) — install ffmpeg and set "
+                         "MICROLEARN_FFMPEG=/usr/bin/ffmpeg") from None
 
 
 def _version_of(binary: str) -> str:
@@ -105,7 +112,8 @@ def _option(options: list[str], name: str) -> list[str]:
     return [options[i + 1] for i, opt in enumerate(options[:-1]) if opt == name]
 
 
-def run(argv: list[str], context: str = "", capture_stdout: bool = False, timeout: float | None = None) -> subprocess.CompletedProcess:
+def run(argv: list[str], context: str = "", capture_stdout: bool = False,
+        timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run an ffmpeg argv list (argv[0] is replaced by the real binary when it is 'ffmpeg').
 
     Logs the command, keeps stderr, raises ToolError with the stderr tail and a hint on failure.
@@ -120,7 +128,8 @@ def run(argv: list[str], context: str = "", capture_stdout: bool = False, timeou
 
     timeout, why = child_timeout(timeout)
     try:
-        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
                                    stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise SetupError(f"cannot run {argv[0]} — run 'make build' to install ffmpeg, or set {OVERRIDE_VARIABLE}") from None
@@ -136,7 +145,8 @@ def run(argv: list[str], context: str = "", capture_stdout: bool = False, timeou
     done = subprocess.CompletedProcess(argv, process.returncode, stdout, stderr_bytes)
     stderr = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:
-        raise ToolError(argv, done.returncode, stderr[-4000:], stopped_hint(done.returncode) or hint_for(stderr), context)
+        raise ToolError(argv, done.returncode, stderr[-4000:],
+                        stopped_hint(done.returncode) or hint_for(stderr), context)
     done.stderr = stderr  # keep it for callers that parse filter reports (loudnorm, ebur128)
     return done
 

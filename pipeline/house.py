@@ -59,8 +59,10 @@ def _caption_tables() -> dict[str, CaptionTable]:
 @dataclass(frozen=True)
 class HouseFormat:
     fps: int = 30  # constant frame rate of every video
-    video_sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: {"16:9": (1920, 1080), "9:16": (1080, 1920)})
-    card_sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: {"social": (1080, 1350), "square": (1080, 1080)})
+    video_sizes: dict[str,
+                      tuple[int, int]] = field(default_factory=lambda: {"16:9": (1920, 1080), "9:16": (1080, 1920)})
+    card_sizes: dict[str,
+                     tuple[int, int]] = field(default_factory=lambda: {"social": (1080, 1350), "square": (1080, 1080)})
     audio_rate: int = 48000  # Hz, AAC-LC stereo in the videos
     audio_channels: int = 2
     speech_rate: int = 16000  # Hz, mono: the speech WAVs the caption stage aligns, and the aligner's own rate
@@ -101,7 +103,8 @@ class Rules:
         return {
             "language": self.language, "max_line_chars": self.max_line_chars, "max_lines": self.max_lines,
             "max_cps": self.max_cps, "min_duration": self.min_duration, "max_duration": self.max_duration,
-            "min_gap_frames": self.min_gap_frames, "fps": HOUSE.fps, "half_width": self.half_width, "children": self.children,
+            "min_gap_frames": self.min_gap_frames, "fps": HOUSE.fps, "half_width": self.half_width,
+                "children": self.children,
         }
 
 
@@ -111,7 +114,8 @@ def rules_for(language: str, settings=None) -> Rules:
     children = bool(settings and settings.children)
     rules = Rules(language, table.line_chars, table.lines, table.cps_children if children else table.cps,
                   half_width=table.half_width, children=children)
-    overrides = {k: getattr(settings, k) for k in ("max_line_chars", "max_lines", "max_cps") if getattr(settings, k, None) is not None}
+    overrides = {k: getattr(settings, k) for k in ("max_line_chars", "max_lines", "max_cps") if getattr(settings,
+            k, None) is not None}
     return replace(rules, **overrides)
 
 

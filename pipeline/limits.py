@@ -33,7 +33,8 @@ class BudgetExceeded(PipelineError):
 def lesson_budget(seconds: float = DEFAULT_LESSON_SECONDS, memory_mb: int = DEFAULT_CHILD_MEMORY_MB) -> Iterator[None]:
     """Give the current thread's lesson ``seconds`` from now, and its children ``memory_mb`` each
     (the runner passes ``Settings.lesson_seconds`` and ``Settings.child_memory_mb``)."""
-    previous = (getattr(_budget, "deadline", None), getattr(_budget, "seconds", None), getattr(_budget, "memory_mb", None))
+    previous = (getattr(_budget, "deadline", None), getattr(_budget, "seconds", None),
+                getattr(_budget, "memory_mb", None))
     _budget.deadline, _budget.seconds, _budget.memory_mb = time.monotonic() + seconds, seconds, memory_mb
     try:
         yield

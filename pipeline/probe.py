@@ -42,7 +42,8 @@ MAX_PACKETS = 2000  # a real recording's first frame comes within a few dozen pa
 MAX_PIXELS = 8192 * 8192  # a frame larger than 8K square is refused before anything is decoded
 KNOWN = "MP4/MOV, WebM/MKV, AVI, WAV, MP3, FLAC, OGG, AAC, MPEG-TS, PNG, JPEG or WebP"
 # Text formats that name other files: recognised by content, so a renamed playlist is refused too.
-_REFERRING = ((b"#EXTM3U", "hls"), (b"#EXT-X-", "hls"), (b"ffconcat", "concat"), (b"file ", "concat"), (b"file\t", "concat"),
+_REFERRING = ((b"#EXTM3U", "hls"), (b"#EXT-X-", "hls"), (b"ffconcat", "concat"), (b"file ", "concat"),
+              (b"file\t", "concat"),
               (b"<?xml", "xml"), (b"<MPD", "dash"), (b"<smil", "smil"), (b"[playlist]", "pls"), (b"v=0", "sdp"))
 
 
@@ -127,31 +128,39 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
 
     name = label or str(path)
     if "%" in path.name:
-        raise MediaError(name, "file names with '%' are read by ffmpeg as numbered image patterns", "rename the file without '%'")
+        raise MediaError(name, "file names with '%' are read by ffmpeg as numbered image patterns",
+                         "rename the file without '%'")
     try:
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except FileNotFoundError:
-        raise MediaError(name, "is missing (it was there when the lesson was checked)", "put the file back, or change its path in lesson.yaml") from None
+        raise MediaError(name, "is missing (it was there when the lesson was checked)",
+                         "put the file back, or change its path in lesson.yaml") from None
     except OSError as exc:
         raise MediaError(name, f"cannot be read ({exc.strerror})", "check that the file is readable") from None
     forced = sniff(head)
     if forced is None:
         referring = referring_format(head)
         if referring:
-            raise MediaError(name, f"is a '{referring}' file, which can make ffmpeg read other files or the network", "export the media itself as MP4, WAV/M4A or PNG/JPEG")
-        raise MediaError(name, f"is not a media file ffmpeg can read (not {KNOWN})", "export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)")
+            raise MediaError(name, f"is a '{referring}' file, which can make ffmpeg read other files or the network",
+                             "export the media itself as MP4, WAV/M4A or PNG/JPEG")
+        raise MediaError(name, f"is not a media file ffmpeg can read (not {KNOWN})",
+                         "export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)")
     try:
         container = av.open(str(path), format=forced, options=INPUT_OPTIONS)
     except av.error.FFmpegError as exc:
-        raise MediaError(name, f"is not a media file ffmpeg can read ({exc.strerror or exc})", "export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)") from None
+        raise MediaError(name, f"is not a media file ffmpeg can read ({exc.strerror or exc})",
+                         "export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)") from None
     with container:
         demuxer = container.format.name
         if demuxer not in SAFE_DEMUXERS:
-            raise MediaError(name, f"is a '{demuxer}' file, which can make ffmpeg read other files or the network", "export the media itself as MP4, WAV/M4A or PNG/JPEG")
+            raise MediaError(name, f"is a '{demuxer}' file, which can make ffmpeg read other files or the network",
+                             "export the media itself as MP4, WAV/M4A or PNG/JPEG")
         video_stream = next((s for s in container.streams.video if not _is_cover_art(s)), None)
         if video_stream is not None and (video_stream.width or 0) * (video_stream.height or 0) > MAX_PIXELS:
-            raise MediaError(name, f"its picture is {video_stream.width}x{video_stream.height} pixels, over the limit of 8192x8192", "export it at a usual size (at most 3840x2160 is plenty)")
+            raise MediaError(name,
+                             f"its picture is {video_stream.width}x{video_stream.height} pixels, over the limit of 8192x8192",
+                             "export it at a usual size (at most 3840x2160 is plenty)")
         audio_stream = container.streams.audio[0] if container.streams.audio else None
         video = _video_info(container, video_stream, name) if video_stream is not None else None
         audio = _audio_info(container, audio_stream, name) if audio_stream is not None else None
@@ -159,7 +168,8 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
         if demuxer in IMAGE_DEMUXERS:
             duration = 0.0
         elif duration <= 0:
-            raise MediaError(name, "has no readable duration (zero length or a broken file)", "export the recording again")
+            raise MediaError(name, "has no readable duration (zero length or a broken file)",
+                             "export the recording again")
         if video is None and audio is None:
             raise MediaError(name, "has neither video nor audio", "export the recording again")
     return MediaInfo(name, demuxer, duration, video, audio)
@@ -195,7 +205,8 @@ def _video_info(container, stream, name: str) -> VideoInfo:
     try:
         frame = _first_frame(container, stream)
     except (av.error.FFmpegError, StopIteration) as exc:
-        raise MediaError(name, f"its video stream cannot be decoded ({exc})", "export the recording again, e.g. as H.264 MP4") from None
+        raise MediaError(name, f"its video stream cannot be decoded ({exc})",
+                         "export the recording again, e.g. as H.264 MP4") from None
     rotation = int(getattr(frame, "rotation", 0) or 0) % 360
     sar = float(stream.sample_aspect_ratio or 1) or 1.0
     width = round(stream.width * sar)
@@ -205,7 +216,8 @@ def _video_info(container, stream, name: str) -> VideoInfo:
     avg, base = stream.average_rate, stream.base_rate or stream.guessed_rate
     fps = float(avg or base or 0)
     variable = bool(avg and base and abs(float(avg) - float(base)) > 0.01)
-    return VideoInfo(stream.codec_context.name, width, height, stream.width, stream.height, fps, rotation, sar, variable)
+    return VideoInfo(stream.codec_context.name, width, height, stream.width, stream.height, fps, rotation,
+                     sar, variable)
 
 
 def _audio_info(container, stream, name: str) -> AudioInfo:
@@ -215,6 +227,8 @@ def _audio_info(container, stream, name: str) -> AudioInfo:
         _first_frame(container, stream)
     except (av.error.FFmpegError, StopIteration) as exc:
         why = str(exc) or "no audio frame in it"
-        raise MediaError(name, f"its audio stream cannot be decoded ({why})", "export the recording again, e.g. as WAV or M4A") from None
+        raise MediaError(name, f"its audio stream cannot be decoded ({why})",
+                         "export the recording again, e.g. as WAV or M4A") from None
     ctx = stream.codec_context
-    return AudioInfo(ctx.name, ctx.sample_rate or 0, ctx.channels if hasattr(ctx, "channels") else ctx.layout.nb_channels)
+    return AudioInfo(ctx.name, ctx.sample_rate or 0,
+                     ctx.channels if hasattr(ctx, "channels") else ctx.layout.nb_channels)

@@ -45,11 +45,12 @@ def summary_table(reports: list[LessonReport], command: str) -> str:
 def error_lines(report: LessonReport) -> list[str]:
     lines = []
     for error in report.errors:
-        if error.get("kind") == "LessonError":
+        if "line" in error:  # a located diagnostic (LessonError, ConfigError)
             from pipeline.errors import Diagnostic
 
             fields = {k: error.get(k, "") for k in ("file", "message", "hint")}
-            lines.append(str(Diagnostic(fields["file"], error.get("line", 0), error.get("column", 0), error.get("field", ""), fields["message"], fields["hint"])))
+            lines.append(str(Diagnostic(fields["file"], error.get("line", 0), error.get("column", 0),
+                                        error.get("field", ""), fields["message"], fields["hint"])))
         else:
             lines.append(f"{report.path}: {error['message']}")
             if "traceback" in error:
@@ -108,7 +109,8 @@ class LiveReporter(PlainReporter):
     def stage(self, slug: str, stage: str, status: str, detail: str = "") -> None:
         if self.explain and status == "start" and detail:
             self.notes.append(f"{slug}: {stage}: rebuilding because {detail}")
-        word = {"start": "…", "running": "…", "cached": "cached", "done": "done", "failed": "FAILED"}.get(status, status)
+        word = {"start": "…", "running": "…", "cached": "cached",
+                "done": "done", "failed": "FAILED"}.get(status, status)
         text = f"{stage} {word}"
         if status == "running" and detail:
             text += f" {detail[:50]}"

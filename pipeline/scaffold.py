@@ -20,7 +20,8 @@ def create(content_dir: Path, slug: str, language: str, templates: Path | None =
     Raises PipelineError for a bad slug or language, or an existing folder.
     """
     if not SLUG.match(slug):
-        raise PipelineError(f"'{slug}' is not a valid lesson name — use lower-case letters, digits and dashes, e.g. first-teacher-video")
+        raise PipelineError(f"'{slug}' is not a valid lesson name — use lower-case letters, digits and dashes, e.g. "
+                            "first-teacher-video")
     if language not in LANGUAGES:
         raise PipelineError(f"language '{language}' is not supported — use one of: {', '.join(LANGUAGES)}")
     folder = content_dir / slug
@@ -30,7 +31,8 @@ def create(content_dir: Path, slug: str, language: str, templates: Path | None =
 
     source = (templates or default_templates()) / "scaffold"
     strings = yaml.safe_load((source / "strings.yaml").read_text(encoding="utf-8"))[language]
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(source)), undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(source)), undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True)
     values = {"slug": slug, "language": language, "title": strings.get("title", slug), "s": strings}
     files = {name: env.get_template(f"{name}.j2").render(**values) for name in ("lesson.yaml", "script.md")}
     # written beside the target and renamed at once: a failure never leaves half a lesson behind

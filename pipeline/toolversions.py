@@ -72,7 +72,8 @@ def program_version(program: str, argv_tail: list[str], parse: Callable[[str], s
 
     def ask() -> str:
         try:
-            done = subprocess.run([binary, *argv_tail], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
+            done = subprocess.run([binary, *argv_tail], capture_output=True, text=True,
+                                  check=False, stdin=subprocess.DEVNULL)
         except OSError:
             return "missing"
         return parse(done.stdout)

@@ -80,7 +80,8 @@ def transcode_result(**fields) -> TranscodeResult:
 
 def run_ffmpeg(*args: str) -> None:
     """Generate test media with the same ffmpeg the tool uses (lavfi sources only)."""
-    subprocess.run([ffmpeg.ffmpeg_path(), "-hide_banner", "-v", "error", "-y", *args], check=True, stdin=subprocess.DEVNULL)
+    subprocess.run([ffmpeg.ffmpeg_path(), "-hide_banner", "-v", "error", "-y", *args],
+                   check=True, stdin=subprocess.DEVNULL)
 
 
 def make_video(path: Path, seconds: float = 3.0, size: str = "640x360", rate: str = "30", audio: bool = True,
@@ -148,7 +149,8 @@ Narration: Hold the phone with both hands. Lean on a table to keep it steady.
 def lesson_dir(tmp_path: Path):
     """A factory: ``lesson_dir(yaml=..., script=..., slug=...)`` writes a lesson folder and returns it."""
 
-    def make(yaml: str = LESSON_YAML, script: str | None = SCRIPT_MD, slug: str = "first-video", root: Path | None = None) -> Path:
+    def make(yaml: str = LESSON_YAML, script: str | None = SCRIPT_MD,
+             slug: str = "first-video", root: Path | None = None) -> Path:
         folder = (root or tmp_path / "content") / slug
         (folder / "media").mkdir(parents=True, exist_ok=True)
         (folder / "lesson.yaml").write_text(textwrap.dedent(yaml), encoding="utf-8")
@@ -195,7 +197,8 @@ def browser_page():
         try:
             page = browser.new_page()
             page.problems = []
-            page.on("console", lambda m: page.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+            page.on("console",
+                    lambda m: page.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
             page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
             page.on("requestfailed", lambda r: page.problems.append(f"request failed: {r.url}"))
             yield page

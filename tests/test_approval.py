@@ -49,16 +49,21 @@ def lesson_of(root: Path, version: str = "1", authors=("Anna Petrova",)):
     return load_lesson(folder, probe_media=False)
 
 
-def write_build(build: Path, version: str = "1", video: bytes = b"video-1", failing: tuple[str, ...] = (), media: str = "") -> Path:
+def write_build(build: Path, version: str = "1", video: bytes = b"video-1",
+                failing: tuple[str, ...] = (), media: str = "") -> Path:
     """build/<slug>/bundle/<slug>-v<version>.zip and review/review.json; returns the zip."""
-    manifest = {"lesson": {"slug": SLUG, "version": version, "title": "T", "authors": [{"name": "Anna Petrova", "school": "L1"}]}}
+    manifest = {"lesson": {"slug": SLUG, "version": version, "title": "T",
+                           "authors": [{"name": "Anna Petrova", "school": "L1"}]}}
     zip_file = build / SLUG / "bundle" / f"{SLUG}-v{version}.zip"
     zip_file.parent.mkdir(parents=True, exist_ok=True)
     (build / SLUG / "review").mkdir(parents=True, exist_ok=True)
     write_zip(zip_file, [("video/landscape.mp4", video), ("manifest.json", json.dumps(manifest).encode())])
-    checks = [{"id": c, "title": c, "severity": "blocking", "passed": False, "value": 1, "limit": 0, "hint": "", "detail": ""} for c in failing]
-    checks.append({"id": "video.fps", "title": "fps", "severity": "blocking", "passed": True, "value": 30, "limit": 30, "hint": "", "detail": ""})
-    (build / SLUG / "review" / "review.json").write_text(json.dumps({"checks": checks, "blocking_failures": len(failing), "media_digest": media}))
+    checks = [{"id": c, "title": c, "severity": "blocking", "passed": False, "value": 1, "limit": 0,
+               "hint": "", "detail": ""} for c in failing]
+    checks.append({"id": "video.fps", "title": "fps", "severity": "blocking", "passed": True, "value": 30, "limit": 30,
+                   "hint": "", "detail": ""})
+    (build / SLUG / "review" / "review.json").write_text(json.dumps({"checks": checks,
+            "blocking_failures": len(failing), "media_digest": media}))
     return zip_file
 
 
@@ -82,7 +87,8 @@ def project(tmp_path: Path):
     kim = generate_key(keys / "kim")
     anna = generate_key(keys / "anna")
     root.mkdir()
-    (root / "reviewers.yaml").write_text(f"reviewers:\n  - name: Kim Minji\n    public_key: {kim} kim@school\n  - name: Anna Petrova\n    public_key: {anna}\n", encoding="utf-8")
+    (root / "reviewers.yaml").write_text(f"reviewers:\n  - name: Kim Minji\n    public_key: {kim} kim@school\n  - "
+                                         f"name: Anna Petrova\n    public_key: {anna}\n", encoding="utf-8")
     build = tmp_path / "build"
     write_build(build)
     return root, build, keys, lesson_of(root)
@@ -90,7 +96,8 @@ def project(tmp_path: Path):
 
 def test_a_listed_reviewer_approves_and_the_status_is_approved(project):
     root, build, keys, lesson = project
-    path = approve(root, build, lesson, "Kim Minji", keys / "kim", answers(privacy={"ok": True, "note": "no pupils shown"}))
+    path = approve(root, build, lesson, "Kim Minji", keys / "kim",
+                   answers(privacy={"ok": True, "note": "no pupils shown"}))
     assert path == root / "approvals" / f"{SLUG}.json"
     document = json.loads(path.read_text())
     assert document["checklist"]["privacy"] == {"ok": True, "note": "no pupils shown"}
@@ -120,14 +127,16 @@ def test_the_signature_verifies_independently(project):
 
     key = load_ssh_public_key(" ".join(line.split()[:2]).encode())
     body = {k: v for k, v in document.items() if k != "signature"}
-    key.verify(base64.b64decode(document["signature"]), json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode())
+    key.verify(base64.b64decode(document["signature"]),
+               json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 def test_missing_approval(project):
     root, build, _, lesson = project
     status = approval_status(root, build, lesson)
     assert status.state == "missing" and not status.approved
-    assert status.reason == f"not approved: {root / 'approvals' / (SLUG + '.json')} does not exist — a reviewer listed in reviewers.yaml runs: make approve LESSON={SLUG}"
+    assert status.reason == (f"not approved: {root / 'approvals' / (SLUG + '.json')} does not exist — "
+                             f"a reviewer listed in reviewers.yaml runs: make approve LESSON={SLUG}")
 
 
 def test_edited_digest_is_invalid(project):
@@ -172,7 +181,8 @@ def test_approval_by_an_unlisted_reviewer_is_invalid(project):
 
 def test_an_author_cannot_approve_their_own_lesson(project):
     root, build, keys, lesson = project
-    with pytest.raises(ApprovalError, match=f"^{SLUG}: Anna Petrova is an author of this lesson and cannot approve it — ask another reviewer listed in reviewers.yaml$"):
+    with pytest.raises(ApprovalError, match=f"^{SLUG}: Anna Petrova is an author of this lesson and cannot approve it "
+                                            "— ask another reviewer listed in reviewers.yaml$"):
         approve(root, build, lesson, "anna  petrova", keys / "anna", answers())
     # and a validly signed approval by an author (made before she was added as an author) is refused
     path = approve(root, build, lesson_of(root, authors=("Someone Else",)), "Anna Petrova", keys / "anna", answers())
@@ -197,7 +207,8 @@ def test_any_change_to_the_bundle_makes_the_approval_stale(project):
     new_digest = layout(write_build(build, video=b"video-2"))[0].sha256
     status = approval_status(root, build, lesson)
     assert status.state == "stale" and status.digest == old_digest
-    assert status.reason == (f"approval by Kim Minji covers bundle {old_digest[:12]}, the bundle is now {new_digest[:12]} "
+    assert status.reason == (f"approval by Kim Minji covers bundle {old_digest[:12]}, the bundle is now "
+                             f"{new_digest[:12]} "
                              f"(entry video/landscape.mp4 was changed) — rebuild it (make build LESSON={SLUG}); "
                              f"if the lesson changed since, review it again and run: make approve LESSON={SLUG}")
 
@@ -206,13 +217,20 @@ def test_any_change_to_the_bundle_makes_the_approval_stale(project):
     (lambda text: text[: len(text) // 2], "it is not valid JSON ("),
     (lambda text: "", "it is not valid JSON ("),
     (lambda text: "[1, 2]", "it is not a JSON object — approve again"),
-    (lambda text: text.replace('"microlearn-approval/2"', '"microlearn-approval/9"'), "schema is 'microlearn-approval/9', expected 'microlearn-approval/2' — approve again"),
-    (lambda text: re.sub(r'"bytes": (\d+)', r'"bytes": "\1"', text), "field 'bundle.bytes' is missing or not a number — the file was edited by hand; approve again"),
-    (lambda text: json.dumps({k: v for k, v in json.loads(text).items() if k != "signature"}), "field 'signature' is missing or not text — approve again"),
-    (lambda text: text.replace('"signature": "', '"signature": "!!'), "the signature does not match the file's contents"),
-    (lambda text: text.replace('"title": "Recording your first teacher video"', '"title": "\\ud800"'), "it holds text that is not valid Unicode — the file was edited by hand; approve again"),
-    (lambda text: text.replace('"signature": "', '"signature": "x').replace('"version": "1"', '"version": 1'), "field 'version' is missing or not text — approve again"),
-    (lambda text: text.replace(f'"slug": "{SLUG}"', '"slug": "other-lesson"'), f"it approves lesson 'other-lesson', not '{SLUG}' — the file was renamed or copied; approve again"),
+    (lambda text: text.replace('"microlearn-approval/2"', '"microlearn-approval/9"'),
+     "schema is 'microlearn-approval/9', expected 'microlearn-approval/2' — approve again"),
+    (lambda text: re.sub(r'"bytes": (\d+)', r'"bytes": "\1"', text),
+     "field 'bundle.bytes' is missing or not a number — the file was edited by hand; approve again"),
+    (lambda text: json.dumps({k: v for k, v in json.loads(text).items() if k != "signature"}),
+     "field 'signature' is missing or not text — approve again"),
+    (lambda text: text.replace('"signature": "', '"signature": "!!'),
+     "the signature does not match the file's contents"),
+    (lambda text: text.replace('"title": "Recording your first teacher video"', '"title": "\\ud800"'),
+     "it holds text that is not valid Unicode — the file was edited by hand; approve again"),
+    (lambda text: text.replace('"signature": "', '"signature": "x').replace('"version": "1"', '"version": 1'),
+     "field 'version' is missing or not text — approve again"),
+    (lambda text: text.replace(f'"slug": "{SLUG}"', '"slug": "other-lesson"'),
+     f"it approves lesson 'other-lesson', not '{SLUG}' — the file was renamed or copied; approve again"),
 ])
 def test_truncated_or_hand_edited_files_are_invalid_never_a_crash(project, damage, reason):
     root, build, keys, lesson = project
@@ -223,7 +241,9 @@ def test_truncated_or_hand_edited_files_are_invalid_never_a_crash(project, damag
     assert status.reason.startswith(f"{path}: ") and reason in status.reason, status.reason
 
 
-@pytest.mark.parametrize("key", ["ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQ", "ssh-ed25519 !!!", "", "ssh-ed25519", "AAAA===="])
+@pytest.mark.parametrize("key",
+                         ["ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQ", "ssh-ed25519 !!!", "",
+                          "ssh-ed25519", "AAAA===="])
 def test_bad_public_keys_are_reported_by_entry(project, key):
     root, build, keys, lesson = project
     path = approve(root, build, lesson, "Kim Minji", keys / "kim", answers())
@@ -247,7 +267,8 @@ def test_binary_garbage_is_invalid(project):
     root, build, keys, lesson = project
     path = approve(root, build, lesson, "Kim Minji", keys / "kim", answers())
     path.write_bytes(b"\xff\xfe\x00garbage")
-    assert approval_status(root, build, lesson).reason == f"{path}: it is not UTF-8 text — the file was damaged; approve again"
+    assert approval_status(root,
+                           build, lesson).reason == f"{path}: it is not UTF-8 text — the file was damaged; approve again"
 
 
 def test_a_broken_reviewers_file_makes_approvals_invalid_not_a_crash(project):
@@ -262,7 +283,9 @@ def test_a_broken_reviewers_file_makes_approvals_invalid_not_a_crash(project):
 def test_a_blocking_failure_blocks_approving_and_the_status(project):
     root, build, keys, lesson = project
     write_build(build, failing=("loudness.integrated",))
-    with pytest.raises(ApprovalError, match=r"^first-video: 1 blocking check\(s\) fail \(loudness.integrated\) — fix them and rebuild; see build/first-video/review/index.html$"):
+    with pytest.raises(ApprovalError,
+                       match=r"^first-video: 1 blocking check\(s\) fail \(loudness.integrated\) — fix them and "
+                             r"rebuild; see build/first-video/review/index.html$"):
         approve(root, build, lesson, "Kim Minji", keys / "kim", answers())
     write_build(build)
     approve(root, build, lesson, "Kim Minji", keys / "kim", answers())
@@ -279,7 +302,8 @@ def test_an_unbuilt_lesson_cannot_be_approved_and_its_approval_cannot_be_checked
     with pytest.raises(ApprovalError, match=f"the lesson is not built \\({missing}"):
         approve(root, build, lesson, "Kim Minji", keys / "kim", answers())
     status = approval_status(root, build, lesson)
-    assert status.state == "stale" and status.reason == f"approval by Kim Minji cannot be checked: the lesson is not built ({missing} is missing) — run: make build"
+    assert status.state == "stale"
+    assert status.reason == f"approval by Kim Minji cannot be checked: the lesson is not built ({missing} is missing) — run: make build"
 
 
 def test_approve_refuses_unlisted_reviewers_and_foreign_keys(project):
@@ -298,7 +322,8 @@ def test_every_checklist_item_must_be_confirmed(project):
     with pytest.raises(ChecklistError, match=r"'rights' \(Rights to every asset\) is not answered"):
         approve(root, build, lesson, "Kim Minji", keys / "kim", partial)
     with pytest.raises(ChecklistError, match=r"'privacy' \(Privacy\) is not confirmed"):
-        approve(root, build, lesson, "Kim Minji", keys / "kim", answers(privacy={"ok": False, "note": "a pupil's face at 0:12"}))
+        approve(root, build, lesson, "Kim Minji", keys / "kim",
+                answers(privacy={"ok": False, "note": "a pupil's face at 0:12"}))
     with pytest.raises(ChecklistError, match=r"'typo' is not an item of the checklist"):
         approve(root, build, lesson, "Kim Minji", keys / "kim", answers(typo={"ok": True}))
 
@@ -321,7 +346,8 @@ def test_fingerprint_matches_ssh_keygen(tmp_path):
         pytest.skip("ssh-keygen (openssh-client) is not installed")
     public = generate_key(tmp_path / "k")
     (tmp_path / "k.pub").write_text(public + "\n")
-    out = subprocess.run(["ssh-keygen", "-lf", str(tmp_path / "k.pub")], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["ssh-keygen", "-lf", str(tmp_path / "k.pub")], capture_output=True,
+                         text=True, check=True).stdout
     assert out.split()[1] == signoff_keys.fingerprint(signoff_keys.parse_public_key(public))
 
 
@@ -342,7 +368,8 @@ def test_the_report_tells_before_packaging_whether_the_approval_covers_the_media
     assert same.state == "approved", same.reason
     changed = approval.status_for_build(root, lesson, {"checks": [], "media_digest": "b" * 64})
     assert changed.state == "stale"
-    assert changed.reason == f"approval by Kim Minji covers other media than this build's — the lesson changed since; review it again and run: make approve LESSON={SLUG}"
+    assert changed.reason == ("approval by Kim Minji covers other media than this build's — the lesson changed since; "
+                              f"review it again and run: make approve LESSON={SLUG}")
     newer = approval.status_for_build(root, lesson_of(root, version="2"), {"checks": [], "media_digest": "a" * 64})
     assert newer.state == "stale" and "is for version 1, the lesson is now version 2" in newer.reason
 
@@ -354,15 +381,18 @@ def test_an_approval_of_the_older_format_is_stale_with_the_reason(project):
     path.write_text(json.dumps({"schema": "microlearn-approval/1", "slug": SLUG, "digest": "0" * 64}))
     status = approval_status(root, build, lesson)
     assert status.state == "stale" and not status.approved
-    assert status.reason == (f"{path}: it was made by an older microlearn (microlearn-approval/1), whose signature leaves manifest.json "
-                             f"and the zip's own bytes uncovered — review the lesson again and run: make approve LESSON={SLUG}")
+    assert status.reason == (f"{path}: it was made by an older microlearn (microlearn-approval/1), whose signature "
+                             "leaves manifest.json "
+                             "and the zip's own bytes uncovered — review the lesson again and run: make approve "
+                             f"LESSON={SLUG}")
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     import sys
 
     root = Path(__file__).resolve().parent.parent
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=cwd, stdin=subprocess.DEVNULL,
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=cwd,
+                          stdin=subprocess.DEVNULL,
                           env={**os.environ, "PYTHONPATH": str(root)}, timeout=120)
 
 
@@ -371,7 +401,8 @@ def test_cli_keygen_prints_the_reviewers_line_and_never_overwrites(tmp_path):
     assert done.returncode == 0, done.stderr
     line = done.stdout.strip().splitlines()[-1].strip()
     assert line.startswith("public_key: ssh-ed25519 ")
-    assert signoff_keys.fingerprint(signoff_keys.parse_public_key(line.split(": ", 1)[1])) == signoff_keys.fingerprint(signoff_keys.load_private_key(tmp_path / "kim.key").public_key())
+    listed = signoff_keys.parse_public_key(line.split(": ", 1)[1])
+    assert signoff_keys.fingerprint(listed) == signoff_keys.fingerprint(signoff_keys.load_private_key(tmp_path / "kim.key").public_key())
     again = _cli("keygen", "kim.key", cwd=tmp_path)
     assert again.returncode == 2
     assert again.stderr == "microlearn: kim.key: a file is already there — keygen never overwrites a key; choose another path\n"

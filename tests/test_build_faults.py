@@ -62,7 +62,8 @@ def tmpfs():
 
     def mount(path: Path, options: str) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True, text=True)
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
+                              capture_output=True, text=True)
         if done.returncode != 0:
             pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
         mounted.append(path)
@@ -79,7 +80,8 @@ def temp_files(folder: Path) -> list[str]:
 def test_messages_for_file_system_errors_are_pinned():
     assert str(FileError.of(OSError(errno.ENOSPC, "No space left on device", "build/x/cards/a.png"))) == \
         "the disk is full (writing build/x/cards/a.png) — free some space and build again"
-    assert str(FileError.of(OSError(errno.ENOSPC, "No space left on device"))) == "the disk is full — free some space and build again"
+    assert str(FileError.of(OSError(errno.ENOSPC,
+                                    "No space left on device"))) == "the disk is full — free some space and build again"
     assert str(FileError.of(OSError(errno.EROFS, "Read-only file system", "build/.lock"))) == \
         "build/.lock is on a read-only file system — make the build folder writable, or choose another with --build-dir"
     assert str(FileError.of(OSError(errno.ENOENT, "No such file or directory", "content/x/media/a.png"))) == \
@@ -207,7 +209,8 @@ build(Settings(root / "content", root / "build"), [root / "content" / "some"], s
 """
 
 
-@pytest.mark.skipif(not __import__("shutil").which("espeak-ng"), reason="espeak-ng is not installed (make test installs it)")
+@pytest.mark.skipif(not __import__("shutil").which("espeak-ng"),
+                    reason="espeak-ng is not installed (make test installs it)")
 def test_espeak_writes_into_a_folder_with_a_very_long_path(tmp_path):
     from pipeline.espeak import run_espeak
     from pipeline.transcode.narration import espeak_argv
@@ -230,7 +233,8 @@ def test_lesson_time_budget_stops_a_child_and_the_next_stage(monkeypatch):
     with lesson_budget(1.0), pytest.raises(ToolError) as caught:  # -re: 30 s of silence takes 30 s
         ffmpeg.run(["ffmpeg", "-hide_banner", "-re", "-f", "lavfi", "-i", "anullsrc", "-t", "30", "-f", "null", "-"])
     assert time.monotonic() - started < 20
-    assert caught.value.hint == ("ffmpeg was stopped: the lesson used up its time budget of 1 s — look for a very long or damaged recording,"
+    assert caught.value.hint == ("ffmpeg was stopped: the lesson used up its time budget of 1 s — look for a very long "
+                                 "or damaged recording,"
                                  " or raise MICROLEARN_LESSON_TIMEOUT")
     with lesson_budget(0.01), pytest.raises(BudgetExceeded) as over:
         time.sleep(0.05)
@@ -245,17 +249,22 @@ def test_children_run_under_a_memory_limit(monkeypatch):
     from pipeline.limits import lesson_budget
 
     with lesson_budget(600, memory_mb=300), pytest.raises(ToolError) as caught:  # one 8000x8000 frame through x264 needs far more than 300 MB
-        ffmpeg.run(["ffmpeg", "-hide_banner", "-f", "lavfi", "-i", "testsrc2=s=8000x8000:d=1", "-frames:v", "1", "-c:v", "libx264", "-f", "null", "-"])
+        ffmpeg.run(["ffmpeg", "-hide_banner", "-f", "lavfi", "-i", "testsrc2=s=8000x8000:d=1", "-frames:v", "1", "-c:v",
+                    "libx264", "-f", "null", "-"])
     assert caught.value.hint == "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"
-    ffmpeg.run(["ffmpeg", "-hide_banner", "-f", "lavfi", "-i", "testsrc2=s=320x240:d=1", "-frames:v", "1", "-c:v", "libx264", "-f", "null", "-"])
+    ffmpeg.run(["ffmpeg", "-hide_banner", "-f", "lavfi", "-i", "testsrc2=s=320x240:d=1", "-frames:v", "1", "-c:v",
+                "libx264", "-f", "null", "-"])
 
 
 def test_lesson_budgets_come_from_the_environment_once(tmp_path):
     from pipeline.settings import SettingError
 
-    settings = Settings.from_environment(tmp_path, tmp_path, environ={"MICROLEARN_LESSON_TIMEOUT": "90", "MICROLEARN_CHILD_MEMORY_MB": "2048"})
+    settings = Settings.from_environment(tmp_path, tmp_path,
+                                         environ={"MICROLEARN_LESSON_TIMEOUT": "90",
+                                                  "MICROLEARN_CHILD_MEMORY_MB": "2048"})
     assert (settings.lesson_seconds, settings.child_memory_mb) == (90.0, 2048)
-    assert (Settings.from_environment(tmp_path, tmp_path, environ={}).lesson_seconds, Settings(tmp_path, tmp_path).child_memory_mb) == (3600.0, 6144)
+    assert (Settings.from_environment(tmp_path, tmp_path, environ={}).lesson_seconds,
+            Settings(tmp_path, tmp_path).child_memory_mb) == (3600.0, 6144)
     with pytest.raises(SettingError) as caught:
         Settings.from_environment(tmp_path, tmp_path, environ={"MICROLEARN_LESSON_TIMEOUT": "soon"})
     assert str(caught.value) == "MICROLEARN_LESSON_TIMEOUT: 'soon' is not a positive number — e.g. MICROLEARN_LESSON_TIMEOUT=3600"

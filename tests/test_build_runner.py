@@ -51,24 +51,30 @@ def fake_stages(calls: list[str]) -> list[Stage]:
         calls.append(f"cards:{ctx.lesson.slug}")
         artifacts = []
         for index, section in enumerate(ctx.lesson.sections):
-            rendered = ctx.objects.memo({"card": section.body, "title": section.title}, ".txt", lambda tmp, s=section: (calls.append(f"render:{s.id}"), tmp.write_text(s.title + "\n" + s.body))[1])
+            rendered = ctx.objects.memo({"card": section.body, "title": section.title}, ".txt", lambda tmp,
+                                        s=section: (calls.append(f"render:{s.id}"),
+                                                    tmp.write_text(s.title + "\n" + s.body))[1])
             artifacts.append(ctx.copy_artifact("card", f"cards/{index:02d}-{section.id}.txt", rendered))
         return FakeCards(artifacts=tuple(artifacts), cards=tuple(a.path for a in artifacts))
 
     def video(ctx):
         calls.append(f"video:{ctx.lesson.slug}")
         if "broken" in ctx.lesson.title:
-            raise MediaError(f"{ctx.label}/media/clip.mp4", "its video stream cannot be decoded", "export the recording again")
+            raise MediaError(f"{ctx.label}/media/clip.mp4", "its video stream cannot be decoded",
+                             "export the recording again")
         body = "".join((ctx.out / p).read_text() for p in ctx.upstream.cards.cards)
-        return FakeVideo(artifacts=(ctx.artifact("video", "video/lesson.txt", lambda tmp: tmp.write_text(body)),), duration=len(body))
+        return FakeVideo(artifacts=(ctx.artifact("video", "video/lesson.txt",
+                                                 lambda tmp: tmp.write_text(body)),), duration=len(body))
 
     def package(ctx):
         calls.append(f"package:{ctx.lesson.slug}")
         text = (ctx.out / "video/lesson.txt").read_text()
-        return StageResult(artifacts=(ctx.artifact("bundle", "bundle/lesson.zip", lambda tmp: tmp.write_text(text.upper())),))
+        return StageResult(artifacts=(ctx.artifact("bundle", "bundle/lesson.zip",
+                                                   lambda tmp: tmp.write_text(text.upper())),))
 
     return [
-        Stage("cards", (), cards, params=lambda l, s: {"theme": l.theme}, inputs=lambda l: [l.script], result=FakeCards),
+        Stage("cards", (), cards, params=lambda l, s: {"theme": l.theme},
+              inputs=lambda l: [l.script], result=FakeCards),
         Stage("transcode", ("cards",), video, params=lambda l, s: {"formats": list(l.formats)}, inputs=lambda l: [],
               tools=lambda s: {"ffmpeg": "test"}, result=FakeVideo),
         Stage("package", ("transcode",), package, params=lambda l, s: {"version": l.version}, inputs=lambda l: []),
@@ -86,7 +92,8 @@ def test_first_build_runs_everything_then_nothing(lesson_dir, settings):
     [report] = build(settings, [folder], stages=fake_stages(calls))
     assert report.status == "built"
     assert [s.status for s in report.stages] == ["ran", "ran", "ran"]
-    assert calls == ["cards:first-video", "render:hold-steady", "render:light", "video:first-video", "package:first-video"]
+    assert calls == ["cards:first-video", "render:hold-steady", "render:light",
+                     "video:first-video", "package:first-video"]
     assert (settings.build_dir / "first-video/bundle/lesson.zip").read_text().startswith("HOLD THE PHONE STEADY")
     calls.clear()
     [again] = build(settings, [folder], stages=fake_stages(calls))
@@ -104,9 +111,12 @@ def test_changed_card_rebuilds_that_card_and_what_depends_on_it(lesson_dir, sett
     calls.clear()
     recorder = Recorder()
     [report] = build(settings, [folder], reporter=recorder, stages=fake_stages(calls))
-    assert calls == ["cards:first-video", "render:light", "video:first-video", "package:first-video"]  # hold-steady not re-rendered
-    starts = {stage: detail for _slug, stage, status, detail in recorder.events if status == "start" and stage != "check"}
-    assert starts == {"cards": "script.md changed", "transcode": "its input from stage 'cards' changed", "package": "its input from stage 'transcode' changed"}
+    assert calls == ["cards:first-video", "render:light",
+                     "video:first-video", "package:first-video"]  # hold-steady not re-rendered
+    starts = {stage: detail for _slug, stage, status,
+              detail in recorder.events if status == "start" and stage != "check"}
+    assert starts == {"cards": "script.md changed", "transcode": "its input from stage 'cards' changed",
+                      "package": "its input from stage 'transcode' changed"}
 
 
 def test_unchanged_output_stops_the_cascade(lesson_dir, settings):
@@ -248,7 +258,8 @@ def test_json_document_shape(lesson_dir, settings):
     assert document["summary"] == {"lessons": 2, "ok": 1, "failed": 1}
     bad_doc, good_doc = document["lessons"]
     assert bad_doc["status"] == "invalid"
-    assert bad_doc["errors"] == [{"kind": "LessonError", "file": f"{bad}/lesson.yaml", "line": 2, "column": 11, "field": "language",
+    assert bad_doc["errors"] == [{"kind": "LessonError", "file": f"{bad}/lesson.yaml", "line": 2, "column": 11,
+                                  "field": "language",
                                   "message": "'xx' is not one of en, ru, ko", "hint": "write one of: en, ru, ko"}]
     assert good_doc["status"] == "built"
     artifact = good_doc["artifacts"][0]
@@ -270,7 +281,8 @@ def test_settings_with_tuples_and_paths_stay_cached_across_runs(lesson_dir, sett
     folder = lesson_dir(TWO_CARDS_YAML, TWO_CARDS)
     calls: list[str] = []
     stages = fake_stages(calls)
-    stages[1] = Stage("transcode", ("cards",), stages[1].run, params=lambda l, s: {"formats": tuple(l.formats), "root": l.root},
+    stages[1] = Stage("transcode", ("cards",), stages[1].run, params=lambda l,
+                      s: {"formats": tuple(l.formats), "root": l.root},
                       inputs=lambda l: [], tools=lambda s: {"ffmpeg": ("test", 1)}, result=stages[1].result)
     build(settings, [folder], stages=stages)
     calls.clear()

@@ -88,7 +88,8 @@ def test_every_field_a_stage_reads_is_in_its_cache_key(lesson_dir, tmp_path, mon
             finally:
                 object.__setattr__(ctx.lesson, "phase", None)
 
-        wrapped[index] = dataclasses.replace(stage, params=key_params, inputs=key_inputs, run=run, code=(stage.run.__module__,))
+        wrapped[index] = dataclasses.replace(stage, params=key_params, inputs=key_inputs, run=run,
+                                             code=(stage.run.__module__,))
     [report] = runner.build(settings, [folder], stages=wrapped)
     assert report.status == "built", report.errors
     assert {name for name, _ in reads} == {s.name for s in stages}

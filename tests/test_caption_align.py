@@ -41,9 +41,11 @@ def test_fft_resampling_keeps_the_pitch_and_the_length():
 
 
 def test_ssml_escapes_the_text_and_the_argv_reads_stdin():
-    assert ssml(["Fish", "&", "<chips>"]) == '<speak>Fish <break time="300ms"/> &amp; <break time="300ms"/> &lt;chips&gt;</speak>'
+    assert ssml(["Fish",
+                 "&", "<chips>"]) == '<speak>Fish <break time="300ms"/> &amp; <break time="300ms"/> &lt;chips&gt;</speak>'
     assert espeak_argv("ko", "/tmp/x.wav") == ["espeak-ng", "-b", "1", "-m", "-v", "ko", "-w", "/tmp/x.wav", "--stdin"]
-    assert espeak_argv("ru", "/tmp/x.wav", markup=False) == ["espeak-ng", "-b", "1", "-v", "ru", "-w", "/tmp/x.wav", "--stdin"]
+    assert espeak_argv("ru", "/tmp/x.wav", markup=False) == ["espeak-ng", "-b", "1", "-v", "ru", "-w",
+            "/tmp/x.wav", "--stdin"]
 
 
 def test_words_are_cut_at_long_runs_of_exact_zeros_only():

@@ -22,8 +22,10 @@ from pipeline.stage import Context, ObjectStore, Settings
 pytestmark = [needs_tool("espeak-ng"), pytest.mark.media]
 
 TEXTS = {
-    "en": ["Hold the phone with both hands.", "Lean on a table to keep it steady.", "Every small movement shows on the screen."],
-    "ru": ["Держите телефон двумя руками.", "Обопритесь на стол, чтобы он не дрожал.", "Каждое движение видно на экране."],
+    "en": ["Hold the phone with both hands.", "Lean on a table to keep it steady.",
+           "Every small movement shows on the screen."],
+    "ru": ["Держите телефон двумя руками.", "Обопритесь на стол, чтобы он не дрожал.",
+           "Каждое движение видно на экране."],
     "ko": ["휴대폰을 두 손으로 잡으세요.", "탁자에 기대어 흔들리지 않게 하세요.", "작은 움직임도 화면에 보입니다."],
 }
 def sentence_times(result, sentences: list[str]) -> list[tuple[float, float]]:
@@ -42,8 +44,10 @@ def write_wav(path: Path, samples: np.ndarray) -> None:
     soundfile.write(str(path), samples, RATE, subtype="PCM_16")
 
 
-def lesson(root: Path, language: str = "en", sections=(), sequence=(), captions: CaptionSettings | None = None, title: str = "Demo") -> Lesson:
-    return Lesson("demo", root, title, language, (Author("A"),), "r", (), "CC-BY-4.0", ("o",), "teachers", ("16:9",), 90.0,
+def lesson(root: Path, language: str = "en", sections=(), sequence=(),
+           captions: CaptionSettings | None = None, title: str = "Demo") -> Lesson:
+    return Lesson("demo", root, title, language, (Author("A"),), "r", (), "CC-BY-4.0", ("o",), "teachers",
+                  ("16:9",), 90.0,
                   tuple(sequence), tuple(sections), captions=captions or CaptionSettings())
 
 
@@ -61,8 +65,10 @@ def card_part(out: Path, name: str, samples: np.ndarray, text: str, start: float
     write_wav(out / "speech" / name, samples)
     offset = start + lead
     sentences = [{"text": t, "start": round(offset + s, 6), "end": round(offset + e, 6)} for t, (s, e) in spans]
-    return {"kind": "card", "start": start, "end": round(offset + len(samples) / RATE + 0.3, 6), "section": section, "file": None,
-            "speech": {"text": text, "audio": f"speech/{name}", "offset": offset, "synthesised": synthesised, "sentences": sentences}}
+    return {"kind": "card", "start": start, "end": round(offset + len(samples) / RATE + 0.3, 6), "section": section,
+            "file": None,
+            "speech": {"text": text, "audio": f"speech/{name}", "offset": offset,
+                       "synthesised": synthesised, "sentences": sentences}}
 
 
 # --- alignment on speech with known boundaries -------------------------------------------------

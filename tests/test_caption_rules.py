@@ -18,7 +18,8 @@ from pipeline.templates import default_templates
 EN, RU, KO = rules_for("en"), rules_for("ru"), rules_for("ko")
 
 
-def timed(text: str, start: float = 0.0, per_word: float = 0.3, gap: float = 0.05, pauses: dict | None = None) -> list[Token]:
+def timed(text: str, start: float = 0.0, per_word: float = 0.3, gap: float = 0.05,
+          pauses: dict | None = None) -> list[Token]:
     """Tokens at a steady pace, with longer pauses after the given word indexes."""
     out, at = [], start
     for k, word in enumerate(tokens_of(text)):
@@ -104,7 +105,8 @@ def test_cues_follow_sentences_and_fit_the_rules():
 
 
 def test_timing_minimum_duration_reading_speed_and_two_frame_gaps():
-    tokens = timed("Yes. Hold the phone with both hands and keep your elbows close.", per_word=0.2, gap=0.02, pauses={0: 0.1})
+    tokens = timed("Yes. Hold the phone with both hands and keep your elbows close.", per_word=0.2,
+                   gap=0.02, pauses={0: 0.1})
     cues = time_cues([(tokens, segment(tokens, EN, 20.0), 20.0)], EN, 0.5, [[]])
     assert [c.index for c in cues] == list(range(1, len(cues) + 1))
     assert qc.check(cues, EN) == []
@@ -122,9 +124,12 @@ def test_short_gaps_are_closed_to_two_frames():
 
 
 def test_low_confidence_and_doubtful_stretches_are_flagged():
-    tokens = [Token("Hold", 0.0, 0.4, 0.2), Token("steady.", 0.45, 1.0, 0.3), Token("Look", 2.5, 2.9), Token("up.", 2.95, 3.5)]
-    cues = time_cues([(tokens, segment(tokens, EN, 10.0), 10.0)], EN, 0.5, [[(3.0, 3.4, "text and audio diverge here")]])
-    assert [(c.flagged, c.reason) for c in cues] == [(True, "alignment confidence 0.26 is under 0.50"), (True, "text and audio diverge here")]
+    tokens = [Token("Hold", 0.0, 0.4, 0.2), Token("steady.", 0.45, 1.0, 0.3), Token("Look", 2.5, 2.9),
+              Token("up.", 2.95, 3.5)]
+    cues = time_cues([(tokens, segment(tokens, EN, 10.0), 10.0)], EN, 0.5,
+                     [[(3.0, 3.4, "text and audio diverge here")]])
+    assert [(c.flagged, c.reason) for c in cues] == [(True, "alignment confidence 0.26 is under 0.50"),
+                                                     (True, "text and audio diverge here")]
     assert cues[0].as_dict()["reason"] == "alignment confidence 0.26 is under 0.50"
 
 
@@ -155,13 +160,15 @@ def test_every_rule_is_checked_with_cue_time_and_rule():
     assert messages[4] == "cue 2 at 00:00:01.520: shown for 7.480 s, over the maximum of 7 s"
     assert messages[6] == "cue 3 at 00:00:09.000: 55.00 characters per second, over the limit of 20 (en)"  # lines joined by a space
     assert found[6].as_dict() == {"cue": 3, "start": 9.0, "end": 10.0, "rule": "max_cps", "value": 55.0, "limit": 20,
-                                  "message": messages[6], "text": "Far too many words shown for far too short a time here.", "part": -1,
+                                  "message": messages[6],
+                                  "text": "Far too many words shown for far too short a time here.", "part": -1,
                                   "accepted": ""}
 
 
 def test_korean_and_children_limits_in_messages():
     found = qc.check([cue(1, 0.0, 1.0, "휴대폰을 두 손으로 꼭 잡으세요")], rules_for("ko", CaptionSettings(children=True)))
-    assert [v.message for v in found] == ["cue 1 at 00:00:00.000: 15.00 characters per second, over the limit of 9 (ko, children)"]
+    assert [v.message for v in found] == ["cue 1 at 00:00:00.000: 15.00 characters per second, over the limit of 9 "
+                                          "(ko, children)"]
 
 
 def test_enforce_raises_one_lesson_error_with_every_violation_and_honours_acceptance():
@@ -175,7 +182,8 @@ def test_enforce_raises_one_lesson_error_with_every_violation_and_honours_accept
         "content/demo/script.md:12:1: section 'a' narration: captions: cue 1 at 00:00:00.000: ends 20 ms before cue 2; at least 2"
         " frames (67 ms) are needed — leave a short pause between these sentences (rule 'min_gap')",
     ]
-    qc.enforce(found, [place] * 2, (qc.Acceptance("min_duration", "Hi", "a greeting"), qc.Acceptance("min_gap", "Hi.", "intended")))
+    qc.enforce(found, [place] * 2,
+               (qc.Acceptance("min_duration", "Hi", "a greeting"), qc.Acceptance("min_gap", "Hi.", "intended")))
 
 
 # --- formats -------------------------------------------------------------------------------------
@@ -185,7 +193,8 @@ CUES = [cue(1, 0.5, 2.25, "Fish & chips <b>", "second line"), cue(2, 2.317, 4.0,
 
 def test_webvtt_text_and_independent_reader():
     text = formats.webvtt(CUES, "en")
-    assert text.startswith("WEBVTT\nKind: captions\nLanguage: en\n\n1\n00:00:00.500 --> 00:00:02.250\nFish &amp; chips &lt;b&gt;\nsecond line\n")
+    assert text.startswith("WEBVTT\nKind: captions\nLanguage: en\n\n1\n00:00:00.500 --> 00:00:02.250\nFish &amp; chips "
+                           "&lt;b&gt;\nsecond line\n")
     parsed = webvtt.from_buffer(io.StringIO(text))
     assert [(c.start, c.end) for c in parsed] == [("00:00:00.500", "00:00:02.250"), ("00:00:02.317", "00:00:04.000")]
     assert parsed[0].raw_text == "Fish &amp; chips &lt;b&gt;\nsecond line"
@@ -213,9 +222,11 @@ def _as_file(text: str):
 
 
 def test_transcripts_text_and_autoescaped_html():
-    parts = [formats.TranscriptPart(2.0, "Hold <steady>", "Use both hands & lean."), formats.TranscriptPart(65.4, "Video clip", "Look here.")]
+    parts = [formats.TranscriptPart(2.0, "Hold <steady>", "Use both hands & lean."),
+             formats.TranscriptPart(65.4, "Video clip", "Look here.")]
     assert formats.transcript_text("Phones & you", parts, "en") == (
-        "Phones & you\n============\n\nTranscript\n\n[0:02] Hold <steady>\nUse both hands & lean.\n\n[1:05] Video clip\nLook here.\n")
+        "Phones & you\n============\n\nTranscript\n\n[0:02] Hold <steady>\nUse both hands & lean.\n\n[1:05] Video "
+        "clip\nLook here.\n")
     html = formats.transcript_html("Phones & you", parts, "ru", default_templates())
     assert '<html lang="ru">' in html and "<title>Phones &amp; you — Расшифровка</title>" in html
     assert "Hold &lt;steady&gt;" in html and "Use both hands &amp; lean." in html and "<steady>" not in html

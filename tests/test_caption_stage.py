@@ -23,11 +23,13 @@ pytestmark = [needs_tool("espeak-ng"), pytest.mark.media]
 VOICE = {"en": ("en-us", 175, 50), "ru": ("ru", 130, 50), "ko": ("ko", 150, 50)}
 
 
-def synthesised_part(out, language: str, start: float = 2.0, name: str = "01.wav") -> tuple[dict, list[tuple[float, float]]]:
+def synthesised_part(out, language: str, start: float = 2.0, name: str = "01.wav") -> tuple[dict,
+        list[tuple[float, float]]]:
     """A card whose narration was synthesised (exact sentence windows), like transcode makes it."""
     sentences = TEXTS[language]
     samples, spans = reading(sentences, language, pauses=0.4, lead=0.0, speaker=VOICE[language])
-    entry = card_part(out, name, samples, " ".join(sentences), start, "hold", synthesised=True, spans=list(zip(sentences, spans)))
+    entry = card_part(out, name, samples, " ".join(sentences), start, "hold", synthesised=True,
+                      spans=list(zip(sentences, spans)))
     return entry, spans
 
 
@@ -49,7 +51,8 @@ def test_synthesised_narration_gives_captions_in_sync(tmp_path, language):
     timeline = [{"kind": "title", "start": 0.0, "end": 2.0, "section": None, "file": None, "speech": None}, entry]
     result = STAGE.run(context(tmp_path, the_lesson, timeline))
 
-    assert records.dump(result.files) == {"vtt": f"captions/demo.{language}.vtt", "srt": f"captions/demo.{language}.srt",
+    assert records.dump(result.files) == {"vtt": f"captions/demo.{language}.vtt",
+                                          "srt": f"captions/demo.{language}.srt",
                                     "transcript_txt": "transcript.txt", "transcript_html": "transcript.html"}
     assert sorted(a.path for a in result.artifacts) == sorted(records.dump(result.files).values())
     assert result.qc == () and result.divergences == ()
@@ -67,7 +70,8 @@ def test_synthesised_narration_gives_captions_in_sync(tmp_path, language):
     assert vtt.startswith(f"WEBVTT\nKind: captions\nLanguage: {language}\n\n")
     parsed = webvtt.from_buffer(io.StringIO(vtt))
     assert f"Language: {language}" in parsed.metadata
-    assert [(c.identifier, c.start, c.end) for c in parsed] == [(str(c.index), clock(c.start), clock(c.end)) for c in cues]
+    assert [(c.identifier,
+             c.start, c.end) for c in parsed] == [(str(c.index), clock(c.start), clock(c.end)) for c in cues]
     assert [c.text.split("\n") for c in parsed] == [list(c.lines) for c in cues]
     assert " ".join(" ".join(c.lines) for c in cues).split() == " ".join(TEXTS[language]).split()
     srt = (out / result.files.srt).read_text(encoding="utf-8")
@@ -81,7 +85,8 @@ def test_recorded_narration_with_long_pauses_and_a_clip(tmp_path):
     root = tmp_path / "content" / "demo"
     sentences = TEXTS["en"]
     clip_text = "Smile before you start, and count to two before the first sentence."
-    the_lesson = lesson(root, "en", sections(" ".join(sentences)), (CardSlide("hold", audio="media/n.wav"), Clip("media/c.mp4", says=clip_text)))
+    the_lesson = lesson(root, "en", sections(" ".join(sentences)),
+                        (CardSlide("hold", audio="media/n.wav"), Clip("media/c.mp4", says=clip_text)))
     out = tmp_path / "build" / "demo"
     samples, spans = reading(sentences, "en", pauses=[2.5, 1.0, 0.3], lead=0.4)
     card = card_part(out, "00.wav", samples, " ".join(sentences), 0.0, "hold")
@@ -108,8 +113,10 @@ def test_a_part_with_speech_but_no_words_is_an_error_where_no_recogniser_exists(
     entry = card_part(out, "00.wav", samples, "  ", 0.0, "hold")
     with pytest.raises(LessonError) as caught:
         STAGE.run(context(tmp_path, the_lesson, [entry]))
-    assert str(caught.value) == (f"{the_lesson_label(tmp_path)}/script.md:7:1: section 'hold' narration: this part has speech but no words to "
-                                 "caption — write what is said (a 'Narration:' paragraph for a card, 'says:' for a clip); captions are made from it")
+    assert str(caught.value) == (f"{the_lesson_label(tmp_path)}/script.md:7:1: section 'hold' narration: this part has "
+                                 "speech but no words to "
+                                 "caption — write what is said (a 'Narration:' paragraph for a card, 'says:' for a "
+                                 "clip); captions are made from it")
 
 
 def test_without_a_script_the_error_says_which_recogniser_to_install(tmp_path, monkeypatch):
@@ -123,7 +130,8 @@ def test_without_a_script_the_error_says_which_recogniser_to_install(tmp_path, m
     entry = card_part(out, "00.wav", samples, "", 0.0, "hold")
     with pytest.raises(LessonError) as caught:
         STAGE.run(context(tmp_path, the_lesson, [entry]))
-    assert str(caught.value).endswith("captions are made from it — or run 'pip install pocketsphinx' to have captions drafted from the speech, for review")
+    assert str(caught.value).endswith("captions are made from it — or run 'pip install pocketsphinx' to have captions "
+                                      "drafted from the speech, for review")
 
 
 @pytest.mark.skipif(importlib.util.find_spec("pocketsphinx") is None, reason="pocketsphinx is not installed (optional)")
@@ -158,7 +166,8 @@ def test_the_wrong_recording_is_an_error(tmp_path):
     with pytest.raises(LessonError) as caught:
         STAGE.run(context(tmp_path, the_lesson, [entry]))
     message = str(caught.value)
-    assert message.startswith(f"{the_lesson_label(tmp_path)}/script.md:7:1: section 'hold' narration: the recording speech/00.wav does not match this text (match ")
+    assert message.startswith(f"{the_lesson_label(tmp_path)}/script.md:7:1: section 'hold' narration: the recording "
+                              "speech/00.wav does not match this text (match ")
     assert message.endswith("— check that the recording is the right file and that the text is what is said in it")
 
 
@@ -184,14 +193,17 @@ def test_a_missing_sentence_flags_the_cues_there_and_says_where(tmp_path):
 
 def test_rule_violations_fail_the_lesson_unless_checks_are_off(tmp_path):
     root = tmp_path / "content" / "demo"
-    the_lesson = lesson(root, "en", sections(" ".join(TEXTS["en"])), (CardSlide("hold"),), captions=CaptionSettings(max_cps=6))
+    the_lesson = lesson(root, "en", sections(" ".join(TEXTS["en"])), (CardSlide("hold"),),
+                        captions=CaptionSettings(max_cps=6))
     out = tmp_path / "build" / "demo"
     entry, _ = synthesised_part(out, "en", start=0.0)
     with pytest.raises(LessonError) as caught:
         STAGE.run(context(tmp_path, the_lesson, [entry]))
     lines = str(caught.value).splitlines()
-    assert lines and all(re.match(rf"{re.escape(the_lesson_label(tmp_path))}/script\.md:7:1: section 'hold' narration: captions: cue \d+ at "
-                                  r"00:00:\d\d\.\d{3}: [\d.]+ characters per second, over the limit of 6 \(en\) — say fewer words in this time: "
+    assert lines and all(re.match(rf"{re.escape(the_lesson_label(tmp_path))}/script\.md:7:1: section 'hold' narration: "
+                                  r"captions: cue \d+ at "
+                                  r"00:00:\d\d\.\d{3}: [\d.]+ characters per second, over the limit of 6 \(en\) — say "
+                                  r"fewer words in this time: "
                                   r"shorten the sentence, or pause after it \(rule 'max_cps'\)$", line) for line in lines), lines
     result = STAGE.run(context(tmp_path, the_lesson, [entry], check=False))
     assert {v.rule for v in result.qc} == {"max_cps"}

@@ -10,7 +10,7 @@ from pipeline.cards.markdown import card_content, keep_words, sanitise
 from pipeline.cards.pages import file_stem
 from pipeline.cards.render import Fetcher, mount_url
 from pipeline.cards.theme import load_theme
-from pipeline.errors import LessonError
+from pipeline.errors import ConfigError
 from pipeline.lesson.model import ImageRef, Section
 
 
@@ -45,11 +45,13 @@ def test_card_content_lists_quote_emphasis_and_image():
     image = ImageRef("media/p.png", "A phone on a tripod", 9, 1)
     content, problems = card_content(section(body, (image,)), "s.md")
     assert problems == []
-    assert content.html == ("<p>Intro <strong>bold</strong> and <em>soft</em>.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"
+    assert content.html == ("<p>Intro <strong>bold</strong> and "
+                            "<em>soft</em>.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"
                             "<blockquote>\n<p>a quote</p>\n</blockquote>")
     assert content.text == "Intro bold and soft.\none\ntwo\na quote"
     assert content.images == (image,)
-    assert [(r.text, r.bold, r.italic) for r in content.runs if r.bold or r.italic] == [("bold", True, False), ("soft", False, True)]
+    assert [(r.text, r.bold, r.italic) for r in content.runs if r.bold or r.italic] == [("bold", True, False),
+            ("soft", False, True)]
 
 
 def test_image_without_alt_text_is_an_error():
@@ -81,7 +83,8 @@ def test_contrast_failure_message_is_pinned(lesson_dir):
     lesson = load_lesson(root, probe_media=False)
     problems, measured = colours(lesson, "content/first-video", load_theme("classic"))
     assert [str(p) for p in problems][0] == (
-        "content/first-video/lesson.yaml: school.colors: text colour #777777 on background colour #ffffff has a contrast of "
+        "content/first-video/lesson.yaml: school.colors: text colour #777777 on background colour #ffffff has a "
+        "contrast of "
         "4.47:1, under the 4.5:1 WCAG 2.2 asks for card text — choose a darker text colour or a lighter background colour")
     assert measured[0] == {"text": "text", "on": "background", "ratio": 4.48, "minimum": 4.5}
 
@@ -98,7 +101,8 @@ def test_shipped_themes_pass_their_own_contrast_pairs(name):
 def test_fonts_cover_latin_cyrillic_and_hangul_in_every_face():
     for name in ("classic", "chalk"):
         theme = load_theme(name)
-        for language, sample in (("en", "Quick fox, 90 s — “yes”"), ("ru", "Съешь же ещё этих мягких булок «ёж»"), ("ko", "다람쥐 헌 쳇바퀴에 타고파 10초")):
+        for language, sample in (("en", "Quick fox, 90 s — “yes”"), ("ru", "Съешь же ещё этих мягких булок «ёж»"),
+                                 ("ko", "다람쥐 헌 쳇바퀴에 타고파 10초")):
             font_set = theme.font_set(language)
             for role in fonts.ROLES:
                 for face in fonts.FACES:
@@ -154,8 +158,9 @@ def test_fetcher_allows_only_lesson_theme_and_font_files(tmp_path):
 def test_broken_theme_is_reported_by_file(tmp_path, monkeypatch):
     themes = tmp_path / "templates" / "themes" / "plain"
     themes.mkdir(parents=True)
-    (themes / "theme.yaml").write_text('colors: {background: "#fff", text: "#000000"}\nfonts: {heading: [comic-sans], body: [dejavu-sans]}\n')
-    with pytest.raises(LessonError) as caught:
+    (themes / "theme.yaml").write_text('colors: {background: "#fff", text: "#000000"}\nfonts: '
+                                       '{heading: [comic-sans], body: [dejavu-sans]}\n')
+    with pytest.raises(ConfigError) as caught:
         load_theme("plain", tmp_path / "templates")
     assert str(caught.value).splitlines() == [
         "templates/themes/plain/theme.yaml: the theme has no card.html.j2 — add templates/themes/plain/card.html.j2",

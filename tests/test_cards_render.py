@@ -39,26 +39,31 @@ sequence:
 
 LESSONS = {
     "en": dict(title="Record your first video", author="Anna Petrova", rubric="Teacher craft", id="steady",
-               heading="Hold the phone steady", body="- Use **both** hands\n- Lean on a *table*\n\n> Steady beats sharp."),
+               heading="Hold the phone steady",
+               body="- Use **both** hands\n- Lean on a *table*\n\n> Steady beats sharp."),
     "ru": dict(title="Первое видео урока", author="Анна Петрова", rubric="Мастерство учителя", id="shtativ",
-               heading="Держите телефон ровно", body="- Двумя **руками**\n- Обопритесь на *стол*\n\n> Ровно важнее, чем резко."),
+               heading="Держите телефон ровно",
+               body="- Двумя **руками**\n- Обопритесь на *стол*\n\n> Ровно важнее, чем резко."),
     "ko": dict(title="첫 수업 영상 만들기", author="김민지", rubric="교사 크리에이터", id="흔들림-없이",
                heading="흔들림 없이 찍기", body="- **두 손**으로 잡기\n- 책상에 *기대기*\n\n> 선명함보다 안정감"),
 }
 
 
-def make_lesson(lesson_dir, language: str, theme: str = "classic", body: str | None = None, slug: str | None = None) -> Path:
+def make_lesson(lesson_dir, language: str, theme: str = "classic",
+                body: str | None = None, slug: str | None = None) -> Path:
     fields = LESSONS[language]
     card_id = fields["id"]
     header = f"## {fields['heading']} {{#{card_id}}}"
     script = f"# {fields['title']}\n\n{header}\n\n{body if body is not None else fields['body']}\n"
-    return lesson_dir(yaml=YAML.format(language=language, theme=theme, **fields), script=script, slug=slug or f"lesson-{language}")
+    return lesson_dir(yaml=YAML.format(language=language, theme=theme, **fields), script=script,
+                      slug=slug or f"lesson-{language}")
 
 
 def run_cards(root: Path, objects: Path, build: Path, templates: Path | None = None):
     settings = Settings(root.parent, build) if templates is None else Settings(root.parent, build, templates=templates)
     lesson = load_lesson(root, probe_media=False, templates=settings.templates)
-    ctx = Context(lesson, settings, build / lesson.slug, ObjectStore(objects), Upstream(), logging.getLogger("test.cards"))
+    ctx = Context(lesson, settings, build / lesson.slug, ObjectStore(objects), Upstream(),
+                  logging.getLogger("test.cards"))
     return ctx, STAGE.run(ctx)
 
 
@@ -99,7 +104,8 @@ def test_every_size_is_rendered_in_every_language(rendered, language):
     assert (ctx.out / "cards/handout.pdf").read_bytes().startswith(b"%PDF")
     assert all(Path(a.path).as_posix().isascii() for a in result.artifacts)
     assert {c.id: c.passed for c in result.checks} == {
-        "cards.glyphs": True, "cards.contrast": True, "cards.fit": True, "cards.font-size": True, "cards.alt-text": True}
+        "cards.glyphs": True, "cards.contrast": True, "cards.fit": True,
+                                                       "cards.font-size": True, "cards.alt-text": True}
 
 
 def test_card_data_follows_the_contract(rendered):
@@ -178,7 +184,8 @@ def test_only_changed_cards_are_drawn_again(lesson_dir, tmp_path, monkeypatch):
 
 @pytest.mark.media
 def test_image_on_card_and_school_logo(lesson_dir, tmp_path):
-    root = make_lesson(lesson_dir, "en", body="![A phone on a stack of books](media/phone.png)\n\nEyes on the upper grid line.")
+    root = make_lesson(lesson_dir, "en",
+                       body="![A phone on a stack of books](media/phone.png)\n\nEyes on the upper grid line.")
     make_image(root / "media" / "phone.png", size="640x360", color="steelblue")
     make_image(root / "media" / "logo.png", size="96x96", color="darkred")
     yaml = (root / "lesson.yaml").read_text(encoding="utf-8") + 'school:\n  name: Lyceum 1\n  logo: media/logo.png\n  colors:\n    accent: "#1a5fb4"\n'

@@ -14,19 +14,23 @@ from pipeline.publish.config import Site
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 
 
-def _entry(slug: str, title: str, language: str, rubric: str, tags: list[str], time: str, school: str = "Lyceum 1") -> dict:
+def _entry(slug: str, title: str, language: str, rubric: str, tags: list[str],
+           time: str, school: str = "Lyceum 1") -> dict:
     return {
         "lesson": slug, "version": "2", "digest": "ab" * 32, "target": "share", "time": time, "sha256": "cd" * 32,
         "approval": {"reviewer": "Boris Reviewer", "file": f"approvals/{slug}.json", "sha256": "ef" * 32},
-        "meta": {"title": title, "language": language, "rubric": rubric, "tags": tags, "school": school, "licence": "CC-BY-4.0",
-                 "authors": [{"name": "Anna Petrova", "school": school}], "objectives": ["One idea per video"], "duration": 75.4,
+        "meta": {"title": title, "language": language, "rubric": rubric, "tags": tags, "school": school,
+                 "licence": "CC-BY-4.0",
+                 "authors": [{"name": "Anna Petrova", "school": school}], "objectives": ["One idea per video"],
+                 "duration": 75.4,
                  "bundle": f"bundles/{slug}-v2.zip", "thumbnail": f"thumbnails/{slug}-v2.jpg", "bytes": 1_234_567},
     }
 
 
 ENTRIES = [
     _entry("phone-video", 'Phone <video> & "light"', "en", "Teacher craft", ["video", "phone"], "2026-11-20T10:00:00Z"),
-    _entry("rubriki", "Рубрики школьной страницы", "ru", "Школьная страница", ["соцсети"], "2026-11-21T09:30:00Z", "Школа 5"),
+    _entry("rubriki", "Рубрики школьной страницы", "ru", "Школьная страница", ["соцсети"],
+           "2026-11-21T09:30:00Z", "Школа 5"),
     _entry("saengseong", "수업 영상 만들기", "ko", "Teacher craft", ["video"], "2026-11-22T08:00:00Z", "경기 중학교"),
 ]
 SITE = Site("Network lessons", "Shared by the schools of the network")
@@ -74,7 +78,8 @@ def test_browsing_without_javascript(site, browser_page):
     page.goto((site / "index.html").as_uri())
     articles = page.locator("article.lesson")
     assert articles.count() == 3
-    assert articles.locator("h2").all_inner_texts() == ['Phone <video> & "light"', "Рубрики школьной страницы", "수업 영상 만들기"]
+    assert articles.locator("h2").all_inner_texts() == ['Phone <video> & "light"',
+                                                        "Рубрики школьной страницы", "수업 영상 만들기"]
     ko = page.locator("article#saengseong")
     assert ko.locator(".language").inner_text() == "한국어"
     assert ko.locator(".school").inner_text() == "경기 중학교"
@@ -102,7 +107,8 @@ def test_atom_feed_newest_first(site):
     assert feed.findtext("a:title", namespaces=ATOM) == "Network lessons"
     assert feed.findtext("a:updated", namespaces=ATOM) == "2026-11-22T08:00:00Z"
     entries = feed.findall("a:entry", ATOM)
-    assert [e.findtext("a:title", namespaces=ATOM) for e in entries] == ["수업 영상 만들기", "Рубрики школьной страницы", 'Phone <video> & "light"']
+    assert [e.findtext("a:title", namespaces=ATOM) for e in entries] == ["수업 영상 만들기", "Рубрики школьной страницы",
+            'Phone <video> & "light"']
     for entry in entries:
         assert entry.findtext("a:id", namespaces=ATOM).startswith("urn:microlearn:")
         assert entry.findtext("a:author/a:name", namespaces=ATOM) == "Anna Petrova"
@@ -117,7 +123,8 @@ def test_json_feed_with_absolute_links():
     assert feed["feed_url"] == "https://lessons.example.org/feed.json"
     first = feed["items"][0]
     assert first["title"] == "수업 영상 만들기" and first["language"] == "ko"
-    assert first["attachments"] == [{"url": "https://lessons.example.org/bundles/saengseong-v2.zip", "mime_type": "application/zip",
+    assert first["attachments"] == [{"url": "https://lessons.example.org/bundles/saengseong-v2.zip",
+                                     "mime_type": "application/zip",
                                      "size_in_bytes": 1234567}]
     assert first["image"] == "https://lessons.example.org/thumbnails/saengseong-v2.jpg"
     assert first["_microlearn"]["rubric"] == "Teacher craft"

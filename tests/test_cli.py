@@ -13,7 +13,8 @@ from pipeline.lesson.loader import load_lesson
 
 
 def microlearn(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
 
 
 def test_check_exits_1_and_names_every_problem(lesson_dir, tmp_path):
@@ -61,7 +62,8 @@ def test_new_scaffolds_a_valid_lesson_in_every_language(tmp_path):
         assert lesson.language == language
         assert "#" in (tmp_path / "content" / f"lesson-{language}" / "lesson.yaml").read_text()  # comments that teach
         assert yaml.safe_load((tmp_path / "content" / f"lesson-{language}" / "lesson.yaml").read_text())["language"] == language
-    assert sorted(p.name for p in (tmp_path / "content").iterdir()) == ["lesson-en", "lesson-ko", "lesson-ru"]  # no staging left
+    assert sorted(p.name for p in (tmp_path / "content").iterdir()) == ["lesson-en",
+            "lesson-ko", "lesson-ru"]  # no staging left
 
 
 def test_clean_removes_outputs(tmp_path):
@@ -75,7 +77,8 @@ def test_clean_removes_outputs(tmp_path):
 def test_approve_says_what_is_missing_in_the_answers_before_building_anything(lesson_dir, tmp_path):
     lesson_dir(slug="good")
     (tmp_path / "answers.yaml").write_text("accuracy: {ok: true}\nprivacy: {ok: false}\n", encoding="utf-8")
-    done = microlearn("approve", "good", "--reviewer", "Kim Minji", "--key", str(tmp_path / "no.key"), "--answers", "answers.yaml", cwd=tmp_path)
+    done = microlearn("approve", "good", "--reviewer", "Kim Minji", "--key", str(tmp_path / "no.key"), "--answers",
+                      "answers.yaml", cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "'privacy' (Privacy) is not confirmed — fix the lesson first" in done.stderr
     assert "'tone' (Tone) is not answered" in done.stderr

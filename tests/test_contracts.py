@@ -11,7 +11,8 @@ from pipeline import records
 from pipeline.cache import Components, Journal
 from pipeline.contracts import (
     Artifact, CaptionCue, CaptionFiles, CaptionResult, Card, CardImage, CardsResult, Check, Divergence, Level, Loudness,
-    PackageResult, PartMatch, ReviewResult, Sentence, SlideSet, Speech, StageResult, TimelinePart, TranscodeResult, Upstream,
+    PackageResult, PartMatch, ReviewResult, Sentence, SlideSet, Speech, StageResult, TimelinePart,
+                                TranscodeResult, Upstream,
     Violation,
 )
 from pipeline.stages import stages
@@ -21,9 +22,12 @@ LEVEL = Level(-16.02, -1.61, 4.2)
 
 SAMPLES = [
     CardsResult(artifacts=(Artifact("card", "cards/social/01-a.png", "ab" * 32, 1234),),
-                checks=(Check("cards.fit", True, 87, 100, "fullest page: cards/social/01-a.png (87% of its text box)"),),
-                slides={"16:9": SlideSet("slides/16x9/00-title.png", "slides/16x9/99-end.png", {"a": "slides/16x9/01-a.png"})},
-                cards=(Card("a", "A", "text", "<p>text</p>", (CardImage("media/p.png", "a phone"),), "cards/social/01-a.png"),),
+                checks=(Check("cards.fit", True, 87, 100,
+                              "fullest page: cards/social/01-a.png (87% of its text box)"),),
+                slides={"16:9": SlideSet("slides/16x9/00-title.png", "slides/16x9/99-end.png",
+                                         {"a": "slides/16x9/01-a.png"})},
+                cards=(Card("a", "A", "text", "<p>text</p>",
+                            (CardImage("media/p.png", "a phone"),), "cards/social/01-a.png"),),
                 handout="cards/handout.pdf", theme="classic"),
     TranscodeResult(duration=12.5, frames=375, videos={"16:9": "video/x-16x9.mp4"}, thumbnail="thumbnail.jpg",
                     poster="poster-16x9.jpg", posters={"16:9": "poster-16x9.jpg"},
@@ -35,7 +39,8 @@ SAMPLES = [
     CaptionResult(cues=(CaptionCue(1, 2.4, 3.1, ("Hold it.",), 0.91, False, 1),),
                   files=CaptionFiles("captions/x.en.vtt", "captions/x.en.srt", "transcript.txt", "transcript.html"),
                   qc=(Violation(1, 2.4, 3.1, "max_cps", 21.4, 20, "cue 1 at 00:00:02.400: ...", "Hold it.", 1),),
-                  rules={"language": "en", "max_cps": 20}, divergences=(Divergence(1, 2.0, 3.0, "mismatch", "Hold", "...", (1,)),),
+                  rules={"language": "en", "max_cps": 20},
+                  divergences=(Divergence(1, 2.0, 3.0, "mismatch", "Hold", "...", (1,)),),
                   parts=(PartMatch(1, 0.93, "aligned"),)),
     ReviewResult(blocking_failures=0, media_digest="cd" * 32,
                  checks=(Check("video.fps", True, 30.0, 30, "16:9", "blocking"),)),

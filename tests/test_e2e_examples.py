@@ -26,7 +26,8 @@ SIZES = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
 
 
 def microlearn(content: Path, build: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", "--content", str(content), "--build-dir", str(build), *args],
+    return subprocess.run([sys.executable, "-m", "pipeline", "--content", str(content),
+                           "--build-dir", str(build), *args],
                           capture_output=True, text=True, cwd=ROOT, timeout=900)
 
 
@@ -50,7 +51,8 @@ def sha256(path: Path) -> str:
 def test_every_example_builds_and_lists_true_artifacts(built):
     _, build, lessons = built
     assert sorted(lessons) == EXAMPLES
-    assert {"en", "ru", "ko"} <= {json.loads((build / s / "bundle/manifest.json").read_text())["lesson"]["language"] for s in lessons}
+    assert {"en",
+            "ru", "ko"} <= {json.loads((build / s / "bundle/manifest.json").read_text())["lesson"]["language"] for s in lessons}
     for slug, lesson in lessons.items():
         assert lesson["status"] == "built", lesson.get("errors")
         kinds = {a["kind"] for a in lesson["artifacts"]}
@@ -74,7 +76,8 @@ def test_videos_are_in_the_house_format(built):
                 video = container.streams.video[0]
                 audio = container.streams.audio[0]
                 fmt = "9:16" if "9x16" in path.name else "16:9"
-                assert (video.codec_context.name, video.codec_context.profile, video.format.name) == ("h264", "High", "yuv420p")
+                assert (video.codec_context.name, video.codec_context.profile, video.format.name) == ("h264",
+                        "High", "yuv420p")
                 assert (video.width, video.height) == SIZES[fmt]
                 assert video.average_rate == 30
                 assert (audio.codec_context.name, audio.rate, audio.channels) == ("aac", 48000, 2)
@@ -111,7 +114,8 @@ def test_captions_parse_and_fit_the_video(built):
         starts = [c.start_in_seconds for c in cues]
         assert starts == sorted(starts)
         assert all(c.end_in_seconds > c.start_in_seconds for c in cues)
-        assert all(a.end_in_seconds <= b.start_in_seconds + 1e-3 for a, b in zip(cues, cues[1:])), f"{slug}: overlapping cues"
+        assert all(a.end_in_seconds <= b.start_in_seconds + 1e-3 for a,
+                   b in zip(cues, cues[1:])), f"{slug}: overlapping cues"
         duration = json.loads((build / slug / "bundle/manifest.json").read_text())["durations"]["total"]
         assert cues[-1].end_in_seconds <= duration + 0.05
         assert [c.text for c in webvtt.from_srt(str(srt))] == [c.text for c in cues]

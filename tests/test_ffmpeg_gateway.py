@@ -16,7 +16,8 @@ def test_an_input_without_the_whitelist_is_refused():
 
 
 def test_lavfi_inputs_and_whitelisted_files_pass_the_check():
-    ffmpeg.check_inputs(["ffmpeg", "-f", "lavfi", "-i", "sine", "-protocol_whitelist", "file", "-i", "a.wav", "out.wav"])
+    ffmpeg.check_inputs(["ffmpeg", "-f", "lavfi", "-i", "sine", "-protocol_whitelist", "file", "-i",
+                         "a.wav", "out.wav"])
     with pytest.raises(ValueError):
         ffmpeg.check_inputs(["ffmpeg", "-protocol_whitelist", "file,http", "-i", "a.wav", "out.wav"])
     with pytest.raises(ValueError):  # the whitelist of the first input does not cover the second
@@ -27,7 +28,8 @@ def test_lavfi_inputs_and_whitelisted_files_pass_the_check():
 def test_failure_carries_command_stderr_tail_and_hint(tmp_path):
     missing = tmp_path / "nothing.mp4"
     with pytest.raises(ToolError) as caught:
-        ffmpeg.run(["ffmpeg", *ffmpeg.WHITELIST, "-i", str(missing), str(tmp_path / "out.mp4")], context="content/intro")
+        ffmpeg.run(["ffmpeg", *ffmpeg.WHITELIST,
+                    "-i", str(missing), str(tmp_path / "out.mp4")], context="content/intro")
     error = caught.value
     assert error.code != 0
     assert "No such file or directory" in error.stderr_tail
@@ -70,7 +72,8 @@ def test_probe_describes_video_audio_and_rotation(tmp_path):
     assert (info.video.width, info.video.height, round(info.video.fps)) == (320, 240, 30)
     assert info.audio.sample_rate == 44100 and 0.9 < info.duration < 1.2
     rotated = tmp_path / "rotated.mp4"
-    ffmpeg.run(["ffmpeg", "-y", "-display_rotation:v:0", "90", *ffmpeg.WHITELIST, "-i", str(clip), "-c", "copy", str(rotated)])
+    ffmpeg.run(["ffmpeg", "-y", "-display_rotation:v:0", "90", *ffmpeg.WHITELIST, "-i", str(clip), "-c",
+                "copy", str(rotated)])
     turned = probe(rotated)
     assert turned.video.rotation in (90, 270) and (turned.video.width, turned.video.height) == (240, 320)
     voice = probe(make_audio(tmp_path / "voice.wav", seconds=1))
@@ -79,5 +82,6 @@ def test_probe_describes_video_audio_and_rotation(tmp_path):
 
 def test_override_variable_must_name_an_executable(monkeypatch, tmp_path):
     monkeypatch.setenv(ffmpeg.OVERRIDE_VARIABLE, str(tmp_path / "no-ffmpeg"))
-    with pytest.raises(SetupError, match="MICROLEARN_FFMPEG=.* is not an executable file — point it at an ffmpeg binary or unset it"):
+    with pytest.raises(SetupError,
+                       match="MICROLEARN_FFMPEG=.* is not an executable file — point it at an ffmpeg binary or unset it"):
         ffmpeg.ffmpeg_path()

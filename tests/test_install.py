@@ -29,12 +29,16 @@ def installed(tmp_path_factory):
     """The project built as a wheel and installed (without dependencies: they are this venv's) into a folder."""
     scratch = tmp_path_factory.mktemp("install")
     source = scratch / "source"  # a clean copy: the build writes build/ and *.egg-info beside pyproject.toml
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", "build", "node_modules", ".git", "__pycache__", "*.egg-info"))
+    shutil.copytree(ROOT, source,
+                    ignore=shutil.ignore_patterns(".venv", "build", "node_modules", ".git",
+                                                  "__pycache__", "*.egg-info"))
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(scratch / "dist"), str(source)], check=True, timeout=600)
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(scratch / "dist"), str(source)],
+                   check=True, timeout=600)
     [wheel] = (scratch / "dist").glob("microlearn-*.whl")
     site = scratch / "site"
-    subprocess.run([*pip, "install", "--no-deps", "--no-compile", "--target", str(site), str(wheel)], check=True, timeout=600)
+    subprocess.run([*pip, "install", "--no-deps", "--no-compile", "--target", str(site), str(wheel)],
+                   check=True, timeout=600)
     return wheel, site
 
 
@@ -55,8 +59,11 @@ def test_the_wheel_holds_every_subpackage_the_templates_and_the_schema(installed
 
 def test_the_installed_tool_checks_the_examples_and_builds_a_lesson_from_another_folder(installed, tmp_path):
     _, site = installed
-    where = subprocess.run([sys.executable, "-c", "import pipeline, pipeline.templates as t; print(pipeline.__file__); print(t.default_templates())"],
-                           capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)}, check=True)
+    where = subprocess.run([sys.executable, "-c",
+                            "import pipeline, pipeline.templates as t; print(pipeline.__file__); "
+                            "print(t.default_templates())"],
+                           capture_output=True, text=True, cwd=tmp_path,
+                           env={**os.environ, "PYTHONPATH": str(site)}, check=True)
     module, templates = where.stdout.split()
     assert Path(module).is_relative_to(site) and Path(templates) == site / "pipeline" / "_templates"
 
@@ -72,4 +79,5 @@ def test_the_installed_tool_checks_the_examples_and_builds_a_lesson_from_another
     built = microlearn(site, work, "build", "-j", "1", "first-video")
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     bundle = work / "build" / "first-video" / "bundle" / "first-video-v1.zip"
-    assert {"index.html", "imsmanifest.xml", "manifest.json", "video/first-video-16x9.mp4"} <= set(zipfile.ZipFile(bundle).namelist())
+    assert {"index.html", "imsmanifest.xml", "manifest.json",
+            "video/first-video-16x9.mp4"} <= set(zipfile.ZipFile(bundle).namelist())

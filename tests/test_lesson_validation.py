@@ -41,13 +41,15 @@ def test_alias_key_is_named(lesson_dir):
 
 def test_wrong_language_code(lesson_dir):
     folder = lesson_dir(LESSON_YAML.replace("language: en", "language: russian"))
-    assert problems(folder) == ["L/lesson.yaml:2:11: language: 'russian' is not one of en, ru, ko — did you mean 'ru'? write one of: en, ru, ko"]
+    assert problems(folder) == ["L/lesson.yaml:2:11: language: 'russian' is not one of en, ru, ko — did you mean 'ru'? "
+                                "write one of: en, ru, ko"]
 
 
 def test_yaml_syntax_error_has_line_and_hint(lesson_dir):
     folder = lesson_dir(LESSON_YAML.replace("title: Recording your first teacher video", "title: Part 1: Basics"))
     assert problems(folder) == [
-        "L/lesson.yaml:1:14: YAML syntax error: mapping values are not allowed here — a value containing ': ' must be quoted, e.g. title: \"Part 1: Basics\""
+        "L/lesson.yaml:1:14: YAML syntax error: mapping values are not allowed here — a value containing ': ' must be "
+        "quoted, e.g. title: \"Part 1: Basics\""
     ]
 
 
@@ -61,13 +63,15 @@ def test_missing_media_suggests_close_name(lesson_dir):
     yaml = LESSON_YAML.replace("  - type: end", "  - type: clip\n    file: media/intro.mp4\n  - type: end")
     folder = lesson_dir(yaml)
     make_video(folder / "media" / "intro1.mp4", seconds=1, size="64x64")
-    assert problems(folder) == ["L/lesson.yaml:21:11: sequence[2].file: file 'media/intro.mp4' does not exist — did you mean 'media/intro1.mp4'?"]
+    assert problems(folder) == ["L/lesson.yaml:21:11: sequence[2].file: file 'media/intro.mp4' does not exist — did "
+                                "you mean 'media/intro1.mp4'?"]
 
 
 def test_media_path_leaving_the_folder(lesson_dir, tmp_path):
     yaml = LESSON_YAML.replace("  - type: end", "  - type: clip\n    file: ../other/secret.mp4\n  - type: end")
     assert problems(lesson_dir(yaml)) == [
-        "L/lesson.yaml:21:11: sequence[2].file: '../other/secret.mp4' leaves the lesson folder — copy the video file into the lesson's media/ folder and write a path like media/<name>"
+        "L/lesson.yaml:21:11: sequence[2].file: '../other/secret.mp4' leaves the lesson folder — copy the video file "
+        "into the lesson's media/ folder and write a path like media/<name>"
     ]
 
 
@@ -78,23 +82,27 @@ def test_media_symlink_leaving_the_folder(lesson_dir, tmp_path):
     folder = lesson_dir(yaml)
     os.symlink(outside, folder / "media" / "link.mp4")
     assert problems(folder) == [
-        "L/lesson.yaml:21:11: sequence[2].file: 'media/link.mp4' leads outside the lesson folder (through a link) — copy the file itself into the lesson's media/ folder instead of linking to it"
+        "L/lesson.yaml:21:11: sequence[2].file: 'media/link.mp4' leads outside the lesson folder (through a link) — "
+        "copy the file itself into the lesson's media/ folder instead of linking to it"
     ]
 
 
 def test_url_as_media(lesson_dir):
     yaml = LESSON_YAML.replace("  - type: end", "  - type: clip\n    file: http://example.org/a.mp4\n  - type: end")
     assert problems(lesson_dir(yaml)) == [
-        "L/lesson.yaml:21:11: sequence[2].file: 'http://example.org/a.mp4' is not a file in the lesson folder — copy the video file into the lesson's media/ folder and write media/<name>"
+        "L/lesson.yaml:21:11: sequence[2].file: 'http://example.org/a.mp4' is not a file in the lesson folder — copy "
+        "the video file into the lesson's media/ folder and write media/<name>"
     ]
 
 
 @pytest.mark.media
 def test_trim_past_the_clip(lesson_dir):
-    yaml = LESSON_YAML.replace("  - type: end", "  - type: clip\n    file: media/intro.mp4\n    start: 00:01\n    end: 00:31\n  - type: end")
+    yaml = LESSON_YAML.replace("  - type: end",
+                               "  - type: clip\n    file: media/intro.mp4\n    start: 00:01\n    end: 00:31\n  - type: end")
     folder = lesson_dir(yaml)
     make_video(folder / "media" / "intro.mp4", seconds=2, size="64x64")
-    assert problems(folder) == ["L/lesson.yaml:23:10: sequence[2].end: end 00:31 is past the clip's length 00:02 — shorten it or pick another clip"]
+    assert problems(folder) == ["L/lesson.yaml:23:10: sequence[2].end: end 00:31 is past the clip's length 00:02 — "
+                                "shorten it or pick another clip"]
 
 
 def test_not_media_at_all(lesson_dir):
@@ -122,18 +130,21 @@ def test_empty_script(lesson_dir):
 
 def test_missing_script(lesson_dir):
     # one message, not one more per card that names a section of the missing script
-    assert problems(lesson_dir(script=None)) == ["L/script.md: the script file is missing — create it with one '## Card heading' section per card"]
+    assert problems(lesson_dir(script=None)) == ["L/script.md: the script file is missing — create it with one '## "
+                                                 "Card heading' section per card"]
 
 
 def test_unclosed_code_block_in_markdown(lesson_dir):
     script = SCRIPT_MD + "\n```\ncode without end\n"
-    assert problems(lesson_dir(script=script)) == ["L/script.md:10:1: code block opened with ``` is never closed — add a line with ``` where the block ends"]
+    assert problems(lesson_dir(script=script)) == ["L/script.md:10:1: code block opened with ``` is never closed — add "
+                                                   "a line with ``` where the block ends"]
 
 
 def test_text_before_the_first_card(lesson_dir):
     script = "Some intro text\n\n" + SCRIPT_MD
     assert problems(lesson_dir(script=script)) == [
-        "L/script.md:1:1: text before the first card heading belongs to no card — start every card with a line '## Card heading', or delete this text"
+        "L/script.md:1:1: text before the first card heading belongs to no card — start every card with a line '## "
+        "Card heading', or delete this text"
     ]
 
 
@@ -143,14 +154,16 @@ def test_image_without_alt_text(lesson_dir):
     folder = lesson_dir(script=script)
     make_image(folder / "media" / "photo.png", size="64x48")
     assert problems(folder) == [
-        "L/script.md:8:1: image media/photo.png has no alt text — describe the picture for people who cannot see it: ![a teacher holding a phone](media/photo.jpg)"
+        "L/script.md:8:1: image media/photo.png has no alt text — describe the picture for people who cannot see it: "
+        "![a teacher holding a phone](media/photo.jpg)"
     ]
 
 
 def test_card_section_not_in_script_and_unused_section(lesson_dir):
     folder = lesson_dir(LESSON_YAML.replace("section: hold-steady", "section: hold-stedy"))
     assert problems(folder) == [
-        "L/lesson.yaml:15:3: sequence: card section 'hold-steady' of the script is not shown anywhere — add '- type: card' with 'section: hold-steady' to the sequence, or delete the section",
+        "L/lesson.yaml:15:3: sequence: card section 'hold-steady' of the script is not shown anywhere — add '- type: "
+        "card' with 'section: hold-steady' to the sequence, or delete the section",
         "L/lesson.yaml:19:14: sequence[1].section: no section 'hold-stedy' in the script — did you mean 'hold-steady'?",
     ]
 
@@ -165,7 +178,8 @@ def test_bad_time_and_format(lesson_dir):
 
 def test_unquoted_aspect_and_times_read_as_written(lesson_dir):
     """YAML 1.1 would read 16:9 and 01:30 as base-60 numbers; we read the text as written."""
-    yaml = LESSON_YAML.replace('formats: ["16:9"]', "formats: [16:9, 9:16]").replace("max_duration: 90", "max_duration: 01:30")
+    yaml = LESSON_YAML.replace('formats: ["16:9"]',
+                               "formats: [16:9, 9:16]").replace("max_duration: 90", "max_duration: 01:30")
     lesson = load_lesson(lesson_dir(yaml))
     assert lesson.formats == ("16:9", "9:16")
     assert lesson.max_duration == 90.0
@@ -175,30 +189,36 @@ def test_all_errors_of_a_lesson_at_once(lesson_dir):
     yaml = LESSON_YAML.replace("language: en", "language: fr").replace("licence: CC-BY-4.0", "licence: MIT").replace("audience: teachers\n", "")
     found = problems(lesson_dir(yaml, script=SCRIPT_MD + "\n## \n"))
     assert len(found) == 4
-    assert [m.split(": ")[1] for m in found] == ["audience", "language", "licence", "card heading is empty — write the card's heading after '## '"]
+    assert [m.split(": ")[1] for m in found] == ["audience", "language", "licence",
+                                                 "card heading is empty — write the card's heading after '## '"]
 
 
 def test_card_without_narration_needs_duration(lesson_dir):
     script = SCRIPT_MD.replace("Narration: Hold the phone with both hands. Lean on a table to keep it steady.\n", "")
     assert problems(lesson_dir(script=script)) == [
-        "L/lesson.yaml:18:5: sequence[1]: card 'hold-steady' has no narration and no duration — add a 'Narration:' paragraph to the section, or 'duration: 5' here"
+        "L/lesson.yaml:18:5: sequence[1]: card 'hold-steady' has no narration and no duration — add a 'Narration:' "
+        "paragraph to the section, or 'duration: 5' here"
     ]
 
 
 def test_unknown_part_type(lesson_dir):
     yaml = LESSON_YAML.replace("type: end", "type: ending")
-    assert problems(lesson_dir(yaml)) == ["L/lesson.yaml:20:11: sequence[2].type: 'ending' is not one of title, clip, card, end — did you mean 'end'? write one of: title, clip, card, end"]
+    assert problems(lesson_dir(yaml)) == ["L/lesson.yaml:20:11: sequence[2].type: 'ending' is not one of title, clip, "
+                                          "card, end — did you mean 'end'? write one of: title, clip, card, end"]
 
 
 def test_folder_name_must_be_a_slug(lesson_dir):
     assert problems(lesson_dir(slug="My Lesson")) == [
-        "L: lesson folder name 'My Lesson' must be lower-case letters, digits and dashes — rename the folder, e.g. first-teacher-video"
+        "L: lesson folder name 'My Lesson' must be lower-case letters, digits and dashes — rename the folder, e.g. "
+        "first-teacher-video"
     ]
 
 
 def test_korean_and_russian_section_ids(lesson_dir):
-    script = "## 왜 짧은 영상인가\n\n- 하나의 아이디어\n\nNarration: 짧은 영상은 집중을 돕습니다.\n\n## Почему коротко\n\nОзвучка: Короткие видео удерживают внимание.\n"
-    yaml = LESSON_YAML.replace("section: hold-steady", "section: 왜-짧은-영상인가").replace("  - type: end", "  - type: card\n    section: почему-коротко\n  - type: end")
+    script = ("## 왜 짧은 영상인가\n\n- 하나의 아이디어\n\nNarration: 짧은 영상은 집중을 돕습니다.\n\n"
+              "## Почему коротко\n\nОзвучка: Короткие видео удерживают внимание.\n")
+    yaml = LESSON_YAML.replace("section: hold-steady", "section: 왜-짧은-영상인가").replace("  - type: end",
+            "  - type: card\n    section: почему-коротко\n  - type: end")
     lesson = load_lesson(lesson_dir(yaml, script=script))
     assert [s.id for s in lesson.sections] == ["왜-짧은-영상인가", "почему-коротко"]
     assert lesson.sections[1].narration == "Короткие видео удерживают внимание."
@@ -219,7 +239,8 @@ def test_narration_is_spoken_words_only(lesson_dir):
 
 
 def test_narration_key_on_a_card_says_where_narration_goes(lesson_dir):
-    folder = lesson_dir(LESSON_YAML.replace("    section: hold-steady\n", "    section: hold-steady\n    narration: Hold it steady.\n"))
+    folder = lesson_dir(LESSON_YAML.replace("    section: hold-steady\n",
+                                            "    section: hold-steady\n    narration: Hold it steady.\n"))
     assert problems(folder) == [
         "L/lesson.yaml:20:5: sequence[1].narration: unknown key 'narration'"
         " — a card's narration is written in the script, under its '## Heading', after a line 'Narration:'"
@@ -229,7 +250,8 @@ def test_narration_key_on_a_card_says_where_narration_goes(lesson_dir):
 def test_unquoted_colour_reads_as_a_comment(lesson_dir):
     folder = lesson_dir(LESSON_YAML + "school:\n  name: Lyceum 1\n  colors:\n    accent: #1a5fb4\n")
     assert problems(folder) == [
-        "L/lesson.yaml:26:12: school.colors.accent: is empty — in YAML '#' starts a comment, so a colour must be in quotes, e.g. \"#1a5fb4\""
+        "L/lesson.yaml:26:12: school.colors.accent: is empty — in YAML '#' starts a comment, so a colour must be in "
+        "quotes, e.g. \"#1a5fb4\""
     ]
 
 
@@ -241,10 +263,12 @@ def test_recorded_narration_needs_audio_on_every_card(lesson_dir):
     ]
 
 
-@pytest.mark.skipif(not __import__("shutil").which("espeak-ng"), reason="espeak-ng is not installed (make test installs it)")
+@pytest.mark.skipif(not __import__("shutil").which("espeak-ng"),
+                    reason="espeak-ng is not installed (make test installs it)")
 @pytest.mark.media
 def test_voice_must_exist_and_speak_the_language(lesson_dir):
     assert problems(lesson_dir(LESSON_YAML + "voice: en-uss\n")) == [
         "L/lesson.yaml:23:8: voice: 'en-uss' is not a voice espeak-ng has — did you mean 'en-us'?"]
     assert problems(lesson_dir(LESSON_YAML + "voice: ru\n")) == [
-        "L/lesson.yaml:23:8: voice: voice 'ru' does not speak the lesson's language 'en' — choose a en voice, e.g. en-us, or leave 'voice' out"]
+        "L/lesson.yaml:23:8: voice: voice 'ru' does not speak the lesson's language 'en' — choose a en voice, e.g. "
+        "en-us, or leave 'voice' out"]

@@ -78,8 +78,10 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     entries = zip_entries(zip_path)
     assert set(entries) == {
         "captions/holding.en.srt", "captions/holding.en.vtt", "cards/handout.pdf", "cards/social/01-hold-steady.png",
-        "cards/square/01-hold-steady.png", "cmi5.xml", "cmi5.js", "imsmanifest.xml", "index.html", "manifest.json", "media/phone.png",
-        "player.css", "player.js", "poster-16x9.jpg", "thumbnail.jpg", "transcript.html", "transcript.txt", "video/holding-16x9.mp4"}
+        "cards/square/01-hold-steady.png", "cmi5.xml", "cmi5.js", "imsmanifest.xml", "index.html", "manifest.json",
+                            "media/phone.png",
+        "player.css", "player.js", "poster-16x9.jpg", "thumbnail.jpg", "transcript.html",
+                            "transcript.txt", "video/holding-16x9.mp4"}
     assert not any(name.startswith(("review/", "speech/", "slides/")) for name in entries)
     # the copy beside the zip is the manifest inside it, byte for byte
     assert entries["manifest.json"] == (root / "build/holding/bundle/manifest.json").read_bytes()
@@ -90,15 +92,19 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
         assert entry["sha256"] == hashlib.sha256(entries[path]).hexdigest() and entry["bytes"] == len(entries[path]), path
     assert {listed[p]["kind"] for p in ("index.html", "player.js", "player.css", "cmi5.js")} == {"player"}
     assert listed["cmi5.xml"]["kind"] == "cmi5"
-    assert (listed["imsmanifest.xml"]["kind"], listed["media/phone.png"]["kind"], listed["video/holding-16x9.mp4"]["kind"]) == ("scorm", "image", "video")
+    assert (listed["imsmanifest.xml"]["kind"], listed["media/phone.png"]["kind"],
+            listed["video/holding-16x9.mp4"]["kind"]) == ("scorm", "image", "video")
     # the digest recomputed here from the zip's own bytes
     lines = "".join(f"{p} {hashlib.sha256(entries[p]).hexdigest()}\n" for p in sorted(entries) if p != "manifest.json")
     assert manifest["digest"] == hashlib.sha256(lines.encode()).hexdigest() == bundle_digest(manifest["files"])
     package = report.results["package"]
     assert (package.bundle, package.digest, package.files) == ("bundle/holding-v2.zip", manifest["digest"], 17)
-    assert manifest["lesson"] == {"slug": "holding", "version": "2", "title": "Holding the phone", "language": "en", "rubric": "Teacher craft",
-                                  "tags": ["video", "phone"], "licence": "CC-BY-4.0", "authors": [{"name": "Anna Petrova", "school": "Lyceum 1"}],
-                                  "objectives": ["Hold a phone steady"], "audience": "teachers", "school": "Lyceum 1"}  # no school: block: the author's school
+    assert manifest["lesson"] == {"slug": "holding", "version": "2", "title": "Holding the phone", "language": "en",
+                                  "rubric": "Teacher craft",
+                                  "tags": ["video", "phone"], "licence": "CC-BY-4.0",
+                                  "authors": [{"name": "Anna Petrova", "school": "Lyceum 1"}],
+                                  "objectives": ["Hold a phone steady"],
+                                  "audience": "teachers", "school": "Lyceum 1"}  # no school: block: the author's school
     assert manifest["durations"]["total"] == pytest.approx(report.results["transcode"].duration)
     assert manifest["launch"] == "index.html" and manifest["tool"]["name"] == "microlearn"
 
@@ -111,7 +117,8 @@ def test_zip_entries_are_normalised(built):
         infos = archive.infolist()
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
     for info in infos:
-        assert info.date_time == (1980, 1, 1, 0, 0, 0) and info.external_attr >> 16 == 0o644 and info.create_system == 3, info.filename
+        assert info.date_time == (1980, 1, 1, 0,
+                                  0, 0) and info.external_attr >> 16 == 0o644 and info.create_system == 3, info.filename
         media = info.filename.endswith((".mp4", ".png", ".jpg", ".pdf"))
         assert info.compress_type == (zipfile.ZIP_STORED if media else zipfile.ZIP_DEFLATED), info.filename
 
@@ -140,7 +147,8 @@ def test_manifest_follows_the_schema_and_hand_broken_ones_are_rejected(built):
     assert "lesson/language: 'fr' is not one of ['en', 'ru', 'ko']" in found
     with pytest.raises(ManifestError) as caught:
         validate(broken, "content/holding")
-    assert str(caught.value).startswith("content/holding: the manifest does not follow manifest.schema.json (5 problem(s)):\n  ")
+    assert str(caught.value).startswith("content/holding: the manifest does not follow manifest.schema.json (5 "
+                                        "problem(s)):\n  ")
     unknown = dict(manifest, extra=1)
     assert problems(unknown) == ["(top level): Additional properties are not allowed ('extra' was unexpected)"]
 
@@ -161,7 +169,8 @@ def test_imsmanifest_is_valid_scorm_12(built):
     assert item.findtext("cp:title", namespaces=ns) == "Holding the phone"
     [resource] = document.findall("cp:resources/cp:resource", ns)
     assert resource.get("identifier") == item.get("identifierref")
-    assert (resource.get("type"), resource.get(f"{{{ADLCP}}}scormtype"), resource.get("href")) == ("webcontent", "sco", "index.html")
+    assert (resource.get("type"), resource.get(f"{{{ADLCP}}}scormtype"), resource.get("href")) == ("webcontent",
+            "sco", "index.html")
     assert sorted(f.get("href") for f in resource.findall("cp:file", ns)) == sorted(set(entries) - {"imsmanifest.xml"})
     # the validator does reject a broken package description
     del resource.attrib["identifier"]
@@ -205,8 +214,10 @@ def test_portal_limit_is_checked_before_packaging_and_is_part_of_the_cache_key(b
 
 def test_sizes_parse_and_a_bad_one_is_explained():
     assert parse_size("500MB", "X") == DEFAULT_LIMIT == 500_000_000
-    assert (parse_size("2 gb", "X"), parse_size("750MiB", "X"), parse_size("12345", "X")) == (2_000_000_000, 750 * 2**20, 12345)
-    with pytest.raises(SettingError, match=r"^MICROLEARN_PORTAL_LIMIT: 'lots' is not a size — write it like 500MB, 2GB or 750MiB$"):
+    assert (parse_size("2 gb", "X"), parse_size("750MiB", "X"), parse_size("12345", "X")) == (2_000_000_000,
+            750 * 2**20, 12345)
+    with pytest.raises(SettingError,
+                       match=r"^MICROLEARN_PORTAL_LIMIT: 'lots' is not a size — write it like 500MB, 2GB or 750MiB$"):
         parse_size("lots", "MICROLEARN_PORTAL_LIMIT")
 
 

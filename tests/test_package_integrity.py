@@ -33,14 +33,16 @@ def test_a_removed_entry_and_a_rewritten_archive_are_named(tmp_path):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:  # same entries, another writer
         for name, data in ENTRIES:
             archive.writestr(name, data)
-    assert differences(record, layout(path)[0]) == ["the archive was rewritten: every entry holds the approved bytes, but the zip's own bytes differ"]
+    assert differences(record, layout(path)[0]) == ["the archive was rewritten: every entry holds the approved bytes, "
+                                                    "but the zip's own bytes differ"]
 
 
 def test_several_edits_are_each_named_in_order(tmp_path):
     path, record, _ = _approved(tmp_path)
     write_zip(path, [ENTRIES[0], ("manifest.json", b'{"lesson": {"title": "x"}}'), ENTRIES[2], ("x.js", b"alert(1)")])
     path.write_bytes(b"PK-junk" + path.read_bytes() + b"tail")
-    assert differences(record, layout(path)[0]) == ["7 byte(s) were added before the zip", "4 byte(s) were added after the end of the zip",
+    assert differences(record, layout(path)[0]) == ["7 byte(s) were added before the zip", "4 byte(s) were added after "
+                                                                                           "the end of the zip",
                                                     "entry x.js was added", "entry manifest.json was changed"]
 
 

@@ -95,7 +95,8 @@ def test_the_player_names_the_renamed_files_and_keeps_the_text(built):
     page = entries["index.html"].decode("utf-8")
     html = etree.HTML(page)
     assert html.get("lang") == "ko"
-    referenced = html.xpath("//img/@src | //source/@src | //track/@src | //video/@poster | //link[@rel='stylesheet']/@href | //script/@src | //a[not(starts-with(@href, '#'))]/@href")
+    referenced = html.xpath("//img/@src | //source/@src | //track/@src | //video/@poster | "
+                            "//link[@rel='stylesheet']/@href | //script/@src | //a[not(starts-with(@href, '#'))]/@href")
     assert referenced and all(ref in entries for ref in referenced), [r for r in referenced if r not in entries]
     assert [h.text for h in html.xpath("//article/h3")] == ["목표는 하나만", "Зачем рубрики"]
     assert html.xpath("//track/@srclang") == ["ko"] and html.xpath("//track/@default") == [""]

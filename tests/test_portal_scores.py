@@ -117,7 +117,8 @@ def quiz_site(tmp_path_factory):
     (served / "host.html").write_text(HOST, encoding="utf-8")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(served)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"url": f"http://127.0.0.1:{server.server_address[1]}", "build": root / "build" / "shape-quiz", "zip": zip_path,
+    yield {"url": f"http://127.0.0.1:{server.server_address[1]}", "build": root / "build" / "shape-quiz",
+           "zip": zip_path,
            "timeline": report.results["transcode"].timeline}
     server.shutdown()
     server.server_close()
@@ -126,7 +127,8 @@ def quiz_site(tmp_path_factory):
 @pytest.fixture
 def page(browser_page):
     aborted = set()
-    browser_page.on("requestfailed", lambda r: aborted.add(r.url) if r.failure == "net::ERR_ABORTED" and r.url.endswith(".mp4") else None)
+    browser_page.on("requestfailed",
+                    lambda r: aborted.add(r.url) if r.failure == "net::ERR_ABORTED" and r.url.endswith(".mp4") else None)
     browser_page.errors = lambda: [p for p in browser_page.problems if p.removeprefix("request failed: ") not in aborted]
     return browser_page
 
@@ -194,8 +196,10 @@ def test_both_answers_right_passes_with_full_score(quiz_site, page):
     assert [_cmi(page, f"core.score.{k}") for k in ("raw", "min", "max")] == ["100", "0", "100"]
     assert frame.text_content("#status") == "Your score: 100%. Passed."
     assert _interactions(page) == [
-        {"id": "q1", "type": "choice", "correct_responses.0.pattern": "b", "student_response": "b", "result": "correct", "weighting": "1"},
-        {"id": "q2", "type": "true-false", "correct_responses.0.pattern": "f", "student_response": "f", "result": "correct", "weighting": "1"},
+        {"id": "q1", "type": "choice", "correct_responses.0.pattern": "b", "student_response": "b",
+         "result": "correct", "weighting": "1"},
+        {"id": "q2", "type": "true-false", "correct_responses.0.pattern": "f", "student_response": "f",
+         "result": "correct", "weighting": "1"},
     ]
     page.evaluate("document.getElementById('sco').src = 'about:blank'")
     page.wait_for_function("window.API.isTerminated()")
@@ -221,7 +225,8 @@ def test_one_wrong_answer_fails_and_trying_again_passes(quiz_site, page):
     assert _answer(frame, 2, "b") == "Right."
     page.wait_for_function("window.API.cmi.core.lesson_status === 'passed'")
     assert _cmi(page, "core.score.raw") == "100"
-    assert [(n["id"], n["result"]) for n in _interactions(page)] == [("q1", "wrong"), ("q2", "correct"), ("q1", "correct")]
+    assert [(n["id"], n["result"]) for n in _interactions(page)] == [("q1", "wrong"), ("q2", "correct"),
+            ("q1", "correct")]
     assert all(call[-1] != "false" for call in page.evaluate("window.calls"))
     assert page.errors() == []
 
@@ -248,7 +253,8 @@ def test_leaving_and_coming_back_resumes_where_the_learner_was(quiz_site, page):
     assert frame.evaluate("[...document.querySelectorAll('#card-2 input')].map(i => [i.value, i.checked, i.disabled])") == \
         [["a", False, True], ["b", True, True]]
     assert frame.text_content("#card-2 .result") == "Right."
-    frame.wait_for_function("document.getElementById('video').readyState >= 1 && document.getElementById('video').currentTime > 3")
+    frame.wait_for_function("document.getElementById('video').readyState >= 1 && "
+                            "document.getElementById('video').currentTime > 3")
     # answering the last question finishes the lesson: the first answer was kept
     assert _answer(frame, 3, "f") == "Right."
     page.wait_for_function("window.API.cmi.core.lesson_status === 'passed'")
@@ -395,7 +401,8 @@ def cmi5_lms(quiz_site, lrs):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(LMS, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    actor = {"objectType": "Agent", "name": "Anna Petrova", "account": {"homePage": "https://lms.example.invalid", "name": "anna"}}
+    actor = {"objectType": "Agent", "name": "Anna Petrova",
+             "account": {"homePage": "https://lms.example.invalid", "name": "anna"}}
     params = {"endpoint": f"{base}/lms/xapi/", "fetch": f"{base}/lms/fetch", "actor": json.dumps(actor),
               "registration": registration, "activityId": au.get("id")}
     yield {"launch": f"{base}/pkg/index.html?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in params.items()),
@@ -416,13 +423,15 @@ def test_cmi5_xml_describes_one_course_and_its_assignable_unit(quiz_site):
     assert document.tag == f"{{{COURSE}}}courseStructure"
     course, au = document.find(f"{{{COURSE}}}course"), document.find(f"{{{COURSE}}}au")
     assert course.get("id") == "urn:microlearn:shape-quiz-v1" and au.get("id") == "urn:microlearn:shape-quiz-v1:au"
-    assert (au.get("moveOn"), au.get("masteryScore"), au.findtext(f"{{{COURSE}}}url")) == ("Passed", "0.6", "index.html")
+    assert (au.get("moveOn"), au.get("masteryScore"), au.findtext(f"{{{COURSE}}}url")) == ("Passed",
+            "0.6", "index.html")
     assert au.findtext(f"{{{COURSE}}}title/{{{COURSE}}}langstring") == "Hold a phone for video"
     assert au.find(f"{{{COURSE}}}title/{{{COURSE}}}langstring").get("lang") == "en"
     assert "index.html" in names and "imsmanifest.xml" in names  # one zip for both kinds of LMS
     xsd = SHARED / "cmi5-xsd" / "CourseStructure.xsd"
     if not xsd.is_file():
-        pytest.skip("../shared/cmi5-xsd/CourseStructure.xsd is not present beside the project: the cmi5 schema is needed to validate")
+        pytest.skip("../shared/cmi5-xsd/CourseStructure.xsd is not present beside the project: the cmi5 schema is "
+                    "needed to validate")
     schema = etree.XMLSchema(etree.parse(str(xsd)))
     assert schema.validate(document), schema.error_log
 
@@ -434,7 +443,8 @@ def test_a_cmi5_launch_sends_the_cmi5_statements_to_the_lrs(cmi5_lms, lrs, page)
     assert _answer(page.main_frame, 3, "f") == "Right."
     page.wait_for_function("document.body.dataset.score === '100' && document.body.dataset.completed === 'cards'")
     # the LRS acknowledged each statement (the AU marks it on the page) before the learner leaves
-    page.wait_for_function("(document.body.dataset.cmi5Sent || '').split(' ').length === 3 || document.body.dataset.cmi5Error", timeout=60_000)
+    page.wait_for_function("(document.body.dataset.cmi5Sent || '').split(' ').length === 3 || "
+                           "document.body.dataset.cmi5Error", timeout=60_000)
     assert page.evaluate("document.body.dataset.cmi5Error") is None
     # (after leaving, the browser reports the keepalive request it no longer watches as failed; it was stored, see below)
     assert page.errors() == []

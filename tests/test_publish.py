@@ -112,7 +112,8 @@ def sshd(tmp_path_factory):
     if os.geteuid() == 0:
         os.makedirs("/run/sshd", exist_ok=True)  # sshd started as root insists on its privilege separation folder
     with open(folder / "sshd.log", "wb") as log:
-        server = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(folder / "sshd_config")], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        server = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(folder / "sshd_config")], stdin=subprocess.DEVNULL,
+                                  stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 15
         while True:
@@ -125,7 +126,8 @@ def sshd(tmp_path_factory):
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"sshd did not start: {(folder / 'sshd.log').read_text()}")
             time.sleep(0.1)
-        yield {"port": port, "host_key": " ".join(host_public.split()[:2]), "user_key": (folder / "user_ed25519").read_text(), "root": root}
+        yield {"port": port, "host_key": " ".join(host_public.split()[:2]),
+               "user_key": (folder / "user_ed25519").read_text(), "root": root}
     finally:
         server.terminate()
         server.wait(10)
@@ -167,8 +169,10 @@ def _forge(project: Path, build: Path, slug: str, reviewer: str, key_file: Path)
     lesson = _lesson(project, slug)
     key = load_private_key(key_file)
     zip_file = _zip(build, slug)
-    document = {"schema": "microlearn-approval/2", "slug": slug, "version": "1", "title": lesson.title, "authors": [a.name for a in lesson.authors],
-                "bundle": layout(zip_file)[0].record(zip_file.name), "media": "", "reviewer": reviewer, "key": fingerprint(key.public_key()),
+    document = {"schema": "microlearn-approval/2", "slug": slug, "version": "1", "title": lesson.title,
+                "authors": [a.name for a in lesson.authors],
+                "bundle": layout(zip_file)[0].record(zip_file.name), "media": "", "reviewer": reviewer,
+                "key": fingerprint(key.public_key()),
                 "checklist": _answers()}
     document["signature"] = base64.b64encode(key.sign(signed_bytes(document))).decode()
     (project / "approvals" / f"{slug}.json").write_text(json.dumps(document, indent=1, sort_keys=True))
@@ -207,7 +211,8 @@ def _publish_yaml(project: Path, sshd: dict, remote: Path, share: Path, ledger: 
 
 def _cli(project: Path, *args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "pipeline", "--content", "content", "--build-dir", "build", "-v", *args],
+    return subprocess.run([sys.executable, "-m", "pipeline", "--content", "content", "--build-dir", "build",
+                           "-v", *args],
                           cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
@@ -248,7 +253,8 @@ def project(tmp_path_factory, sshd):
     remote.mkdir()
     config = _publish_yaml(project, sshd, remote, share)
     first = _cli(project, "publish", "--config", str(config), env_extra={KEY_ENV: sshd["user_key"]})
-    return {"dir": project, "share": share, "remote": remote, "config": config, "first": first, "keys": keys, "user_key": sshd["user_key"]}
+    return {"dir": project, "share": share, "remote": remote, "config": config, "first": first, "keys": keys,
+            "user_key": sshd["user_key"]}
 
 
 def test_publishes_approved_lessons_to_both_targets(project):
@@ -309,7 +315,8 @@ def test_ledger_records_each_publication(project):
 def test_second_run_uploads_nothing(project):
     before = {root: _tree(root) for root in (project["share"], project["remote"])}
     ledger = (project["dir"] / "publish-ledger.json").read_bytes()
-    second = _cli(project["dir"], "publish", "--config", str(project["config"]), env_extra={KEY_ENV: project["user_key"]})
+    second = _cli(project["dir"], "publish", "--config", str(project["config"]),
+                  env_extra={KEY_ENV: project["user_key"]})
     assert second.returncode == 0, second.stdout + second.stderr
     lines = second.stdout.splitlines()
     assert [line for line in lines if line.startswith("published")] == [
@@ -323,7 +330,8 @@ def test_second_run_uploads_nothing(project):
 def test_catalog_is_the_same_on_both_targets(project):
     share, remote = project["share"], project["remote"]
     pages = sorted(str(p.relative_to(share)) for p in share.rglob("*") if p.is_file() and p.parts[-2] not in ("bundles", "thumbnails"))
-    assert {"index.html", "style.css", "feed.json", "feed.atom", "language/en.html", "language/ru.html", "tag/phone.html",
+    assert {"index.html", "style.css", "feed.json", "feed.atom", "language/en.html", "language/ru.html",
+            "tag/phone.html",
             "tag/соцсети.html", "rubric/teacher-craft.html", "rubric/школьная-страница.html"} <= set(pages)
     for rel in pages:
         assert (remote / rel).read_bytes() == (share / rel).read_bytes(), rel
@@ -369,7 +377,8 @@ def test_feeds_list_the_published_lessons(project):
     atom = etree.parse(str(share / "feed.atom"))
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = atom.findall("a:entry", ns)
-    assert sorted(e.findtext("a:title", namespaces=ns) for e in entries) == ["Holding the phone steady", "Рубрики школьной страницы"]
+    assert sorted(e.findtext("a:title", namespaces=ns) for e in entries) == ["Holding the phone steady",
+            "Рубрики школьной страницы"]
     for entry in entries:
         enclosure = entry.find("a:link[@rel='enclosure']", ns)
         bundle = share / enclosure.get("href")
@@ -417,7 +426,8 @@ def test_killed_upload_leaves_no_partial_bundle_and_resumes(project, sshd, targe
     folder.mkdir()
     config = _publish_yaml(project["dir"], sshd, folder, folder, ledger=f"resume-{target}.json", targets=(target,))
     env = {**os.environ, KEY_ENV: project["user_key"]}
-    killed = subprocess.run([sys.executable, "-c", KILLER, str(project["dir"]), str(config)], env=env, capture_output=True, text=True, timeout=300, check=False)
+    killed = subprocess.run([sys.executable, "-c", KILLER, str(project["dir"]), str(config)], env=env,
+                            capture_output=True, text=True, timeout=300, check=False)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     first = "approved-en-v1.zip"
     parts = list((folder / "bundles").glob(f".{first}.*.part"))
@@ -430,7 +440,8 @@ def test_killed_upload_leaves_no_partial_bundle_and_resumes(project, sshd, targe
 
     sent: list[int] = []
     report = publish(project["dir"], project["dir"] / "content", project["dir"] / "build", config, build=False,
-                     progress=lambda rel, n, total: sent.append(n) if rel.endswith(first) else None, environ={KEY_ENV: project["user_key"]})
+                     progress=lambda rel, n, total: sent.append(n) if rel.endswith(first) else None,
+                     environ={KEY_ENV: project["user_key"]})
     assert report.ok, report.failures
     assert sent and min(sent) > had  # resumed after the bytes already there, not restarted
     assert (folder / "bundles" / first).read_bytes() == bundle.read_bytes()
@@ -445,8 +456,10 @@ def test_a_changed_host_key_stops_publishing(project, sshd, tmp_path):
     folder = sshd["root"] / "wrong-key"
     folder.mkdir()
     impostor = " ".join(_key(tmp_path / "other_host").split()[:2])
-    config = _publish_yaml(project["dir"], sshd, folder, folder, ledger="wrong-key.json", targets=("portal",), host_key=impostor)
-    report = publish(project["dir"], project["dir"] / "content", project["dir"] / "build", config, build=False, environ={KEY_ENV: project["user_key"]})
+    config = _publish_yaml(project["dir"], sshd, folder, folder, ledger="wrong-key.json",
+                           targets=("portal",), host_key=impostor)
+    report = publish(project["dir"], project["dir"] / "content", project["dir"] / "build", config, build=False,
+                     environ={KEY_ENV: project["user_key"]})
     assert not report.ok
     assert len(report.failures) == 1
     assert f"portal ({getpass.getuser()}@127.0.0.1:{sshd['port']}): the server's host key SHA256:" in report.failures[0]

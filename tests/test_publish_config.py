@@ -45,7 +45,8 @@ def test_reads_both_target_kinds(tmp_path):
     assert config.ledger == tmp_path / "publish-ledger.json"
     assert config.targets == (
         FolderTarget("share", tmp_path / "out/share", "https://lessons.example.org/"),
-        SftpTarget("portal", "files.example.org", 22, "microlearn", "/var/www/lessons", HOST_KEY, None, "MICROLEARN_SFTP_KEY", "", ""),
+        SftpTarget("portal", "files.example.org", 22, "microlearn", "/var/www/lessons", HOST_KEY, None,
+                   "MICROLEARN_SFTP_KEY", "", ""),
     )
 
 
@@ -70,10 +71,13 @@ def test_every_problem_at_once_with_place_and_fix(tmp_path):
             """)
     assert str(caught.value).splitlines() == [
         "publish.yaml:5:11: targets[0].port: 70000 is outside 1 to 65535 — write a whole number from 1 to 65535",
-        "publish.yaml:7:11: targets[0].path: 'var/www' is not an absolute path on the server — write the folder from the root, e.g. /var/www/lessons",
-        ("publish.yaml:8:15: targets[0].host_key: expected '<type> <base64>', e.g. 'ssh-ed25519 AAAA...' — copy the key part of "
+        "publish.yaml:7:11: targets[0].path: 'var/www' is not an absolute path on the server — write the folder from "
+        "the root, e.g. /var/www/lessons",
+        ("publish.yaml:8:15: targets[0].host_key: expected '<type> <base64>', e.g. 'ssh-ed25519 AAAA...' — copy the "
+         "key part of "
          "`ssh-keyscan -t ed25519 <host>` (without the host name) and check it with the server's admin"),
-        ("publish.yaml:9:5: targets[0].password: secrets do not belong in publish.yaml (it is committed) — put the secret in an environment "
+        ("publish.yaml:9:5: targets[0].password: secrets do not belong in publish.yaml (it is committed) — put the "
+         "secret in an environment "
          "variable and name it with password_env or key_env, or use key_file outside the repository"),
         ("publish.yaml:10:15: targets[0].key_file: the key file is inside the repository, where it could be committed — "
          "keep it outside (e.g. ~/.ssh/microlearn_publish) or give the key in an environment variable with key_env"),
@@ -95,8 +99,10 @@ def test_key_file_inside_the_repository_is_refused(tmp_path):
                 host_key: {HOST_KEY}
                 key_file: keys/publish.key
             """)
-    assert str(caught.value) == ("publish.yaml:8:15: targets[0].key_file: the key file is inside the repository, where it could be committed — "
-                                 "keep it outside (e.g. ~/.ssh/microlearn_publish) or give the key in an environment variable with key_env")
+    assert str(caught.value) == ("publish.yaml:8:15: targets[0].key_file: the key file is inside the repository, where "
+                                 "it could be committed — "
+                                 "keep it outside (e.g. ~/.ssh/microlearn_publish) or give the key in an environment "
+                                 "variable with key_env")
 
 
 def test_env_names_not_secrets(tmp_path):
@@ -111,7 +117,8 @@ def test_env_names_not_secrets(tmp_path):
                 host_key: {HOST_KEY}
                 password_env: "correct horse battery staple"
             """)
-    assert str(caught.value) == ("publish.yaml:8:19: targets[0].password_env: 'correct horse battery staple' is not an environment variable name — "
+    assert str(caught.value) == ("publish.yaml:8:19: targets[0].password_env: 'correct horse battery staple' is not an "
+                                 "environment variable name — "
                                  "write the variable's name (e.g. MICROLEARN_SFTP_KEY), never the secret itself")
 
 

@@ -62,7 +62,8 @@ def test_partials_of_older_contents_are_removed(conn, tmp_path):
 def test_missing_folder_says_what_to_do(tmp_path):
     with pytest.raises(PublishError) as caught:
         FolderConnection(FolderTarget("share", tmp_path / "nope"))
-    assert str(caught.value) == (f"share: the folder {tmp_path / 'nope'} does not exist — mount the share or create the folder, "
+    assert str(caught.value) == (f"share: the folder {tmp_path / 'nope'} does not exist — mount the share or create "
+                                 "the folder, "
                                  "or fix 'path' in publish.yaml")
 
 
@@ -77,8 +78,10 @@ def test_a_local_file_that_is_not_the_expected_one_is_refused_and_nothing_is_pub
     with pytest.raises(SourceChanged) as caught:
         put(conn, local, "bundles/a.zip", measured=(approved, len(DATA)))
     assert str(caught.value) == (f"share: bundles/a.zip: the local file {local} is not the one to publish (sha256 "
-                                 f"{hashlib.sha256(local.read_bytes()).hexdigest()[:12]}, {len(DATA)} bytes; expected {approved[:12]}, "
-                                 f"{len(DATA)} bytes) — it changed after it was checked; nothing was published, run publish again")
+                                 f"{hashlib.sha256(local.read_bytes()).hexdigest()[:12]}, {len(DATA)} bytes; expected "
+                                 f"{approved[:12]}, "
+                                 f"{len(DATA)} bytes) — it changed after it was checked; nothing was published, run "
+                                 "publish again")
     assert os.listdir(tmp_path / "bundles") == []  # no final file and no partial
 
 

@@ -26,7 +26,8 @@ def test_a_lesson_that_does_not_build_is_listed_and_fails_the_run(tmp_path, less
     assert report.failures == ["broken: the build failed"]
     [(slug, state, reason)] = report.not_published
     assert (slug, state) == ("broken", "failed")
-    assert reason == (f"the build failed: {tmp_path}/content/broken/lesson.yaml:1:1: audience: is required — add 'audience: ...', "
+    assert reason == (f"the build failed: {tmp_path}/content/broken/lesson.yaml:1:1: audience: is required — add "
+                      "'audience: ...', "
                       "e.g. teachers, grade 7 pupils (and 5 more) — run: make build LESSON=broken")
     assert report.lines()[-1] == "0 lesson(s) published, 1 not published, 1 failure(s)"
     # nothing was published, so the target holds only the (empty) catalog

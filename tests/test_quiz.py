@@ -59,7 +59,8 @@ def test_several_right_answers_make_a_multiple_choice_question():
     assert problems == [] and section.quiz.kind == "multiple" and section.quiz.correct == (0, 1)
 
 
-@pytest.mark.parametrize("true, false, mark_true", [("True", "False", " "), ("Верно", "Неверно", "х"), ("참", "거짓", "x")])
+@pytest.mark.parametrize("true, false, mark_true",
+                         [("True", "False", " "), ("Верно", "Неверно", "х"), ("참", "거짓", "x")])
 def test_true_false_in_each_language(true, false, mark_true):
     # a Russian keyboard's Cyrillic х marks a right answer too
     mark_false = "x" if mark_true == " " else " "
@@ -102,11 +103,13 @@ def test_every_mistake_is_reported_at_its_line():
         - [ ] two
         Question: again?
         """) == [
-        "content/x/script.md:2:1: text before the question belongs to no part of the question — a question card holds the 'Question:' line, "
+        "content/x/script.md:2:1: text before the question belongs to no part of the question — a question card holds "
+        "the 'Question:' line, "
         "the answers as '- [ ]' / '- [x]', feedback lines '  > ...' under an answer and an 'Explanation:' line",
         "content/x/script.md:3:1: no answer is marked right — mark the right answer with '- [x]'",
         "content/x/script.md:3:1: the question is empty — write the question after 'Question:'",
-        "content/x/script.md:4:1: an answer needs a box: '- [x]' for a right answer, '- [ ]' for a wrong one — write it as '- [ ] answer' or '- [x] answer'",
+        "content/x/script.md:4:1: an answer needs a box: '- [x]' for a right answer, '- [ ]' for a wrong one — write "
+        "it as '- [ ] answer' or '- [x] answer'",
         "content/x/script.md:6:1: the answer 'two' is listed twice (first on line 5) — list each answer once",
         "content/x/script.md:7:1: card 'Broken' asks a second question (the first is on line 3) — ask one question per card: "
         "start another '## Heading' section for the next question",
@@ -126,7 +129,8 @@ def test_too_few_answers_and_a_true_false_with_two_right():
         """) == [
         "content/x/script.md:2:1: the question has 1 answer, it needs at least 2 — list the answers under it, one per line: "
         "'- [x] right answer', '- [ ] wrong answer'",
-        "content/x/script.md:6:1: a true/false question needs exactly one right answer — mark either the true or the false answer with '- [x]'",
+        "content/x/script.md:6:1: a true/false question needs exactly one right answer — mark either the true or the "
+        "false answer with '- [x]'",
     ]
 
 
@@ -161,7 +165,8 @@ def test_mastery_is_validated_in_lesson_yaml(tmp_path):
     (folder / "lesson.yaml").write_text(yaml.format(150), encoding="utf-8")
     with pytest.raises(LessonError) as caught:
         load_lesson(folder, probe_media=False)
-    assert [str(d).split(": ", 1)[1] for d in caught.value.diagnostics] == ["mastery: 150 is outside 1 to 100 — write a whole number from 1 to 100"]
+    assert [str(d).split(": ", 1)[1] for d in caught.value.diagnostics] == ["mastery: 150 is outside 1 to 100 — write "
+                                                                            "a whole number from 1 to 100"]
     (folder / "lesson.yaml").write_text(yaml.format(60), encoding="utf-8")
     lesson = load_lesson(folder, probe_media=False)
     assert lesson.mastery == 60 and [s.id for s in lesson.quizzes] == ["a"]

@@ -24,7 +24,8 @@ SLUG = "first-video"
 
 
 def microlearn(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", "--content", str(project / "content"), "--build-dir", str(project / "build"), *args],
+    return subprocess.run([sys.executable, "-m", "pipeline", "--content", str(project / "content"),
+                           "--build-dir", str(project / "build"), *args],
                           capture_output=True, text=True, cwd=ROOT, timeout=600, stdin=subprocess.DEVNULL)
 
 
@@ -44,7 +45,8 @@ def approved(tmp_path_factory):
     (project / "reviewers.yaml").write_text(f"reviewers:\n  - name: Kim Minji\n    public_key: {public}\n", encoding="utf-8")
     answers = {item.id: {"ok": True, "note": "checked"} for item in load_checklist()}
     (project / "answers.yaml").write_text(json.dumps(answers), encoding="utf-8")  # JSON is YAML
-    done = microlearn(project, "approve", SLUG, "--reviewer", "Kim Minji", "--key", str(project / "keys" / "kim"), "--answers", str(project / "answers.yaml"))
+    done = microlearn(project, "approve", SLUG, "--reviewer", "Kim Minji", "--key", str(project / "keys" / "kim"),
+                      "--answers", str(project / "answers.yaml"))
     assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-3000:]
     return project, done
 
@@ -56,8 +58,10 @@ def test_approve_builds_signs_and_says_so(approved):
     assert done.stdout.rstrip().endswith("— commit this file")
     document = json.loads(path.read_text(encoding="utf-8"))
     zip_file = project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip"
-    assert document["bundle"]["sha256"] == hashlib.sha256(zip_file.read_bytes()).hexdigest() and document["checklist"]["privacy"] == {"ok": True, "note": "checked"}
-    assert approval_status(project, project / "build", load_lesson(project / "content" / SLUG, probe_media=False), project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip").state == "approved"
+    assert document["bundle"]["sha256"] == hashlib.sha256(zip_file.read_bytes()).hexdigest()
+    assert document["checklist"]["privacy"] == {"ok": True, "note": "checked"}
+    assert approval_status(project, project / "build", load_lesson(project / "content" / SLUG, probe_media=False),
+                           project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip").state == "approved"
 
 
 def test_the_build_summary_and_report_say_approved(approved):
@@ -79,5 +83,6 @@ def test_an_edit_makes_the_approval_stale_everywhere(approved):
     assert f"{SLUG}: approval: stale: approval by Kim Minji covers bundle " in done.stderr
     assert "(entry cards/handout.pdf was changed; " in done.stderr
     assert report_state(project) == "stale"
-    status = approval_status(project, project / "build", load_lesson(project / "content" / SLUG, probe_media=False), project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip")
+    status = approval_status(project, project / "build", load_lesson(project / "content" / SLUG, probe_media=False),
+                             project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip")
     assert status.state == "stale" and "if the lesson changed since, review it again" in status.reason

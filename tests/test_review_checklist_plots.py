@@ -18,7 +18,8 @@ def test_the_default_checklist_covers_the_issue():
 
 def test_a_school_replaces_the_checklist_through_its_templates_folder(tmp_path, monkeypatch):
     (tmp_path / "review").mkdir()
-    (tmp_path / "review" / "checklist.yaml").write_text("items:\n  - id: safety\n    title: Safety\n    question: Is the experiment safe?\n")
+    (tmp_path / "review" / "checklist.yaml").write_text("items:\n  - id: safety\n    title: Safety\n    question: Is "
+                                                        "the experiment safe?\n")
     monkeypatch.setenv("MICROLEARN_TEMPLATES", str(tmp_path))
     items = load_checklist(checklist_path(Settings.from_environment(tmp_path, tmp_path).templates))
     assert [(i.id, i.title, i.question) for i in items] == [("safety", "Safety", "Is the experiment safe?")]
@@ -28,7 +29,8 @@ def test_a_school_replaces_the_checklist_through_its_templates_folder(tmp_path, 
 @pytest.mark.parametrize("text, message", [
     ("items: []\n", "items: a non-empty list of {id, title, question} is required"),
     ("items:\n  - {id: a, title: A}\n", "items[0]: needs text fields id, title and question"),
-    ("items:\n  - {id: a, title: A, question: Q}\n  - {id: a, title: B, question: R}\n", "items[1].id: 'a' is used twice — give each item its own id"),
+    ("items:\n  - {id: a, title: A, question: Q}\n  - {id: a, title: B, question: R}\n", "items[1].id: 'a' is used "
+                                                                                         "twice — give each item its own id"),
     ("items: [\n", "not valid YAML (expected the node content, but found '<stream end>') — fix the file"),
 ])
 def test_a_broken_checklist_names_the_file_and_the_entry(tmp_path, text, message):
@@ -43,15 +45,20 @@ def test_a_broken_checklist_names_the_file_and_the_entry(tmp_path, text, message
 def test_all_answer_problems_are_reported_at_once():
     items = load_checklist()
     with pytest.raises(ChecklistError) as caught:
-        validate_answers(items, {"accuracy": {"ok": "yes"}, "objectives": {"ok": True, "note": 3}, "privacy": {"ok": False}, "extra": {}})
+        validate_answers(items,
+                         {"accuracy": {"ok": "yes"},
+                          "objectives": {"ok": True, "note": 3}, "privacy": {"ok": False}, "extra": {}})
     text = str(caught.value)
-    for part in ("'extra' is not an item of the checklist", "'accuracy' (Content accuracy) is not answered", "'objectives'.note must be text",
-                 "'privacy' (Privacy) is not confirmed", "'rights' (Rights to every asset) is not answered", "'tone' (Tone) is not answered"):
+    for part in ("'extra' is not an item of the checklist", "'accuracy' (Content accuracy) is not answered",
+                 "'objectives'.note must be text",
+                 "'privacy' (Privacy) is not confirmed",
+                 "'rights' (Rights to every asset) is not answered", "'tone' (Tone) is not answered"):
         assert part in text
 
 
 def test_reading_speed_chart_has_one_bar_per_cue_and_marks_fast_ones():
-    cues = [{"index": 1, "start": 0.0, "end": 2.0, "lines": ["Hold the phone"]}, {"index": 2, "start": 2.5, "end": 3.0, "lines": ["with <both> hands"]}]
+    cues = [{"index": 1, "start": 0.0, "end": 2.0, "lines": ["Hold the phone"]},
+            {"index": 2, "start": 2.5, "end": 3.0, "lines": ["with <both> hands"]}]
     svg = plots.reading_speed_svg(cues, [7.0, 34.0], 20)
     tree = etree.fromstring(svg.encode())
     bars = tree.findall(f".//{SVG}rect[@class='cue']")

@@ -24,17 +24,20 @@ PART = 6.0  # s per clip in the test track
 def track(tmp_path_factory) -> Path:
     """Four 6 s clips in one AAC track: speech, music, a steady tone, room noise."""
     folder = tmp_path_factory.mktemp("clips")
-    speech, _ = reading(["Hold the phone with both hands.", "Lean on a table to keep it steady."], "en", pauses=0.6, lead=0.3)
+    speech, _ = reading(["Hold the phone with both hands.", "Lean on a table to keep it steady."], "en",
+                        pauses=0.6, lead=0.3)
     n = round(PART * RATE)
     t = np.arange(n) / RATE
     rng = np.random.default_rng(3)
-    parts = [np.pad(speech, (0, max(0, n - len(speech))))[:n] * 0.8, music(PART), 0.3 * np.sin(2 * np.pi * 440 * t).astype(np.float32),
+    parts = [np.pad(speech, (0, max(0, n - len(speech))))[:n] * 0.8, music(PART),
+             0.3 * np.sin(2 * np.pi * 440 * t).astype(np.float32),
              (rng.standard_normal(n) * 0.003).astype(np.float32)]
     wav = folder / "track.wav"
     soundfile.write(wav, np.concatenate(parts), RATE)
     out = folder / "video" / "lesson-16x9.mp4"
     out.parent.mkdir()
-    run_ffmpeg("-f", "lavfi", "-i", f"color=c=gray:s=320x180:r=30:d={4 * PART}", "-i", str(wav), "-c:v", "libx264", "-preset", "ultrafast",
+    run_ffmpeg("-f", "lavfi", "-i", f"color=c=gray:s=320x180:r=30:d={4 * PART}", "-i", str(wav), "-c:v", "libx264",
+               "-preset", "ultrafast",
                "-c:a", "aac", "-ar", "48000", "-ac", "2", "-shortest", str(out))
     return out
 
@@ -47,11 +50,14 @@ def test_speech_is_told_from_music_tone_and_noise(track, index, talking):
 
 def _evidence(track: Path, says: tuple[bool, ...]) -> Evidence:
     timeline = tuple(TimelinePart("clip", i * PART, (i + 1) * PART, None, f"media/clip{i}.mp4",
-                                  Speech("words", f"speech/{i:02d}.wav", i * PART, False) if said else None) for i, said in enumerate(says))
-    lesson = Lesson("l", track.parent.parent, "T", "en", (Author("A"),), "r", (), "CC-BY-4.0", ("o",), "teachers", ("16:9",), 90.0,
+                                  Speech("words", f"speech/{i:02d}.wav",
+                                         i * PART, False) if said else None) for i, said in enumerate(says))
+    lesson = Lesson("l", track.parent.parent, "T", "en", (Author("A"),), "r", (), "CC-BY-4.0", ("o",), "teachers",
+                    ("16:9",), 90.0,
                     tuple(Clip(e.file) for e in timeline), ())
     transcode = transcode_result(videos={"16:9": "video/lesson-16x9.mp4"}, timeline=timeline)
-    return Evidence(lesson, track.parent.parent, Upstream(transcode=transcode), {"16:9": {"duration": 4 * PART, "fps": 30.0}})
+    return Evidence(lesson, track.parent.parent, Upstream(transcode=transcode),
+                    {"16:9": {"duration": 4 * PART, "fps": 30.0}})
 
 
 def test_a_talking_clip_without_says_is_named(track):

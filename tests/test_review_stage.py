@@ -72,9 +72,12 @@ SILENCE = 4.0  # s between the two sentences
 def make_clip(media: Path) -> float:
     """Speech, 4 s of digital silence, speech; a picture that flashes for 1.5 s, then testsrc2."""
     for name, text in (("a", FIRST), ("b", SECOND)):
-        subprocess.run(["espeak-ng", "-v", "en", "-w", str(media / f"{name}.wav"), text], check=True, stdin=subprocess.DEVNULL)
-    run_ffmpeg("-i", str(media / "a.wav"), "-f", "lavfi", "-t", str(SILENCE), "-i", "anullsrc=r=22050:cl=mono", "-i", str(media / "b.wav"),
-               "-filter_complex", "[0:a][1:a][2:a]concat=n=3:v=0:a=1[a]", "-map", "[a]", "-ar", "48000", str(media / "speech.wav"))
+        subprocess.run(["espeak-ng", "-v", "en", "-w", str(media / f"{name}.wav"), text],
+                       check=True, stdin=subprocess.DEVNULL)
+    run_ffmpeg("-i", str(media / "a.wav"), "-f", "lavfi", "-t", str(SILENCE), "-i", "anullsrc=r=22050:cl=mono",
+               "-i", str(media / "b.wav"),
+               "-filter_complex", "[0:a][1:a][2:a]concat=n=3:v=0:a=1[a]", "-map", "[a]", "-ar",
+               "48000", str(media / "speech.wav"))
     with av.open(str(media / "speech.wav")) as container:
         seconds = float(container.duration / 1_000_000)
     flash = f"color=c=white:s=320x180:r=30:d={FLASH[1] - FLASH[0]},geq=lum='if(lt(mod(N\\,6)\\,3)\\,235\\,16)':cb=128:cr=128"
@@ -111,7 +114,8 @@ def test_exactly_the_known_faults_trip(built):
     _, _, review, _ = built
     # espeak-ng speech peaks about 17 dB above its loudness, more than the 14.5 dB that linear gain to
     # -16 LUFS with a -1.5 dBTP ceiling allows: the transcode stage limits, and says so (advisory)
-    assert failing(review) == {"flashes.wcag", "silence.long", "loudness.mode"}, [c for c in review["checks"] if c["passed"] is False]
+    assert failing(review) == {"flashes.wcag",
+                               "silence.long", "loudness.mode"}, [c for c in review["checks"] if c["passed"] is False]
     assert review["blocking_failures"] == 1
     by_id = {c["id"]: c for c in review["checks"] if len({x["id"] for x in review["checks"] if x["id"] == c["id"]}) == 1}
     assert by_id["flashes.wcag"]["severity"] == "blocking" and by_id["flashes.wcag"]["value"] == 5 and by_id["flashes.wcag"]["limit"] == 3
@@ -176,8 +180,10 @@ def test_the_checks_table_in_the_report_matches_review_json(built):
 
 def test_build_summary_says_the_approval_is_missing(built):
     root, _, _, report = built
-    assert report.approval == {"state": "missing", "reason": f"not approved: {root.resolve() / 'approvals' / (SLUG + '.json')} does not exist — "
-                                                            f"a reviewer listed in reviewers.yaml runs: make approve LESSON={SLUG}"}
+    assert report.approval == {"state": "missing",
+                               "reason": f"not approved: {root.resolve() / 'approvals' / (SLUG + '.json')} does not exist — "
+                                                            "a reviewer listed in reviewers.yaml runs: make approve "
+                                                            f"LESSON={SLUG}"}
     assert report.as_dict()["approval"] == report.approval
 
 
@@ -187,9 +193,12 @@ def test_approving_is_refused_while_a_blocking_check_fails(built, tmp_path):
     (root / "reviewers.yaml").write_text(f"reviewers:\n  - name: Kim Minji\n    public_key: {public}\n", encoding="utf-8")
     answers = {item.id: {"ok": True, "note": ""} for item in load_checklist()}
     lesson = load_lesson(root / "content" / SLUG, probe_media=False)
-    with pytest.raises(ApprovalError, match=r"^faulty-clip: 1 blocking check\(s\) fail \(flashes.wcag\) — fix them and rebuild"):
-        approve(root, root / "build", lesson, root / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip", "Kim Minji", tmp_path / "kim", answers)
-    assert approval_status(root, root / "build", lesson, root / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip").state == "missing"
+    with pytest.raises(ApprovalError,
+                       match=r"^faulty-clip: 1 blocking check\(s\) fail \(flashes.wcag\) — fix them and rebuild"):
+        approve(root, root / "build", lesson, root / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip", "Kim Minji",
+                tmp_path / "kim", answers)
+    assert approval_status(root, root / "build", lesson,
+                           root / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip").state == "missing"
 
 
 def test_the_review_digest_covers_every_file_shown(built):
@@ -198,16 +207,19 @@ def test_the_review_digest_covers_every_file_shown(built):
     _, out, review, _ = built
     state = json.loads((out / ".state.json").read_text(encoding="utf-8"))
     files = sorted(f"{a['path']} {hashlib.sha256((out / a['path']).read_bytes()).hexdigest()}\n"
-                   for stage in ("cards", "transcode", "caption") for a in state["stages"][stage]["result"]["artifacts"])
+                   for stage in ("cards",
+                                 "transcode", "caption") for a in state["stages"][stage]["result"]["artifacts"])
     assert review["media_digest"] == hashlib.sha256("".join(files).encode()).hexdigest()
 
 
 def test_signal_parsing_on_real_ffmpeg_output(tmp_path):
     """A 3 s black silent stretch then 2 s of tone: the parser finds both, closing open stretches at the end."""
     clip = tmp_path / "t.mp4"
-    run_ffmpeg("-f", "lavfi", "-i", "color=c=black:s=160x90:r=30:d=3", "-f", "lavfi", "-i", "testsrc2=s=160x90:r=30:d=2",
+    run_ffmpeg("-f", "lavfi", "-i", "color=c=black:s=160x90:r=30:d=3", "-f", "lavfi", "-i",
+               "testsrc2=s=160x90:r=30:d=2",
                "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono:d=3", "-f", "lavfi", "-i", "sine=f=440:r=48000:d=2",
-               "-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0[v];[2:a][3:a]concat=n=2:v=0:a=1[a]", "-map", "[v]", "-map", "[a]",
+               "-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0[v];[2:a][3:a]concat=n=2:v=0:a=1[a]", "-map", "[v]",
+               "-map", "[a]",
                "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(clip))
     signals = measure.measure_signals(clip, 5.0, 30.0)
     assert [(round(s.start), round(s.end)) for s in signals.black] == [(0, 3)]
@@ -220,13 +232,14 @@ def test_signal_parsing_on_real_ffmpeg_output(tmp_path):
 
 def test_the_analysis_pass_is_one_single_threaded_decode():
     assert measure.signal_argv("in.mp4") == [
-        "ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-v", "info", "-threads", "1", "-filter_threads", "1",
-        "-skip_loop_filter", "all", "-protocol_whitelist", "file", "-i", "in.mp4", "-filter_complex",
-        "[0:v]scale=160:-2:flags=fast_bilinear,split[p][f];"
-        "[p]blackdetect=d=1.0:pix_th=0.1,freezedetect=n=0.003:d=1.0[v];"
-        "[f]scale=64:36:flags=area,format=yuv420p[small];"
-        "[0:a]silencedetect=n=-50dB:d=1.0,ebur128[a]",
-        "-map", "[v]", "-map", "[a]", "-f", "null", "-", "-map", "[small]", "-f", "rawvideo", "pipe:1"]
+        "ffmpeg", "-protocol_whitelist", "file", "-skip_loop_filter", "all", "-threads", "1", "-i", "in.mp4",
+                                             "-filter_complex",
+        "[0:v]scale=160:-2:flags=fast_bilinear[s0];[s0]split=2[s1][s2];"
+        "[s1]blackdetect=d=1.0:pix_th=0.1[s3];[s3]freezedetect=d=1.0:n=0.003[s4];"
+        "[0:a]silencedetect=d=1.0:n=-50dB[s5];[s5]ebur128[s6];"
+        "[s2]scale=64:36:flags=area[s7];[s7]format=yuv420p[s8]",
+        "-map", "[s4]", "-map", "[s6]", "-f", "null", "-", "-map", "[s8]", "-f", "rawvideo", "pipe:1",
+        "-hide_banner", "-nostdin", "-nostats", "-v", "info", "-filter_threads", "1"]
 
 
 def test_flash_counter_on_synthetic_series():
@@ -267,7 +280,8 @@ def test_the_report_renders_in_chromium(built, served, browser_page):
     assert cues > 0
     assert page.evaluate("document.querySelector('video track').kind") == "captions"
     assert page.evaluate("document.querySelectorAll('svg.loudness polyline.short-term').length") == 1
-    points = page.evaluate("document.querySelector('svg.loudness polyline.short-term').getAttribute('points').trim().split(' ').length")
+    points = page.evaluate("document.querySelector('svg.loudness "
+                           "polyline.short-term').getAttribute('points').trim().split(' ').length")
     assert points == len(review["signals"]["loudness"])
     assert page.evaluate("document.querySelectorAll('svg.reading-speed rect.cue').length") == cues
     assert page.evaluate("document.querySelectorAll('#cards img').length") == 1

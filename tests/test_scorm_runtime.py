@@ -148,7 +148,8 @@ def page(browser_page):
     """browser_page, whose problems leave out one thing a media element does by design: with a server that
     answers byte ranges it cancels a video request once it has what it needs (net::ERR_ABORTED)."""
     aborted = set()
-    browser_page.on("requestfailed", lambda r: aborted.add(r.url) if r.failure == "net::ERR_ABORTED" and r.url.endswith(".mp4") else None)
+    browser_page.on("requestfailed",
+                    lambda r: aborted.add(r.url) if r.failure == "net::ERR_ABORTED" and r.url.endswith(".mp4") else None)
     browser_page.errors = lambda: [p for p in browser_page.problems if p.removeprefix("request failed: ") not in aborted]
     return browser_page
 
@@ -234,8 +235,10 @@ def test_going_through_every_card_by_keyboard_completes_the_lesson(site, page):
 def test_the_page_plays_on_its_own_without_errors(site, page):
     url, _ = site
     page.goto(f"{url}/pkg/index.html")
-    page.wait_for_function("document.getElementById('video').textTracks[0].cues && document.getElementById('video').textTracks[0].cues.length > 0")
-    cards = page.evaluate("[...document.querySelectorAll('article.card')].map(a => [a.querySelector('h3').textContent, a.querySelector('.card-text').textContent.trim()])")
+    page.wait_for_function("document.getElementById('video').textTracks[0].cues && "
+                           "document.getElementById('video').textTracks[0].cues.length > 0")
+    cards = page.evaluate("[...document.querySelectorAll('article.card')].map(a => [a.querySelector('h3').textContent, "
+                          "a.querySelector('.card-text').textContent.trim()])")
     assert cards == [["Hold it steady", "Use both hands."], ["Face the light", "Stand facing a window."]]
     assert page.evaluate("[...document.querySelectorAll('.transcript li span')].map(s => s.textContent)") == \
         ["Hold the phone with both hands.", "Stand facing the window."]
@@ -252,12 +255,14 @@ def test_the_page_plays_on_its_own_without_errors(site, page):
 def test_switching_to_portrait_keeps_captions_and_is_keyboard_operable(site, page):
     url, _ = site
     page.goto(f"{url}/pkg/index.html")
-    labels = page.evaluate("[...document.querySelectorAll('.formats button')].map(b => [b.textContent, b.getAttribute('aria-pressed')])")
+    labels = page.evaluate("[...document.querySelectorAll('.formats button')].map(b => [b.textContent, "
+                           "b.getAttribute('aria-pressed')])")
     assert labels == [["Landscape 16:9", "true"], ["Portrait 9:16", "false"]]
     page.wait_for_function("document.getElementById('video').readyState >= 1")
     page.focus(".formats button[data-format=portrait]")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('video').currentSrc.endsWith('/video/two-ways-9x16.mp4') && document.getElementById('video').readyState >= 1")
+    page.wait_for_function("document.getElementById('video').currentSrc.endsWith('/video/two-ways-9x16.mp4') && "
+                           "document.getElementById('video').readyState >= 1")
     assert page.evaluate("document.querySelector('.frame').className") == "frame portrait"
     assert page.evaluate("[...document.querySelectorAll('.formats button')].map(b => b.getAttribute('aria-pressed'))") == ["false", "true"]
     assert page.evaluate("document.getElementById('video').textTracks[0].mode") == "showing"

@@ -73,11 +73,13 @@ def test_card_text_and_narration_edit_only_their_lines(lesson):
             "Phone at eye level. Eyes on the upper grid line. Space at the bottom for captions.", "Phone at eye level."
         )
         .replace(
-            "![A phone held upright with the camera grid on: the teacher's eyes are on the upper grid line, and the bottom of the screen is kept free for captions](media/framing-grid.png)\n\n",
+            "![A phone held upright with the camera grid on: the teacher's eyes are on the upper grid line, and the "
+            "bottom of the screen is kept free for captions](media/framing-grid.png)\n\n",
             "",
         )
         .replace(
-            "Narration: Put the phone at eye level, on a stack of books or a small tripod. Turn on the camera grid and keep your eyes on the upper line. Leave some space at the bottom for captions.",
+            "Narration: Put the phone at eye level, on a stack of books or a small tripod. Turn on the camera grid and "
+            "keep your eyes on the upper line. Leave some space at the bottom for captions.",
             "Narration: Put the phone at eye level.",
         )
     )
@@ -91,7 +93,8 @@ def test_reorder_remove_and_add_parts(lesson):
     assert [p["type"] for p in parts] == ["title", "card", "card", "card", "clip", "card", "card", "card", "end"]
     # swap the first two cards, drop 'checklist', add a new card in its place
     new_parts = [parts[0], parts[2], parts[1], parts[3], parts[4], parts[5],
-                 {"index": None, "type": "card", "title": "Try it", "body": "- Record ten seconds", "narration": "Now record ten seconds."},
+                 {"index": None, "type": "card", "title": "Try it", "body": "- Record ten seconds",
+                  "narration": "Now record ten seconds."},
                  parts[7], parts[8]]
     document.save(lesson, {"version": form["version"], "parts": new_parts})
     yaml_text = (lesson / "lesson.yaml").read_text()
@@ -141,8 +144,11 @@ def test_narration_marker_word_and_russian_text_are_kept():
 def test_a_script_path_outside_the_lesson_is_never_read_or_written(lesson):
     outside = lesson.parent / "outside.md"
     outside.write_text("## Secret {#secret}\n\nNarration: not the lesson's.\n")
-    (lesson / "lesson.yaml").write_text((lesson / "lesson.yaml").read_text().replace("theme: classic\n", "theme: classic\nscript: ../outside.md\n"))
+    (lesson / "lesson.yaml").write_text((lesson / "lesson.yaml").read_text().replace("theme: classic\n",
+            "theme: classic\nscript: ../outside.md\n"))
     form = document.read(lesson)
     assert form["sections"] == []
-    document.save(lesson, {"version": form["version"], "sections": [{"id": "secret", "title": "Changed", "body": "x", "narration": "y"}]})
+    document.save(lesson,
+                  {"version": form["version"],
+                   "sections": [{"id": "secret", "title": "Changed", "body": "x", "narration": "y"}]})
     assert outside.read_text() == "## Secret {#secret}\n\nNarration: not the lesson's.\n"

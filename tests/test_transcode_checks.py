@@ -29,7 +29,8 @@ def _plan(tmp_path: Path, sequence, sections=(), max_duration=90.0):
 
 
 @pytest.mark.parametrize("text,reason", [
-    (HLS, "is a 'hls' file, which can make ffmpeg read other files or the network"),  # recognised by content, never opened by ffmpeg
+    (HLS,
+     "is a 'hls' file, which can make ffmpeg read other files or the network"),  # recognised by content, never opened by ffmpeg
     (FFCONCAT, "is a 'concat' file, which can make ffmpeg read other files or the network"),
     ("just some notes\n", "is not a media file ffmpeg can read"),
 ])
@@ -55,7 +56,8 @@ def test_trim_outside_the_clip(tmp_path):
     make_video(tmp_path / "content" / "intro" / "media" / "clip.mp4", seconds=2, size="160x90")
     with pytest.raises(MediaError) as caught:
         _plan(tmp_path, (Clip("media/clip.mp4", start=1.0, end=4.5),))
-    assert str(caught.value) == ("content/intro/media/clip.mp4: the trim 00:01.00–00:04.50 is outside the clip, which lasts 00:02.00"
+    assert str(caught.value) == ("content/intro/media/clip.mp4: the trim 00:01.00–00:04.50 is outside the clip, which "
+                                 "lasts 00:02.00"
                                  " — change start/end of this clip in lesson.yaml")
 
 
@@ -89,7 +91,8 @@ def test_duration_limit_is_enforced_before_encoding(tmp_path):
     with pytest.raises(LessonError) as caught:
         _plan(tmp_path, (TitleCard("", 4.0), Clip("media/clip.mp4"), CardSlide("a", duration=6.0), EndCard((), 5.0)),
               (section("a", ""),), max_duration=15)
-    assert str(caught.value) == ("content/intro/lesson.yaml: max_duration: the lesson would last 19.0 s, over its limit of 15 s"
+    assert str(caught.value) == ("content/intro/lesson.yaml: max_duration: the lesson would last 19.0 s, over its "
+                                 "limit of 15 s"
                                  " (longest: card 'a' 6.0 s, end card 5.0 s, title card 4.0 s)"
                                  " — shorten clips (start/end) or narration, or raise max_duration")
     assert not list((tmp_path / "objects").rglob("*.mp4"))
@@ -144,7 +147,8 @@ def test_peaky_track_is_limited_explicitly_and_says_so(tmp_path):
 
 
 def test_silent_track_is_left_alone(tmp_path):
-    result = loudness.normalise(_raw(tmp_path / "t.f32", np.zeros((AUDIO_RATE * 4, 2))), tmp_path / "n.f32", "content/intro")
+    result = loudness.normalise(_raw(tmp_path / "t.f32", np.zeros((AUDIO_RATE * 4, 2))),
+                                tmp_path / "n.f32", "content/intro")
     assert (result.mode, result.gain_db) == ("linear", 0.0)
     assert not _read_raw(tmp_path / "n.f32").any()
 
@@ -171,7 +175,8 @@ def test_unknown_voice_is_a_tool_error(tmp_path):
     from pipeline.errors import ToolError
 
     with pytest.raises(ToolError) as caught:
-        narration.synthesise("Hello.", "xx-nonexistent", 0.3, ObjectStore(tmp_path / "objects"), "content/intro: card 'a'")
+        narration.synthesise("Hello.", "xx-nonexistent", 0.3, ObjectStore(tmp_path / "objects"),
+                             "content/intro: card 'a'")
     assert str(caught.value).startswith("content/intro: card 'a': espeak-ng failed")
 
 
@@ -190,5 +195,6 @@ def test_end_to_end_rejects_a_bad_clip_before_any_encoding(tmp_path):
     (root / "media").mkdir(parents=True)
     (root / "media" / "clip.mp4").write_text(HLS)
     with pytest.raises(MediaError):
-        build(lesson(root, (TitleCard("", 1.0), Clip("media/clip.mp4"))), tmp_path / "build" / "intro", tmp_path / "objects")
+        build(lesson(root, (TitleCard("", 1.0), Clip("media/clip.mp4"))),
+              tmp_path / "build" / "intro", tmp_path / "objects")
     assert not list((tmp_path / "objects").rglob("*.mp4"))

@@ -12,7 +12,8 @@ S = MediaSettings()
 VIDEO = [
     "-c:v", "libx264", "-preset", "fast", "-profile:v", "high", "-pix_fmt", "yuv420p", "-crf", "21",
     "-maxrate", "5M", "-bufsize", "10M", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
-    "-flags:v", "+cgop+bitexact", "-x264-params", "stitchable=1", "-threads", "1", "-color_primaries", "bt709", "-color_trc", "bt709",
+    "-flags:v", "+cgop+bitexact", "-x264-params", "stitchable=1", "-threads", "1", "-color_primaries", "bt709",
+         "-color_trc", "bt709",
     "-colorspace", "bt709", "-color_range", "tv", "-video_track_timescale", "15360",
 ]
 STILL = [v if v != "stitchable=1" else "stitchable=1:me=dia:rc-lookahead=0:mbtree=0:partitions=none:mixed-refs=0:b-adapt=0:aq-mode=0" for v in VIDEO]
@@ -42,13 +43,19 @@ def test_slide_segment_decodes_the_image_once_a_second():
 
 def test_clip_segment_of_the_frame_aspect_is_scaled_only():
     argv = commands.clip_segment("/m/a.mp4", 1.5, 90, commands.Source(1280, 720), (1920, 1080), S, "/o/c.mp4")
-    graph = "[0:v]fps=30[s0];[s0]scale=1920:1080:out_color_matrix=bt709:out_range=tv[s1];[s1]setsar=1[s2];[s2]tpad=stop=-1:stop_mode=clone[s3];[s3]format=yuv420p[s4]"
+    graph = ("[0:v]fps=30[s0];[s0]scale=1920:1080:out_color_matrix=bt709:out_range=tv[s1];[s1]setsar=1[s2];"
+             "[s2]tpad=stop=-1:stop_mode=clone[s3];[s3]format=yuv420p[s4]")
     assert argv == [
-        "ffmpeg", "-protocol_whitelist", "file", "-ss", "1.5", "-i", "/m/a.mp4", "-filter_complex", graph, "-map", "[s4]",
-        "-an", "-bufsize", "10M", "-c:v", "libx264", "-color_primaries", "bt709", "-color_range", "tv", "-color_trc", "bt709",
-        "-colorspace", "bt709", "-crf", "21", "-dn", "-fflags", "+bitexact", "-flags:v", "+cgop+bitexact", "-frames:v", "90",
-        "-g", "60", "-keyint_min", "60", "-map_chapters", "-1", "-map_metadata", "-1", "-maxrate", "5M", "-pix_fmt", "yuv420p",
-        "-preset", "fast", "-profile:v", "high", "-sc_threshold", "0", "-sn", "-threads", "1", "-video_track_timescale", "15360", "-x264-params", "stitchable=1",
+        "ffmpeg", "-protocol_whitelist", "file", "-ss", "1.5", "-i", "/m/a.mp4", "-filter_complex", graph,
+                    "-map", "[s4]",
+        "-an", "-bufsize", "10M", "-c:v", "libx264", "-color_primaries", "bt709", "-color_range", "tv",
+                    "-color_trc", "bt709",
+        "-colorspace", "bt709", "-crf", "21", "-dn", "-fflags", "+bitexact", "-flags:v", "+cgop+bitexact",
+                    "-frames:v", "90",
+        "-g", "60", "-keyint_min", "60", "-map_chapters", "-1", "-map_metadata", "-1", "-maxrate", "5M",
+                    "-pix_fmt", "yuv420p",
+        "-preset", "fast", "-profile:v", "high", "-sc_threshold", "0", "-sn", "-threads", "1", "-video_track_timescale",
+                    "15360", "-x264-params", "stitchable=1",
         "/o/c.mp4", "-hide_banner", "-nostdin", "-nostats", "-y",
     ]
     ffmpeg.check_inputs(argv)
@@ -68,7 +75,8 @@ def test_clip_segment_of_another_aspect_gets_a_blurred_fill():
 
 def test_clip_segment_with_pad_and_non_square_pixels():
     settings = MediaSettings(fit="pad")
-    argv = commands.clip_segment("/m/dv.mp4", 0, 30, commands.Source(853, 480, 1.185), (1080, 1920), settings, "/o/c.mp4")
+    argv = commands.clip_segment("/m/dv.mp4", 0, 30, commands.Source(853, 480, 1.185), (1080, 1920),
+                                 settings, "/o/c.mp4")
     graph = argv[argv.index("-filter_complex") + 1]
     assert graph == (
         "[0:v]fps=30[s0];[s0]scale=trunc(iw*sar/2)*2:ih[s1];[s1]setsar=1[s2];"
@@ -99,19 +107,23 @@ def test_loudnorm_passes_and_limiter():
         ":offset=0:linear=true:print_format=json,aresample=48000"
     )
     limited = commands.raw_output(commands.limited_gain("/w/t.f32", 9.5, -2.0, "/w/n.f32"))
-    assert limited[limited.index("-af") + 1] == "volume=9.50dB,aresample=192000,alimiter=limit=0.794328:attack=5:release=50:level=false:latency=true,aresample=48000"
+    assert limited[limited.index("-af") + 1] == (
+        "volume=9.50dB,aresample=192000,alimiter=limit=0.794328:attack=5:release=50:level=false:latency=true,aresample=48000")
     assert limited[-3:] == ["-f", "f32le", "/w/n.f32"]
 
 
 def test_aac_mux_and_concat_list():
     assert commands.aac_encode("/w/n.f32", "160k", "/w/a.m4a") == [
-        "ffmpeg", *QUIET, "-protocol_whitelist", "file", "-i", "/w/n.f32", "-map", "0:a:0", "-c:a", "aac", "-profile:a", "aac_low",
-        "-aac_coder", "fast", "-b:a", "160k", "-ar", "48000", "-ac", "2", "-flags:a", "+bitexact", *BITEXACT, "/w/a.m4a",
+        "ffmpeg", *QUIET, "-protocol_whitelist", "file", "-i", "/w/n.f32", "-map", "0:a:0", "-c:a", "aac",
+            "-profile:a", "aac_low",
+        "-aac_coder", "fast", "-b:a", "160k", "-ar", "48000", "-ac", "2", "-flags:a", "+bitexact",
+            *BITEXACT, "/w/a.m4a",
     ]
     argv = commands.mux("/w/list.ffconcat", "/w/a.m4a", "/o/v.mp4")
     assert argv == [
         "ffmpeg", *QUIET, "-f", "concat", "-safe", "0", "-protocol_whitelist", "file", "-i", "/w/list.ffconcat",
-        "-protocol_whitelist", "file", "-i", "/w/a.m4a", "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags", "+faststart",
+        "-protocol_whitelist", "file", "-i", "/w/a.m4a", "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-movflags",
+                    "+faststart",
         "-flags:v", "+bitexact", "-flags:a", "+bitexact", *BITEXACT, "/o/v.mp4",
     ]
     ffmpeg.check_inputs(argv)
@@ -127,7 +139,8 @@ def test_frame_extraction_seeks_half_a_frame_early():
 
 @pytest.mark.parametrize("text,sentences", [
     ("Hold the phone. Lean on a table!  Ready?", ["Hold the phone.", "Lean on a table!", "Ready?"]),
-    ("Держите телефон двумя руками. Обопритесь на стол… Готово", ["Держите телефон двумя руками.", "Обопритесь на стол…", "Готово"]),
+    ("Держите телефон двумя руками. Обопритесь на стол… Готово",
+     ["Держите телефон двумя руками.", "Обопритесь на стол…", "Готово"]),
     ("휴대폰을 두 손으로 잡으세요. 탁자에 기대세요!", ["휴대폰을 두 손으로 잡으세요.", "탁자에 기대세요!"]),
     ('He said "stop." Then\nwe left.', ['He said "stop."', "Then we left."]),
 ])
@@ -138,8 +151,10 @@ def test_sentences_split_for_en_ru_ko(text, sentences):
 def test_voice_by_language_unless_overridden():
     assert [narration.voice_for(lang) for lang in ("en", "ru", "ko")] == ["en-us", "ru", "ko"]
     assert narration.voice_for("en", "en-gb") == "en-gb"
-    assert narration.espeak_argv("ru", "/w/s.wav") == ["espeak-ng", "-b", "1", "-v", "ru", "-s", "150", "-w", "/w/s.wav", "--stdin"]
-    assert narration.espeak_argv("en-gb+f3", "/w/s.wav") == ["espeak-ng", "-b", "1", "-v", "en-gb+f3", "-w", "/w/s.wav", "--stdin"]
+    assert narration.espeak_argv("ru", "/w/s.wav") == ["espeak-ng", "-b", "1", "-v", "ru", "-s", "150", "-w",
+                                                       "/w/s.wav", "--stdin"]
+    assert narration.espeak_argv("en-gb+f3", "/w/s.wav") == ["espeak-ng", "-b", "1", "-v", "en-gb+f3", "-w",
+            "/w/s.wav", "--stdin"]
 
 
 SUMMARY = """[Parsed_ebur128_0 @ 0x7f] Summary:
@@ -181,7 +196,8 @@ def test_frames_and_poster_candidates():
 def test_speech_and_resample_commands():
     assert commands.raw_input(commands.speech_wav("/w/n.f32", 96000, 192000, "/o/speech/02.wav")) == [
         "ffmpeg", *QUIET, "-f", "f32le", "-ar", "48000", "-ac", "2", "-protocol_whitelist", "file", "-i", "/w/n.f32",
-        "-af", "atrim=start_sample=96000:end_sample=192000,asetpts=N/SR/TB", "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le",
+        "-af", "atrim=start_sample=96000:end_sample=192000,asetpts=N/SR/TB", "-ar", "16000", "-ac", "1", "-c:a",
+            "pcm_s16le",
         "-flags:a", "+bitexact", *BITEXACT, "/o/speech/02.wav",
     ]
     assert commands.resample_wav("/w/s.wav", "/w/o.wav") == [

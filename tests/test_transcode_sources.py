@@ -14,18 +14,21 @@ pytestmark = [pytest.mark.media]
 def _vfr(path):
     # keep every frame for 1 s, then every third: the timestamps keep their gaps (VFR)
     make_video(path.with_name("dense.mp4"), seconds=4, size="320x240")
-    run_ffmpeg("-i", str(path.with_name("dense.mp4")), "-vf", "select='lt(n,30)+not(mod(n,3))'", "-fps_mode", "vfr", "-c:v", "libx264",
+    run_ffmpeg("-i", str(path.with_name("dense.mp4")), "-vf", "select='lt(n,30)+not(mod(n,3))'", "-fps_mode", "vfr",
+               "-c:v", "libx264",
                "-preset", "ultrafast", "-c:a", "copy", str(path))
 
 
 SOURCES = {
     "4x3": lambda p: make_video(p, seconds=4, size="320x240"),
     "21x9": lambda p: make_video(p, seconds=4, size="504x216"),
-    "hevc": lambda p: make_video(p, seconds=4, size="320x180", codec="libx265", extra=("-x265-params", "log-level=error")),
+    "hevc": lambda p: make_video(p, seconds=4, size="320x180", codec="libx265",
+                                 extra=("-x265-params", "log-level=error")),
     "mono-44k-60fps": lambda p: make_video(p, seconds=4, size="320x180", rate="60"),
     "vfr": _vfr,
     "rotated-portrait": lambda p: (make_video(p.with_name("flat.mp4"), seconds=4, size="320x180"),
-                                   run_ffmpeg("-display_rotation:v:0", "90", "-i", str(p.with_name("flat.mp4")), "-c", "copy", str(p))),
+                                   run_ffmpeg("-display_rotation:v:0", "90", "-i", str(p.with_name("flat.mp4")), "-c",
+                                              "copy", str(p))),
 }
 
 
@@ -62,6 +65,7 @@ def test_short_clip_is_flagged_as_not_reliably_measurable(tmp_path):
     result = build(lesson(root, (Clip("media/short.mp4"),)), tmp_path / "build" / "demo", tmp_path / "objects")
     level = result.loudness
     assert level.reliable is False and level.short_clips == ("media/short.mp4",)
-    assert [c.as_dict() for c in result.checks] == [{"id": "loudness.short_clip", "passed": None, "value": 2.0, "limit": 3.0,
+    assert [c.as_dict() for c in result.checks] == [{"id": "loudness.short_clip", "passed": None, "value": 2.0,
+                                                     "limit": 3.0,
                                       "detail": "media/short.mp4 lasts 2.0 s: too short to measure its loudness reliably"}]
     house_ok(inspect(tmp_path / "build" / "demo" / result.videos["16:9"]), (320, 180), 60)

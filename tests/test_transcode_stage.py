@@ -127,7 +127,9 @@ def test_ninety_seconds_end_in_sync(tmp_path):
     run_ffmpeg("-f", "lavfi", "-i", "color=black:s=160x90:r=30:d=10,drawbox=c=white:t=fill:enable='gte(t,5)'",
                "-f", "lavfi", "-i", "aevalsrc='if(gte(t,5),0.5*sin(2*PI*1000*t),0)':s=44100:d=10",
                "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(root / "media" / "flash.mp4"))
-    the_lesson = lesson(root, (TitleCard("", 5.0), Clip("media/long.mp4"), CardSlide("pause", duration=20.0), Clip("media/flash.mp4"), EndCard((), 5.0)),
+    the_lesson = lesson(root,
+                        (TitleCard("", 5.0), Clip("media/long.mp4"),
+                         CardSlide("pause", duration=20.0), Clip("media/flash.mp4"), EndCard((), 5.0)),
                         (section("pause", ""),))
     result = build(the_lesson, tmp_path / "build" / "demo", tmp_path / "objects")
     probed = inspect(tmp_path / "build" / "demo" / result.videos["16:9"])
@@ -146,11 +148,15 @@ def test_changed_card_re_encodes_only_its_segments_and_poster_skips_black(tmp_pa
     from PIL import Image
 
     root = tmp_path / "content" / "demo"
-    the_lesson = lesson(root, (TitleCard("", 1.0), CardSlide("a", duration=3.0), CardSlide("b", duration=2.5), EndCard((), 1.0)),
+    the_lesson = lesson(root,
+                        (TitleCard("", 1.0), CardSlide("a", duration=3.0),
+                         CardSlide("b", duration=2.5), EndCard((), 1.0)),
                         (section("a", ""), section("b", "")))
     encodes = []
     real = ffmpeg.run
-    monkeypatch.setattr(ffmpeg, "run", lambda argv, **kw: (encodes.append(argv[argv.index("-i") + 1]) if "-loop" in argv else None, real(argv, **kw))[1])
+    monkeypatch.setattr(ffmpeg, "run", lambda argv,
+                        **kw: (encodes.append(argv[argv.index("-i") + 1]) if "-loop" in argv else None,
+                               real(argv, **kw))[1])
     out = tmp_path / "build" / "demo"
     first = build(the_lesson, out, tmp_path / "objects", SMALL, colors={"title": "black", "a": "white", "b": "orange"})
     assert len(encodes) == 4  # 15-frame units: title 2 of them, a 6, b 5, end 2; no tails

@@ -28,16 +28,19 @@ pytestmark = [pytest.mark.media, pytest.mark.e2e, needs_tool("espeak-ng"), needs
 
 SLUG = "first-video"
 ZIP = f"{SLUG}-v1.zip"
-GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false"]
+GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "init.defaultBranch=main", "-c",
+       "advice.detachedHead=false"]
 
 
 def _run(argv: list[str], cwd: Path, env: dict | None = None, umask: int = 0o022) -> subprocess.CompletedProcess:
-    return subprocess.run(argv, cwd=cwd, env=env or os.environ.copy(), capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+    return subprocess.run(argv, cwd=cwd, env=env or os.environ.copy(), capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL,
                           preexec_fn=lambda: os.umask(umask), check=False)
 
 
 def _microlearn(clone: Path, *args: str, env: dict | None = None, umask: int = 0o022) -> subprocess.CompletedProcess:
-    return _run([sys.executable, "-m", "pipeline", *args], clone, {**(env or os.environ), "PYTHONPATH": str(ROOT)}, umask)
+    return _run([sys.executable, "-m", "pipeline", *args],
+                clone, {**(env or os.environ), "PYTHONPATH": str(ROOT)}, umask)
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -62,13 +65,15 @@ def flow(tmp_path_factory):
     (lesson / "media").mkdir(parents=True)
     # a picture and a school logo on the cards: their URLs are what made the handout differ by path
     (lesson / "lesson.yaml").write_text(LESSON_YAML + "school:\n  name: Lyceum 1\n  logo: media/logo.png\n", encoding="utf-8")
-    (lesson / "script.md").write_text(SCRIPT_MD.replace("- Lean on a table", "- Lean on a table\n\n![A phone on a table](media/phone.png)"), encoding="utf-8")
+    (lesson / "script.md").write_text(SCRIPT_MD.replace("- Lean on a table",
+                                                        "- Lean on a table\n\n![A phone on a table](media/phone.png)"), encoding="utf-8")
     make_image(lesson / "media" / "phone.png", size="64x48")
     make_image(lesson / "media" / "logo.png", size="32x32", color="darkred")
     keys = base / "keys"  # outside every clone, as real keys are
     kim = generate_key(keys / "kim")
     anna = generate_key(keys / "anna")  # the lesson's author is a reviewer too (of other lessons)
-    (seed / "reviewers.yaml").write_text(f"reviewers:\n  - name: Kim Minji\n    public_key: {kim}\n  - name: Anna Petrova\n    public_key: {anna}\n",
+    (seed / "reviewers.yaml").write_text(f"reviewers:\n  - name: Kim Minji\n    public_key: {kim}\n  - name: Anna "
+                                         f"Petrova\n    public_key: {anna}\n",
                                          encoding="utf-8")
     (seed / ".gitignore").write_text("build/\n")
     _git(seed, "init", "-q")
@@ -82,7 +87,8 @@ def flow(tmp_path_factory):
     (base / "answers.yaml").write_text(json.dumps(_answers()), encoding="utf-8")
     (base / "tmp-a").mkdir()
     env_a = {**os.environ, "TZ": "UTC", "LANG": "C.UTF-8", "TMPDIR": str(base / "tmp-a")}
-    approved = _microlearn(reviewer, "approve", SLUG, "--reviewer", "Kim Minji", "--key", str(keys / "kim"), "--answers", str(base / "answers.yaml"),
+    approved = _microlearn(reviewer, "approve", SLUG, "--reviewer", "Kim Minji", "--key", str(keys / "kim"),
+                           "--answers", str(base / "answers.yaml"),
                            env=env_a)
     assert approved.returncode == 0, approved.stderr[-3000:]
     _git(reviewer, "add", "approvals")
@@ -99,11 +105,14 @@ def flow(tmp_path_factory):
     share = base / "share"
     share.mkdir()
     config = base / "publish.yaml"
-    config.write_text(f"site:\n  title: Lessons\nledger: publish-ledger.json\ntargets:\n  - name: share\n    type: folder\n    path: {share}\n", encoding="utf-8")
-    env_b = {**os.environ, "TZ": "Asia/Seoul", "LANG": "ko_KR.UTF-8", "LC_ALL": "ru_RU.UTF-8", "TMPDIR": str(temp_b), "HOME": str(base / "home-b"),
+    config.write_text("site:\n  title: Lessons\nledger: publish-ledger.json\ntargets:\n  - name: share\n    type: "
+                      f"folder\n    path: {share}\n", encoding="utf-8")
+    env_b = {**os.environ, "TZ": "Asia/Seoul", "LANG": "ko_KR.UTF-8", "LC_ALL": "ru_RU.UTF-8", "TMPDIR": str(temp_b),
+             "HOME": str(base / "home-b"),
              "USER": "ci", "LOGNAME": "ci", "SOURCE_DATE_EPOCH": "1795000000"}
     published = _microlearn(long, "publish", "--config", str(config), "-j", "2", env=env_b, umask=0o077)
-    return {"base": base, "reviewer": reviewer, "ci": long, "share": share, "config": config, "keys": keys, "published": published, "approved": approved}
+    return {"base": base, "reviewer": reviewer, "ci": long, "share": share, "config": config, "keys": keys,
+            "published": published, "approved": approved}
 
 
 def _plain(data: bytes) -> bytes:
@@ -156,7 +165,8 @@ def test_verify_the_published_bundle_with_the_repository_files(flow):
     done = _microlearn(flow["ci"], "verify", str(zip_file))
     key = fingerprint(load_private_key(flow["keys"] / "kim").public_key())
     sha = hashlib.sha256(zip_file.read_bytes()).hexdigest()
-    assert (done.returncode, done.stdout) == (0, f"{zip_file}: valid — {SLUG} version 1 approved by Kim Minji ({key}), sha256 {sha}\n"), done.stderr
+    assert (done.returncode, done.stdout) == (0, f"{zip_file}: valid — {SLUG} version 1 approved by Kim Minji ({key}), "
+                                                 f"sha256 {sha}\n"), done.stderr
 
 
 def _rezip(source: Path, target: Path, change) -> None:
@@ -181,12 +191,15 @@ def _comment(path: Path) -> None:
 
 
 EDITS = {
-    "entry-content": (lambda p: _rezip(p, p, lambda e: {**e, "transcript.txt": e["transcript.txt"] + b"one more line\n"}),
+    "entry-content": (lambda p: _rezip(p, p,
+                                       lambda e: {**e, "transcript.txt": e["transcript.txt"] + b"one more line\n"}),
                       "entry transcript.txt was changed"),
     "manifest": (lambda p: _rezip(p, p, _manifest_title), "entry manifest.json was changed"),
     "prepended": (lambda p: p.write_bytes(b"#!/bin/sh\nexit 0\n" + p.read_bytes()), "17 byte(s) were added before the zip"),
-    "appended": (lambda p: p.write_bytes(p.read_bytes() + b"<script>alert(1)</script>"), "25 byte(s) were added after the end of the zip"),
-    "entry-added": (lambda p: _rezip(p, p, lambda e: {**e, "extra.html": b"<p>not reviewed</p>"}), "entry extra.html was added"),
+    "appended": (lambda p: p.write_bytes(p.read_bytes() + b"<script>alert(1)</script>"), "25 byte(s) were added after "
+                                                                                         "the end of the zip"),
+    "entry-added": (lambda p: _rezip(p, p, lambda e: {**e, "extra.html": b"<p>not reviewed</p>"}),
+                    "entry extra.html was added"),
     "comment": (_comment, "a zip comment of 6 byte(s) was added (approved bundles have none)"),
 }
 
@@ -206,13 +219,17 @@ def test_every_edit_after_approval_is_refused_by_publish_and_verify(flow, tmp_pa
     share = tmp_path / "share"
     share.mkdir()
     config = tmp_path / "publish.yaml"
-    config.write_text(f"site:\n  title: Lessons\nledger: publish-ledger.json\ntargets:\n  - name: share\n    type: folder\n    path: {share}\n", encoding="utf-8")
+    config.write_text("site:\n  title: Lessons\nledger: publish-ledger.json\ntargets:\n  - name: share\n    type: "
+                      f"folder\n    path: {share}\n", encoding="utf-8")
     ledger = (project / "publish-ledger.json").read_bytes()
 
     report = publish(project, project / "content", project / "build", config, build=False)
     assert report.published == [] and report.failures == []
-    assert report.not_published == [(SLUG, "stale", f"approval by Kim Minji covers bundle {approved[:12]}, the bundle is now {now[:12]} ({reason}) — "
-                                                     f"rebuild it (make build LESSON={SLUG}); if the lesson changed since, review it again and run: make approve LESSON={SLUG}")]
+    assert report.not_published == [(SLUG, "stale",
+                                     f"approval by Kim Minji covers bundle {approved[:12]}, the bundle is now "
+                                     f"{now[:12]} ({reason}) — "
+                                                     f"rebuild it (make build LESSON={SLUG}); if the lesson changed "
+                                                     f"since, review it again and run: make approve LESSON={SLUG}")]
     assert not (share / "bundles").exists() and not [p for p in share.rglob("*") if p.suffix in (".zip", ".part")]
     assert (project / "publish-ledger.json").read_bytes() == ledger
 
@@ -240,25 +257,32 @@ def test_an_author_edit_in_the_build_manifest_cannot_make_a_self_approval_pass(f
 
     # signed with her own listed key, naming other authors in the approval itself: still refused
     key = load_private_key(flow["keys"] / "anna")
-    document = {"schema": "microlearn-approval/2", "slug": SLUG, "version": "1", "title": lesson.title, "authors": ["Someone Else"],
-                "bundle": layout(zip_file)[0].record(ZIP), "media": "", "reviewer": "Anna Petrova", "key": fingerprint(key.public_key()),
+    document = {"schema": "microlearn-approval/2", "slug": SLUG, "version": "1", "title": lesson.title,
+                "authors": ["Someone Else"],
+                "bundle": layout(zip_file)[0].record(ZIP), "media": "", "reviewer": "Anna Petrova",
+                "key": fingerprint(key.public_key()),
                 "checklist": _answers()}
     document["signature"] = base64.b64encode(key.sign(signed_bytes(document))).decode()
     path = project / "approvals" / f"{SLUG}.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     status = approval_status(project, project / "build", lesson, zip_file)
-    assert (status.state, status.reason) == ("invalid", f"{path}: Anna Petrova is an author of this lesson and cannot approve it — ask another listed reviewer")
+    assert (status.state, status.reason) == ("invalid", f"{path}: Anna Petrova is an author of this lesson and cannot "
+                                                        "approve it — ask another listed reviewer")
     done = _microlearn(project, "verify", str(zip_file))  # the zip's signed manifest.json names her
-    assert (done.returncode, done.stdout) == (1, f"approvals/{SLUG}.json: Anna Petrova is an author of this lesson and cannot approve it\n")
+    assert (done.returncode, done.stdout) == (1, f"approvals/{SLUG}.json: Anna Petrova is an author of this lesson and "
+                                                 "cannot approve it\n")
 
 
 def test_verify_usage_errors_exit_2(flow, tmp_path):
     done = _microlearn(flow["ci"], "verify", str(tmp_path / "missing.zip"))
-    assert (done.returncode, done.stderr) == (2, f"microlearn: {tmp_path / 'missing.zip'}: cannot be read (No such file or directory) — give the path of a bundle zip\n")
+    assert (done.returncode, done.stderr) == (2,
+                                              f"microlearn: {tmp_path / 'missing.zip'}: cannot be read (No such file "
+                                              "or directory) — give the path of a bundle zip\n")
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip")
     done = _microlearn(flow["ci"], "verify", str(junk))
-    assert (done.returncode, done.stderr) == (2, f"microlearn: {junk}: cannot tell which lesson this is (no readable manifest.json inside) — "
+    assert (done.returncode, done.stderr) == (2, f"microlearn: {junk}: cannot tell which lesson this is (no readable "
+                                                 "manifest.json inside) — "
                                                  "pass --approval approvals/<lesson>.json\n")
     done = _microlearn(flow["ci"], "verify", str(junk), "--approval", str(flow["ci"] / "approvals" / f"{SLUG}.json"))
     assert (done.returncode, done.stdout) == (1, f"{junk}: not a zip archive (File is not a zip file)\n")

@@ -19,7 +19,8 @@ SMALL = MediaSettings(sizes=(("16:9", (320, 180)), ("9:16", (180, 320))), preset
 HOUSE_FAST = MediaSettings(preset="veryfast")
 
 
-def lesson(root: Path, sequence: tuple, sections: tuple = (), formats=("16:9",), language="en", max_duration=90.0, slug="demo") -> Lesson:
+def lesson(root: Path, sequence: tuple, sections: tuple = (), formats=("16:9",), language="en",
+           max_duration=90.0, slug="demo") -> Lesson:
     root.mkdir(parents=True, exist_ok=True)
     return Lesson(
         slug=slug, root=root, title="Demo", language=language, authors=(Author("Anna"),), rubric="r", tags=(),
@@ -50,11 +51,13 @@ def fake_cards(out: Path, the_lesson: Lesson, settings: MediaSettings, colors: d
 
 
 def context(the_lesson: Lesson, out: Path, store: Path, cards: CardsResult) -> Context:
-    return Context(the_lesson, Settings(the_lesson.root.parent, out.parent), out, ObjectStore(store), Upstream(cards=cards),
+    return Context(the_lesson, Settings(the_lesson.root.parent, out.parent),
+                   out, ObjectStore(store), Upstream(cards=cards),
                    logging.getLogger("microlearn.test"))
 
 
-def build(the_lesson: Lesson, out: Path, store: Path, settings: MediaSettings = SMALL, colors: dict | None = None) -> TranscodeResult:
+def build(the_lesson: Lesson, out: Path, store: Path, settings: MediaSettings = SMALL,
+          colors: dict | None = None) -> TranscodeResult:
     cards = fake_cards(out, the_lesson, settings, colors)
     return transcode(context(the_lesson, out, store, cards), settings)
 

@@ -59,7 +59,8 @@ def run(ctx: Context) -> CaptionResult:
             result = align_part(ctx, speech, lesson.language, lesson.voice)
         if result.quality < MISMATCH_BELOW and not speech.synthesised and not drafted:
             problems.append(Diagnostic(place.file, place.line, place.col, place.field,
-                                       f"the recording {speech.audio} does not match this text (match {result.quality:.2f}, under {MISMATCH_BELOW})",
+                                       f"the recording {speech.audio} does not match this text (match "
+                                       f"{result.quality:.2f}, under {MISMATCH_BELOW})",
                                        "check that the recording is the right file and that the text is what is said in it"))
             continue
         tokens = [Token(w.text, w.start, w.end, w.confidence) for w in result.words]
@@ -73,9 +74,11 @@ def run(ctx: Context) -> CaptionResult:
             divergences.append(Divergence(index, d.start, d.end, d.kind, there, reason))
             ctx.log.warning("%s: %s", place.file, reason)
         if not drafted and not speech.synthesised and result.quality < DOUBTFUL_BELOW:
-            part_doubts.append((float("-inf"), float("inf"), f"the recording matches its text only weakly (match {result.quality:.2f}): listen to it"))
+            part_doubts.append((float("-inf"), float("inf"),
+                                f"the recording matches its text only weakly (match {result.quality:.2f}): listen to it"))
         if drafted:
-            part_doubts.append((float("-inf"), float("inf"), f"drafted from speech by {drafted} (there is no script): check every word"))
+            part_doubts.append((float("-inf"), float("inf"),
+                                f"drafted from speech by {drafted} (there is no script): check every word"))
         doubts.append(part_doubts)
         owners.append((index, place))
         said = " ".join(speech.text.split()) or " ".join(t.text for t in tokens)
@@ -95,7 +98,8 @@ def run(ctx: Context) -> CaptionResult:
         qc.enforce(violations, [cue_parts[v.cue - 1][1] for v in violations], accepting)
 
     stem = f"captions/{lesson.slug}.{lesson.language}"
-    named = CaptionFiles(vtt=f"{stem}.vtt", srt=f"{stem}.srt", transcript_txt="transcript.txt", transcript_html="transcript.html")
+    named = CaptionFiles(vtt=f"{stem}.vtt", srt=f"{stem}.srt", transcript_txt="transcript.txt",
+                         transcript_html="transcript.html")
     files = asdict(named)
     texts = {
         "vtt": formats.webvtt(cues, lesson.language),
@@ -104,7 +108,8 @@ def run(ctx: Context) -> CaptionResult:
         "transcript_html": formats.transcript_html(lesson.title, spoken, lesson.language, ctx.settings.templates),
     }
     kinds = {"vtt": "captions", "srt": "captions", "transcript_txt": "transcript", "transcript_html": "transcript"}
-    artifacts = [ctx.artifact(kinds[key], files[key], lambda tmp, t=texts[key]: tmp.write_text(t, encoding="utf-8")) for key in files]
+    artifacts = [ctx.artifact(kinds[key], files[key],
+                              lambda tmp, t=texts[key]: tmp.write_text(t, encoding="utf-8")) for key in files]
     return CaptionResult(
         artifacts=tuple(artifacts),
         cues=tuple(CaptionCue(**c.as_dict(), part=cue_parts[c.index - 1][0]) for c in cues),
@@ -122,7 +127,8 @@ def _no_words(place: Diagnostic, language: str) -> Diagnostic:
     hint = "write what is said (a 'Narration:' paragraph for a card, 'says:' for a clip); captions are made from it"
     if language in INSTALL:
         hint += f" — or run '{INSTALL[language]}' to have captions drafted from the speech, for review"
-    return Diagnostic(place.file, place.line, place.col, place.field, "this part has speech but no words to caption", hint)
+    return Diagnostic(place.file, place.line, place.col, place.field,
+                      "this part has speech but no words to caption", hint)
 
 
 def acceptances(lesson: Lesson) -> tuple[qc.Acceptance, ...]:
@@ -159,7 +165,8 @@ def _params(lesson: Lesson, settings: Settings) -> dict:
     rules = rules_for(lesson.language, lesson.captions)
     return {"rules": rules.as_dict(), "voice": lesson.voice, "title": lesson.title, "slug": lesson.slug,
             "flag_below": FLAG_BELOW, "mismatch_below": MISMATCH_BELOW, "doubtful_below": DOUBTFUL_BELOW,
-            "script": lesson.script, "headings": {s.id: s.title for s in lesson.sections}}  # transcript headings, messages
+            "script": lesson.script,
+            "headings": {s.id: s.title for s in lesson.sections}}  # transcript headings, messages
 
 
 def _tools(settings: Settings) -> dict:
@@ -173,4 +180,5 @@ def _tools(settings: Settings) -> dict:
             "recognisers": {language: version(language) for language in ("en", "ko")}}
 
 
-STAGE = Stage(name="caption", needs=("transcode",), run=run, params=_params, inputs=lambda lesson: [], tools=_tools, result=CaptionResult)
+STAGE = Stage(name="caption", needs=("transcode",), run=run, params=_params, inputs=lambda lesson: [],
+              tools=_tools, result=CaptionResult)

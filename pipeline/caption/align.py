@@ -110,7 +110,8 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
     _snap(placed, speech)
     divergences = _divergences(tempo, speech, placed)
     quality = float(np.clip(match / MATCH_FULL, 0.0, 1.0))
-    return Alignment(tuple(Word(w, round(s, 3), round(e, 3), round(c, 3)) for w, s, e, c in placed), tuple(divergences), round(quality, 3))
+    return Alignment(tuple(Word(w, round(s, 3), round(e, 3), round(c, 3)) for w, s, e, c in placed), tuple(divergences),
+                     round(quality, 3))
 
 
 def _confidence(relative: np.ndarray, tempo: np.ndarray) -> float:
@@ -162,7 +163,8 @@ def _row_span(rows: np.ndarray, cols: np.ndarray, frames: int) -> tuple[np.ndarr
     after = np.minimum.accumulate(np.where(seen, index, frames)[::-1])[::-1]
     before = np.maximum.accumulate(np.where(seen, index, -1))
     # an unvisited frame starts where the next visited one starts (or, past the last, ends)
-    first = np.where(seen, first, np.where(after < frames, first[np.minimum(after, frames - 1)], last[np.maximum(before, 0)]))
+    first = np.where(seen, first,
+                     np.where(after < frames, first[np.minimum(after, frames - 1)], last[np.maximum(before, 0)]))
     last = np.where(seen, last, last[np.maximum(before, 0)])
     last = np.where(before >= 0, last, first)
     return first, last

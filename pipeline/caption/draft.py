@@ -71,7 +71,8 @@ def _pocketsphinx(pcm: bytes) -> list[Word]:
         if seg.word.startswith(("<", "[")):  # <s>, </s>, <sil>, [NOISE]
             continue
         text = re.sub(r"\(\d+\)$", "", seg.word)  # alternative pronunciations: "the(2)"
-        words.append(Word(text, round(seg.start_frame / 100, 3), round((seg.end_frame + 1) / 100, 3), round(float(seg.prob), 3)))
+        words.append(Word(text,
+                          round(seg.start_frame / 100, 3), round((seg.end_frame + 1) / 100, 3), round(float(seg.prob), 3)))
     return words
 
 

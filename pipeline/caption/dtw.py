@@ -135,7 +135,8 @@ def _band(rows, cols, cn, cm, n, m) -> tuple[np.ndarray, np.ndarray]:
     return lo.astype(np.int64), hi.astype(np.int64)
 
 
-def _warp(cost: np.ndarray, lo: np.ndarray, row_silent: np.ndarray, col_silent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _warp(cost: np.ndarray, lo: np.ndarray,
+          row_silent: np.ndarray, col_silent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """DTW over a band: row i holds extended columns lo[i] .. lo[i] + width - 1 (``cost`` is
     N x width, _HUGE outside the band). Returns the path from (0, 0) to the last column."""
     n, width = cost.shape

@@ -45,7 +45,8 @@ def srt(cues: list[Cue]) -> str:
     """A SubRip file (comma before milliseconds; "-->" inside text would end the timing line)."""
     out = []
     for cue in cues:
-        out += [str(cue.index), f"{cue_time(cue.start, ',')} --> {cue_time(cue.end, ',')}", *(line.replace("-->", "->") for line in cue.lines), ""]
+        out += [str(cue.index), f"{cue_time(cue.start, ',')} --> {cue_time(cue.end, ',')}",
+                *(line.replace("-->", "->") for line in cue.lines), ""]
     return "\n".join(out)
 
 

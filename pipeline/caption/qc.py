@@ -54,7 +54,8 @@ def check(cues: list[Cue], rules: Rules, parts: list[int] | None = None) -> list
     for k, cue in enumerate(cues):
         duration = cue.end - cue.start
         if len(cue.lines) > rules.max_lines:
-            add(k, cue, "max_lines", len(cue.lines), rules.max_lines, f"{len(cue.lines)} lines, over the limit of {rules.max_lines}")
+            add(k, cue, "max_lines", len(cue.lines),
+                rules.max_lines, f"{len(cue.lines)} lines, over the limit of {rules.max_lines}")
         for number, line in enumerate(cue.lines, 1):
             chars = width(line, rules)
             if chars > rules.max_line_chars:
@@ -63,18 +64,22 @@ def check(cues: list[Cue], rules: Rules, parts: list[int] | None = None) -> list
         chars = width(cue.text, rules)
         if duration > 0 and chars / duration > rules.max_cps + 1e-9:
             add(k, cue, "max_cps", chars / duration, rules.max_cps,
-                f"{math.ceil(chars / duration * 100) / 100:.2f} characters per second, over the limit of {rules.max_cps:g} ({lang}{', children' if rules.children else ''})")
+                f"{math.ceil(chars / duration * 100) / 100:.2f} characters per second, over the limit of "
+                f"{rules.max_cps:g} ({lang}{', children' if rules.children else ''})")
         if duration < rules.min_duration - 1e-9:
-            add(k, cue, "min_duration", duration, rules.min_duration, f"shown for {duration:.3f} s, under the minimum of {rules.min_duration:g} s")
+            add(k, cue, "min_duration", duration, rules.min_duration,
+                f"shown for {duration:.3f} s, under the minimum of {rules.min_duration:g} s")
         if duration > rules.max_duration + 1e-9:
-            add(k, cue, "max_duration", duration, rules.max_duration, f"shown for {duration:.3f} s, over the maximum of {rules.max_duration:g} s")
+            add(k, cue, "max_duration", duration, rules.max_duration,
+                f"shown for {duration:.3f} s, over the maximum of {rules.max_duration:g} s")
         if k + 1 < len(cues):
             gap = cues[k + 1].start - cue.end
             if gap < 0:
                 add(k, cue, "order", gap, 0.0, f"overlaps cue {cues[k + 1].index} by {-gap:.3f} s")
             elif gap < rules.min_gap - 1e-6:
                 add(k, cue, "min_gap", gap, round(rules.min_gap, 4),
-                    f"ends {gap * 1000:.0f} ms before cue {cues[k + 1].index}; at least {rules.min_gap_frames} frames ({rules.min_gap * 1000:.0f} ms) are needed")
+                    f"ends {gap * 1000:.0f} ms before cue {cues[k + 1].index}; at least {rules.min_gap_frames} frames "
+                    f"({rules.min_gap * 1000:.0f} ms) are needed")
     return found
 
 

@@ -52,7 +52,8 @@ class Cue:
         return " ".join(self.lines)
 
     def as_dict(self) -> dict:
-        item = {"index": self.index, "start": round(self.start, 3), "end": round(self.end, 3), "lines": list(self.lines),
+        item = {"index": self.index, "start": round(self.start, 3),
+                "end": round(self.end, 3), "lines": list(self.lines),
                 "confidence": round(self.confidence, 3), "flagged": self.flagged}
         if self.reason:
             item["reason"] = self.reason
@@ -151,7 +152,8 @@ def segment(tokens: list[Token], rules: Rules, part_end: float) -> list[tuple[in
     return cuts[::-1]
 
 
-def _cue_cost(tokens: list[Token], a: int, b: int, lines: tuple[str, ...], rules: Rules, part_end: float, starters) -> float:
+def _cue_cost(tokens: list[Token], a: int, b: int, lines: tuple[str, ...], rules: Rules,
+              part_end: float, starters) -> float:
     n = len(tokens)
     last = tokens[b - 1].text
     cost = 1.0  # every cue costs something: no needless fragments
@@ -203,7 +205,8 @@ def time_cues(parts: list[tuple[list[Token], list[tuple[int, int, tuple[str, ...
             reason = next((why for s, e, why in part_doubts if s < speech_end and e > start), "")
             if not reason and confidence < threshold:
                 reason = f"alignment confidence {confidence:.2f} is under {threshold:.2f}"
-            raw.append([start, speech_end, lines, confidence, reason, part_end, width(" ".join(lines), rules), position])
+            raw.append([start, speech_end, lines, confidence, reason,
+                        part_end, width(" ".join(lines), rules), position])
     raw.sort(key=lambda r: r[0])
     for item in raw:
         item[0] = round(item[0], 3)
@@ -212,10 +215,12 @@ def time_cues(parts: list[tuple[list[Token], list[tuple[int, int, tuple[str, ...
     for k, (start, speech_end, lines, confidence, reason, part_end, chars, position) in enumerate(raw):
         latest = min(raw[k + 1][0] - gap if k + 1 < len(raw) else part_end, part_end, start + rules.max_duration)
         # whole ms, rounded up: a cue shown exactly long enough must not fail by rounding
-        wanted = max(speech_end + LINGER, start + rules.min_duration, math.ceil((start + chars / rules.max_cps) * 1000) / 1000)
+        wanted = max(speech_end + LINGER, start + rules.min_duration,
+                     math.ceil((start + chars / rules.max_cps) * 1000) / 1000)
         end = min(wanted, latest)
         if k + 1 < len(raw) and 0 < raw[k + 1][0] - end < CLOSE_GAP and raw[k + 1][0] - gap >= speech_end:
             end = raw[k + 1][0] - gap  # close short gaps: a flicker of no caption distracts
         end = max(end, speech_end if speech_end <= latest else latest, start + 0.001)
-        cues.append(Cue(k + 1, round(start, 3), round(end, 3), tuple(lines), confidence, bool(reason), reason, position))
+        cues.append(Cue(k + 1, round(start, 3), round(end, 3), tuple(lines), confidence, bool(reason),
+                        reason, position))
     return cues

@@ -45,12 +45,14 @@ def align_part(ctx, speech: Speech, language: str, voice_override: str = "") -> 
     offset = float(speech.offset)
     windows = [(s.text, float(s.start) - offset, float(s.end) - offset) for s in speech.sentences]
     exact = speech.synthesised and bool(windows)
-    key = {"kind": "caption-align", "audio": sha256_file(path), "text": speech.text, "windows": windows if exact else [],
+    key = {"kind": "caption-align", "audio": sha256_file(path), "text": speech.text,
+           "windows": windows if exact else [],
            "voice": voice, "espeak": espeak_version(), "version": code_fingerprint(*ALIGN_CODE)}
 
     def compute() -> dict:
         samples = read_audio(path)
-        return _by_sentence(samples, windows, voice, ctx.label) if exact else _whole(samples, speech.text, voice, ctx.label)
+        return _by_sentence(samples, windows, voice, ctx.label) if exact else _whole(samples, speech.text,
+                voice, ctx.label)
 
     stored = _memo(ctx, key, compute)
     divergences = tuple(Divergence(round(d["start"] + offset, 2), round(d["end"] + offset, 2), d["word"], d["kind"]) for d in stored["divergences"])
@@ -93,7 +95,8 @@ def _by_sentence(samples: np.ndarray, windows: list[tuple[str, float, float]], v
             s = min(max(w.start + shift, start), end)
             e = min(max(w.end + shift, s), end)
             words.append(Word(w.text, round(s, 3), round(e, 3), w.confidence))
-        divergences += [Divergence(round(d.start + shift, 2), round(d.end + shift, 2), d.word + len(words) - len(result.words), d.kind)
+        divergences += [Divergence(round(d.start + shift, 2),
+                                   round(d.end + shift, 2), d.word + len(words) - len(result.words), d.kind)
                         for d in result.divergences]
         qualities.append(result.quality)
     return _as_json(words, divergences, float(min(qualities)) if qualities else 1.0)
@@ -106,7 +109,8 @@ def draft_part(ctx, speech: Speech, language: str) -> PartAlignment:
 
     path = ctx.out / speech.audio
     offset = float(speech.offset)
-    key = {"kind": "caption-draft", "audio": sha256_file(path), "language": language, "recogniser": draft.version(language),
+    key = {"kind": "caption-draft", "audio": sha256_file(path), "language": language,
+           "recogniser": draft.version(language),
            "version": code_fingerprint(*ALIGN_CODE)}
 
     stored = _memo(ctx, key, lambda: _as_json(draft.draft(read_audio(path), language), (), 0.0))

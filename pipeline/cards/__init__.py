@@ -91,7 +91,8 @@ def run(ctx: Context) -> CardsResult:
     weakest = min(ratios, key=lambda r: r["ratio"] / r["minimum"])
     fullest_page = pages[fullest[0]].rel or "handout " + pages[fullest[0]].kind
     data_checks = (
-        Check("cards.glyphs", True, 0, 0, f"{checked} characters checked against the fonts " + ", ".join(font_set.keys())),
+        Check("cards.glyphs", True, 0,
+              0, f"{checked} characters checked against the fonts " + ", ".join(font_set.keys())),
         Check("cards.contrast", True, weakest["ratio"], weakest["minimum"],
               "; ".join(f"{r['text']} on {r['on']} {r['ratio']}:1 (needs {r['minimum']:g}:1)" for r in ratios)),
         Check("cards.fit", True, round(fullest[1]["fill"] * 100), 100,
@@ -103,7 +104,8 @@ def run(ctx: Context) -> CardsResult:
         artifacts=tuple(artifacts),
         checks=data_checks,
         slides={fmt: SlideSet(**entry) for fmt, entry in slides.items()},
-        cards=tuple(Card(card.id, card.title, card.text, card.html, tuple(CardImage(i.path, i.alt) for i in card.images),
+        cards=tuple(Card(card.id, card.title, card.text, card.html,
+                         tuple(CardImage(i.path, i.alt) for i in card.images),
                          **pngs[card.id]) for card in cards),
         handout="cards/handout.pdf",
         theme=theme.name,
@@ -143,7 +145,8 @@ def params(lesson: Lesson, settings: Settings) -> dict:
         "formats": list(lesson.formats),
         "theme": lesson.theme,
         "script": lesson.script,  # named in its messages
-        "school": {"name": lesson.school.name, "logo": lesson.school.logo, "colors": [list(c) for c in lesson.school.colors]},
+        "school": {"name": lesson.school.name,
+                   "logo": lesson.school.logo, "colors": [list(c) for c in lesson.school.colors]},
         "cards": [[s, lesson.section(s).title, lesson.section(s).body] for s in shown_sections(lesson)],
         "quizzes": {s: lesson.section(s).quiz.as_dict() for s in shown_sections(lesson) if lesson.section(s).quiz is not None},
     }

@@ -13,7 +13,8 @@ GLYPH_HINT = "remove it or write it in words: the card fonts (DejaVu, Nanum) hav
 FACE_NAMES = {REGULAR: "", BOLD: " in bold text", ITALIC: " in italic text", BOLD_ITALIC: " in bold italic text"}
 
 
-def glyphs(lesson: Lesson, label: str, cards: list[CardContent], font_set: FontSet, others: list[tuple[str, str, str]]) -> tuple[list[Diagnostic], int]:
+def glyphs(lesson: Lesson, label: str, cards: list[CardContent], font_set: FontSet,
+           others: list[tuple[str, str, str]]) -> tuple[list[Diagnostic], int]:
     """Characters no font of the theme can draw, and how many characters were checked.
 
     Card headings are checked in the heading fonts (regular and bold), card text in the body fonts
@@ -32,7 +33,8 @@ def glyphs(lesson: Lesson, label: str, cards: list[CardContent], font_set: FontS
                 if char not in seen:
                     seen.add(char)
                     problems.append(Diagnostic(script, card_line(lesson, card.id), 1, where,
-                                               f"no font of the card has a glyph for {fonts.describe(char)}{FACE_NAMES[face]}", GLYPH_HINT))
+                                               "no font of the card has a glyph for "
+                                               f"{fonts.describe(char)}{FACE_NAMES[face]}", GLYPH_HINT))
     seen_other: set[tuple[str, str]] = set()
     for field, role, text in others:
         for face in (REGULAR, BOLD):
@@ -42,7 +44,8 @@ def glyphs(lesson: Lesson, label: str, cards: list[CardContent], font_set: FontS
                     seen_other.add((field, char))
                     file = field.split(": ", 1)[0] if field.startswith("templates/") else f"{label}/lesson.yaml"
                     name = field.split(": ", 1)[-1]
-                    problems.append(Diagnostic(file, 0, 0, name, f"no font of the card has a glyph for {fonts.describe(char)}", GLYPH_HINT))
+                    problems.append(Diagnostic(file, 0, 0, name,
+                                               f"no font of the card has a glyph for {fonts.describe(char)}", GLYPH_HINT))
     return problems, checked
 
 
@@ -51,7 +54,8 @@ def card_line(lesson: Lesson, section_id: str) -> int:
 
 
 def _face(bold: bool, italic: bool) -> tuple[int, str]:
-    return {(False, False): REGULAR, (True, False): BOLD, (False, True): ITALIC, (True, True): BOLD_ITALIC}[(bold, italic)]
+    return {(False, False): REGULAR, (True, False): BOLD, (False, True): ITALIC,
+            (True, True): BOLD_ITALIC}[(bold, italic)]
 
 
 def colours(lesson: Lesson, label: str, theme: Theme) -> tuple[list[Diagnostic], list[dict]]:

@@ -40,7 +40,8 @@ class Drawn:
     handout: Path | None = None
 
 
-def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict, font_set, labels: dict, render: bool = True) -> Drawn:
+def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict, font_set,
+         labels: dict, render: bool = True) -> Drawn:
     """Render (or find stored) every page and the handout; LessonError lists every page that
     does not fit, and every theme problem found on the way. ``render=False`` only lays out and
     measures (for ``check``): no PNG, no handout; only the measurements of pages that fit are stored,
@@ -54,18 +55,22 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
     overflows: dict[str, tuple[float, Diagnostic]] = {}  # card id or page kind -> its worst page
 
     def parts(page: Page) -> dict:
-        return {"what": "cards.page", "version": code_fingerprint(*RENDER_CODE), "theme": theme.name, "theme_files": theme.digest,
+        return {"what": "cards.page", "version": code_fingerprint(*RENDER_CODE), "theme": theme.name,
+                "theme_files": theme.digest,
                 "template": page.template, "size": list(page.size), "fonts": font_hashes, "tools": tools,
-                "context": context(page, lesson, total, colors, font_set, labels, for_key=True, source_hash=ctx.source_hash)}
+                "context": context(page, lesson, total, colors, font_set, labels, for_key=True,
+                                   source_hash=ctx.source_hash)}
 
     def html_of(page: Page) -> str:
-        return env.get_template(f"{theme.name}/{page.template}").render(**context(page, lesson, total, colors, font_set, labels))
+        return env.get_template(f"{theme.name}/{page.template}").render(**context(page, lesson, total, colors,
+                font_set, labels))
 
     def laid_out(html: str, page: Page):
         try:
             return _RENDERER.layout(html, mount_url("themes", f"{theme.name}/"), font_set, mounts)
         except BlockedResource as exc:
-            raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc), "cards may use only files of the lesson folder, the theme folder and the card fonts")]) from None
+            raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
+                                          "cards may use only files of the lesson folder, the theme folder and the card fonts")]) from None
 
     def layout(index: int, page: Page):
         if index not in documents:
@@ -88,16 +93,19 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         try:
             measure = fitting.measure(document)
         except fitting.ThemeLayoutError as exc:
-            raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc), "wrap the card text in <div class=\"fit\"> with a fixed size")]) from None
+            raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
+                                          "wrap the card text in <div class=\"fit\"> with a fixed size")]) from None
         if measure.smallest_font < fitting.MIN_FONT_PX - 0.01:
             problems.append(Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, page.layout,
-                                       f"text '{measure.smallest_text[:40]}' is set at {measure.smallest_font:g} px, under the {fitting.MIN_FONT_PX} px minimum",
+                                       f"text '{measure.smallest_text[:40]}' is set at {measure.smallest_font:g} px, "
+                                       f"under the {fitting.MIN_FONT_PX} px minimum",
                                        "make it larger in the theme's stylesheet"))
             continue
         if measure.overflows:
             # on its page, overflowing text stops at the page's edge: lay it out once more on an
             # endless page, with the text box free to grow, to learn how much room it needs
-            endless = fitting.measure(laid_out(html_of(page).replace("</head>", UNBOUNDED.format(width=page.size[0]) + "</head>", 1), page))
+            endless = fitting.measure(laid_out(html_of(page).replace("</head>",
+                    UNBOUNDED.format(width=page.size[0]) + "</head>", 1), page))
             measure = dataclasses.replace(measure, needed=max(measure.needed, endless.needed), pages=1)
             owner = page.card.id if page.card is not None else page.kind
             worst = measure.fill * measure.pages
@@ -105,13 +113,15 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
                 overflows[owner] = (worst, _overflow(ctx, page, measure))
             continue
         drawn.fits[index] = measure.as_dict()
-        objects.memo({**key, "out": "fit"}, ".json", lambda tmp, m=measure: tmp.write_text(json.dumps(m.as_dict()), encoding="utf-8"))
+        objects.memo({**key, "out": "fit"}, ".json", lambda tmp,
+                     m=measure: tmp.write_text(json.dumps(m.as_dict()), encoding="utf-8"))
         if not render:
             continue
         if page.rel:
             level = 6 if page.format in CARD_FORMATS else 1  # slides feed only ffmpeg: fast zlib
             drawn.pngs[index] = objects.memo({**key, "out": "png"}, ".png",
-                                             lambda tmp, d=document, p=page, z=level: tmp.write_bytes(_RENDERER.png(d, p.size, z)))
+                                             lambda tmp, d=document, p=page,
+                                             z=level: tmp.write_bytes(_RENDERER.png(d, p.size, z)))
     problems += [diagnostic for _, diagnostic in overflows.values()]
     if problems:
         raise LessonError(problems)
@@ -119,7 +129,9 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         return drawn
 
     order = _handout_order(pages)
-    handout_key = {"what": "cards.handout", "version": code_fingerprint(*RENDER_CODE), "pages": [keys[i] for i in order], "title": lesson.title, "language": lesson.language}
+    handout_key = {"what": "cards.handout",
+                   "version": code_fingerprint(*RENDER_CODE), "pages": [keys[i] for i in order], "title": lesson.title,
+                   "language": lesson.language}
 
     def make_handout(tmp: Path) -> None:
         ctx.progress("writing the handout")
@@ -142,15 +154,18 @@ def _overflow(ctx: Context, page: Page, measure: fitting.Fit) -> Diagnostic:
     hint = "shorten the text or split it into two cards; cards never shrink text below the theme's size"
     if page.card is not None:
         message = fitting.cut_message(measure, page.card.length, "card", where)
-        return Diagnostic(f"{ctx.label}/{lesson.script}", lesson.section(page.card.id).line, 1, f"section '{page.card.id}'", message, hint)
+        return Diagnostic(f"{ctx.label}/{lesson.script}", lesson.section(page.card.id).line,
+                          1, f"section '{page.card.id}'", message, hint)
     if page.kind == "title":
         from pipeline.cards.pages import title_card
 
         length = len(lesson.title) + len(title_card(lesson).subtitle) + sum(len(a.name) for a in lesson.authors)
-        return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "title", fitting.cut_message(measure, length, "title card", where),
+        return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "title",
+                          fitting.cut_message(measure, length, "title card", where),
                           "shorten the title or the subtitle")
     from pipeline.cards.pages import end_card
 
     length = sum(len(line) for line in end_card(lesson).credits) + sum(len(a.name) for a in lesson.authors)
-    return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "sequence: end.credits", fitting.cut_message(measure, length, "end card", where),
+    return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "sequence: end.credits",
+                      fitting.cut_message(measure, length, "end card", where),
                       "shorten the credits or list fewer lines")

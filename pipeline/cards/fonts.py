@@ -53,8 +53,10 @@ FAMILIES: dict[str, Family] = {
         (ITALIC, "DejaVuSerif-Italic.ttf"), (BOLD_ITALIC, "DejaVuSerif-BoldItalic.ttf"))),
     "nanum-gothic": Family("NanumGothic", "fonts-nanum", ((REGULAR, "NanumGothic.ttf"), (BOLD, "NanumGothicBold.ttf"))),
     "nanum-square": Family("NanumSquare", "fonts-nanum", ((REGULAR, "NanumSquareR.ttf"), (BOLD, "NanumSquareB.ttf"))),
-    "nanum-square-round": Family("NanumSquareRound", "fonts-nanum", ((REGULAR, "NanumSquareRoundR.ttf"), (BOLD, "NanumSquareRoundB.ttf"))),
-    "nanum-myeongjo": Family("NanumMyeongjo", "fonts-nanum", ((REGULAR, "NanumMyeongjo.ttf"), (BOLD, "NanumMyeongjoBold.ttf"))),
+    "nanum-square-round": Family("NanumSquareRound", "fonts-nanum",
+                                 ((REGULAR, "NanumSquareRoundR.ttf"), (BOLD, "NanumSquareRoundB.ttf"))),
+    "nanum-myeongjo": Family("NanumMyeongjo", "fonts-nanum",
+                             ((REGULAR, "NanumMyeongjo.ttf"), (BOLD, "NanumMyeongjoBold.ttf"))),
 }
 
 ROLES = ("heading", "body")
@@ -73,7 +75,8 @@ def font_file(name: str) -> Path:
             return folder / name
     if shutil.which("fc-list"):
         # fc-list (unlike fc-match) lists only fonts that exist: no fallback can stand in
-        listed = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False).stdout
+        listed = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True,
+                                stdin=subprocess.DEVNULL, check=False).stdout
         for line in sorted(listed.splitlines()):
             if os.path.basename(line) == name and Path(line).is_file():
                 return Path(line)

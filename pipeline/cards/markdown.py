@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import unquote
 
 from pipeline.errors import Diagnostic
 from pipeline.lesson.model import ImageRef, Section
 
 # What a card may hold. No <img> (images are placed by the theme), no <a> (a card is a picture).
-ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "h5", "h6"})
+ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre", "h3",
+                          "h4", "h5", "h6"})
 ALLOWED_ATTRIBUTES = {"ol": {"start"}}
 DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object", "noscript", "svg", "math"})
 
@@ -49,13 +49,10 @@ class CardContent:
         return len(self.title) + len(self.text.replace("\n", " "))
 
 
-@lru_cache(maxsize=1)
 def _parser():
-    from markdown_it import MarkdownIt
+    from pipeline.markdown import parser
 
-    # html=True so raw HTML is parsed as HTML (and then removed by the sanitiser) instead of being
-    # escaped into visible "<script>" text on the card
-    return MarkdownIt("commonmark", {"html": True, "typographer": False}).disable(["link", "reference"])
+    return parser()
 
 
 def sanitise(html: str) -> str:
@@ -63,7 +60,8 @@ def sanitise(html: str) -> str:
     import nh3
 
     return nh3.clean(html, tags=set(ALLOWED_TAGS), attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
-                     clean_content_tags=set(DROPPED_WITH_CONTENT), strip_comments=True, link_rel=None, url_schemes=set())
+                     clean_content_tags=set(DROPPED_WITH_CONTENT), strip_comments=True,
+                     link_rel=None, url_schemes=set())
 
 
 def card_content(section: Section, script_label: str) -> tuple[CardContent, list[Diagnostic]]:
@@ -85,10 +83,12 @@ def card_content(section: Section, script_label: str) -> tuple[CardContent, list
                 if ref is None:
                     problems.append(Diagnostic(script_label, section.line, 1, f"section '{section.id}'",
                                                f"the image {path or '(no path)'} cannot be shown on the card",
-                                               "write images as ![what the picture shows](media/picture.png), with a file inside the lesson folder"))
+                                               "write images as ![what the picture shows](media/picture.png), with a "
+                                               "file inside the lesson folder"))
                 elif not ref.alt:
                     problems.append(Diagnostic(script_label, ref.line, ref.col, "", f"image {ref.path} has no alt text",
-                                               "describe the picture for people who cannot see it: ![a teacher holding a phone](media/photo.jpg)"))
+                                               "describe the picture for people who cannot see it: ![a teacher holding "
+                                               "a phone](media/photo.jpg)"))
                 elif ref not in images:
                     images.append(ref)
                 continue

@@ -24,7 +24,8 @@ SLIDE_FOLDERS = {"16:9": "16x9", "9:16": "9x16"}
 FORMAT_NAMES = {"social": "social card (1080x1350)", "square": "square card (1080x1080)",
                 "16:9": "16:9 slide (1920x1080)", "9:16": "9:16 slide (1080x1920)"}
 LICENCE_NAMES = {"CC-BY-4.0": "CC BY 4.0", "CC-BY-SA-4.0": "CC BY-SA 4.0", "CC-BY-NC-4.0": "CC BY-NC 4.0",
-                 "CC-BY-NC-SA-4.0": "CC BY-NC-SA 4.0", "CC-BY-ND-4.0": "CC BY-ND 4.0", "CC-BY-NC-ND-4.0": "CC BY-NC-ND 4.0",
+                 "CC-BY-NC-SA-4.0": "CC BY-NC-SA 4.0", "CC-BY-ND-4.0": "CC BY-ND 4.0",
+                 "CC-BY-NC-ND-4.0": "CC BY-NC-ND 4.0",
                  "CC0-1.0": "CC0 1.0"}
 
 
@@ -73,7 +74,8 @@ def plan(lesson: Lesson, cards: list[CardContent], answers: dict[str, CardConten
         for fmt in lesson.formats:
             pages.append(Page("card", fmt, f"slides/{SLIDE_FOLDERS[fmt]}/{stem}.png", card, number))
             if card.id in answers:
-                pages.append(Page("card", fmt, f"slides/{SLIDE_FOLDERS[fmt]}/{stem}-answer.png", answers[card.id], number, answer=True))
+                pages.append(Page("card", fmt, f"slides/{SLIDE_FOLDERS[fmt]}/{stem}-answer.png", answers[card.id],
+                                  number, answer=True))
     for fmt in lesson.formats:
         pages.append(Page("title", fmt, f"slides/{SLIDE_FOLDERS[fmt]}/00-title.png"))
         pages.append(Page("end", fmt, f"slides/{SLIDE_FOLDERS[fmt]}/99-end.png"))
@@ -121,7 +123,8 @@ def context(page: Page, lesson: Lesson, total: int, colors: dict, fonts, labels:
     card = None
     if page.card is not None:
         card = {"id": page.card.id, "title": words(escape(page.card.title)), "html": words(page.card.html),
-                "images": [{"url": file(i.path), "alt": i.alt, "shape": image_shape(lesson.root / i.path)} for i in page.card.images]}
+                "images": [{"url": file(i.path), "alt": i.alt,
+                            "shape": image_shape(lesson.root / i.path)} for i in page.card.images]}
     school = lesson.school
     authors = [a.name for a in lesson.authors]
     schools = sorted({a.school for a in lesson.authors if a.school})

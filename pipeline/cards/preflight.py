@@ -25,7 +25,8 @@ def check_cards(lesson: Lesson, settings: Settings, log) -> None:
     from pipeline import cards
 
     def context(objects: Path) -> Context:
-        return Context(lesson=lesson, settings=settings, out=settings.build_dir / lesson.slug, objects=ObjectStore(objects),
+        return Context(lesson=lesson, settings=settings, out=settings.build_dir / lesson.slug,
+                       objects=ObjectStore(objects),
                        upstream=Upstream(), log=log)
 
     if not settings.build_dir.is_dir():

@@ -23,11 +23,12 @@ from pathlib import Path
 
 from pipeline.cards.contrast import LARGE_TEXT, NORMAL_TEXT, Pair
 from pipeline.cards.fonts import FAMILIES, ROLES, FontSet
-from pipeline.errors import Diagnostic, LessonError
+from pipeline.errors import ConfigError, Diagnostic, LessonError
 
 SCHOOL_ROLES = ("background", "text", "accent")  # the colours a lesson's school may override
 TEMPLATES = ("card.html.j2", "slide.html.j2")
-DEFAULT_PAIRS = (Pair("text", "background", NORMAL_TEXT, "card text"), Pair("accent", "background", LARGE_TEXT, "headings (large text)"))
+DEFAULT_PAIRS = (Pair("text", "background", NORMAL_TEXT, "card text"),
+                 Pair("accent", "background", LARGE_TEXT, "headings (large text)"))
 _HEX = re.compile(r"^#[0-9a-f]{6}$")
 
 
@@ -74,10 +75,12 @@ def _load(folder: Path, stamp: str) -> Theme:
     try:
         raw = yaml.safe_load((folder / "theme.yaml").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise LessonError([Diagnostic(label, 0, 0, "", "the theme has no theme.yaml", "add one with its colors and fonts (see docs/cards.md)")]) from None
+        raise ConfigError([Diagnostic(label, 0, 0, "", "the theme has no theme.yaml",
+                                      "add one with its colors and fonts (see docs/cards.md)")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise LessonError([Diagnostic(label, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, "", f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        raise ConfigError([Diagnostic(label, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, "",
+                                      f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
     raw = raw if isinstance(raw, dict) else {}
     unknown = sorted(set(raw) - {"colors", "fonts", "contrast", "description"})
     for key in unknown:
@@ -103,11 +106,13 @@ def _load(folder: Path, stamp: str) -> Theme:
             if not keys and language:
                 keys = spec.get(role)
             if not isinstance(keys, list) or not keys:
-                problem(f"{where}{role}", "expected a list of font families", "e.g. [dejavu-sans, nanum-gothic]; families: " + ", ".join(sorted(FAMILIES)))
+                problem(f"{where}{role}", "expected a list of font families",
+                        "e.g. [dejavu-sans, nanum-gothic]; families: " + ", ".join(sorted(FAMILIES)))
                 continue
             for key in keys:
                 if key not in FAMILIES:
-                    problem(f"{where}{role}", f"unknown font family '{key}'", "families: " + ", ".join(sorted(FAMILIES)))
+                    problem(f"{where}{role}", f"unknown font family '{key}'",
+                            "families: " + ", ".join(sorted(FAMILIES)))
             chosen[role] = tuple(str(k) for k in keys)
         if set(chosen) == set(ROLES):
             fonts.append((language, FontSet(**chosen)))
@@ -118,14 +123,15 @@ def _load(folder: Path, stamp: str) -> Theme:
         try:
             pair = Pair(str(item["fg"]), str(item["bg"]), float(item["min"]), str(item.get("for") or "text"))
         except (KeyError, TypeError, ValueError):
-            problem(f"contrast[{index}]", "expected {fg: <text colour role>, bg: <background colour role>, min: <ratio>, for: <what>}")
+            problem(f"contrast[{index}]",
+                    "expected {fg: <text colour role>, bg: <background colour role>, min: <ratio>, for: <what>}")
             continue
         for role in (pair.text, pair.on):
             if role not in colors:
                 problem(f"contrast[{index}]", f"the colour role '{role}' is not in colors")
         pairs.append(pair)
     if problems:
-        raise LessonError(problems)
+        raise ConfigError(problems)
     return Theme(name, folder, tuple(sorted(colors.items())), tuple(fonts), tuple(pairs) or DEFAULT_PAIRS, stamp)
 
 
@@ -139,8 +145,8 @@ def digest(folder: Path) -> str:
 
 
 def load_theme(name: str, templates: Path | None = None) -> Theme:
-    """The theme ``templates/themes/<name>/`` (default: the tool's own templates); LessonError naming
-    theme.yaml when it is invalid."""
+    """The theme ``templates/themes/<name>/`` (default: the tool's own templates); ConfigError naming
+    theme.yaml when it is invalid, LessonError when the lesson names a theme that does not exist."""
     from pipeline.templates import default_templates
 
     templates = templates or default_templates()

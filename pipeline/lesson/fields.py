@@ -128,12 +128,14 @@ def _describe(node: Y) -> str:
 def text(max_len: int = 0, one_line: bool = True) -> Callable[[Reader, Y, str], Any]:
     def convert(reader: Reader, node: Y, path: str) -> Any:
         if node.kind != "scalar":
-            return reader.error(node, path, f"expected text, found {_describe(node)}", "write it on one line after the colon")
+            return reader.error(node, path, f"expected text, found {_describe(node)}",
+                                "write it on one line after the colon")
         value = " ".join(str(node.value).split()) if one_line else str(node.value).strip()
         if not value:
             return reader.error(node, path, "is empty", "write some text, or remove the line")
         if max_len and len(value) > max_len:
-            return reader.error(node, path, f"is {len(value)} characters long, more than {max_len}", f"shorten it to at most {max_len} characters")
+            return reader.error(node, path, f"is {len(value)} characters long, more than {max_len}",
+                                f"shorten it to at most {max_len} characters")
         return value
 
     return convert
@@ -156,7 +158,8 @@ def text_list(max_len: int = 0, min_items: int = 0) -> Callable[[Reader, Y, str]
     return convert
 
 
-def choice(options: dict[str, str] | tuple[str, ...], aliases: dict[str, str] | None = None) -> Callable[[Reader, Y, str], Any]:
+def choice(options: dict[str, str] | tuple[str, ...],
+           aliases: dict[str, str] | None = None) -> Callable[[Reader, Y, str], Any]:
     """One of a closed set; aliases map other spellings to an option and are suggested, not accepted."""
     names = list(options)
 
@@ -171,7 +174,9 @@ def choice(options: dict[str, str] | tuple[str, ...], aliases: dict[str, str] | 
             close = difflib.get_close_matches(value, names, n=1, cutoff=0.5)
             suggestion = close[0] if close else None
         hint = f"did you mean '{suggestion}'? " if suggestion else ""
-        return reader.error(node, path, f"'{value}' is not one of {', '.join(names)}", f"{hint}write one of: {', '.join(names)}".strip())
+        return reader.error(node,
+                            path, f"'{value}' is not one of {', '.join(names)}", f"{hint}write one of: "
+                                                                                 f"{', '.join(names)}".strip())
 
     return convert
 
@@ -213,11 +218,14 @@ def duration(minimum: float = 0.0, maximum: float = 0.0) -> Callable[[Reader, Y,
     def convert(reader: Reader, node: Y, path: str) -> Any:
         seconds = parse_time(str(node.value)) if node.kind == "scalar" else None
         if seconds is None:
-            return reader.error(node, path, f"'{node.value if node.kind == 'scalar' else _describe(node)}' is not a time", "write seconds (4.5) or minutes:seconds (01:30)")
+            return reader.error(node, path,
+                                f"'{node.value if node.kind == 'scalar' else _describe(node)}' is not a time", "write seconds (4.5) or minutes:seconds (01:30)")
         if seconds < minimum:
-            return reader.error(node, path, f"{seconds:g} s is shorter than the minimum {minimum:g} s", f"make it at least {minimum:g} seconds")
+            return reader.error(node, path, f"{seconds:g} s is shorter than the minimum {minimum:g} s",
+                                f"make it at least {minimum:g} seconds")
         if maximum and seconds > maximum:
-            return reader.error(node, path, f"{seconds:g} s is longer than the maximum {maximum:g} s", f"make it at most {maximum:g} seconds")
+            return reader.error(node, path, f"{seconds:g} s is longer than the maximum {maximum:g} s",
+                                f"make it at most {maximum:g} seconds")
         return seconds
 
     return convert
@@ -231,9 +239,11 @@ def number(minimum: float, maximum: float, integer: bool = False) -> Callable[[R
             value = None
         kind = "a whole number" if integer else "a number"
         if value is None:
-            return reader.error(node, path, f"expected {kind}, found {_describe(node)}", f"write {kind} from {minimum:g} to {maximum:g}")
+            return reader.error(node,
+                                path, f"expected {kind}, found {_describe(node)}", f"write {kind} from {minimum:g} to {maximum:g}")
         if not minimum <= value <= maximum:
-            return reader.error(node, path, f"{value:g} is outside {minimum:g} to {maximum:g}", f"write {kind} from {minimum:g} to {maximum:g}")
+            return reader.error(node,
+                                path, f"{value:g} is outside {minimum:g} to {maximum:g}", f"write {kind} from {minimum:g} to {maximum:g}")
         return value
 
     return convert
@@ -250,7 +260,8 @@ def color(reader: Reader, node: Y, path: str) -> Any:
     if node.kind == "scalar" and not value:
         return reader.error(node, path, "is empty", COLOR_WHEN_EMPTY)
     if not _COLOR.match(value):
-        return reader.error(node, path, f"'{value or _describe(node)}' is not a colour", "write it as hex in quotes, e.g. \"#1a5fb4\"")
+        return reader.error(node, path, f"'{value or _describe(node)}' is not a colour",
+                            "write it as hex in quotes, e.g. \"#1a5fb4\"")
     if len(value) == 4:
         value = "#" + "".join(c * 2 for c in value[1:])
     return value.lower()
@@ -261,20 +272,28 @@ def lesson_file(root: Path, must_exist: bool = True, kinds: str = "") -> Callabl
 
     def convert(reader: Reader, node: Y, path: str) -> Any:
         if node.kind != "scalar" or not str(node.value).strip():
-            return reader.error(node, path, "expected a file path", "write a path inside the lesson folder, e.g. media/intro.mp4")
+            return reader.error(node, path, "expected a file path",
+                                "write a path inside the lesson folder, e.g. media/intro.mp4")
         return check_inside(reader, node, path, root, str(node.value).strip(), must_exist, kinds)
 
     return convert
 
 
-def check_inside(reader: Reader, node: Y | None, path: str, root: Path, value: str, must_exist: bool = True, kinds: str = "") -> Any:
+def check_inside(reader: Reader, node: Y | None, path: str, root: Path, value: str,
+                 must_exist: bool = True, kinds: str = "") -> Any:
     """Check that ``value`` names a file inside ``root``; report why not. Used for YAML and markdown."""
     what = f"{kinds} " if kinds else ""
     if "://" in value or value.startswith(("data:", "\\\\")):
-        return reader.error(node, path, f"'{value}' is not a file in the lesson folder", f"copy the {what}file into the lesson's media/ folder and write media/<name>")
+        return reader.error(node,
+                            path, f"'{value}' is not a file in the lesson folder", f"copy the {what}file into the "
+                                                                                   "lesson's media/ folder and write "
+                                                                                   "media/<name>")
     pure = PurePosixPath(value.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts:
-        return reader.error(node, path, f"'{value}' leaves the lesson folder", f"copy the {what}file into the lesson's media/ folder and write a path like media/<name>")
+        return reader.error(node,
+                            path, f"'{value}' leaves the lesson folder", f"copy the {what}file into the lesson's "
+                                                                         "media/ folder and write a path like "
+                                                                         "media/<name>")
     target = root / pure
     try:
         resolved = target.resolve(strict=False)
@@ -282,7 +301,8 @@ def check_inside(reader: Reader, node: Y | None, path: str, root: Path, value: s
     except (OSError, RuntimeError):
         inside = False
     if not inside:
-        return reader.error(node, path, f"'{value}' leads outside the lesson folder (through a link)", "copy the file itself into the lesson's media/ folder instead of linking to it")
+        return reader.error(node, path, f"'{value}' leads outside the lesson folder (through a link)",
+                            "copy the file itself into the lesson's media/ folder instead of linking to it")
     if must_exist and not target.is_file():
         siblings = sorted(p.name for p in target.parent.iterdir()) if target.parent.is_dir() else []
         close = difflib.get_close_matches(target.name, siblings, n=1, cutoff=0.6)

@@ -39,7 +39,8 @@ LANGUAGE_ALIASES = {
     "korean": "ko", "kor": "ko", "kr": "ko", "한국어": "ko", "ko-kr": "ko",
 }
 FORMAT_ALIASES = {"landscape": "16:9", "horizontal": "16:9", "portrait": "9:16", "vertical": "9:16", "969": "16:9"}
-LICENCE_ALIASES = {"cc-by": "CC-BY-4.0", "cc by 4.0": "CC-BY-4.0", "cc0": "CC0-1.0", "cc-by-sa": "CC-BY-SA-4.0", "public domain": "CC0-1.0"}
+LICENCE_ALIASES = {"cc-by": "CC-BY-4.0", "cc by 4.0": "CC-BY-4.0", "cc0": "CC0-1.0", "cc-by-sa": "CC-BY-SA-4.0",
+                   "public domain": "CC0-1.0"}
 ITEM_TYPES = ("title", "clip", "card", "end")
 DEFAULT_MAX_DURATION = 90.0
 MAX_PARTS = 200  # each clip is probed and each card laid out: a bound on what one lesson can cost
@@ -61,14 +62,18 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
     problems: list[Diagnostic] = []
     slug = root.name
     if not SLUG.match(slug):
-        problems.append(Diagnostic(label, 0, 0, "", f"lesson folder name '{slug}' must be lower-case letters, digits and dashes", "rename the folder, e.g. first-teacher-video"))
+        problems.append(Diagnostic(label, 0, 0, "",
+                                   f"lesson folder name '{slug}' must be lower-case letters, digits and dashes",
+                                   "rename the folder, e.g. first-teacher-video"))
 
     if root.is_symlink() and not inside(root.parent, root):
-        raise LessonError(problems + [Diagnostic(label, 0, 0, "", "the lesson folder is a link to a folder elsewhere; it was not read",
+        raise LessonError(problems + [Diagnostic(label, 0, 0, "",
+                                                 "the lesson folder is a link to a folder elsewhere; it was not read",
                                                  "move the lesson folder itself here instead of linking to it")])
     read = read_text(root, "lesson.yaml", yaml_file, MAX_YAML_BYTES)
     if read.missing:
-        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is missing", f"create it with: make new LESSON={slug} LANG=en")])
+        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is missing",
+                                                 f"create it with: make new LESSON={slug} LANG=en")])
     if read.text is None:
         raise LessonError(problems + read.problems)
     problems.extend(read.problems)
@@ -78,7 +83,8 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
         raise LessonError(problems + [exc.diagnostic]) from None
     problems.extend(yaml_problems)
     if node is None:
-        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is empty", f"start from a scaffold: make new LESSON={slug} LANG=en")])
+        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is empty",
+                                                 f"start from a scaffold: make new LESSON={slug} LANG=en")])
 
     reader = Reader(yaml_file)
     values = reader.mapping(node, "", _lesson_spec(root, themes))
@@ -91,7 +97,8 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
         script = read_text(root, script_name, script_label, MAX_SCRIPT_BYTES)
         problems.extend(script.problems)
         if script.missing:
-            problems.append(Diagnostic(script_label, 0, 0, "", "the script file is missing", "create it with one '## Card heading' section per card"))
+            problems.append(Diagnostic(script_label, 0, 0, "", "the script file is missing",
+                                       "create it with one '## Card heading' section per card"))
         elif script.text is not None:
             sections, script_problems = parse_script(script.text, script_label)
             problems.extend(script_problems)
@@ -142,22 +149,28 @@ def _lesson_spec(root: Path, themes: tuple[str, ...]) -> dict[str, Field]:
         "title": Field(f.text(100), required=True, hint="add a line 'title: ...' with the lesson's title"),
         "language": Field(f.choice(LANGUAGES, LANGUAGE_ALIASES), required=True, hint="add 'language: en' (or ru, ko)"),
         "authors": Field(_authors, required=True, hint="add 'authors:' with one '- name: ...' per author"),
-        "rubric": Field(f.text(60), required=True, hint="add 'rubric: ...', the section of the school page this lesson belongs to"),
+        "rubric": Field(f.text(60), required=True,
+                        hint="add 'rubric: ...', the section of the school page this lesson belongs to"),
         "tags": Field(f.text_list(40)),
-        "licence": Field(f.choice(LICENCES, LICENCE_ALIASES), required=True, hint="add 'licence: CC-BY-4.0' (or another of " + ", ".join(LICENCES) + ")"),
-        "objectives": Field(f.text_list(200, min_items=1), required=True, hint="add 'objectives:' with one '- ...' per thing a learner can do afterwards"),
+        "licence": Field(f.choice(LICENCES, LICENCE_ALIASES), required=True,
+                         hint="add 'licence: CC-BY-4.0' (or another of " + ", ".join(LICENCES) + ")"),
+        "objectives": Field(f.text_list(200, min_items=1), required=True,
+                            hint="add 'objectives:' with one '- ...' per thing a learner can do afterwards"),
         "audience": Field(f.text(100), required=True, hint="add 'audience: ...', e.g. teachers, grade 7 pupils"),
         "formats": Field(_formats),
         "max_duration": Field(f.duration(5, 600)),
         "script": Field(f.lesson_file(root, must_exist=False)),
-        "narration": Field(f.choice(("synthesised", "recorded"), {"synthesized": "synthesised", "tts": "synthesised", "recording": "recorded"})),
+        "narration": Field(f.choice(("synthesised", "recorded"),
+                                    {"synthesized": "synthesised", "tts": "synthesised", "recording": "recorded"})),
         "voice": Field(f.text(40)),
         "theme": Field(_theme(themes)),
         "school": Field(_school(root)),
         "version": Field(f.text(20)),
         "captions": Field(_captions),
-        "mastery": Field(f.number(1, 100, integer=True), hint="the share of right answers, in percent, that passes the lesson's questions"),
-        "sequence": Field(lambda r, n, p: n, required=True, hint="add 'sequence:' listing the title card, clips, cards and end card"),
+        "mastery": Field(f.number(1, 100, integer=True),
+                         hint="the share of right answers, in percent, that passes the lesson's questions"),
+        "sequence": Field(lambda r, n, p: n, required=True,
+                          hint="add 'sequence:' listing the title card, clips, cards and end card"),
     }
 
 
@@ -235,10 +248,13 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
     if node is INVALID or node is None:
         return ()
     if node.kind != "seq" or not node.value:
-        reader.error(node, "sequence", "expected a list of parts", "write one '- type: title|clip|card|end' entry per part of the video")
+        reader.error(node, "sequence", "expected a list of parts",
+                     "write one '- type: title|clip|card|end' entry per part of the video")
         return ()
     if len(node.value) > MAX_PARTS:
-        reader.error(node.value[MAX_PARTS], "sequence", f"lists {len(node.value)} parts, more than the {MAX_PARTS} a lesson may have", "split it into several lessons")
+        reader.error(node.value[MAX_PARTS],
+                     "sequence", f"lists {len(node.value)} parts, more than the {MAX_PARTS} a lesson may have",
+                     "split it into several lessons")
         return ()
     section_ids = {s.id: s for s in sections}
     used: set[str] = set()
@@ -246,11 +262,13 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
     for index, item in enumerate(node.value):
         path = f"sequence[{index}]"
         if item.kind != "map":
-            reader.error(item, path, f"expected a part with 'type:', found {f._describe(item)}", "write '- type: card' and the part's fields below it")
+            reader.error(item, path, f"expected a part with 'type:', found {f._describe(item)}",
+                         "write '- type: card' and the part's fields below it")
             continue
         type_node = item.value.get("type")
         if type_node is None:
-            reader.error(item, f"{path}.type", "is required", "start the part with 'type: title', 'clip', 'card' or 'end'")
+            reader.error(item, f"{path}.type", "is required",
+                         "start the part with 'type: title', 'clip', 'card' or 'end'")
             continue
         kind = f.choice(ITEM_TYPES)(reader, type_node, f"{path}.type")
         if kind is INVALID:
@@ -263,14 +281,16 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
         if kind == "card" and not section_ids:
             continue  # the script is missing, unreadable or has no sections: its one message says it all
         if kind == "card" and values.get("narration") == "recorded" and not fields["audio"]:
-            reader.error(item, path, f"the lesson's narration is 'recorded', but card '{fields['section']}' has no audio",
+            reader.error(item, path,
+                         f"the lesson's narration is 'recorded', but card '{fields['section']}' has no audio",
                          "add 'audio: media/<recording>.m4a' to this card, or set 'narration: synthesised'")
         built = _item(reader, kind, fields, item, path, section_ids, used, root, label, probe_media, known)
         if built is not None:
             items.append(built)
     for section in sections:
         if section.id not in used and section_ids:
-            reader.error(node, "sequence", f"card section '{section.id}' of the script is not shown anywhere", f"add '- type: card' with 'section: {section.id}' to the sequence, or delete the section")
+            reader.error(node, "sequence", f"card section '{section.id}' of the script is not shown anywhere",
+                         f"add '- type: card' with 'section: {section.id}' to the sequence, or delete the section")
     return tuple(items)
 
 
@@ -307,7 +327,8 @@ def _item(reader, kind, fields, node, path, section_ids, used, root, label, prob
             import difflib
 
             close = difflib.get_close_matches(section_id, list(section_ids), n=1, cutoff=0.5)
-            hint = f"did you mean '{close[0]}'?" if close else ("sections in the script: " + ", ".join(section_ids) if section_ids else "add a '## Heading' section to the script")
+            listed = "sections in the script: " + ", ".join(section_ids) if section_ids else "add a '## Heading' section to the script"
+            hint = f"did you mean '{close[0]}'?" if close else listed
             reader.error(where, f"{path}.section", f"no section '{section_id}' in the script", hint)
             return None
         if section_id in used:
@@ -316,12 +337,14 @@ def _item(reader, kind, fields, node, path, section_ids, used, root, label, prob
         used.add(section_id)
         section = section_ids[section_id]
         if not section.narration and not fields["audio"] and fields["duration"] is None:
-            reader.error(node, path, f"card '{section_id}' has no narration and no duration", "add a 'Narration:' paragraph to the section, or 'duration: 5' here")
+            reader.error(node, path, f"card '{section_id}' has no narration and no duration",
+                         "add a 'Narration:' paragraph to the section, or 'duration: 5' here")
             return None
         if fields["audio"] and probe_media:
             info = _probe(reader, node.value["audio"], f"{path}.audio", root, fields["audio"], label)
             if info is not None and info.audio is None:
-                reader.error(node.value["audio"], f"{path}.audio", f"'{fields['audio']}' has no audio track", "choose the recording of this card's narration")
+                reader.error(node.value["audio"], f"{path}.audio", f"'{fields['audio']}' has no audio track",
+                             "choose the recording of this card's narration")
             elif info is not None:
                 known.append((f"card '{section_id}'", max(info.duration, fields["duration"] or 0.0)))
         elif fields["duration"] is not None:
@@ -330,21 +353,27 @@ def _item(reader, kind, fields, node, path, section_ids, used, root, label, prob
     # clip
     start, end = fields["start"] or 0.0, fields["end"]
     if end is not None and end <= start:
-        reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is not after start {f.format_time(start)}", "make end later than start")
+        reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is not after start "
+                                                       f"{f.format_time(start)}", "make end later than start")
         return None
     if probe_media:
         info = _probe(reader, node.value["file"], f"{path}.file", root, fields["file"], label)
         if info is None:
             return None
         if info.video is None or info.is_image:
-            reader.error(node.value["file"], f"{path}.file", f"'{fields['file']}' has no video stream", "use a video recording here; put pictures on cards instead")
+            reader.error(node.value["file"], f"{path}.file", f"'{fields['file']}' has no video stream",
+                         "use a video recording here; put pictures on cards instead")
             return None
         length = info.duration
         if end is not None and end > length + 0.05:
-            reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is past the clip's length {f.format_time(length)}", "shorten it or pick another clip")
+            reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is past the clip's length "
+                                                           f"{f.format_time(length)}",
+                         "shorten it or pick another clip")
             return None
         if start >= length:
-            reader.error(node.value["start"], f"{path}.start", f"start {f.format_time(start)} is past the clip's length {f.format_time(length)}", "start earlier or pick another clip")
+            reader.error(node.value["start"], f"{path}.start",
+                         f"start {f.format_time(start)} is past the clip's length {f.format_time(length)}",
+                         "start earlier or pick another clip")
             return None
         known.append((f"clip {fields['file']}", min(end if end is not None else length, length) - start))
     return Clip(fields["file"], start, end, fields["says"] or "")
@@ -354,7 +383,8 @@ def _says(reader: Reader, node: Y, path: str) -> Any:
     """What a clip says becomes its captions: plain spoken words, like a card's narration."""
     value = f.text(2000)(reader, node, path)
     if value is not INVALID and has_html(value):
-        return reader.error(node, path, "HTML tags are not allowed in what a clip says", "write the words exactly as they are spoken")
+        return reader.error(node, path, "HTML tags are not allowed in what a clip says",
+                            "write the words exactly as they are spoken")
     return value
 
 
@@ -372,7 +402,8 @@ def _duration_problems(root_node: Y, values: dict, known: list[tuple[str, float]
     node = (root_node.value.get("max_duration") or root_node.value.get("sequence")) if root_node.kind == "map" else None
     line, col = (node.line, node.col) if node is not None else (0, 0)
     longest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(known, key=lambda k: -k[1])[:3])
-    return [Diagnostic(file, line, col, "max_duration", f"the lesson would last at least {total:.1f} s, over its limit of {limit:g} s (longest: {longest})",
+    return [Diagnostic(file, line, col, "max_duration",
+                       f"the lesson would last at least {total:.1f} s, over its limit of {limit:g} s (longest: {longest})",
                        "shorten clips (start/end) or narration, or raise max_duration")]
 
 
@@ -404,6 +435,7 @@ def _voice_problems(root_node: Y, values: dict, file: str) -> list[Diagnostic]:
         hint = f"did you mean '{close[0]}'?" if close else "e.g. en-us, en-gb, ru, ko (list them with: espeak-ng --voices)"
         return [Diagnostic(file, line, col, "voice", f"'{voice}' is not a voice espeak-ng has", hint)]
     if language and language is not INVALID and base.split("-")[0] != language:
-        return [Diagnostic(file, line, col, "voice", f"voice '{voice}' does not speak the lesson's language '{language}'",
+        return [Diagnostic(file, line, col,
+                           "voice", f"voice '{voice}' does not speak the lesson's language '{language}'",
                            f"choose a {language} voice, e.g. {DEFAULT_VOICES.get(language, language)}, or leave 'voice' out")]
     return []

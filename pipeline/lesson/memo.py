@@ -23,9 +23,9 @@ LESSON_CODE = Path(__file__).resolve().parent
 @lru_cache(maxsize=None)
 def _code_mark() -> str:
     """The validating code's own fingerprint (it decides what a valid lesson is)."""
-    from pipeline import probe
+    from pipeline import markdown, probe
 
-    files = sorted(LESSON_CODE.glob("*.py")) + [Path(probe.__file__)]
+    files = sorted(LESSON_CODE.glob("*.py")) + [Path(probe.__file__), Path(markdown.__file__)]
     return hashlib.sha256(repr(stat_marks(files)).encode()).hexdigest()
 
 

@@ -29,13 +29,17 @@ def check_picture(reader: Reader, node: Y | None, path: str, root: Path, rel: st
             if kind in FORMATS and width * height <= MAX_PIXELS:
                 image.verify()
     except UnidentifiedImageError:
-        return reader.error(node, path, f"'{rel}' is not a picture ({_what(root / rel)})", f"save it as {kinds} (for SVG drawings: export as PNG)")
+        return reader.error(node,
+                            path, f"'{rel}' is not a picture ({_what(root / rel)})", f"save it as {kinds} (for SVG "
+                                                                                     "drawings: export as PNG)")
     except (OSError, SyntaxError, ValueError) as exc:  # Pillow reports damaged files with all three
-        return reader.error(node, path, f"'{rel}' is a damaged picture ({str(exc).splitlines()[0][:80]})", "export or save the picture again")
+        return reader.error(node, path, f"'{rel}' is a damaged picture ({str(exc).splitlines()[0][:80]})",
+                            "export or save the picture again")
     if kind not in FORMATS:
         return reader.error(node, path, f"'{rel}' is a {kind} picture, which cards cannot show", f"save it as {kinds}")
     if width * height > MAX_PIXELS:
-        return reader.error(node, path, f"'{rel}' is {width}x{height} pixels, over the limit of {MAX_PIXELS // 1_000_000} megapixels",
+        return reader.error(node,
+                            path, f"'{rel}' is {width}x{height} pixels, over the limit of {MAX_PIXELS // 1_000_000} megapixels",
                             "make it smaller (a card shows at most 1080x1920 pixels)")
     return rel
 
@@ -60,7 +64,8 @@ def picture(root: Path):
 
     def convert(reader: Reader, node: Y, path: str) -> Any:
         if node.kind != "scalar" or not str(node.value).strip():
-            return reader.error(node, path, "expected a file path", "write a path inside the lesson folder, e.g. media/logo.png")
+            return reader.error(node, path, "expected a file path",
+                                "write a path inside the lesson folder, e.g. media/logo.png")
         rel = check_inside(reader, node, path, root, str(node.value).strip(), kinds="image")
         return rel if rel is INVALID else check_picture(reader, node, path, root, rel)
 

@@ -18,7 +18,6 @@ MAX_SECTIONS = 100
 MAX_CARD_CHARS = 4000  # a full 1080x1920 slide holds well under 1,000 characters
 MAX_NARRATION_CHARS = 12000  # about 13 minutes of speech at 15 characters a second
 NARRATION_MARKERS = ("narration:", "озвучка:", "закадровый текст:", "내레이션:", "나레이션:")
-_HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
 _EXPLICIT_ID = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
 _VALID_ID = re.compile(r"^[\w][\w-]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -49,65 +48,62 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
     """
     problems: list[Diagnostic] = []
     lines = text.splitlines()
-    fence: tuple[str, int] | None = None  # (fence marker, line it opened on)
-    heads: list[tuple[int, str, str]] = []  # (0-based line, heading text, explicit id or "")
+    heads: list[tuple[int, int, str, str]] = []  # (0-based first line, line after the heading, text, explicit id or "")
     preamble_text: list[int] = []
-
-    for index, line in enumerate(lines):
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0][0] and len(fence_match.group(1)) >= len(fence[0]):
-                fence = None
-            continue
-        if fence_match:
-            fence = (fence_match.group(1), index + 1)
-            continue
-        heading = _HEADING.match(line)
-        if heading and len(heading.group(1)) == 2:
-            title = heading.group(2) or ""
+    for start, after, level, title in _blocks(text):
+        if level == 2:
             explicit = ""
             id_match = _EXPLICIT_ID.search(title)
             if id_match:
                 explicit = id_match.group(1)
                 title = title[: id_match.start()].rstrip()
             elif "{#" in title:
-                problems.append(Diagnostic(file, index + 1, title.index("{#") + 4, "", "unclosed section id", "write it as {#my-id} at the end of the heading"))
-            heads.append((index, title, explicit))
-        elif not heads and line.strip() and not (heading and len(heading.group(1)) == 1):
-            preamble_text.append(index)
+                problems.append(Diagnostic(file, start + 1, lines[start].find("{#") + 1 or 1, "", "unclosed section id",
+                                           "write it as {#my-id} at the end of the heading"))
+            heads.append((start, after, title, explicit))
+        elif not heads and level != 1:
+            preamble_text.append(start)
+    fence = _unclosed_fence(lines)
 
     if fence is not None:
         problems.append(
-            Diagnostic(file, fence[1], 1, "", f"code block opened with {fence[0]} is never closed", f"add a line with {fence[0]} where the block ends")
+            Diagnostic(file, fence[1], 1, "", f"code block opened with {fence[0]} is never closed",
+                       f"add a line with {fence[0]} where the block ends")
         )
     if preamble_text:
         first = preamble_text[0]
         problems.append(
-            Diagnostic(file, first + 1, 1, "", "text before the first card heading belongs to no card", "start every card with a line '## Card heading', or delete this text")
+            Diagnostic(file, first + 1, 1, "", "text before the first card heading belongs to no card",
+                       "start every card with a line '## Card heading', or delete this text")
         )
     if not heads:
         if text.strip():
-            problems.append(Diagnostic(file, 1, 1, "", "the script has no card sections", "start each card with a line '## Card heading'"))
+            problems.append(Diagnostic(file, 1, 1, "", "the script has no card sections",
+                                       "start each card with a line '## Card heading'"))
         else:
-            problems.append(Diagnostic(file, 0, 0, "", "the script is empty", "write one '## Card heading' section per card, each with its narration"))
+            problems.append(Diagnostic(file, 0, 0, "", "the script is empty",
+                                       "write one '## Card heading' section per card, each with its narration"))
         return [], problems
 
     if len(heads) > MAX_SECTIONS:
         index = heads[MAX_SECTIONS][0]
-        problems.append(Diagnostic(file, index + 1, 1, "", f"the script has {len(heads)} card sections, more than the {MAX_SECTIONS} a lesson may have",
+        problems.append(Diagnostic(file, index + 1, 1, "",
+                                   f"the script has {len(heads)} card sections, more than the {MAX_SECTIONS} a lesson may have",
                                    "split it into several lessons"))
         return [], problems
     sections: list[Section] = []
     seen: dict[str, int] = {}
-    for number, (index, title, explicit) in enumerate(heads):
+    for number, (index, after, title, explicit) in enumerate(heads):
         end = heads[number + 1][0] if number + 1 < len(heads) else len(lines)
-        section, section_problems = _section(lines, index, end, title, explicit, file)
+        section, section_problems = _section(lines, index, after, end, title, explicit, file)
         problems.extend(section_problems)
         if section is None:
             continue
         if section.id in seen:
             problems.append(
-                Diagnostic(file, index + 1, 1, "", f"section id '{section.id}' is used twice (first on line {seen[section.id]})", "give one of them its own id: ## Heading {#other-id}")
+                Diagnostic(file, index + 1, 1, "",
+                           f"section id '{section.id}' is used twice (first on line {seen[section.id]})",
+                           "give one of them its own id: ## Heading {#other-id}")
             )
             continue
         seen[section.id] = index + 1
@@ -115,18 +111,63 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
     return sections, problems
 
 
-def _section(lines: list[str], index: int, end: int, title: str, explicit: str, file: str) -> tuple[Section | None, list[Diagnostic]]:
+def card_headings(text: str) -> list[tuple[int, int, str]]:
+    """Every card heading as the loader and the renderer read it: (first line, line after, heading text)."""
+    return [(start, after, title) for start, after, level, title in _blocks(text) if level == 2]
+
+
+def _blocks(text: str) -> list[tuple[int, int, int, str]]:
+    """The script's top-level blocks as the cards' markdown parser reads them: (first line, line
+    after, heading level or 0, heading text). A setext heading ("Title" over "---") is a level-2
+    heading; a "##" inside an HTML comment or an indented code block is not one."""
+    from pipeline.markdown import parser
+
+    tokens = parser().parse(text)
+    blocks = []
+    for number, token in enumerate(tokens):
+        if token.level != 0 or token.map is None or token.nesting == -1:
+            continue
+        start, after = token.map
+        if token.type == "heading_open":
+            blocks.append((start, after, int(token.tag[1]), tokens[number + 1].content.strip()))
+        elif not (token.type == "html_block" and _only_comments(token.content)):
+            blocks.append((start, after, 0, ""))
+    return blocks
+
+
+def _only_comments(html: str) -> bool:
+    return not re.sub(r"<!--.*?-->", "", html, flags=re.S).strip()
+
+
+def _unclosed_fence(lines: list[str]) -> tuple[str, int] | None:
+    """(marker, line) of a code fence that is opened and never closed (markdown would run it to the end)."""
+    fence: tuple[str, int] | None = None
+    for index, line in enumerate(lines):
+        match = _FENCE.match(line)
+        if fence is not None:
+            if match and match.group(1)[0] == fence[0][0] and len(match.group(1)) >= len(fence[0]):
+                fence = None
+        elif match:
+            fence = (match.group(1), index + 1)
+    return fence
+
+
+def _section(lines: list[str], index: int, after: int, end: int, title: str, explicit: str,
+             file: str) -> tuple[Section | None, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     line_no = index + 1
     if not title:
-        problems.append(Diagnostic(file, line_no, 1, "", "card heading is empty", "write the card's heading after '## '"))
+        problems.append(Diagnostic(file, line_no, 1, "", "card heading is empty",
+                                   "write the card's heading after '## '"))
         return None, problems
     if explicit and not _VALID_ID.match(explicit):
-        problems.append(Diagnostic(file, line_no, 1, "", f"section id '{explicit}' may hold only letters, digits, '-' and '_'", "e.g. {#why-short}"))
+        problems.append(Diagnostic(file, line_no, 1,
+                                   "", f"section id '{explicit}' may hold only letters, digits, '-' and '_'", "e.g. {#why-short}"))
         return None, problems
     section_id = explicit or slugify(title)
     if not section_id:
-        problems.append(Diagnostic(file, line_no, 1, "", f"cannot make an id from the heading '{title}'", "add one at the end of the heading: ## Heading {#my-id}"))
+        problems.append(Diagnostic(file, line_no, 1, "", f"cannot make an id from the heading '{title}'",
+                                   "add one at the end of the heading: ## Heading {#my-id}"))
         return None, problems
 
     body: list[str] = []
@@ -135,14 +176,16 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
     target = body
     in_fence = False
     narration_line = 0
-    for offset in range(index + 1, end):
+    for offset in range(after, end):
         line = lines[offset]
         if _FENCE.match(line):
             in_fence = not in_fence
         stripped = line.strip()
         marker = next((m for m in NARRATION_MARKERS if stripped.casefold().startswith(m)), None)
         if marker and not in_fence and target is narration:
-            problems.append(Diagnostic(file, offset + 1, 1, "", f"card '{title}' has a second '{stripped[:len(marker)]}' line (its narration started on line {narration_line})",
+            problems.append(Diagnostic(file, offset + 1, 1,
+                                       "", f"card '{title}' has a second '{stripped[:len(marker)]}' line (its "
+                                           f"narration started on line {narration_line})",
                                        "keep one narration marker per card and continue the words on the following lines"))
             continue
         if marker and not in_fence:
@@ -160,23 +203,29 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
         target.append(line)
 
     images = []
-    for offset in range(index + 1, end):
+    for offset in range(after, end):
         for match in _IMAGE.finditer(lines[offset]):
             alt, path = match.group(1).strip(), match.group(2)
             if not alt:
                 problems.append(
-                    Diagnostic(file, offset + 1, match.start() + 1, "", f"image {path} has no alt text", "describe the picture for people who cannot see it: ![a teacher holding a phone](media/photo.jpg)")
+                    Diagnostic(file, offset + 1, match.start() + 1, "", f"image {path} has no alt text",
+                               "describe the picture for people who cannot see it: ![a teacher holding a "
+                               "phone](media/photo.jpg)")
                 )
             images.append(ImageRef(path, alt, offset + 1, match.start() + 1))
 
     body_text = "\n".join(body).strip()
     narration_text = " ".join(" ".join(narration).split())
     if len(body_text) > MAX_CARD_CHARS:
-        problems.append(Diagnostic(file, line_no, 1, "", f"card '{title}' has {len(body_text)} characters of text, more than {MAX_CARD_CHARS}",
+        problems.append(Diagnostic(file, line_no, 1,
+                                   "", f"card '{title}' has {len(body_text)} characters of text, more than "
+                                       f"{MAX_CARD_CHARS}",
                                    "a card holds a few hundred characters: split it into several cards"))
         return None, problems
     if len(narration_text) > MAX_NARRATION_CHARS:
-        problems.append(Diagnostic(file, narration_line, 1, "", f"card '{title}' has {len(narration_text)} characters of narration, more than {MAX_NARRATION_CHARS}",
+        problems.append(Diagnostic(file, narration_line, 1,
+                                   "", f"card '{title}' has {len(narration_text)} characters of narration, more than "
+                                       f"{MAX_NARRATION_CHARS}",
                                    "that is over ten minutes of speech: split it into several cards or lessons"))
         return None, problems
     question = None
@@ -187,8 +236,10 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
             return None, problems
         body_text = question_markdown(question)
     if not body_text and not narration_text:
-        problems.append(Diagnostic(file, line_no, 1, "", f"card '{title}' has no text and no narration", "add the card text under the heading and a 'Narration:' line with what is said"))
-    section = Section(id=section_id, title=title, body=body_text, narration=narration_text, line=line_no, images=tuple(images), quiz=question)
+        problems.append(Diagnostic(file, line_no, 1, "", f"card '{title}' has no text and no narration",
+                                   "add the card text under the heading and a 'Narration:' line with what is said"))
+    section = Section(id=section_id, title=title, body=body_text, narration=narration_text,
+                      line=line_no, images=tuple(images), quiz=question)
     return section, problems
 
 
@@ -199,13 +250,16 @@ def has_html(text: str) -> bool:
 
 def _narration_problems(text: str, file: str, line: int, column: int) -> list[Diagnostic]:
     """Narration is spoken and becomes the captions: no HTML, no markdown marks."""
-    found = [Diagnostic(file, line, column + m.start() + 1, "", "HTML tags are not allowed in narration", "write the words exactly as they are spoken")
+    found = [Diagnostic(file, line, column + m.start() + 1, "", "HTML tags are not allowed in narration",
+                        "write the words exactly as they are spoken")
              for m in _RAW_HTML.finditer(text)]
     if not found:
         for pattern, what in _SPOKEN_MARKDOWN:
             match = pattern.search(text)
             if match:
-                found.append(Diagnostic(file, line, column + match.start() + 1, "", f"narration contains {what}, which would be read aloud and shown in the captions",
-                                        "write the words exactly as they are spoken; put formatting on the card text above the narration"))
+                found.append(Diagnostic(file, line, column + match.start() + 1, "",
+                                        f"narration contains {what}, which would be read aloud and shown in the captions",
+                                        "write the words exactly as they are spoken; put formatting on the card text "
+                                        "above the narration"))
                 break
     return found

@@ -60,14 +60,17 @@ def read_text(root: Path, rel: str, label: str, limit: int) -> TextFile:
     if not os.path.lexists(path):
         return TextFile(None, [], missing=True)
     if not inside(root, path):
-        return TextFile(None, [Diagnostic(label, 0, 0, "", "leads outside the lesson folder (through a link); it was not read",
+        return TextFile(None,
+                        [Diagnostic(label, 0, 0, "",
+                                    "leads outside the lesson folder (through a link); it was not read",
                                           "copy the file itself into the lesson folder instead of linking to it")])
     try:
         info = os.stat(path)
     except OSError:
         return TextFile(None, [], missing=True)  # a dangling link inside the folder
     if not _is_regular(info.st_mode):
-        return TextFile(None, [Diagnostic(label, 0, 0, "", "is not a regular file", "replace it with a plain text file")])
+        return TextFile(None,
+                        [Diagnostic(label, 0, 0, "", "is not a regular file", "replace it with a plain text file")])
     if info.st_size > limit:
         return TextFile(None, [_too_big(label, info.st_size, limit)])
     with open(path, "rb") as handle:
@@ -91,7 +94,9 @@ def _too_big(label: str, size: int, limit: int) -> Diagnostic:
 def decode(data: bytes, label: str) -> TextFile:
     """UTF-8 bytes to text: BOM dropped, undecodable bytes and invisible characters reported."""
     if data.startswith(UTF16_BOMS):
-        return TextFile(None, [Diagnostic(label, 1, 1, "", "is saved as UTF-16 text, not UTF-8", "save the file as UTF-8 in your editor")])
+        return TextFile(None,
+                        [Diagnostic(label, 1, 1, "", "is saved as UTF-16 text, not UTF-8",
+                                    "save the file as UTF-8 in your editor")])
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM):]
     try:
@@ -100,7 +105,9 @@ def decode(data: bytes, label: str) -> TextFile:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         line = data.count(b"\n", 0, exc.start) + 1
         col = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
-        return TextFile(None, [Diagnostic(label, line, col, "", f"is not UTF-8 text (byte 0x{data[exc.start]:02x} here is not UTF-8)",
+        return TextFile(None,
+                        [Diagnostic(label, line, col, "",
+                                    f"is not UTF-8 text (byte 0x{data[exc.start]:02x} here is not UTF-8)",
                                           "save the file as UTF-8 in your editor (Save as → Encoding: UTF-8)")])
     return TextFile(text, invisible_characters(text, label))
 
@@ -116,7 +123,8 @@ def invisible_characters(text: str, label: str) -> list[Diagnostic]:
                 message = f"invisible direction control U+{ord(char):04X} ({name}): it changes the order in which the text is shown"
             else:
                 message = f"invisible character U+{ord(char):04X} ({name}): it splits or joins words without being seen"
-            problems.append(Diagnostic(label, number, match.start() + 1, "", message, "delete it (it was probably pasted along with the text)"))
+            problems.append(Diagnostic(label, number, match.start() + 1, "", message,
+                                       "delete it (it was probably pasted along with the text)"))
             if len(problems) == MAX_INVISIBLE_REPORTED:
                 return problems
     return problems

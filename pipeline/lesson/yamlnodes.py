@@ -87,7 +87,8 @@ def parse(text: str, file: str) -> tuple[Y | None, list[Diagnostic]]:
         line, col = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (0, 0)
         raise YamlSyntaxError(Diagnostic(file, line, col, "", exc.message, exc.hint)) from None
     except RecursionError:  # not reachable within MAX_DEPTH; kept so that no YAML can crash the run
-        raise YamlSyntaxError(Diagnostic(file, 0, 0, "", f"nesting is deeper than {MAX_DEPTH} levels", "check the indentation")) from None
+        raise YamlSyntaxError(Diagnostic(file, 0, 0, "",
+                                         f"nesting is deeper than {MAX_DEPTH} levels", "check the indentation")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
@@ -126,7 +127,8 @@ def _check_expansion(root: yaml.Node, alias_marks: list) -> None:
         if key in sizes:
             return sizes[key]
         if key in open_nodes:
-            raise _LimitError(first_alias, "an alias refers to the value it is part of", "write the values out instead of using anchors (&) and aliases (*)")
+            raise _LimitError(first_alias, "an alias refers to the value it is part of",
+                              "write the values out instead of using anchors (&) and aliases (*)")
         open_nodes.add(key)
         count, depth = 1, 1
         if isinstance(node, yaml.SequenceNode):
@@ -150,7 +152,8 @@ def _check_expansion(root: yaml.Node, alias_marks: list) -> None:
         if alias_marks:
             raise _LimitError(where, f"aliases expand the document to more than {MAX_VALUES} values",
                               "write the values out instead of repeating anchors (&) with aliases (*)")
-        raise _LimitError(where, f"the document has more than {MAX_VALUES} values", "a lesson needs far fewer: remove pasted data")
+        raise _LimitError(where, f"the document has more than {MAX_VALUES} values",
+                          "a lesson needs far fewer: remove pasted data")
     if depth > MAX_DEPTH:
         raise _LimitError(where, f"aliases nest the document deeper than {MAX_DEPTH} levels",
                           "write the values out instead of using anchors (&) and aliases (*)")
@@ -178,13 +181,15 @@ def _convert(node: yaml.Node, file: str, problems: list[Diagnostic]) -> Y:
     for key_node, value_node in node.value:
         key = _convert(key_node, file, problems)
         if key.kind != "scalar":
-            problems.append(Diagnostic(file, key.line, key.col, "", "a key must be plain text", "remove the brackets or braces around the key"))
+            problems.append(Diagnostic(file, key.line, key.col, "", "a key must be plain text",
+                                       "remove the brackets or braces around the key"))
             continue
         name = str(key.value)
         if name in mapping:
             first = keys[name]
             problems.append(
-                Diagnostic(file, key.line, key.col, name, f"duplicate key (first given on line {first.line})", "keep only one of them")
+                Diagnostic(file, key.line, key.col, name,
+                           f"duplicate key (first given on line {first.line})", "keep only one of them")
             )
             continue
         keys[name] = key

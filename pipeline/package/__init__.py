@@ -57,7 +57,8 @@ def package(ctx: Context) -> PackageResult:
     check_size(ctx.label, sizes, ctx.settings.portal_limit)
 
     entries: list[tuple[str, Path | bytes]] = [(bundle_names[o], path) for o, (_, path) in sources.items()]
-    files = [{"path": bundle_names[o], "kind": a.kind, "sha256": a.sha256, "bytes": a.bytes} for o, (a, _) in sources.items()]
+    files = [{"path": bundle_names[o], "kind": a.kind, "sha256": a.sha256, "bytes": a.bytes} for o,
+             (a, _) in sources.items()]
     page = player.render(lesson, _player_inputs(ctx, bundle_names, image_names), ctx.settings.templates)
     generated: dict[str, tuple[str, bytes]] = {LAUNCH: ("player", page)}
     generated.update({name: ("player", path.read_bytes()) for name, path in static.items()})
@@ -105,10 +106,12 @@ def _player_inputs(ctx: Context, bundle_names: dict[str, str], image_names: dict
 
     return player.PlayerInputs(
         videos={fmt: rename(path) for fmt, path in transcode.videos.items()} if transcode else {},
-        posters={fmt: rename(path) for fmt, path in transcode.posters.items() if path in bundle_names} if transcode else {},
+        posters={fmt: rename(path) for fmt,
+                 path in transcode.posters.items() if path in bundle_names} if transcode else {},
         vtt=rename(caption.files.vtt) if caption else None,
         transcript_html=rename(caption.files.transcript_html) if caption else None,
-        cues=[{"start": cue.start, "end": cue.end, "lines": list(cue.lines)} for cue in caption.cues] if caption else [],
+        cues=[{"start": cue.start,
+               "end": cue.end, "lines": list(cue.lines)} for cue in caption.cues] if caption else [],
         cards=[{"id": card.id, "title": card.title, "html": card.html,
                 "picture": rename(card.social) or rename(card.square),
                 "images": [{"src": image_names[i.path], "alt": i.alt} for i in card.images if i.path in image_names],

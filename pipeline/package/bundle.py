@@ -40,7 +40,8 @@ def check_size(label: str, sizes: dict[str, int], limit: int) -> None:
     names = ", ".join(f"{path} {human(size)}" for path, size in largest)
     raise BundleTooLarge(
         f"{label}: the bundle would hold {human(total)}, over the portal limit of {human(limit)} (largest: {names}) — "
-        f"shorten the lesson or drop a format in lesson.yaml, or if your portal takes more, set {LIMIT_VARIABLE} (e.g. {LIMIT_VARIABLE}=1GB)")
+        f"shorten the lesson or drop a format in lesson.yaml, or if your portal takes more, set {LIMIT_VARIABLE} (e.g. "
+        f"{LIMIT_VARIABLE}=1GB)")
 
 
 def write_zip(target: Path, entries: list[tuple[str, Path | bytes]]) -> None:

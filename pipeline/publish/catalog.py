@@ -47,7 +47,8 @@ class Group:
 
 
 def _groups(entries: list[dict]) -> dict[str, list[Group]]:
-    found: dict[str, dict[str, list]] = {"rubric": defaultdict(list), "language": defaultdict(list), "tag": defaultdict(list)}
+    found: dict[str, dict[str, list]] = {"rubric": defaultdict(list),
+                                         "language": defaultdict(list), "tag": defaultdict(list)}
     labels: dict[tuple[str, str], str] = {}
     for entry in entries:
         meta = entry["meta"]
@@ -57,7 +58,8 @@ def _groups(entries: list[dict]) -> dict[str, list[Group]]:
             labels.setdefault((kind, key), LANGUAGES.get(value, value) if kind == "language" else value)
             if entry not in found[kind][key]:
                 found[kind][key].append(entry)
-    return {kind: [Group(kind, key, labels[(kind, key)], tuple(found[kind][key])) for key in sorted(found[kind], key=lambda k: (labels[(kind, k)].casefold(), k))]
+    return {kind: [Group(kind, key, labels[(kind, key)], tuple(found[kind][key])) for key in sorted(found[kind],
+            key=lambda k: (labels[(kind, k)].casefold(), k))]
             for kind in found}
 
 
@@ -76,22 +78,26 @@ def render(entries: list[dict], site: Site, base_url: str = "", templates: Path 
     env = environment((templates or default_templates()) / "catalog")
     lessons = sorted(entries, key=lambda e: (e["meta"]["title"].casefold(), e["lesson"]))
     groups = _groups(lessons)
-    common = {"site": site, "groups": groups, "languages": LANGUAGES, "duration": duration_text, "size": size_text, "quote": quote,
+    common = {"site": site, "groups": groups, "languages": LANGUAGES, "duration": duration_text, "size": size_text,
+              "quote": quote,
               "json_feed": JSON_FEED, "atom_feed": ATOM_FEED, "slugify": slugify}
     files: dict[str, bytes] = {
-        "index.html": env.get_template("index.html.j2").render(root="", lessons=lessons, heading=site.title, current=None, **common).encode(),
+        "index.html": env.get_template("index.html.j2").render(root="", lessons=lessons, heading=site.title,
+                current=None, **common).encode(),
         "style.css": env.get_template("style.css").render().encode(),
     }
     names = {"rubric": "Rubric", "language": "Language", "tag": "Tag"}
     for kind, listed in groups.items():
         for group in listed:
-            html = env.get_template("index.html.j2").render(root="../", lessons=list(group.lessons), heading=f"{names[kind]}: {group.label}",
+            html = env.get_template("index.html.j2").render(root="../",
+                                                            lessons=list(group.lessons), heading=f"{names[kind]}: {group.label}",
                                                             current=group, **common)
             files[f"{kind}/{group.key}.html"] = html.encode()
     newest = sorted(entries, key=lambda e: (e["time"], e["lesson"]), reverse=True)
     files[JSON_FEED] = _json_feed(newest, site, base_url)
     updated = newest[0]["time"] if newest else "1970-01-01T00:00:00Z"
-    files[ATOM_FEED] = env.get_template("feed.atom.j2").render(site=site, lessons=newest, updated=updated, base=base_url, absolute=_absolute,
+    files[ATOM_FEED] = env.get_template("feed.atom.j2").render(site=site, lessons=newest, updated=updated,
+            base=base_url, absolute=_absolute,
                                                                 atom_feed=ATOM_FEED, duration=duration_text).encode()
     return files
 
@@ -111,11 +117,15 @@ def _json_feed(entries: list[dict], site: Site, base: str) -> bytes:
             "language": meta["language"],
             "tags": list(meta["tags"]),
             "authors": [{"name": f"{a['name']} ({a['school']})" if a.get("school") else a["name"]} for a in meta["authors"]],
-            "attachments": [{"url": _absolute(base, meta["bundle"]), "mime_type": "application/zip", "size_in_bytes": meta["bytes"]}],
-            "_microlearn": {"slug": entry["lesson"], "version": entry["version"], "digest": entry["digest"], "rubric": meta["rubric"],
-                            "school": meta["school"], "licence": meta["licence"], "duration": meta["duration"], "sha256": entry["sha256"]},
+            "attachments": [{"url": _absolute(base, meta["bundle"]), "mime_type": "application/zip",
+                             "size_in_bytes": meta["bytes"]}],
+            "_microlearn": {"slug": entry["lesson"],
+                            "version": entry["version"], "digest": entry["digest"], "rubric": meta["rubric"],
+                            "school": meta["school"], "licence": meta["licence"],
+                            "duration": meta["duration"], "sha256": entry["sha256"]},
         })
-    document = {"version": "https://jsonfeed.org/version/1.1", "title": site.title, "description": site.description, "items": items}
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": site.title,
+                "description": site.description, "items": items}
     if base:
         document["home_page_url"] = _absolute(base, "index.html")
         document["feed_url"] = _absolute(base, JSON_FEED)

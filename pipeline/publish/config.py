@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import Diagnostic, LessonError, PipelineError
+from pipeline.errors import ConfigError, Diagnostic, PipelineError
 from pipeline.lesson.fields import INVALID, Field, Reader, number, text
 from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
 
@@ -22,7 +22,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class PublishConfigError(LessonError):
+class PublishConfigError(ConfigError):
     """publish.yaml is invalid; carries every diagnostic found."""
 
 
@@ -74,37 +74,44 @@ class PublishConfig:
 def _env_name(reader: Reader, node: Y, path: str):
     value = text()(reader, node, path)
     if value is not INVALID and not _ENV.match(value):
-        return reader.error(node, path, f"'{value}' is not an environment variable name", "write the variable's name (e.g. MICROLEARN_SFTP_KEY), never the secret itself")
+        return reader.error(node, path, f"'{value}' is not an environment variable name",
+                            "write the variable's name (e.g. MICROLEARN_SFTP_KEY), never the secret itself")
     return value
 
 
 def _target_name(reader: Reader, node: Y, path: str):
     value = text()(reader, node, path)
     if value is not INVALID and not _NAME.match(value):
-        return reader.error(node, path, f"'{value}' is not a usable target name", "use lower-case letters, digits, '-' and '_'")
+        return reader.error(node, path, f"'{value}' is not a usable target name",
+                            "use lower-case letters, digits, '-' and '_'")
     return value
 
 
 COMMON = {
-    "name": Field(_target_name, required=True, hint="add 'name: portal' (a short name used in the ledger and messages)"),
+    "name": Field(_target_name, required=True,
+                  hint="add 'name: portal' (a short name used in the ledger and messages)"),
     "type": Field(text(), required=True, hint="add 'type: folder' or 'type: sftp'"),
     "url": Field(text(), default=""),
 }
-FOLDER = {**COMMON, "path": Field(text(), required=True, hint="add 'path: /mnt/share/lessons' (the folder the bundles go to)")}
+FOLDER = {**COMMON, "path": Field(text(), required=True,
+                                  hint="add 'path: /mnt/share/lessons' (the folder the bundles go to)")}
 SFTP = {
     **COMMON,
     "host": Field(text(), required=True, hint="add 'host: files.example.org'"),
     "port": Field(number(1, 65535, integer=True), default=22),
     "user": Field(text(), required=True, hint="add 'user: ...' (the account on the server)"),
     "path": Field(text(), required=True, hint="add 'path: /var/www/lessons' (the folder on the server)"),
-    "host_key": Field(text(), required=True, hint="pin the server's key: add 'host_key: ssh-ed25519 AAAA...' (from ssh-keyscan, checked with the server's admin)"),
+    "host_key": Field(text(), required=True,
+                      hint="pin the server's key: add 'host_key: ssh-ed25519 AAAA...' (from ssh-keyscan, checked with "
+                           "the server's admin)"),
     "key_file": Field(text(), default=None),
     "key_env": Field(_env_name, default=""),
     "password_env": Field(_env_name, default=""),
 }
 TOP = {
     "site": Field(lambda r, n, p: n, default=None),
-    "targets": Field(lambda r, n, p: n, required=True, hint="add 'targets:' with at least one folder or sftp target (see publish.example.yaml)"),
+    "targets": Field(lambda r, n, p: n, required=True,
+                     hint="add 'targets:' with at least one folder or sftp target (see publish.example.yaml)"),
     "ledger": Field(text(), default=DEFAULT_LEDGER),
 }
 SITE = {"title": Field(text(max_len=120), default="Lessons"), "description": Field(text(max_len=400), default="")}
@@ -121,7 +128,8 @@ def load_config(path: Path, project: Path) -> PublishConfig:
     try:
         source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PublishError(f"{label}: not found — copy publish.example.yaml to publish.yaml and fill in your targets (docs/publishing.md)") from None
+        raise PublishError(f"{label}: not found — copy publish.example.yaml to publish.yaml and fill in your targets "
+                           "(docs/publishing.md)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PublishError(f"{label}: cannot be read ({exc}) — save it as UTF-8 text") from None
     try:
@@ -131,7 +139,8 @@ def load_config(path: Path, project: Path) -> PublishConfig:
     reader = Reader(label)
     reader.problems.extend(problems)
     if root is None:
-        raise PublishConfigError([Diagnostic(label, 0, 0, "", "the file is empty", "add 'targets:' (see publish.example.yaml)")])
+        raise PublishConfigError([Diagnostic(label, 0, 0, "", "the file is empty",
+                                             "add 'targets:' (see publish.example.yaml)")])
     top = reader.mapping(root, "", TOP)
     site = Site()
     if isinstance(top["site"], Y):
@@ -146,7 +155,8 @@ def load_config(path: Path, project: Path) -> PublishConfig:
 
 def _targets(reader: Reader, node: Y, project: Path) -> list[Target]:
     if node.kind != "seq" or not node.value:
-        reader.error(node, "targets", "expected a list of targets", "write '- name: share' / '  type: folder' / '  path: ...' (see publish.example.yaml)")
+        reader.error(node, "targets", "expected a list of targets",
+                     "write '- name: share' / '  type: folder' / '  path: ...' (see publish.example.yaml)")
         return []
     found: list[Target] = []
     names: set[str] = set()
@@ -158,12 +168,14 @@ def _targets(reader: Reader, node: Y, project: Path) -> list[Target]:
         for key, key_node in item.keys.items():
             if key.casefold() in SECRET_KEYS:
                 reader.error(key_node, f"{where}.{key}", "secrets do not belong in publish.yaml (it is committed)",
-                             "put the secret in an environment variable and name it with password_env or key_env, or use key_file outside the repository")
+                             "put the secret in an environment variable and name it with password_env or key_env, or "
+                             "use key_file outside the repository")
         kind = item.value.get("type")
         kind_text = kind.value if kind is not None and kind.kind == "scalar" else ""
         if kind_text not in ("folder", "sftp"):
             if kind is not None:
-                reader.error(kind, f"{where}.type", f"unknown target type '{kind_text}'", "use 'folder' (a mounted share) or 'sftp'")
+                reader.error(kind, f"{where}.type", f"unknown target type '{kind_text}'",
+                             "use 'folder' (a mounted share) or 'sftp'")
             else:
                 reader.error(item, f"{where}.type", "is required", "add 'type: folder' or 'type: sftp'")
             continue
@@ -173,7 +185,8 @@ def _targets(reader: Reader, node: Y, project: Path) -> list[Target]:
                      {k: v for k, v in item.keys.items() if k not in secret_keys})
         values = reader.mapping(item, where, FOLDER if kind_text == "folder" else SFTP)
         if values["name"] is not INVALID and values["name"] in names:
-            reader.error(item.value["name"], f"{where}.name", f"'{values['name']}' is used by two targets", "give every target its own name")
+            reader.error(item.value["name"], f"{where}.name", f"'{values['name']}' is used by two targets",
+                         "give every target its own name")
         names.add(values["name"])
         if kind_text == "sftp":
             target = _sftp(reader, item, where, values, project)
@@ -182,7 +195,8 @@ def _targets(reader: Reader, node: Y, project: Path) -> list[Target]:
             continue
         if INVALID not in values.values():
             folder = Path(values["path"]).expanduser()
-            found.append(FolderTarget(values["name"], folder if folder.is_absolute() else project / folder, values["url"]))
+            found.append(FolderTarget(values["name"],
+                                      folder if folder.is_absolute() else project / folder, values["url"]))
     return found
 
 
@@ -191,22 +205,29 @@ def _sftp(reader: Reader, item: Y, where: str, values: dict, project: Path) -> S
     ok = INVALID not in values.values()
     parts = values["host_key"].split() if values["host_key"] is not INVALID else ["?", "?"]
     if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-")):
-        reader.error(item.value["host_key"], f"{where}.host_key", "expected '<type> <base64>', e.g. 'ssh-ed25519 AAAA...'",
-                     "copy the key part of `ssh-keyscan -t ed25519 <host>` (without the host name) and check it with the server's admin")
+        reader.error(item.value["host_key"], f"{where}.host_key",
+                     "expected '<type> <base64>', e.g. 'ssh-ed25519 AAAA...'",
+                     "copy the key part of `ssh-keyscan -t ed25519 <host>` (without the host name) and check it with "
+                     "the server's admin")
         ok = False
     key_file = None
     if values["key_file"] and values["key_file"] is not INVALID:
         key_file = Path(os.path.expandvars(values["key_file"])).expanduser()
         key_file = key_file if key_file.is_absolute() else project / key_file
         if key_file.resolve().is_relative_to(project.resolve()):
-            reader.error(item.value["key_file"], f"{where}.key_file", "the key file is inside the repository, where it could be committed",
-                         "keep it outside (e.g. ~/.ssh/microlearn_publish) or give the key in an environment variable with key_env")
+            reader.error(item.value["key_file"], f"{where}.key_file",
+                         "the key file is inside the repository, where it could be committed",
+                         "keep it outside (e.g. ~/.ssh/microlearn_publish) or give the key in an environment variable "
+                         "with key_env")
             ok = False
     if not (key_file or values["key_env"] or values["password_env"]):
-        reader.error(item, where, "no credentials", "add key_env (a variable holding the private key), key_file (outside the repository) or password_env")
+        reader.error(item, where, "no credentials",
+                     "add key_env (a variable holding the private key), key_file (outside the repository) or "
+                     "password_env")
         ok = False
     if values["path"] is not INVALID and not values["path"].startswith("/"):
-        reader.error(item.value["path"], f"{where}.path", f"'{values['path']}' is not an absolute path on the server", "write the folder from the root, e.g. /var/www/lessons")
+        reader.error(item.value["path"], f"{where}.path", f"'{values['path']}' is not an absolute path on the server",
+                     "write the folder from the root, e.g. /var/www/lessons")
         ok = False
     if not ok:
         return None

@@ -43,7 +43,8 @@ class Ledger:
         except FileNotFoundError:
             return cls(path)
         except (OSError, ValueError) as exc:
-            raise PublishError(f"{path}: cannot be read ({exc}) — restore it from version control (git checkout -- {path.name})") from None
+            raise PublishError(f"{path}: cannot be read ({exc}) — restore it from version control (git checkout -- "
+                               f"{path.name})") from None
         if not isinstance(document, dict) or document.get("schema") != SCHEMA or not isinstance(document.get("publications"), list):
             raise PublishError(f"{path}: not a publish ledger (expected schema {SCHEMA!r}) — restore it from version control")
         return cls(path, [e for e in document["publications"] if isinstance(e, dict)])

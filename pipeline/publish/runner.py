@@ -47,7 +47,8 @@ class Candidate:
 
 @dataclass
 class PublishReport:
-    published: list[tuple[str, str, str, str]] = field(default_factory=list)  # slug, version, target, "uploaded"|"already there"
+    published: list[tuple[str, str,
+                          str, str]] = field(default_factory=list)  # slug, version, target, "uploaded"|"already there"
     not_published: list[tuple[str, str, str]] = field(default_factory=list)  # slug, state, reason
     failures: list[str] = field(default_factory=list)
 
@@ -56,11 +57,13 @@ class PublishReport:
         return not self.failures
 
     def lines(self) -> list[str]:
-        out = [f"published      {slug} v{version} → {target}: {action}" for slug, version, target, action in self.published]
+        out = [f"published      {slug} v{version} → {target}: {action}" for slug, version,
+               target, action in self.published]
         out += [f"not published  {slug} ({state}): {reason}" for slug, state, reason in self.not_published]
         out += [f"failed         {failure}" for failure in self.failures]
         published = sorted({p[0] for p in self.published})
-        out.append(f"{len(published)} lesson(s) published, {len(self.not_published)} not published, {len(self.failures)} failure(s)")
+        out.append(f"{len(published)} lesson(s) published, {len(self.not_published)} not published, "
+                   f"{len(self.failures)} failure(s)")
         return out
 
 
@@ -102,7 +105,9 @@ def _built_lessons(settings, do_build: bool, report: PublishReport) -> list[Less
                 built.append(root)
                 continue
             more = f" (and {len(lesson.errors) - 1} more)" if len(lesson.errors) > 1 else ""
-            report.not_published.append((lesson.slug, "failed", f"the build failed: {_first_error(lesson.errors)}{more} — run: make build LESSON={lesson.slug}"))
+            report.not_published.append((lesson.slug, "failed",
+                                         f"the build failed: {_first_error(lesson.errors)}{more} — run: make build "
+                                         f"LESSON={lesson.slug}"))
             report.failures.append(f"{lesson.slug}: the build failed")
         roots = built
     lessons = []
@@ -110,7 +115,8 @@ def _built_lessons(settings, do_build: bool, report: PublishReport) -> list[Less
         try:
             lessons.append(load_lesson(root, probe_media=False, templates=settings.templates))
         except PipelineError as exc:
-            report.not_published.append((root.name, "invalid", f"{str(exc).splitlines()[0]} — run: make check LESSON={root.name}"))
+            report.not_published.append((root.name,
+                                         "invalid", f"{str(exc).splitlines()[0]} — run: make check LESSON={root.name}"))
             report.failures.append(f"{root.name}: the lesson is invalid")
     return lessons
 
@@ -120,10 +126,11 @@ def _first_error(errors: list[dict]) -> str:
     if not errors:
         return "no error was reported"
     error = errors[0]
-    if error.get("kind") == "LessonError" and error.get("file"):
+    if "line" in error and error.get("file"):  # a located diagnostic (LessonError, ConfigError)
         from pipeline.errors import Diagnostic
 
-        return str(Diagnostic(error["file"], error.get("line", 0), error.get("column", 0), error.get("field", ""), error.get("message", ""), error.get("hint", "")))
+        return str(Diagnostic(error["file"], error.get("line", 0), error.get("column", 0), error.get("field", ""),
+                              error.get("message", ""), error.get("hint", "")))
     return str(error.get("message", "")).splitlines()[0]
 
 
@@ -145,10 +152,13 @@ def _candidate(project: Path, build_dir: Path, lesson: Lesson, report: PublishRe
     meta = {
         "title": facts["title"], "language": facts["language"], "rubric": facts["rubric"], "tags": list(facts["tags"]),
         "authors": facts["authors"], "school": facts.get("school") or "", "licence": facts["licence"],
-        "objectives": list(facts.get("objectives") or []), "duration": float(manifest.get("durations", {}).get("total", 0.0)),
-        "bundle": f"bundles/{bundle.name}", "thumbnail": f"thumbnails/{bundle.stem}.jpg", "bytes": status.bundle["bytes"],
+        "objectives": list(facts.get("objectives") or []),
+            "duration": float(manifest.get("durations", {}).get("total", 0.0)),
+        "bundle": f"bundles/{bundle.name}", "thumbnail": f"thumbnails/{bundle.stem}.jpg",
+            "bytes": status.bundle["bytes"],
     }
-    return Candidate(slug, lesson.version, status.digest, status.reviewer, sha256_file(status.file), bundle, status.digest,
+    return Candidate(slug, lesson.version, status.digest, status.reviewer, sha256_file(status.file), bundle,
+                     status.digest,
                      status.bundle["bytes"], thumbnail, meta)
 
 
@@ -178,27 +188,33 @@ def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledg
         for c in candidates:
             known = ledger.find(c.slug, c.digest, target.name)
             try:
-                uploaded = put(conn, c.bundle, c.meta["bundle"], progress, trust_size=bool(known and known.get("sha256") == c.sha256),
+                uploaded = put(conn, c.bundle, c.meta["bundle"], progress,
+                               trust_size=bool(known and known.get("sha256") == c.sha256),
                                measured=(c.sha256, c.bytes))
             except SourceChanged as exc:
                 report.failures.append(str(exc))
                 continue
             uploaded |= put(conn, c.thumbnail, c.meta["thumbnail"], progress)
-            entry = {"lesson": c.slug, "version": c.version, "digest": c.digest, "target": target.name, "time": now_utc(),
-                     "approval": {"reviewer": c.reviewer, "file": f"approvals/{c.slug}.json", "sha256": c.approval_sha256},
+            entry = {"lesson": c.slug, "version": c.version, "digest": c.digest,
+                     "target": target.name, "time": now_utc(),
+                     "approval": {"reviewer": c.reviewer, "file": f"approvals/{c.slug}.json",
+                                  "sha256": c.approval_sha256},
                      "sha256": c.sha256, "meta": c.meta}
             if ledger.record(entry):
                 ledger.save()
             report.published.append((c.slug, c.version, target.name, "uploaded" if uploaded else "already there"))
-        for rel, data in sorted(catalog.render(ledger.current(target.name), config.site, target.url, templates).items()):
+        for rel, data in sorted(catalog.render(ledger.current(target.name), config.site,
+                                               target.url, templates).items()):
             put(conn, data, rel, progress)
     except PipelineError as exc:
         report.failures.append(str(exc) if str(exc).startswith(f"{target.name}") else f"{target.name}: {exc}")
     except (OSError, EOFError) as exc:
-        report.failures.append(f"{target.name}: the connection failed ({type(exc).__name__}: {exc}) — run publish again; finished files are kept and a partial upload resumes")
+        report.failures.append(f"{target.name}: the connection failed ({type(exc).__name__}: {exc}) — run publish "
+                               "again; finished files are kept and a partial upload resumes")
     except Exception as exc:  # paramiko's SSHException and friends: the link dropped mid-way
         if type(exc).__module__.startswith("paramiko"):
-            report.failures.append(f"{target.name}: the connection failed ({type(exc).__name__}: {exc}) — run publish again; a partial upload resumes")
+            report.failures.append(f"{target.name}: the connection failed ({type(exc).__name__}: {exc}) — run publish "
+                                   "again; a partial upload resumes")
         else:
             raise
     finally:

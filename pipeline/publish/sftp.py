@@ -33,14 +33,16 @@ def _private_key(target: SftpTarget, environ) -> object | None:
         if target.key_env:
             text = environ.get(target.key_env, "")
             if not text.strip():
-                raise PublishError(f"{target.name}: the environment variable {target.key_env} (key_env in publish.yaml) is not set or empty "
+                raise PublishError(f"{target.name}: the environment variable {target.key_env} (key_env in "
+                                   "publish.yaml) is not set or empty "
                                    "— set it to the private key text (a CI secret)")
             for kind in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
                 try:
                     return kind.from_private_key(io.StringIO(text))
                 except paramiko.SSHException:
                     continue
-            raise PublishError(f"{where}: not an unencrypted OpenSSH or PEM private key (ed25519, ecdsa or rsa) — check the secret's value")
+            raise PublishError(f"{where}: not an unencrypted OpenSSH or PEM private key (ed25519, ecdsa or rsa) — "
+                               "check the secret's value")
         if target.key_file:
             if not target.key_file.is_file():
                 raise PublishError(f"{where}: no such file — put the private key there or fix key_file in publish.yaml")
@@ -63,29 +65,35 @@ class SftpConnection(Connection):
         if target.password_env:
             password = environ.get(target.password_env)
             if not password and pkey is None:
-                raise PublishError(f"{target.name}: the environment variable {target.password_env} (password_env in publish.yaml) is not set — "
+                raise PublishError(f"{target.name}: the environment variable {target.password_env} (password_env in "
+                                   "publish.yaml) is not set — "
                                    "set it (a CI secret)")
         kind, data = target.host_key.split()[:2]
         try:
             pinned = paramiko.PKey.from_type_string(kind, base64.b64decode(data))
         except Exception:  # noqa: BLE001 — paramiko raises several types (ValueError, SSHException, struct.error...) for a malformed blob
-            raise PublishError(f"{target.name}: host_key in publish.yaml is not a valid {kind} key — copy it again from ssh-keyscan") from None
+            raise PublishError(f"{target.name}: host_key in publish.yaml is not a valid {kind} key — copy it again "
+                               "from ssh-keyscan") from None
         client = paramiko.SSHClient()
         host = target.host if target.port == 22 else f"[{target.host}]:{target.port}"
         client.get_host_keys().add(host, pinned.get_name(), pinned)
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
         place = f"{target.name} ({target.user}@{target.host}:{target.port})"
         try:
-            client.connect(target.host, target.port, username=target.user, pkey=pkey, password=password, look_for_keys=False,
+            client.connect(target.host, target.port, username=target.user, pkey=pkey, password=password,
+                           look_for_keys=False,
                            allow_agent=False, timeout=TIMEOUT, banner_timeout=TIMEOUT, auth_timeout=TIMEOUT)
             self.sftp = client.open_sftp()
         except paramiko.BadHostKeyException as exc:
             client.close()
-            raise PublishError(f"{place}: the server's host key {_fingerprint(exc.key)} is not the pinned one {_fingerprint(pinned)} — "
-                               "do not publish until the server's admin confirms the key; then update host_key in publish.yaml") from None
+            raise PublishError(f"{place}: the server's host key {_fingerprint(exc.key)} is not the pinned one "
+                               f"{_fingerprint(pinned)} — "
+                               "do not publish until the server's admin confirms the key; then update host_key in "
+                               "publish.yaml") from None
         except paramiko.AuthenticationException:
             client.close()
-            raise PublishError(f"{place}: the server refused the credentials — check the key or password secret and the user name") from None
+            raise PublishError(f"{place}: the server refused the credentials — check the key or password secret and "
+                               "the user name") from None
         except (TimeoutError, paramiko.SSHException, OSError, EOFError) as exc:
             client.close()
             text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -97,7 +105,8 @@ class SftpConnection(Connection):
             self.sftp.stat(self.root)
         except FileNotFoundError:
             client.close()
-            raise PublishError(f"{place}: the folder {self.root} does not exist on the server — create it or fix 'path' in publish.yaml") from None
+            raise PublishError(f"{place}: the folder {self.root} does not exist on the server — create it or fix "
+                               "'path' in publish.yaml") from None
 
     def _path(self, rel: str) -> str:
         return posixpath.join(self.root, rel) if rel else self.root

@@ -81,8 +81,10 @@ def put(conn: Connection, data: Path | bytes, rel: str, progress: Progress | Non
         if read.hexdigest() != sha256 or sent != size:
             conn.remove(part)
             where = data if isinstance(data, Path) else "the data"
-            raise SourceChanged(f"{conn.name}: {rel}: the local file {where} is not the one to publish (sha256 {read.hexdigest()[:12]}, "
-                               f"{sent} bytes; expected {sha256[:12]}, {size} bytes) — it changed after it was checked; nothing was published, run publish again")
+            raise SourceChanged(f"{conn.name}: {rel}: the local file {where} is not the one to publish (sha256 "
+                                f"{read.hexdigest()[:12]}, "
+                               f"{sent} bytes; expected {sha256[:12]}, {size} bytes) — it changed after it was "
+                               "checked; nothing was published, run publish again")
         if conn.size(part) == size and conn.sha256(part) == sha256:
             conn.rename(part, rel)
             _drop_other_partials(conn, rel)

@@ -73,7 +73,9 @@ def run(ctx: Context) -> ReviewResult:
         "checks": [r.as_dict() for r in results],
         "blocking_failures": len(blocking),
     }
-    json_artifact = ctx.artifact("review", REPORT_JSON, lambda tmp: tmp.write_text(json.dumps(report, indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8"))
+    json_artifact = ctx.artifact("review", REPORT_JSON,
+                                 lambda tmp: tmp.write_text(json.dumps(report, indent=1,
+                                         ensure_ascii=False, sort_keys=True), encoding="utf-8"))
     html = render_report(ctx, report, results)
     html_artifact = ctx.artifact("review", REPORT_HTML, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     checks = tuple(Check(r.id, r.passed, r.value, r.limit, r.detail, r.severity) for r in results)
@@ -86,7 +88,8 @@ def media_digest(ctx: Context) -> str:
     outputs); an approval signs it beside the bundle digest, so the report can tell before
     packaging whether an approval still covers what is shown."""
     up = ctx.upstream
-    return bundle_digest([a.as_dict() for result in (up.cards, up.transcode, up.caption) if result for a in result.artifacts])
+    return bundle_digest([a.as_dict() for result in (up.cards,
+                                                     up.transcode, up.caption) if result for a in result.artifacts])
 
 
 def project_of(lesson: Lesson) -> Path:
@@ -113,7 +116,8 @@ def render_report(ctx: Context, report: dict, results: list) -> str:
         checks=results,
         videos={fmt: f"../{rel}" for fmt, rel in transcode.videos.items()} if transcode else {},
         vtt=f"../{caption.files.vtt}" if caption else "",
-        cards=[{"src": f"../{c.square}", "title": c.title, "text": c.text} for c in cards.cards if c.square] if cards else [],
+        cards=[{"src": f"../{c.square}",
+                "title": c.title, "text": c.text} for c in cards.cards if c.square] if cards else [],
         loudness_svg=plots.loudness_svg([tuple(p) for p in signals.get("loudness", [])]) if signals else "",
         speed_svg=plots.reading_speed_svg(cues, speeds, rules.max_cps) if cues else "",
         loudness=records.dump(transcode.loudness) if transcode else {},
@@ -129,9 +133,12 @@ def _params(lesson: Lesson, settings: Settings) -> dict:
     # the report shows the approval's state, so a new or edited approval (or reviewer list) re-renders it
     project = project_of(lesson)
     watched = {name: sha256_file(project / name) if (project / name).is_file() else None for name in ("reviewers.yaml", f"approvals/{lesson.slug}.json")}
-    return {"max_duration": lesson.max_duration, "title": lesson.title, "licence": lesson.licence, "authors": [a.name for a in lesson.authors],
-            "objectives": list(lesson.objectives), "rubric": lesson.rubric, "tags": list(lesson.tags), "audience": lesson.audience,
-            "school": lesson.school_name, "version": lesson.version, "captions": repr(lesson.captions), "approval": watched,
+    return {"max_duration": lesson.max_duration, "title": lesson.title, "licence": lesson.licence,
+            "authors": [a.name for a in lesson.authors],
+            "objectives": list(lesson.objectives), "rubric": lesson.rubric, "tags": list(lesson.tags),
+            "audience": lesson.audience,
+            "school": lesson.school_name, "version": lesson.version, "captions": repr(lesson.captions),
+            "approval": watched,
             "portal_limit": settings.portal_limit, "language": lesson.language,
             "sequence": [[type(item).__name__, asdict(item)] for item in lesson.sequence]}
 
@@ -144,4 +151,5 @@ def _tools(settings: Settings) -> dict:
     return {name: sha256_file(path) if path.is_file() else None for name, path in files.items()}
 
 
-STAGE = Stage(name="review", needs=("cards", "transcode", "caption"), run=run, params=_params, inputs=lambda lesson: [], tools=_tools, result=ReviewResult)
+STAGE = Stage(name="review", needs=("cards", "transcode", "caption"), run=run, params=_params, inputs=lambda lesson: [],
+              tools=_tools, result=ReviewResult)

@@ -58,7 +58,8 @@ class Evidence:
         video_sha = next((a.sha256 for a in self.upstream.transcode.artifacts if a.path == rel), None) or sha256_file(path)
         from pipeline.ffmpeg import ffmpeg_version
 
-        parts = {"review-signals": code_fingerprint("pipeline.review.measure"), "ffmpeg": ffmpeg_version(), "video": video_sha,
+        parts = {"review-signals": code_fingerprint("pipeline.review.measure"), "ffmpeg": ffmpeg_version(),
+                 "video": video_sha,
                  "fps": info["fps"], "duration": info["duration"]}
         stored = self.objects.memo(parts, ".json", lambda tmp: tmp.write_text(
             json.dumps(measure_signals(path, info["duration"], info["fps"] or float(HOUSE.fps), context=context).stored(), sort_keys=True), encoding="utf-8"))

@@ -63,15 +63,26 @@ class Signals:
 
 
 def signal_argv(video: str) -> list[str]:
-    """The one ffmpeg pass over a video: stretches and loudness in the log, tiny frames on stdout."""
+    """The one ffmpeg pass over a video: stretches and loudness in the log, tiny frames on stdout.
+
+    A graph with a split and two outputs, so ffmpeg-python builds it (as every branching graph;
+    docs/architecture.md), compiled to argv for our runner."""
+    import ffmpeg as ffmpeg_python
+
+    from pipeline.ffmpeg import compile_graph
+
     width, height = FLASH_SIZE
-    graph = (f"[0:v]scale={ANALYSIS_WIDTH}:-2:flags=fast_bilinear,split[p][f];"
-             f"[p]blackdetect=d={MIN_STRETCH}:pix_th={BLACK_PIXEL},freezedetect=n={FREEZE_NOISE}:d={MIN_STRETCH}[v];"
-             f"[f]scale={width}:{height}:flags=area,format=yuv420p[small];"
-             f"[0:a]silencedetect=n={SILENCE_DB}dB:d={MIN_STRETCH},ebur128[a]")
-    return ["ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-v", "info", "-threads", "1", "-filter_threads", "1",
-            "-skip_loop_filter", "all", "-protocol_whitelist", "file", "-i", video, "-filter_complex", graph,
-            "-map", "[v]", "-map", "[a]", "-f", "null", "-", "-map", "[small]", "-f", "rawvideo", "pipe:1"]
+    source = ffmpeg_python.input(video, threads=1, skip_loop_filter="all", protocol_whitelist="file")
+    pictures = source.video.filter("scale", ANALYSIS_WIDTH, -2, flags="fast_bilinear").split()
+    stretches = (pictures[0].filter("blackdetect", d=MIN_STRETCH, pix_th=BLACK_PIXEL)
+                 .filter("freezedetect", n=FREEZE_NOISE, d=MIN_STRETCH))
+    small = pictures[1].filter("scale", width, height, flags="area").filter("format", "yuv420p")
+    sound = source.audio.filter("silencedetect", n=f"{SILENCE_DB}dB", d=MIN_STRETCH).filter("ebur128")
+    outputs = ffmpeg_python.merge_outputs(ffmpeg_python.output(stretches, sound, "-", f="null"),
+                                          ffmpeg_python.output(small, "pipe:1", f="rawvideo"))
+    return compile_graph(outputs.global_args("-hide_banner", "-nostdin", "-nostats", "-v", "info",
+                                             "-filter_threads", "1"),
+                         overwrite=False)
 
 
 _BLACK = re.compile(r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)")
@@ -137,7 +148,8 @@ def luminance(raw: bytes):
     if not count:
         return np.zeros((0, rows * cols))
     luma = np.frombuffer(raw[: count * frame], dtype=np.uint8).reshape(count, frame)[:, : width * height].astype(np.float64)
-    blocks = luma.reshape(count, rows, height // rows, cols, width // cols).mean(axis=(2, 4)).reshape(count, rows * cols)
+    blocks = luma.reshape(count, rows, height // rows,
+                          cols, width // cols).mean(axis=(2, 4)).reshape(count, rows * cols)
     level = np.clip((blocks - 16.0) / 219.0, 0.0, 1.0)
     return np.where(level <= 0.04045, level / 12.92, ((level + 0.055) / 1.055) ** 2.4)
 

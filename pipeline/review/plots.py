@@ -21,13 +21,16 @@ def _y(value: float, low: float, high: float) -> float:
     return TOP + (HEIGHT - TOP - BOTTOM) * (high - value) / (high - low)
 
 
-def _frame(title: str, kind: str, body: list[str], y_ticks: list[tuple[float, str]], span: float, low: float, high: float) -> str:
+def _frame(title: str, kind: str, body: list[str], y_ticks: list[tuple[float, str]], span: float,
+           low: float, high: float) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="plot {kind}" role="img" aria-label="{escape(title)}" '
              f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">', f"<title>{escape(title)}</title>",
-             f'<rect x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" height="{HEIGHT - TOP - BOTTOM}" fill="#fff" stroke="#c5cbd3"/>']
+             f'<rect x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" height="{HEIGHT - TOP - BOTTOM}" fill="#fff" '
+             'stroke="#c5cbd3"/>']
     for value, label in y_ticks:
         y = _y(value, low, high)
-        parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#4a5561">{escape(label)}</text>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+                     f'fill="#4a5561">{escape(label)}</text>')
     step = max(1, round(span / 8)) if span else 1
     t = 0
     while t <= span + 1e-9:
@@ -44,13 +47,15 @@ def loudness_svg(points: list[tuple[float, float, float]], target: float = HOUSE
     """Momentary (thin) and short-term (thick) loudness over time, with the target band."""
     low, high = -60.0, 0.0
     span = max((p[0] for p in points), default=0.0)
-    body = [f'<rect class="target" x="{LEFT}" y="{_y(target + tolerance, low, high):.1f}" width="{WIDTH - LEFT - RIGHT}" '
+    body = [f'<rect class="target" x="{LEFT}" y="{_y(target + tolerance, low, high):.1f}" '
+            f'width="{WIDTH - LEFT - RIGHT}" '
             f'height="{_y(target - tolerance, low, high) - _y(target + tolerance, low, high):.1f}" fill="#ddf3e4"/>']
     for index, (name, colour, width) in enumerate((("momentary", "#8fa3b8", 1), ("short-term", "#1f5fa8", 2)), start=1):
         line = " ".join(f"{_x(p[0], span):.1f},{_y(p[index], low, high):.1f}" for p in points)
         body.append(f'<polyline class="{name}" points="{line}" fill="none" stroke="{colour}" stroke-width="{width}"/>')
     ticks = [(v, f"{v:g} LUFS" if v == target else f"{v:g}") for v in (0, target, -30, -45, -60)]
-    return _frame(f"Loudness over time (target {target:g} LUFS ±{tolerance:g})", "loudness", body, ticks, span, low, high)
+    return _frame(f"Loudness over time (target {target:g} LUFS ±{tolerance:g})", "loudness", body, ticks,
+                  span, low, high)
 
 
 def reading_speed_svg(cues: list[dict], speeds: list[float], limit: float) -> str:
@@ -63,9 +68,12 @@ def reading_speed_svg(cues: list[dict], speeds: list[float], limit: float) -> st
         y = _y(speed, 0, high)
         colour = "#c0392b" if speed > limit + 1e-9 else "#2e8b57"
         text = escape(" / ".join(cue.get("lines", [])))
-        body.append(f'<rect class="cue" x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0 - 1, 1):.1f}" height="{_y(0, 0, high) - y:.1f}" '
+        body.append(f'<rect class="cue" x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0 - 1, 1):.1f}" '
+                    f'height="{_y(0, 0, high) - y:.1f}" '
                     f'fill="{colour}"><title>cue {cue["index"]}: {speed:.1f} chars/s — {text}</title></rect>')
     y = _y(limit, 0, high)
-    body.append(f'<line class="limit" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#8a1c17" stroke-dasharray="6 4"/>')
+    body.append(f'<line class="limit" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#8a1c17" '
+                'stroke-dasharray="6 4"/>')
     ticks = [(0, "0"), (limit, f"{limit:g}/s"), (high, f"{high:.0f}")]
-    return _frame(f"Reading speed per cue (limit {limit:g} characters per second)", "reading-speed", body, ticks, span, 0, high)
+    return _frame(f"Reading speed per cue (limit {limit:g} characters per second)", "reading-speed", body, ticks,
+                  span, 0, high)

@@ -38,7 +38,8 @@ class Check:
     measure: Callable[["Evidence"], list[tuple[bool | None, Any, Any, str]]]  # (passed, value, limit, detail)
 
     def run(self, evidence) -> list[CheckResult]:
-        return [CheckResult(self.id, self.title, self.severity, passed, value, limit, self.hint if passed is False else "", detail)
+        return [CheckResult(self.id, self.title, self.severity, passed, value, limit,
+                            self.hint if passed is False else "", detail)
                 for passed, value, limit, detail in self.measure(evidence)]
 
 

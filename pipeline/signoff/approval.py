@@ -109,7 +109,8 @@ def _blocking(review: dict) -> list[str]:
     return [c.get("id", "?") for c in review.get("checks") or [] if isinstance(c, dict) and c.get("passed") is False and c.get("severity") == "blocking"]
 
 
-def approve(project: Path, build_dir: Path, lesson: Lesson, bundle_zip: Path, reviewer: str, key_file: Path, answers: dict[str, dict],
+def approve(project: Path, build_dir: Path, lesson: Lesson, bundle_zip: Path, reviewer: str, key_file: Path,
+            answers: dict[str, dict],
             templates: Path | None = None) -> Path:
     """Sign the built bundle zip of ``lesson`` and the checklist answers; write approvals/<slug>.json.
 
@@ -130,21 +131,27 @@ def approve(project: Path, build_dir: Path, lesson: Lesson, bundle_zip: Path, re
     who = find(listed, reviewer)
     if who is None:
         names = ", ".join(sorted(listed)) or "nobody yet"
-        raise ApprovalError(f"{project / REVIEWERS}: reviewer '{reviewer}' is not listed (listed: {names}) — add them with their public key from 'microlearn keygen'")
+        raise ApprovalError(f"{project / REVIEWERS}: reviewer '{reviewer}' is not listed (listed: {names}) — add them "
+                            "with their public key from 'microlearn keygen'")
     if any(same_name(a, who.name) for a in _authors(lesson)):
-        raise ApprovalError(f"{slug}: {who.name} is an author of this lesson and cannot approve it — ask another reviewer listed in {REVIEWERS}")
+        raise ApprovalError(f"{slug}: {who.name} is an author of this lesson and cannot approve it — ask another "
+                            f"reviewer listed in {REVIEWERS}")
     review, problem = _read_review(build_dir, slug)
     bundle, problem = (None, problem) if problem else _read_bundle(bundle_zip)
     if problem:
         raise ApprovalError(f"{slug}: {problem}")
     if bundle.problem:
-        raise ApprovalError(f"{slug}: the bundle {bundle_zip} is damaged ({bundle.problem}) — run: make clean LESSON={slug} && make build LESSON={slug}")
+        raise ApprovalError(f"{slug}: the bundle {bundle_zip} is damaged ({bundle.problem}) — run: make clean "
+                            f"LESSON={slug} && make build LESSON={slug}")
     failing = _blocking(review)
     if failing or review.get("blocking_failures"):
-        raise ApprovalError(f"{slug}: {len(failing) or review.get('blocking_failures')} blocking check(s) fail ({', '.join(sorted(set(failing)))}) — fix them and rebuild; see build/{slug}/review/index.html")
+        raise ApprovalError(f"{slug}: {len(failing) or review.get('blocking_failures')} blocking check(s) fail "
+                            f"({', '.join(sorted(set(failing)))}) — fix them and rebuild; see "
+                            f"build/{slug}/review/index.html")
     key = load_private_key(key_file)
     if fingerprint(key.public_key()) != who.fingerprint:
-        raise ApprovalError(f"{key_file}: this key ({fingerprint(key.public_key())}) is not the one {REVIEWERS} lists for {who.name} ({who.fingerprint}) — use your own key file")
+        raise ApprovalError(f"{key_file}: this key ({fingerprint(key.public_key())}) is not the one {REVIEWERS} lists "
+                            f"for {who.name} ({who.fingerprint}) — use your own key file")
     checklist = validate_answers(load_checklist(checklist_path(templates or default_templates())), answers)
     document = {
         "schema": SCHEMA,
@@ -164,7 +171,8 @@ def approve(project: Path, build_dir: Path, lesson: Lesson, bundle_zip: Path, re
     return target
 
 
-_FIELDS = {"schema": str, "slug": str, "version": str, "title": str, "authors": list, "bundle": dict, "media": str, "reviewer": str,
+_FIELDS = {"schema": str, "slug": str, "version": str, "title": str, "authors": list, "bundle": dict, "media": str,
+           "reviewer": str,
            "key": str, "checklist": dict, "signature": str}
 _KINDS = {str: "text", dict: "an object", list: "a list", int: "a number"}
 
@@ -184,8 +192,10 @@ def read_approval(path: Path, slug: str | None) -> tuple[dict | None, str, str]:
     if not isinstance(document, dict):
         return None, "invalid", "it is not a JSON object — approve again"
     if document.get("schema") in OLD_SCHEMAS:
-        return None, "stale", (f"it was made by an older microlearn ({document['schema']}), whose signature leaves manifest.json and the zip's "
-                               f"own bytes uncovered — review the lesson again and run: make approve LESSON={document.get('slug') or slug}")
+        return None, "stale", (f"it was made by an older microlearn ({document['schema']}), whose signature leaves "
+                               "manifest.json and the zip's "
+                               "own bytes uncovered — review the lesson again and run: make approve "
+                               f"LESSON={document.get('slug') or slug}")
     if document.get("schema") != SCHEMA:
         return None, "invalid", f"schema is {document.get('schema')!r}, expected {SCHEMA!r} — approve again"
     for name, kind in _FIELDS.items():
@@ -240,13 +250,16 @@ def _status(project: Path, lesson: Lesson, built) -> ApprovalStatus:
     slug = lesson.slug
     path = approval_path(project, slug)
     if not path.exists():
-        return ApprovalStatus(slug, "missing", f"not approved: {path} does not exist — a reviewer listed in {REVIEWERS} runs: make approve LESSON={slug}", file=None)
+        return ApprovalStatus(slug,
+                              "missing", f"not approved: {path} does not exist — a reviewer listed in {REVIEWERS} "
+                                         f"runs: make approve LESSON={slug}", file=None)
     document, state, problem = read_approval(path, slug)
     if document is None:
         return ApprovalStatus(slug, state, f"{path}: {problem}", file=path)
 
     def status(state: str, reason: str) -> ApprovalStatus:
-        return ApprovalStatus(slug, state, reason, document["reviewer"], document["bundle"]["sha256"], path, document["bundle"])
+        return ApprovalStatus(slug, state, reason, document["reviewer"], document["bundle"]["sha256"],
+                              path, document["bundle"])
 
     try:
         listed = load_reviewers(project / REVIEWERS)
@@ -256,24 +269,30 @@ def _status(project: Path, lesson: Lesson, built) -> ApprovalStatus:
     if problem:
         return status("invalid", problem)
     if any(same_name(a, who.name) for a in [*document["authors"], *_authors(lesson)]):
-        return status("invalid", f"{path}: {who.name} is an author of this lesson and cannot approve it — ask another listed reviewer")
+        return status("invalid", f"{path}: {who.name} is an author of this lesson and cannot approve it — ask another "
+                                 "listed reviewer")
     if lesson.version != document["version"]:
-        return status("stale", f"approval by {who.name} is for version {document['version']}, the lesson is now version {lesson.version} — review it again and run: make approve LESSON={slug}")
+        return status("stale", f"approval by {who.name} is for version {document['version']}, the lesson is now "
+                               f"version {lesson.version} — review it again and run: make approve LESSON={slug}")
     review, zip_file, problem = built()
     if problem:
         return status("stale", f"approval by {who.name} cannot be checked: {problem}")
     if zip_file is None and document["media"] != review.get("media_digest"):
-        return status("stale", f"approval by {who.name} covers other media than this build's — the lesson changed since; review it again and run: make approve LESSON={slug}")
+        return status("stale", f"approval by {who.name} covers other media than this build's — the lesson changed "
+                               f"since; review it again and run: make approve LESSON={slug}")
     signed = document["bundle"]
     if zip_file is not None:
         changes, now = _changes(signed, zip_file)
         if changes:
             return status("stale", f"approval by {who.name} covers bundle {signed['sha256'][:12]}, the bundle is now {now[:12]} "
-                                   f"({'; '.join(changes)}) — rebuild it (make build LESSON={slug}); if the lesson changed since, review it again and run: make approve LESSON={slug}")
+                                   f"({'; '.join(changes)}) — rebuild it (make build LESSON={slug}); if the lesson "
+                                   f"changed since, review it again and run: make approve LESSON={slug}")
     failing = _blocking(review)
     if failing or review.get("blocking_failures"):
-        return status("blocked", f"approved by {who.name}, but {len(failing) or review.get('blocking_failures')} blocking check(s) fail: {', '.join(sorted(set(failing)))}")
-    return status("approved", f"approved by {who.name} ({who.fingerprint}) for version {document['version']}, bundle {signed['sha256'][:12]}")
+        return status("blocked", f"approved by {who.name}, but {len(failing) or review.get('blocking_failures')} "
+                                 f"blocking check(s) fail: {', '.join(sorted(set(failing)))}")
+    return status("approved", f"approved by {who.name} ({who.fingerprint}) for version {document['version']}, bundle "
+                              f"{signed['sha256'][:12]}")
 
 
 def signer(document: dict, listed: dict[str, Reviewer], path: Path) -> tuple[Reviewer | None, str]:
@@ -288,6 +307,7 @@ def signer(document: dict, listed: dict[str, Reviewer], path: Path) -> tuple[Rev
         who.key.verify(base64.b64decode(document["signature"], validate=True), signed_bytes(document))
     except (InvalidSignature, ValueError):
         if document["key"] != who.fingerprint:
-            return None, f"{path}: signed with key {document['key']}, which is not the key {REVIEWERS} lists for {who.name} ({who.fingerprint}) — an unknown key cannot approve"
+            return None, (f"{path}: signed with key {document['key']}, which is not the key {REVIEWERS} lists for {who.name} "
+                          f"({who.fingerprint}) — an unknown key cannot approve")
         return None, f"{path}: the signature does not match the file's contents — it was edited after signing; approve again"
     return who, ""

@@ -39,7 +39,8 @@ def load_checklist(path: Path | None = None) -> list[Item]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ChecklistError(f"{path}: cannot read the review checklist ({exc.strerror}) — restore templates/{CHECKLIST}") from exc
+        raise ChecklistError(f"{path}: cannot read the review checklist ({exc.strerror}) — restore "
+                             f"templates/{CHECKLIST}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
@@ -49,7 +50,8 @@ def load_checklist(path: Path | None = None) -> list[Item]:
         raise ChecklistError(f"{path}: items: a non-empty list of {{id, title, question}} is required")
     found: list[Item] = []
     for index, entry in enumerate(items):
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) and entry.get(k).strip() for k in ("id", "title", "question")):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) and entry.get(k).strip() for k in ("id",
+                "title", "question")):
             raise ChecklistError(f"{path}: items[{index}]: needs text fields id, title and question")
         if entry["id"] in {i.id for i in found}:
             raise ChecklistError(f"{path}: items[{index}].id: '{entry['id']}' is used twice — give each item its own id")

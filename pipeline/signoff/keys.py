@@ -80,11 +80,13 @@ def load_private_key(path: Path):
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ApprovalError(f"{path}: cannot read the private key ({exc.strerror}) — give the file written by 'microlearn keygen'") from None
+        raise ApprovalError(f"{path}: cannot read the private key ({exc.strerror}) — give the file written by "
+                            "'microlearn keygen'") from None
     try:
         key = load_ssh_private_key(data, None) if b"OPENSSH PRIVATE KEY" in data else load_pem_private_key(data, None)
     except TypeError:
-        raise ApprovalError(f"{path}: the key is protected by a passphrase, which is not supported — make a key with 'microlearn keygen'") from None
+        raise ApprovalError(f"{path}: the key is protected by a passphrase, which is not supported — make a key with "
+                            "'microlearn keygen'") from None
     except ValueError as exc:
         raise ApprovalError(f"{path}: not a private key ({exc}) — give the file written by 'microlearn keygen'") from None
     if not isinstance(key, Ed25519PrivateKey):

@@ -42,10 +42,12 @@ def verify(bundle: Path, reviewers: Path, approval: Path | None = None, project:
     slug = (manifest.get("lesson") or {}).get("slug") if manifest else None
     if approval is None:
         if not isinstance(slug, str) or not slug or project is None:
-            raise VerifyError(f"{bundle}: cannot tell which lesson this is (no readable manifest.json inside) — pass --approval approvals/<lesson>.json")
+            raise VerifyError(f"{bundle}: cannot tell which lesson this is (no readable manifest.json inside) — pass "
+                              "--approval approvals/<lesson>.json")
         approval = approval_path(project, slug)
     if not approval.is_file():
-        return Verdict(False, [f"{bundle}: not approved: {approval} does not exist — a reviewer signs the lesson with: make approve LESSON={slug or '<lesson>'}"])
+        return Verdict(False, [f"{bundle}: not approved: {approval} does not exist — a reviewer signs the lesson with: "
+                               f"make approve LESSON={slug or '<lesson>'}"])
     listed = load_reviewers(reviewers)
     document, _, problem = read_approval(approval, None)
     if document is None:
@@ -61,7 +63,8 @@ def verify(bundle: Path, reviewers: Path, approval: Path | None = None, project:
         lines.insert(0, f"{approval}: {who.name} is an author of this lesson and cannot approve it")
     if lines:
         return Verdict(False, lines)
-    return Verdict(True, [f"{bundle}: valid — {document['slug']} version {document['version']} approved by {who.name} ({who.fingerprint}), "
+    return Verdict(True, [f"{bundle}: valid — {document['slug']} version {document['version']} approved by {who.name} "
+                          f"({who.fingerprint}), "
                           f"sha256 {found.sha256}"])
 
 

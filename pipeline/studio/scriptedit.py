@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.lesson.script import _EXPLICIT_ID, _FENCE, _HEADING, NARRATION_MARKERS, slugify
+from pipeline.lesson.script import _EXPLICIT_ID, _FENCE, NARRATION_MARKERS, card_headings, slugify
 
 
 @dataclass(frozen=True)
@@ -34,23 +34,10 @@ def newline_of(text: str) -> str:
 def blocks(text: str) -> list[Block]:
     """The script's sections in file order (sections whose heading gives no id are left out)."""
     lines = text.splitlines()
-    heads, fence = [], None
-    for index, line in enumerate(lines):
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
-                fence = None
-            continue
-        if fence_match:
-            fence = fence_match.group(1)
-            continue
-        heading = _HEADING.match(line)
-        if heading and len(heading.group(1)) == 2:
-            heads.append(index)
+    heads = card_headings(text)  # the loader's own split (markdown-it tokens), so both agree
     found = []
-    for number, start in enumerate(heads):
-        end = heads[number + 1] if number + 1 < len(heads) else len(lines)
-        title = _HEADING.match(lines[start]).group(2) or ""
+    for number, (start, after, title) in enumerate(heads):
+        end = heads[number + 1][0] if number + 1 < len(heads) else len(lines)
         id_match = _EXPLICIT_ID.search(title)
         explicit = bool(id_match)
         section_id = id_match.group(1) if id_match else slugify(title)
@@ -59,14 +46,14 @@ def blocks(text: str) -> list[Block]:
         if not section_id:
             continue
         marker, in_fence = None, False
-        for offset in range(start + 1, end):
+        for offset in range(after, end):
             if _FENCE.match(lines[offset]):
                 in_fence = not in_fence
             if not in_fence and lines[offset].strip().casefold().startswith(NARRATION_MARKERS):
                 marker = offset
                 break
         body_end = marker if marker is not None else end
-        body = "\n".join(lines[start + 1 : body_end]).strip()
+        body = "\n".join(lines[after:body_end]).strip()
         narration = ""
         if marker is not None:
             first = lines[marker].strip()

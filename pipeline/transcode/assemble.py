@@ -46,7 +46,8 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     slots.acquire()
     with ThreadPoolExecutor(max_workers=1) as pool:
         audio_job = pool.submit(_released, slots, _audio, ctx, plan, settings, scratch)
-        stored = segments.encode([job for fmt in lesson.formats for job in jobs[fmt]], ctx.objects, workers, ctx.progress, slots)
+        stored = segments.encode([job for fmt in lesson.formats for job in jobs[fmt]], ctx.objects, workers,
+                                 ctx.progress, slots)
         m4a, track_raw, level = audio_job.result()
     concat_lists = {}
     for fmt in lesson.formats:
@@ -59,7 +60,8 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     for fmt in lesson.formats:
         rel = f"video/{lesson.slug}-{fmt.replace(':', 'x')}.mp4"
         ctx.progress(f"joining the {fmt} video")
-        artifacts.append(ctx.artifact("video", rel, lambda tmp, f=fmt: ffmpeg.run(commands.mux(str(concat_lists[f]), str(m4a), str(tmp)), context=ctx.label)))
+        artifacts.append(ctx.artifact("video", rel, lambda tmp,
+                                      f=fmt: ffmpeg.run(commands.mux(str(concat_lists[f]), str(m4a), str(tmp)), context=ctx.label)))
         videos[fmt] = rel
 
     timeline, speech_artifacts = _timeline(ctx, plan, track_raw)
@@ -97,10 +99,12 @@ def _video_jobs(ctx: Context, plan: Plan, fmt: str, settings: MediaSettings) -> 
             jobs += segments.clip_jobs(part, source_path(ctx.lesson, part), fmt, settings, f"{ctx.label}/{part.file}")
             continue
         rel = slides.cards[part.section] if part.kind == "card" else getattr(slides, part.kind)
-        jobs += segments.slide_jobs(ctx.out / rel, part.frames - part.reveal, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{rel}")
+        jobs += segments.slide_jobs(ctx.out / rel, part.frames - part.reveal, fmt, settings,
+                                    ctx.label, f"{ctx.out.as_posix()}/{rel}")
         if part.reveal:
             rel = slides.answers[part.section]
-            jobs += segments.slide_jobs(ctx.out / rel, part.reveal, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{rel}")
+            jobs += segments.slide_jobs(ctx.out / rel, part.reveal, fmt, settings,
+                                        ctx.label, f"{ctx.out.as_posix()}/{rel}")
     return jobs
 
 
@@ -117,7 +121,8 @@ def _audio(ctx: Context, plan: Plan, settings: MediaSettings, scratch: Path) -> 
     result = loudness.normalise(raw, normal, ctx.label)
     raw.unlink()
     m4a = scratch / "audio.m4a"
-    ffmpeg.run(commands.raw_input(commands.aac_encode(str(normal), settings.audio_bitrate, str(m4a))), context=ctx.label)
+    ffmpeg.run(commands.raw_input(commands.aac_encode(str(normal),
+                                                      settings.audio_bitrate, str(m4a))), context=ctx.label)
     after = loudness.measure(m4a, ctx.label)
     reliable = plan.seconds >= loudness.SHORT and result.before.I > loudness.SILENT
     level = Loudness(
@@ -139,12 +144,16 @@ def _timeline(ctx: Context, plan: Plan, normal: Path) -> tuple[tuple[TimelinePar
         window = track.speech_window(plan, part.index)
         if window is not None:
             rel = f"speech/{part.index:02d}.wav"
-            artifacts.append(ctx.artifact("speech", rel, lambda tmp, w=window: track.write_speech(normal, w, tmp, ctx.label)))
+            artifacts.append(ctx.artifact("speech", rel, lambda tmp,
+                                          w=window: track.write_speech(normal, w, tmp, ctx.label)))
             offset = window[0] / AUDIO_RATE
             voiced = part.narration
-            sentences = tuple(Sentence(s.text, round(offset + s.start, 6), round(offset + s.end, 6)) for s in (voiced.sentences if voiced else ()))
-            speech = Speech(part.says if part.kind == "clip" else voiced.text, rel, round(offset, 6), bool(voiced and voiced.synthesised), sentences)
-        entries.append(TimelinePart(part.kind, round(first / FPS, 6), round((first + part.frames) / FPS, 6), part.section, part.file, speech))
+            sentences = tuple(Sentence(s.text, round(offset + s.start, 6),
+                                       round(offset + s.end, 6)) for s in (voiced.sentences if voiced else ()))
+            speech = Speech(part.says if part.kind == "clip" else voiced.text, rel, round(offset, 6),
+                            bool(voiced and voiced.synthesised), sentences)
+        entries.append(TimelinePart(part.kind, round(first / FPS, 6), round((first + part.frames) / FPS, 6),
+                                    part.section, part.file, speech))
     return tuple(entries), artifacts
 
 
@@ -157,7 +166,8 @@ def _pictures(ctx: Context, plan: Plan, videos: dict, scratch: Path) -> tuple[li
         name = f"poster-{fmt.replace(':', 'x')}.jpg"
         posters.append(ctx.artifact("poster", name, lambda tmp, i=image: thumbnail.save_jpeg(i, tmp)))
     fmt = "16:9" if "16:9" in chosen else next(iter(chosen))
-    thumb = ctx.artifact("thumbnail", "thumbnail.jpg", lambda tmp: thumbnail.save_jpeg(chosen[fmt], tmp, thumbnail.THUMBNAIL[fmt]))
+    thumb = ctx.artifact("thumbnail", "thumbnail.jpg",
+                         lambda tmp: thumbnail.save_jpeg(chosen[fmt], tmp, thumbnail.THUMBNAIL[fmt]))
     return posters, thumb
 
 

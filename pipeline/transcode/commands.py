@@ -55,7 +55,8 @@ def _even(value: int) -> int:
     return max(2, value - value % 2)
 
 
-def clip_segment(src: str, start: float, frames: int, source: Source, size: tuple[int, int], settings: MediaSettings, out: str) -> list[str]:
+def clip_segment(src: str, start: float, frames: int, source: Source, size: tuple[int, int],
+                 settings: MediaSettings, out: str) -> list[str]:
     """Encode ``frames`` frames of a clip from ``start`` (seconds) into a video-only segment.
 
     The graph: constant 30 fps first (a 60 fps or variable-rate source is then fitted only 30
@@ -86,15 +87,18 @@ def clip_segment(src: str, start: float, frames: int, source: Source, size: tupl
     if source.width * height == source.height * width:
         video = video.filter("scale", width, height, out_color_matrix="bt709", out_range="tv").filter("setsar", 1)
     else:
-        inside = dict(force_original_aspect_ratio="decrease", force_divisible_by=2, out_color_matrix="bt709", out_range="tv")
+        inside = dict(force_original_aspect_ratio="decrease", force_divisible_by=2,
+                      out_color_matrix="bt709", out_range="tv")
         if settings.fit == "pad":
-            video = video.filter("scale", width, height, **inside).filter("pad", width, height, "(ow-iw)/2", "(oh-ih)/2", "black").filter("setsar", 1)
+            video = video.filter("scale", width, height, **inside).filter("pad", width,
+                    height, "(ow-iw)/2", "(oh-ih)/2", "black").filter("setsar", 1)
         else:
             branches = video.split()
             small_w, small_h = _even(width // 4), _even(height // 4)
             back = (
                 branches[1]
-                .filter("scale", small_w, small_h, force_original_aspect_ratio="increase", out_color_matrix="bt709", out_range="tv")
+                .filter("scale", small_w, small_h, force_original_aspect_ratio="increase",
+                        out_color_matrix="bt709", out_range="tv")
                 .filter("crop", small_w, small_h)
                 .filter("boxblur", luma_radius=12, luma_power=2, chroma_radius=6, chroma_power=2)
                 .filter("scale", width, height)
@@ -121,7 +125,8 @@ def slide_segment(png: str, frames: int, size: tuple[int, int], settings: MediaS
     graph = f"{scale},pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=yuv420p"
     return [
         "ffmpeg", *QUIET, "-loop", "1", "-framerate", "1", *WHITELIST, "-i", png,
-        "-vf", graph, "-r", str(FPS), "-frames:v", str(frames), "-an", *video_options(settings, still=True), *BITEXACT, out,
+        "-vf", graph, "-r", str(FPS), "-frames:v", str(frames), "-an", *video_options(settings, still=True),
+            *BITEXACT, out,
     ]
 
 
@@ -146,7 +151,8 @@ def decode_audio(src: str, out: str) -> list[str]:
 
 def resample_wav(src: str, out: str) -> list[str]:
     """Any WAV to 48 kHz stereo 24-bit WAV (synthesised speech comes at 22.05 kHz mono)."""
-    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-ar", str(AUDIO_RATE), "-ac", "2", "-c:a", "pcm_s24le", "-flags:a", "+bitexact", *BITEXACT, out]
+    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-ar", str(AUDIO_RATE), "-ac", "2", "-c:a",
+            "pcm_s24le", "-flags:a", "+bitexact", *BITEXACT, out]
 
 
 def speech_wav(src: str, first: int, last: int, out: str) -> list[str]:
@@ -164,10 +170,12 @@ def measure(src: str) -> list[str]:
     ffmpeg's ebur128 filter measures what loudnorm's own first pass measures (BS.1770-4, true
     peak 4x oversampled) about 8x faster: loudnorm's measuring pass also runs its dynamic
     compressor at 192 kHz (60 s of audio: 1.85 s against 0.24 s here)."""
-    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]
+    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-af", "ebur128=peak=true:framelog=quiet", "-f",
+            "null", "-"]
 
 
-def loudnorm_apply(src: str, measured: dict, target_i: float, target_tp: float, target_lra: float, out: str) -> list[str]:
+def loudnorm_apply(src: str, measured: dict, target_i: float, target_tp: float,
+                   target_lra: float, out: str) -> list[str]:
     """Second pass: linear loudnorm with the first pass's measurements, back to 48 kHz float.
 
     ``measured`` holds I, TP, LRA and thresh. loudnorm always outputs 192 kHz (it upsamples to
@@ -179,7 +187,8 @@ def loudnorm_apply(src: str, measured: dict, target_i: float, target_tp: float, 
         f":measured_LRA={measured['LRA']:.2f}:measured_thresh={measured['thresh']:.2f}"
         f":offset=0:linear=true:print_format=json,aresample={AUDIO_RATE}"
     )
-    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-af", graph, "-c:a", "pcm_f32le", "-flags:a", "+bitexact", *BITEXACT, out]
+    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-af", graph, "-c:a", "pcm_f32le", "-flags:a",
+            "+bitexact", *BITEXACT, out]
 
 
 def limited_gain(src: str, gain_db: float, limit_db: float, out: str) -> list[str]:
@@ -192,7 +201,8 @@ def limited_gain(src: str, gain_db: float, limit_db: float, out: str) -> list[st
         f"volume={gain_db:.2f}dB,aresample=192000,"
         f"alimiter=limit={limit:.6f}:attack=5:release=50:level=false:latency=true,aresample={AUDIO_RATE}"
     )
-    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-af", graph, "-c:a", "pcm_f32le", "-flags:a", "+bitexact", *BITEXACT, out]
+    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-af", graph, "-c:a", "pcm_f32le", "-flags:a",
+            "+bitexact", *BITEXACT, out]
 
 
 def aac_encode(src: str, bitrate: str, out: str) -> list[str]:
@@ -201,7 +211,8 @@ def aac_encode(src: str, bitrate: str, out: str) -> list[str]:
     The ``fast`` coder: on 53 s of speech the default two-loop search took 3.4 s, fast 1.5 s,
     and on a lesson of slides this encode is the longest step of the critical path."""
     return [
-        "ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-c:a", "aac", "-profile:a", "aac_low", "-aac_coder", "fast",
+        "ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-c:a", "aac", "-profile:a", "aac_low",
+            "-aac_coder", "fast",
         "-b:a", bitrate, "-ar", str(AUDIO_RATE), "-ac", "2", "-flags:a", "+bitexact", *BITEXACT, out,
     ]
 
@@ -229,7 +240,8 @@ def mux(concat: str, audio: str, out: str) -> list[str]:
 def frame_png(video: str, frame: int, out: str) -> list[str]:
     """Extract frame number ``frame`` as PNG; seeking to half a frame before it picks it exactly."""
     at = max(0.0, (frame - 0.5) / FPS)
-    return ["ffmpeg", *QUIET, "-ss", _time(at), *WHITELIST, "-i", video, "-map", "0:v:0", "-frames:v", "1", "-update", "1", *BITEXACT, out]
+    return ["ffmpeg", *QUIET, "-ss", _time(at), *WHITELIST, "-i", video, "-map", "0:v:0", "-frames:v", "1", "-update",
+            "1", *BITEXACT, out]
 
 
 def raw_input(argv: list[str]) -> list[str]:

@@ -107,7 +107,8 @@ def normalise(track: Path, out: Path, context: str) -> Result:
         # loudnorm takes a measured range of exactly 0 (a steady tone, a short track) for "not
         # measured" and then goes dynamic; in linear mode the range is only checked, never used.
         measured = {"I": before.I, "TP": before.TP, "LRA": max(before.LRA, 0.01), "thresh": before.thresh}
-        argv = commands.raw_output(commands.raw_input(commands.loudnorm_apply(str(track), measured, TARGET_I, AIM_TP, lra, str(out))))
+        argv = commands.raw_output(commands.raw_input(commands.loudnorm_apply(str(track), measured, TARGET_I, AIM_TP,
+                lra, str(out))))
         second = parse_report(ffmpeg.run(argv, context=context).stderr)
         if second.get("normalization_type") == "linear":
             return Result(before, "linear", round(gain, 2), "linear gain")

@@ -22,7 +22,8 @@ from pipeline.lesson.model import voice_for  # noqa: E402,F401  (re-exported: th
 # and at 175 wpm the captions of a dense card exceed the 17 characters a second Russian rules allow.
 SPEEDS = {"ru": 150}
 # in every narration cache key: the code that synthesises, decodes and trims it
-NARRATION_CODE = ("pipeline.transcode.narration", "pipeline.espeak", "pipeline.transcode.commands", "pipeline.transcode.settings", "pipeline.house")
+NARRATION_CODE = ("pipeline.transcode.narration", "pipeline.espeak", "pipeline.transcode.commands",
+                  "pipeline.transcode.settings", "pipeline.house")
 # A sentence runs to . ! ? … (or their full-width forms), with any closing quotes or brackets,
 # followed by white space or the end. Korean uses the same punctuation as English; "v2.0" is
 # not split because no space follows the dot.
@@ -123,7 +124,8 @@ def recorded(path: Path, text: str, objects, source_hash: str, ffmpeg_version: s
         finally:
             decoded.unlink(missing_ok=True)
 
-    parts = {"kind": "recorded-narration", "sha256": source_hash, "ffmpeg": ffmpeg_version, "rate": AUDIO_RATE, "trim": code_fingerprint(*NARRATION_CODE)}
+    parts = {"kind": "recorded-narration", "sha256": source_hash, "ffmpeg": ffmpeg_version, "rate": AUDIO_RATE,
+             "trim": code_fingerprint(*NARRATION_CODE)}
     stored = objects.memo(parts, ".wav", make)
     return Narration(read_wav(stored), (), text, False)
 
@@ -189,6 +191,7 @@ def read_wav(path: Path) -> np.ndarray:
 def write_wav(path: Path, samples: np.ndarray) -> None:
     import soundfile
 
-    soundfile.write(str(path), samples, AUDIO_RATE, subtype="PCM_24", format="WAV")  # float WAVs get a PEAK chunk with a timestamp
+    soundfile.write(str(path), samples, AUDIO_RATE,
+                    subtype="PCM_24", format="WAV")  # float WAVs get a PEAK chunk with a timestamp
 
 

@@ -100,7 +100,8 @@ def _clip(index: int, item: Clip, lesson: Lesson, label: str, digest: str) -> Pa
     path = lesson.root / item.file
     info = probe(path, name)
     if info.video is None or info.is_image:
-        raise MediaError(name, "has no video stream, but the sequence shows it as a clip", "use a video recording here; put pictures on cards instead")
+        raise MediaError(name, "has no video stream, but the sequence shows it as a clip",
+                         "use a video recording here; put pictures on cards instead")
     end = info.duration if item.end is None else item.end
     if item.start >= info.duration or end > info.duration + 0.05 or end <= item.start:
         raise MediaError(
@@ -112,7 +113,8 @@ def _clip(index: int, item: Clip, lesson: Lesson, label: str, digest: str) -> Pa
                 info=info, source_hash=digest, says=item.says)
 
 
-def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: MediaSettings, objects, ffmpeg_version: str,
+def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: MediaSettings, objects,
+          ffmpeg_version: str,
           source_hash: Callable[[str], str]) -> Part:
     section = lesson.section(item.section)
     context = f"{label}: card '{item.section}'"
@@ -122,11 +124,13 @@ def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: Med
         path = lesson.root / item.audio
         info = probe(path, name)
         if info.audio is None:
-            raise MediaError(name, f"has no audio track, but it is the narration of card '{item.section}'", "choose the recording of this card's narration")
+            raise MediaError(name, f"has no audio track, but it is the narration of card '{item.section}'",
+                             "choose the recording of this card's narration")
         digest = source_hash(item.audio)
         voiced = speech.recorded(path, section.narration, objects, digest, ffmpeg_version, context)
     elif section.narration.strip():
-        voiced = speech.synthesise(section.narration, speech.voice_for(lesson.language, lesson.voice), settings.sentence_gap, objects, context)
+        voiced = speech.synthesise(section.narration, speech.voice_for(lesson.language, lesson.voice),
+                                   settings.sentence_gap, objects, context)
     hold = 0.0
     if voiced is not None and len(voiced.samples):
         hold = settings.pad_before + voiced.seconds + settings.pad_after
@@ -140,7 +144,8 @@ def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: Med
         # a pause card: the question stays a beat after it is asked, then the answer is shown
         frames += unit * math.ceil(QUIZ_THINK * FPS / unit - 1e-6)
         reveal = unit * math.ceil(QUIZ_REVEAL * FPS / unit - 1e-6)
-    return Part(index, "card", frames + reveal, section=item.section, file=item.audio or None, info=info, source_hash=digest,
+    return Part(index, "card", frames + reveal, section=item.section, file=item.audio or None, info=info,
+                source_hash=digest,
                 narration=voiced, lead=settings.pad_before if hold else 0.0, reveal=reveal)
 
 

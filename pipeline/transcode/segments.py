@@ -29,7 +29,8 @@ from pipeline.transcode import commands
 from pipeline.transcode.plan import Part
 from pipeline.transcode.settings import FPS, GOP, MediaSettings
 
-SEGMENT_CODE = ("pipeline.transcode.segments", "pipeline.transcode.commands", "pipeline.transcode.settings", "pipeline.house")
+SEGMENT_CODE = ("pipeline.transcode.segments", "pipeline.transcode.commands",
+                "pipeline.transcode.settings", "pipeline.house")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class Job:
 
 
 def _key(settings: MediaSettings, fmt: str, **parts) -> dict:
-    return {"stage": "transcode", "code": code_fingerprint(*SEGMENT_CODE), "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(),
+    return {"stage": "transcode", "code": code_fingerprint(*SEGMENT_CODE), "ffmpeg": ffmpeg.ffmpeg_version(),
+            "settings": settings.key(),
             "format": fmt, "size": list(settings.size(fmt)), **parts}
 
 
@@ -68,7 +70,8 @@ def clip_jobs(part: Part, source: Path, fmt: str, settings: MediaSettings, conte
 def slide_jobs(png: Path, frames: int, fmt: str, settings: MediaSettings, context: str, label: str) -> list[Job]:
     """A still slide held ``frames`` frames: one unit repeated, then the remainder."""
     if not png.is_file():
-        raise MediaError(label, "is missing: the cards stage did not write this slide", "build again; if it persists, report it")
+        raise MediaError(label, "is missing: the cards stage did not write this slide",
+                         "build again; if it persists, report it")
     digest = sha256_file(png)
 
     def job(count: int) -> Job:

@@ -19,7 +19,8 @@ from pipeline.transcode.plan import Part, Plan
 from pipeline.transcode.settings import AUDIO_RATE, SAMPLES_PER_FRAME
 
 BLOCK = AUDIO_RATE * 10  # samples read and written at a time
-TRACK_CODE = ("pipeline.transcode.track", "pipeline.transcode.commands", "pipeline.transcode.settings", "pipeline.house")
+TRACK_CODE = ("pipeline.transcode.track", "pipeline.transcode.commands",
+              "pipeline.transcode.settings", "pipeline.house")
 
 
 def clip_audio(part: Part, source: Path, objects, context: str) -> Path | None:
@@ -27,11 +28,13 @@ def clip_audio(part: Part, source: Path, objects, context: str) -> Path | None:
     if part.info.audio is None:
         return None
     samples = part.frames * SAMPLES_PER_FRAME
-    key = {"stage": "transcode", "kind": "clip-audio", "code": code_fingerprint(*TRACK_CODE), "ffmpeg": ffmpeg.ffmpeg_version(),
+    key = {"stage": "transcode", "kind": "clip-audio", "code": code_fingerprint(*TRACK_CODE),
+           "ffmpeg": ffmpeg.ffmpeg_version(),
            "sha256": part.source_hash, "start": part.start, "samples": samples}
 
     def make(tmp: Path) -> None:
-        ffmpeg.run(commands.clip_audio(str(source), part.start, samples, part.info.audio.channels, str(tmp)), context=context)
+        ffmpeg.run(commands.clip_audio(str(source), part.start, samples,
+                                       part.info.audio.channels, str(tmp)), context=context)
 
     return objects.memo(key, ".wav", make)
 

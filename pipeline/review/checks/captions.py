@@ -29,7 +29,8 @@ def _violations(ev, *names: str):
 def _verdict(ev, names, value, limit):
     found = _violations(ev, *names)
     open_ = [v for v, reason in found if not reason]
-    detail = "; ".join([v.message for v in open_[:5]] + [f"accepted: {v.message} ({reason})" for v, reason in found if reason][:3])
+    detail = "; ".join([v.message for v in open_[:5]] + [f"accepted: {v.message} ({reason})" for v,
+                                                         reason in found if reason][:3])
     return not open_, value, limit, detail
 
 
@@ -39,7 +40,8 @@ def _none(ev, limit):
     return None
 
 
-@check("captions.coverage", "Captions cover everything that is said", "blocking", "every spoken word needs a caption: check the script text against the recording")
+@check("captions.coverage", "Captions cover everything that is said", "blocking",
+       "every spoken word needs a caption: check the script text against the recording")
 def coverage(ev):
     if missing := _none(ev, COVERAGE):
         yield missing
@@ -56,7 +58,8 @@ def coverage(ev):
     yield share >= COVERAGE, round(share, 3), COVERAGE, ("not captioned: " + ", ".join(lost)) if lost else f"{total} spoken words"
 
 
-@check("captions.cps", "Reading speed within the language's limit", "blocking", "say fewer words in this time: shorten the sentence, or pause after it")
+@check("captions.cps", "Reading speed within the language's limit", "blocking",
+       "say fewer words in this time: shorten the sentence, or pause after it")
 def cps(ev):
     if missing := _none(ev, None):
         yield missing
@@ -66,17 +69,20 @@ def cps(ev):
     yield _verdict(ev, ("max_cps",), round(max(speeds, default=0.0), 2), rules.max_cps)
 
 
-@check("captions.line_length", "Lines and lines per cue within the language's limits", "blocking", "shorten the sentence or split it with a full stop")
+@check("captions.line_length", "Lines and lines per cue within the language's limits", "blocking",
+       "shorten the sentence or split it with a full stop")
 def line_length(ev):
     if missing := _none(ev, None):
         yield missing
         return
     rules = _rules(ev)
     longest = max((width(line, rules) for c in _cues(ev) for line in c.lines), default=0.0)
-    yield _verdict(ev, ("max_line_chars", "max_lines"), longest, f"{rules.max_line_chars:g} chars × {rules.max_lines} lines")
+    yield _verdict(ev, ("max_line_chars", "max_lines"), longest,
+                   f"{rules.max_line_chars:g} chars × {rules.max_lines} lines")
 
 
-@check("captions.timing", "Each cue shown 0.833–7 s, 2 frames apart", "blocking", "join short phrases, add pauses in long stretches of speech, leave a short pause between sentences")
+@check("captions.timing", "Each cue shown 0.833–7 s, 2 frames apart", "blocking",
+       "join short phrases, add pauses in long stretches of speech, leave a short pause between sentences")
 def timing(ev):
     if missing := _none(ev, None):
         yield missing
@@ -84,10 +90,12 @@ def timing(ev):
     rules = _rules(ev)
     durations = [c.end - c.start for c in _cues(ev)]
     value = f"{min(durations, default=0):.3f}–{max(durations, default=0):.3f} s"
-    yield _verdict(ev, ("min_duration", "max_duration", "min_gap", "order"), value, f"{rules.min_duration:g}–{rules.max_duration:g} s")
+    yield _verdict(ev, ("min_duration", "max_duration", "min_gap", "order"),
+                   value, f"{rules.min_duration:g}–{rules.max_duration:g} s")
 
 
-@check("captions.confidence", "Caption timing is confident", "advisory", "listen to the flagged cues and adjust the script if they are off")
+@check("captions.confidence", "Caption timing is confident", "advisory",
+       "listen to the flagged cues and adjust the script if they are off")
 def confidence(ev):
     if missing := _none(ev, 0):
         yield missing

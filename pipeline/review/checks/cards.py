@@ -17,24 +17,28 @@ def _row(ev, id: str, limit):
     return found.passed, found.value, found.limit, found.detail
 
 
-@check("cards.contrast", "Card text contrast at least 4.5:1 (3:1 large text)", "blocking", "choose darker text or a lighter background in the school colours")
+@check("cards.contrast", "Card text contrast at least 4.5:1 (3:1 large text)", "blocking",
+       "choose darker text or a lighter background in the school colours")
 def contrast(ev):
     yield _row(ev, "cards.contrast", 4.5)
 
 
-@check("cards.fonts", "The card fonts have every character used", "blocking", "install a font that covers the language (Noto Sans CJK KR for Korean), or remove the character")
+@check("cards.fonts", "The card fonts have every character used", "blocking",
+       "install a font that covers the language (Noto Sans CJK KR for Korean), or remove the character")
 def fonts(ev):
     yield _row(ev, "cards.glyphs", 0)
 
 
-@check("cards.layout", "Card text fits and is large enough to read", "blocking", "shorten the card text or split the section in two")
+@check("cards.layout", "Card text fits and is large enough to read", "blocking",
+       "shorten the card text or split the section in two")
 def layout(ev):
     for id in ("cards.fit", "cards.font-size"):
         passed, value, limit, detail = _row(ev, id, None)
         yield passed, value, limit, f"{id}: {detail}"
 
 
-@check("cards.alt_text", "Every image on a card has alt text", "blocking", "describe each image in the script: ![what it shows](media/picture.png)")
+@check("cards.alt_text", "Every image on a card has alt text", "blocking",
+       "describe each image in the script: ![what it shows](media/picture.png)")
 def alt_text(ev):
     if ev.upstream.cards is None:
         yield None, None, 0, "no cards built"

@@ -23,8 +23,10 @@ def speech_seconds(video: Path, start: float, end: float, context: str = "") -> 
     from pipeline import ffmpeg
     from pipeline.audio import FRAME, HOP, SPEECH_RATE, features, voiced
 
-    done = ffmpeg.run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", *ffmpeg.WHITELIST, "-ss", f"{start:.3f}", "-t", f"{max(end - start, 0.0):.3f}",
-                       "-i", str(video), "-vn", "-ac", "1", "-ar", str(SPEECH_RATE), "-f", "f32le", "-"], context=context, capture_stdout=True)
+    done = ffmpeg.run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", *ffmpeg.WHITELIST, "-ss", f"{start:.3f}",
+                       "-t", f"{max(end - start, 0.0):.3f}",
+                       "-i", str(video), "-vn", "-ac", "1", "-ar", str(SPEECH_RATE), "-f", "f32le", "-"],
+                      context=context, capture_stdout=True)
     samples = np.frombuffer(done.stdout, dtype=np.float32)
     if len(samples) < HOP:
         return 0.0
@@ -37,7 +39,8 @@ def speech_seconds(video: Path, start: float, end: float, context: str = "") -> 
 
 
 @check("captions.clip_speech", "Every clip where someone speaks has its words (says:)", "advisory",
-       "if someone speaks in this clip, write what they say under its says: in lesson.yaml so it gets captions; music or silence needs nothing")
+       "if someone speaks in this clip, write what they say under its says: in lesson.yaml so it gets captions; music "
+       "or silence needs nothing")
 def clip_speech(ev):
     silent_clips = [p for p in ev.parts("clip") if p.speech is None]
     path = ev.video_path()

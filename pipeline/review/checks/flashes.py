@@ -4,7 +4,8 @@ from pipeline.review.registry import check
 LIMIT = 3  # flashes in any one-second period
 
 
-@check("flashes.wcag", "At most 3 flashes in any second (WCAG 2.3.1)", "blocking", "remove or slow down the flashing part (fewer than 3 light/dark swaps a second): it can trigger seizures")
+@check("flashes.wcag", "At most 3 flashes in any second (WCAG 2.3.1)", "blocking",
+       "remove or slow down the flashing part (fewer than 3 light/dark swaps a second): it can trigger seizures")
 def flashes(ev):
     if ev.flashes is None:
         yield None, None, LIMIT, "no video built"

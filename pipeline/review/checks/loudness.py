@@ -36,7 +36,8 @@ def integrated(ev):
     yield abs(float(value) - TARGET.integrated) <= TARGET.tolerance, float(value), BAND, _before(ev, "I")
 
 
-@check("loudness.true_peak", f"True peak at most {TARGET.true_peak:g} dBTP", "blocking", "report this: the limiter did not hold the peak")
+@check("loudness.true_peak", f"True peak at most {TARGET.true_peak:g} dBTP", "blocking",
+       "report this: the limiter did not hold the peak")
 def true_peak(ev):
     value = _after(ev, "TP")
     if value is None:
@@ -45,7 +46,8 @@ def true_peak(ev):
     yield float(value) <= TARGET.true_peak + 0.05, float(value), TARGET.true_peak, _before(ev, "TP")
 
 
-@check("loudness.range", f"Loudness range at most {TARGET.loudness_range:g} LU", "advisory", "level out loud and quiet passages in the recording")
+@check("loudness.range", f"Loudness range at most {TARGET.loudness_range:g} LU", "advisory",
+       "level out loud and quiet passages in the recording")
 def loudness_range(ev):
     value = _after(ev, "LRA")
     if value is None:
@@ -55,7 +57,8 @@ def loudness_range(ev):
 
 
 @check("loudness.mode", "Linear normalisation (no dynamic compression)", "advisory",
-       "if the peaks are in your own recordings, record a little quieter or further from the microphone; with the computer voice alone nothing needs doing")
+       "if the peaks are in your own recordings, record a little quieter or further from the microphone; with the "
+       "computer voice alone nothing needs doing")
 def mode(ev):
     loud = _loudness(ev)
     if loud is None:

@@ -11,7 +11,8 @@ def sync(ev):
         yield drift < 1 / 30, round(drift, 4), FRAME, fmt
 
 
-@check("av.start", "Audio and video start together", "blocking", "report this: one stream starts late, so speech and lips drift apart")
+@check("av.start", "Audio and video start together", "blocking",
+       "report this: one stream starts late, so speech and lips drift apart")
 def start(ev):
     for fmt, info in sorted(ev.videos.items()):
         offset = abs(info.get("audio_start", 0.0) - info.get("video_start", 0.0))
