@@ -25,7 +25,7 @@ from pipeline.templates import templates_dir
 __all__ = ["STAGE", "BundleTooLarge", "PackageSettings", "bundle_digest", "bundle_name", "package"]
 
 # What goes into the bundle, by artifact kind of the upstream stages (not slides, speech or the review).
-BUNDLED_KINDS = ("video", "captions", "transcript", "card", "handout", "thumbnail", "poster")
+BUNDLED_KINDS = ("video", "captioned-video", "captions", "transcript", "card", "handout", "thumbnail", "poster")
 LAUNCH = "index.html"
 
 
@@ -42,7 +42,7 @@ def package(ctx: Context, settings: PackageSettings) -> StageResult:
     lesson = ctx.lesson
     # original path -> (what it is, the file); upstream artifacts already carry their sha256 and size
     sources: dict[str, tuple[Artifact, Path]] = {}
-    for stage in ("cards", "transcode", "caption"):
+    for stage in ("cards", "transcode", "caption", "social"):
         result = ctx.upstream.get(stage)
         for artifact in result.artifacts if result else []:
             if artifact.kind in BUNDLED_KINDS:
@@ -143,4 +143,4 @@ def run(ctx: Context) -> StageResult:
     return package(ctx, PackageSettings.from_env())
 
 
-STAGE = Stage(name="package", needs=("cards", "transcode", "caption"), run=run, params=_params, inputs=_inputs, version="2")
+STAGE = Stage(name="package", needs=("cards", "transcode", "caption", "social"), run=run, params=_params, inputs=_inputs, version="2")
