@@ -111,6 +111,39 @@ def test_card_data_follows_the_contract(rendered):
     assert set(result.data["slides"]) == {"16:9", "9:16"}
 
 
+@pytest.mark.parametrize("rel, paper_mm", [("cards/handout.pdf", (210, 297)), ("cards/handout-letter.pdf", (215.9, 279.4))])
+def test_the_handouts_are_a4_and_us_letter_with_real_text(rendered, rel, paper_mm):
+    import pypdfium2 as pdfium
+
+    from pipeline.cards.paper import MARGIN
+
+    ctx, result = rendered["ru"]
+    assert rel in result.data["handouts"].values() and rel in [a.path for a in result.artifacts if a.kind == "handout"]
+    data = (ctx.out / rel).read_bytes()
+    from pipeline.cards.paper import on_paper
+
+    again = on_paper((ctx.out / result.data["handouts"]["a4"]).read_bytes(), "a4")
+    assert on_paper((ctx.out / result.data["handouts"]["a4"]).read_bytes(), "a4") == again  # same input, same bytes (pdfium's random /ID is replaced)
+    document = pdfium.PdfDocument(data)
+    try:
+        assert len(document) == 3  # title, the card, end
+        for page in document:
+            width, height = page.get_size()
+            assert (round(width / 72 * 25.4, 1), round(height / 72 * 25.4, 1)) == paper_mm
+            left, bottom, right, top = page.get_bbox()
+            assert (left, bottom, right, top) == (0, 0, width, height)
+            # the drawn content stays inside the margin: rendered pixels at the sheet's edge are white
+            bitmap = page.render(scale=0.5).to_numpy()
+            edge = int(MARGIN * 0.5) - 2
+            assert (bitmap[:edge] == 255).all() and (bitmap[-edge:] == 255).all()
+            assert (bitmap[:, :edge] == 255).all() and (bitmap[:, -edge:] == 255).all()
+        text = document[1].get_textpage().get_text_range()
+        assert "Держите телефон ровно" in " ".join(text.split()), text
+        assert document.get_metadata_dict()["Title"] == LESSONS["ru"]["title"]
+    finally:
+        document.close()
+
+
 def text_area(path: Path, box=(96, 190, 990, 700)) -> np.ndarray:
     return np.asarray(Image.open(path).convert("L").crop(box), dtype=np.int16)
 

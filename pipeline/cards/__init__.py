@@ -1,5 +1,6 @@
 """The cards stage: each script section becomes a designed card (social 1080x1350 and square
-1080x1080 PNG) and a slide for every video format, plus title and end slides and one PDF handout.
+1080x1080 PNG) and a slide for every video format, plus title and end slides and a PDF handout on
+A4 and on US Letter paper (``paper``).
 
 Phases: load the theme (``theme``); turn each section's markdown into sanitised content
 (``markdown``); check every character against the fonts (``fonts``) and every colour pair against
@@ -7,7 +8,8 @@ WCAG 2.2 (``contrast``) — all problems reported at once; then draw each page t
 jinja2 templates with WeasyPrint and pdfium (``render``), each only when it changed, failing any
 page whose text does not fit (``fit``). Module map: docs/cards.md.
 
-Writes ``cards/social/NN-<id>.png``, ``cards/square/NN-<id>.png``, ``cards/handout.pdf`` and
+Writes ``cards/social/NN-<id>.png``, ``cards/square/NN-<id>.png``, ``cards/handout.pdf`` (A4),
+``cards/handout-letter.pdf`` and
 ``slides/<16x9|9x16>/{00-title,NN-<id>,99-end}.png``.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ def run(ctx: Context) -> StageResult:
     from pipeline.cards import checks, deck
     from pipeline.cards.fit import MIN_FONT_PX
     from pipeline.cards.markdown import card_content
+    from pipeline.cards.paper import FILES, PAPER_VERSION, on_paper
     from pipeline.cards.pages import lesson_texts, plan, context
     from pipeline.cards.theme import labels as theme_labels
     from pipeline.cards.theme import load_theme
@@ -60,7 +63,10 @@ def run(ctx: Context) -> StageResult:
             slides[page.format]["cards"][page.card.id] = page.rel
         else:
             slides[page.format][page.kind] = page.rel
-    artifacts.append(ctx.copy_artifact("handout", "cards/handout.pdf", drawn.handout))
+    for paper, rel in FILES.items():
+        sheet = ctx.objects.memo({"what": "cards.handout-paper", "version": PAPER_VERSION, "handout": drawn.handout.name, "paper": paper},
+                                 ".pdf", lambda tmp, p=paper: tmp.write_bytes(on_paper(drawn.handout.read_bytes(), p)))
+        artifacts.append(ctx.copy_artifact("handout", rel, sheet))
 
     fullest = max(drawn.fits.items(), key=lambda item: item[1]["fill"])
     smallest = min(f["smallest_font"] for f in drawn.fits.values())
@@ -76,7 +82,7 @@ def run(ctx: Context) -> StageResult:
         {"id": "cards.alt-text", "passed": True, "value": sum(len(c.images) for c in cards), "limit": 0,
          "detail": "every image on a card has alt text"},
     ]
-    data = {"slides": slides, "cards": [entries[c.id] for c in cards], "handout": "cards/handout.pdf",
+    data = {"slides": slides, "cards": [entries[c.id] for c in cards], "handout": FILES["a4"], "handouts": dict(FILES),
             "theme": theme.name, "checks": data_checks}
     return StageResult(artifacts, data)
 
@@ -138,4 +144,4 @@ def tools() -> dict:
     return {**tool_versions(), "render": RENDER_VERSION, "fonts": fonts, "themes": themes}
 
 
-STAGE = Stage(name="cards", needs=(), run=run, params=params, inputs=inputs, tools=tools, version="1")
+STAGE = Stage(name="cards", needs=(), run=run, params=params, inputs=inputs, tools=tools, version="2")
