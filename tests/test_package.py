@@ -76,7 +76,7 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     assert zip_path.name == "holding-v2.zip"
     entries = zip_entries(zip_path)
     assert set(entries) == {
-        "captions/holding.en.srt", "captions/holding.en.vtt", "cards/handout.pdf", "cards/social/01-hold-steady.png",
+        "captions/holding.en.srt", "captions/holding.en.vtt", "cards/handout-letter.pdf", "cards/handout.pdf", "cards/social/01-hold-steady.png",
         "cards/square/01-hold-steady.png", "imsmanifest.xml", "index.html", "manifest.json", "media/phone.png",
         "player.css", "player.js", "poster-16x9.jpg", "thumbnail.jpg", "transcript.html", "transcript.txt", "video/holding-16x9.mp4"}
     assert not any(name.startswith(("review/", "speech/", "slides/")) for name in entries)
@@ -92,7 +92,7 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     # the digest recomputed here from the zip's own bytes
     lines = "".join(f"{p} {hashlib.sha256(entries[p]).hexdigest()}\n" for p in sorted(entries) if p != "manifest.json")
     assert manifest["digest"] == hashlib.sha256(lines.encode()).hexdigest() == bundle_digest(manifest["files"])
-    assert report.results["package"].data == {"bundle": "bundle/holding-v2.zip", "digest": manifest["digest"], "files": 15}
+    assert report.results["package"].data == {"bundle": "bundle/holding-v2.zip", "digest": manifest["digest"], "files": 16}
     assert manifest["lesson"] == {"slug": "holding", "version": "2", "title": "Holding the phone", "language": "en", "rubric": "Teacher craft",
                                   "tags": ["video", "phone"], "licence": "CC-BY-4.0", "authors": [{"name": "Anna Petrova", "school": "Lyceum 1"}],
                                   "objectives": ["Hold a phone steady"], "audience": "teachers", "school": "Lyceum 1"}  # no school: block: the author's school
