@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cards import fit as fitting
-from pipeline.cards import fonts
+from pipeline.cards import fonts, overlap
 from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
 from pipeline.cards.render import BlockedResource, Renderer, tool_versions
 from pipeline.cards.theme import Theme, themes_root
@@ -21,7 +21,7 @@ from pipeline.templates import environment
 from pipeline.errors import Diagnostic, LessonError
 from pipeline.stage import Context
 
-RENDER_VERSION = "2"  # raise when this package changes what a page looks like (or its PNG bytes)
+RENDER_VERSION = "3"  # raise when this package changes what a page looks like (or its PNG bytes)
 # appended to a page whose text overflows, to measure how much room the text needs
 UNBOUNDED = ("<style>@page {{ size: {width}px 100000px; }} "
              ".fit {{ bottom: auto !important; height: auto !important; max-height: none !important; }}</style>")
@@ -100,6 +100,10 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             if owner not in overflows or worst > overflows[owner][0]:
                 overflows[owner] = (worst, _overflow(ctx, page, measure))
             continue
+        crowded = overlap.collisions(document.pages[0]._page_box, page.size)
+        if crowded:
+            problems += [_collision(ctx, page, c) for c in crowded]
+            continue
         drawn.fits[index] = measure.as_dict()
         objects.memo({**key, "out": "fit"}, ".json", lambda tmp, m=measure: tmp.write_text(json.dumps(m.as_dict()), encoding="utf-8"))
         if page.rel:
@@ -126,6 +130,21 @@ def _handout_order(pages: list[Page]) -> list[int]:
     social = {(p.kind, p.number): i for i, p in enumerate(pages) if p.format == "social"}
     cards = sorted(i for (kind, _), i in social.items() if kind == "card")
     return [social[("title", 0)], *sorted(cards, key=lambda i: pages[i].number), social[("end", 0)]]
+
+
+def _collision(ctx: Context, page: Page, collision: overlap.Collision) -> Diagnostic:
+    """Where a collision is fixed: the card's section, or lesson.yaml for the title and end pages."""
+    lesson = ctx.lesson
+    parts = {collision.first.part[-1:], collision.second.part[-1:] if collision.second else ()}
+    if ("rubric",) in parts:
+        hint, file, line, field = "shorten the rubric in lesson.yaml", f"{ctx.label}/lesson.yaml", 0, "rubric"
+    elif page.card is not None:
+        hint, file, line, field = "shorten the heading or the text", f"{ctx.label}/{lesson.script}", lesson.section(page.card.id).line, f"section '{page.card.id}'"
+    else:
+        hint, file, line, field = "shorten the title, subtitle or credits", f"{ctx.label}/lesson.yaml", 0, page.kind
+    hint += f" (or report it: the theme '{lesson.theme}' should make room)"
+    number = f" {page.number:02d}" if page.card is not None else ""
+    return Diagnostic(file, line, 1 if line else 0, field, f"{page.kind} page{number} as {FORMAT_NAMES[page.format]}: {collision.message()}", hint)
 
 
 def _overflow(ctx: Context, page: Page, measure: fitting.Fit) -> Diagnostic:
