@@ -95,5 +95,5 @@ def test_a_collision_fails_the_build_naming_the_page_and_both_elements(tmp_path,
     lines = [line.split("content/")[1] for line in str(caught.value).splitlines()]
     assert "stress-ru-classic/lesson.yaml: rubric: card page 01 as social card (1080x1350): the rubric 'ПРОФЕССИОНАЛЬНОЕ РАЗВИТИЕ УЧИТЕ…' " \
            "overlaps the card number '01' — shorten the rubric in lesson.yaml (or report it: the theme 'classic' should make room)" in lines
-    assert "stress-ru-classic/script.md:3:1: section 'a': card page 01 as square card (1080x1080): the heading 'Высокопроизводитель‐' " \
+    assert "stress-ru-classic/script.md:3:1: section 'a': card page 01 as social card (1080x1350): the heading 'Высокопроизводи‐' " \
            "overlaps the decorative circle — shorten the heading or the text (or report it: the theme 'classic' should make room)" in lines, lines

@@ -21,10 +21,23 @@ from pipeline.templates import environment
 from pipeline.errors import Diagnostic, LessonError
 from pipeline.stage import Context
 
-RENDER_VERSION = "3"  # raise when this package changes what a page looks like (or its PNG bytes)
+RENDER_VERSION = "4"  # raise when this package changes what a page looks like (or its PNG bytes)
 # appended to a page whose text overflows, to measure how much room the text needs
 UNBOUNDED = ("<style>@page {{ size: {width}px 100000px; }} "
              ".fit {{ bottom: auto !important; height: auto !important; max-height: none !important; }}</style>")
+
+# A card is first set in the theme's larger type (body class amount-few), then amount-some, then
+# the theme's own sizes (amount-many) until its text fits without collisions: little text fills
+# the canvas instead of leaving its lower half empty.
+AMOUNTS = ("few", "some", "many")
+# A card's text is laid out from the top of its box; when it fills less, it is moved down by this
+# share of the room left (a little above the middle: the optical centre), on the formats whose
+# whole height a viewer sees. Portrait slides keep their text high: the lower part of a 9:16 video
+# is where social apps put their buttons and where the open captions go. A picture above the
+# text already balances the card.
+BALANCE = 0.42
+BALANCED = ("social", "square", "16:9")
+LOWER = "<style>.fit > :first-child {{ margin-top: {offset}px !important; }}</style>"
 
 _RENDERER = Renderer()  # warm across lessons of one build: fonts are loaded once
 
@@ -54,8 +67,14 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
                 "template": page.template, "size": list(page.size), "fonts": font_hashes, "tools": tools,
                 "context": context(page, lesson, total, colors, font_set, labels, for_key=True, source_hash=ctx.source_hash)}
 
-    def html_of(page: Page) -> str:
-        return env.get_template(f"{theme.name}/{page.template}").render(**context(page, lesson, total, colors, font_set, labels))
+    chosen: dict[int, str] = {}  # page index -> the amount of type its card was set in
+
+    def html_of(page: Page, amount: str = "", offset: int = 0) -> str:
+        values = context(page, lesson, total, colors, font_set, labels)
+        if values["card"] is not None:
+            values["card"]["amount"] = amount or AMOUNTS[-1]
+        html = env.get_template(f"{theme.name}/{page.template}").render(**values)
+        return html.replace("</head>", LOWER.format(offset=offset) + "</head>", 1) if offset else html
 
     def laid_out(html: str, page: Page):
         try:
@@ -63,10 +82,34 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         except BlockedResource as exc:
             raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc), "cards may use only files of the lesson folder, the theme folder and the card fonts")]) from None
 
+    offsets: dict[int, int] = {}  # page index -> how far its text was moved down (px)
+
     def layout(index: int, page: Page):
         if index not in documents:
-            documents[index] = laid_out(html_of(page), page)
+            documents[index] = laid_out(html_of(page, chosen.get(index, ""), offsets.get(index, 0)), page)
         return documents[index]
+
+    def largest(index: int, page: Page):
+        """The page set in the largest type that fits without collisions: a card with little text
+        fills its canvas (AMOUNTS, largest first); other pages have one size."""
+        for amount in AMOUNTS if page.card is not None else ("",):
+            document = laid_out(html_of(page, amount), page)
+            try:
+                measure = fitting.measure(document)
+            except fitting.ThemeLayoutError as exc:
+                raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc), "wrap the card text in <div class=\"fit\"> with a fixed size")]) from None
+            crowded = [] if measure.overflows else overlap.collisions(document.pages[0]._page_box, page.size)
+            if not (measure.overflows or crowded) or amount in ("", AMOUNTS[-1]):
+                break
+        documents[index], chosen[index] = document, amount
+        offset = int((measure.available - measure.needed) * BALANCE)
+        if page.card is not None and not page.card.images and page.format in BALANCED and offset > 0 and not (measure.overflows or crowded):
+            lowered = laid_out(html_of(page, amount, offset), page)
+            again = fitting.measure(lowered)
+            if not again.overflows:
+                documents[index], offsets[index], measure = lowered, offset, again
+                crowded = overlap.collisions(lowered.pages[0]._page_box, page.size)
+        return documents[index], measure, crowded
 
     keys = {}
     for index, page in enumerate(pages):
@@ -76,15 +119,13 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         measured = objects.path(objects.key({**key, "out": "fit"}), ".json")
         if measured.is_file() and (png.is_file() or not page.rel):
             drawn.fits[index] = json.loads(measured.read_text(encoding="utf-8"))
+            chosen[index] = drawn.fits[index].get("amount", "")
+            offsets[index] = drawn.fits[index].get("offset", 0)
             if page.rel:
                 drawn.pngs[index] = png
             continue
         ctx.progress(f"drawing {page.rel or f'the handout {page.kind} page'}")
-        document = layout(index, page)
-        try:
-            measure = fitting.measure(document)
-        except fitting.ThemeLayoutError as exc:
-            raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc), "wrap the card text in <div class=\"fit\"> with a fixed size")]) from None
+        document, measure, crowded = largest(index, page)
         if measure.smallest_font < fitting.MIN_FONT_PX - 0.01:
             problems.append(Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, page.layout,
                                        f"text '{measure.smallest_text[:40]}' is set at {measure.smallest_font:g} px, under the {fitting.MIN_FONT_PX} px minimum",
@@ -93,19 +134,18 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         if measure.overflows:
             # on its page, overflowing text stops at the page's edge: lay it out once more on an
             # endless page, with the text box free to grow, to learn how much room it needs
-            endless = fitting.measure(laid_out(html_of(page).replace("</head>", UNBOUNDED.format(width=page.size[0]) + "</head>", 1), page))
+            endless = fitting.measure(laid_out(html_of(page, chosen[index], offsets.get(index, 0)).replace("</head>", UNBOUNDED.format(width=page.size[0]) + "</head>", 1), page))
             measure = dataclasses.replace(measure, needed=max(measure.needed, endless.needed), pages=1)
             owner = page.card.id if page.card is not None else page.kind
             worst = measure.fill * measure.pages
             if owner not in overflows or worst > overflows[owner][0]:
                 overflows[owner] = (worst, _overflow(ctx, page, measure))
             continue
-        crowded = overlap.collisions(document.pages[0]._page_box, page.size)
         if crowded:
             problems += [_collision(ctx, page, c) for c in crowded]
             continue
-        drawn.fits[index] = measure.as_dict()
-        objects.memo({**key, "out": "fit"}, ".json", lambda tmp, m=measure: tmp.write_text(json.dumps(m.as_dict()), encoding="utf-8"))
+        drawn.fits[index] = {**measure.as_dict(), "amount": chosen[index], "offset": offsets.get(index, 0)}
+        objects.memo({**key, "out": "fit"}, ".json", lambda tmp, f=drawn.fits[index]: tmp.write_text(json.dumps(f), encoding="utf-8"))
         if page.rel:
             level = 6 if page.format in CARD_FORMATS else 1  # slides feed only ffmpeg: fast zlib
             drawn.pngs[index] = objects.memo({**key, "out": "png"}, ".png",
