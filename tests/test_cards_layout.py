@@ -72,7 +72,7 @@ def test_stress_texts_fit_the_limits():
         assert len(fields["rubric"]) <= 60 and len(fields["title"]) <= 100
 
 
-@pytest.mark.parametrize("theme", ["classic", "chalk"])
+@pytest.mark.parametrize("theme", ["classic", "chalk", "poster"])
 @pytest.mark.parametrize("language", ["en", "ru", "ko"])
 def test_no_element_overlaps_another_on_any_card_in_any_size(tmp_path, language, theme):
     result = _run(tmp_path, _lesson(tmp_path, language, theme))
