@@ -49,7 +49,7 @@ def run(ctx: Context) -> StageResult:
 
     drawn = deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels)
 
-    artifacts, slides = [], {fmt: {"title": "", "end": "", "cards": {}} for fmt in lesson.formats}
+    artifacts, slides = [], {fmt: {"title": "", "end": "", "cards": {}, "steps": {}} for fmt in lesson.formats}
     entries = {card.id: {"id": card.id, "title": card.title, "text": card.text, "html": card.html,
                          "images": [{"path": i.path, "alt": i.alt} for i in card.images]} for card in cards}
     for index, page in enumerate(pages):
@@ -61,6 +61,10 @@ def run(ctx: Context) -> StageResult:
             entries[page.card.id][page.format] = page.rel
         elif page.card is not None:
             slides[page.format]["cards"][page.card.id] = page.rel
+            steps = [page.rel.removesuffix(".png") + f"-step{shown}.png" for shown in range(1, len(drawn.steps.get(index, [])) + 1)]
+            artifacts += [ctx.copy_artifact("slide", rel, stored) for rel, stored in zip(steps, drawn.steps.get(index, []))]
+            if steps:
+                slides[page.format]["steps"][page.card.id] = steps
         else:
             slides[page.format][page.kind] = page.rel
     for paper, rel in FILES.items():

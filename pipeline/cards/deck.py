@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cards import fit as fitting
-from pipeline.cards import fonts, overlap
+from pipeline.cards import fonts, overlap, reveal
 from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
 from pipeline.cards.render import BlockedResource, Renderer, tool_versions
 from pipeline.cards.theme import Theme, themes_root
@@ -49,6 +49,7 @@ class Drawn:
     pngs: dict[int, Path] = field(default_factory=dict)  # page index -> stored PNG
     fits: dict[int, dict] = field(default_factory=dict)  # page index -> Fit.as_dict()
     handout: Path | None = None
+    steps: dict[int, list[Path]] = field(default_factory=dict)  # slide page index -> its reveal steps (units 1..k shown)
 
 
 def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict, font_set, labels: dict) -> Drawn:
@@ -150,6 +151,18 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             level = 6 if page.format in CARD_FORMATS else 1  # slides feed only ffmpeg: fast zlib
             drawn.pngs[index] = objects.memo({**key, "out": "png"}, ".png",
                                              lambda tmp, d=document, p=page, z=level: tmp.write_bytes(_RENDERER.png(d, p.size, z)))
+    for index, page in enumerate(pages):
+        units = reveal.units(page.card.html) if page.card is not None and page.format not in CARD_FORMATS and theme.motion == "reveal" else []
+        if len(units) < 2 or index not in drawn.pngs:
+            continue
+        key = parts(page)
+
+        def make_step(tmp: Path, p=page, i=index, shown=0) -> None:
+            html = html_of(p, chosen.get(i, ""), offsets.get(i, 0)).replace("</head>", reveal.hide_after(units, shown) + "</head>", 1)
+            tmp.write_bytes(_RENDERER.png(laid_out(html, p), p.size, 1))
+
+        drawn.steps[index] = [objects.memo({**key, "out": "step", "shown": shown}, ".png", lambda tmp, s=shown: make_step(tmp, shown=s))
+                              for shown in range(1, len(units))]
     problems += [diagnostic for _, diagnostic in overflows.values()]
     if problems:
         raise LessonError(problems)

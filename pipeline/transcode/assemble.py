@@ -98,8 +98,22 @@ def _video_jobs(ctx: Context, plan: Plan, fmt: str, settings: MediaSettings) -> 
             jobs += segments.clip_jobs(part, source_path(ctx.lesson, part), fmt, settings, f"{ctx.label}/{part.file}")
             continue
         rel = slides["cards"][part.section] if part.kind == "card" else slides[part.kind]
-        jobs += segments.slide_jobs(ctx.out / rel, part.frames, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{rel}")
+        for png, frames in _held(part, rel, slides.get("steps", {}).get(part.section, []), settings.slide_unit):
+            jobs += segments.slide_jobs(ctx.out / png, frames, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{png}")
     return jobs
+
+
+def _held(part, final: str, steps: list[str], grid: int = 1) -> list[tuple[str, int]]:
+    """The pictures a slide part shows and for how many frames each: a card's reveal steps from
+    the moment its narration's sentences start (pipeline/cards/reveal.py), else one still picture."""
+    from pipeline.cards.reveal import steps as reveal_steps
+
+    sentences = part.narration.sentences if part.narration is not None else ()
+    if not steps or not sentences:
+        return [(final, part.frames)]
+    starts = [round((part.lead + s.start) * FPS) for s in sentences]
+    pictures = steps + [final]
+    return [(pictures[shown - 1], frames) for shown, frames in reveal_steps(len(pictures), starts, part.frames, grid)]
 
 
 def _audio(ctx: Context, plan: Plan, settings: MediaSettings, scratch: Path) -> tuple[Path, Path, dict]:
