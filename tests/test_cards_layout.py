@@ -11,7 +11,10 @@ import pytest
 from pipeline.cards import STAGE
 from pipeline.errors import LessonError
 from pipeline.lesson.loader import load_lesson
+from pipeline.contracts import Upstream
 from pipeline.stage import Context, ObjectStore, Settings
+
+pytestmark = [pytest.mark.media]
 
 YAML = """\
 title: "{title}"
@@ -60,9 +63,10 @@ def _lesson(base: Path, language: str, theme: str, **override) -> Path:
     return folder
 
 
-def _run(base: Path, folder: Path):
-    lesson = load_lesson(folder, probe_media=False)
-    ctx = Context(lesson, Settings(folder.parent, base / "build"), base / "build" / lesson.slug, ObjectStore(base / "objects"), {},
+def _run(base: Path, folder: Path, templates: Path | None = None):
+    settings = Settings(folder.parent, base / "build") if templates is None else Settings(folder.parent, base / "build", templates=templates)
+    lesson = load_lesson(folder, probe_media=False, templates=settings.templates)
+    ctx = Context(lesson, settings, base / "build" / lesson.slug, ObjectStore(base / "objects"), Upstream(),
                   logging.getLogger("test.cards"))
     return STAGE.run(ctx)
 
@@ -76,22 +80,21 @@ def test_stress_texts_fit_the_limits():
 @pytest.mark.parametrize("language", ["en", "ru", "ko"])
 def test_no_element_overlaps_another_on_any_card_in_any_size(tmp_path, language, theme):
     result = _run(tmp_path, _lesson(tmp_path, language, theme))
-    assert result.data["cards"] and {c["id"]: c["passed"] for c in result.data["checks"]}["cards.fit"]
+    assert result.cards and {c.id: c.passed for c in result.checks}["cards.fit"]
 
 
-def test_a_collision_fails_the_build_naming_the_page_and_both_elements(tmp_path, monkeypatch):
+def test_a_collision_fails_the_build_naming_the_page_and_both_elements(tmp_path):
     import shutil
 
-    from pipeline.templates import templates_dir
+    from pipeline.settings import default_templates
 
     templates = tmp_path / "templates"
-    shutil.copytree(templates_dir(), templates)
+    shutil.copytree(default_templates(), templates)
     with (templates / "themes/classic/style.css").open("a", encoding="utf-8") as css:
         # the layout before the check existed: the rubric ran under the card number, the circle sat top right
         css.write("\n.top .rubric { margin-right: 0; }\n.decor .corner { right: -230px; top: -230px; bottom: auto; width: 520px; height: 520px; }\n")
-    monkeypatch.setenv("MICROLEARN_TEMPLATES", str(templates))
     with pytest.raises(LessonError) as caught:
-        _run(tmp_path, _lesson(tmp_path, "ru", "classic"))
+        _run(tmp_path, _lesson(tmp_path, "ru", "classic"), templates)
     lines = [line.split("content/")[1] for line in str(caught.value).splitlines()]
     assert "stress-ru-classic/lesson.yaml: rubric: card page 01 as social card (1080x1350): the rubric 'ПРОФЕССИОНАЛЬНОЕ РАЗВИТИЕ УЧИТЕ…' " \
            "overlaps the card number '01' — shorten the rubric in lesson.yaml (or report it: the theme 'classic' should make room)" in lines

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from pipeline.cards import STAGE
-from pipeline.cards.reveal import hide_after, reveal_frames, steps, units
+from pipeline.reveal import hide_after, reveal_frames, steps, units
 from pipeline.lesson.loader import load_lesson
+from pipeline.contracts import Upstream
 from pipeline.stage import Context, ObjectStore, Settings
 from pipeline.transcode.assemble import _held
 from pipeline.transcode.narration import Narration, Sentence
@@ -41,21 +43,22 @@ def test_a_card_part_holds_each_step_from_its_sentence():
     part = Part(index=1, kind="card", frames=150, section="a", lead=0.4,
                 narration=Narration(np.zeros((0, 2), dtype=np.float32), (Sentence("One.", 0.0, 1.0), Sentence("Two.", 2.0, 3.0)), "One. Two.", True))
     # three units, two sentences: the first unit at once, the second with sentence 1 (0.4 s), the third with sentence 2 (2.4 s)
-    assert _held(part, "final.png", ["s1.png", "s2.png"]) == [("s1.png", 12), ("s2.png", 60), ("final.png", 78)]
-    assert _held(part, "final.png", []) == [("final.png", 150)]
+    assert _held(part, 150, "final.png", ["s1.png", "s2.png"]) == [("s1.png", 12), ("s2.png", 60), ("final.png", 78)]
+    assert _held(part, 150, "final.png", []) == [("final.png", 150)]
     # on the transcode stage's 15-frame grid: each step but the last is whole units (one stored encode)
-    assert _held(part, "final.png", ["s1.png", "s2.png"], 15) == [("s2.png", 60), ("final.png", 90)]
+    assert _held(part, 150, "final.png", ["s1.png", "s2.png"], 15) == [("s2.png", 60), ("final.png", 90)]
 
 
+@pytest.mark.media
 def test_slides_get_one_step_picture_per_unit_and_cards_none(tmp_path, lesson_dir):
     yaml = LESSON_YAML.replace('formats: ["16:9"]', 'formats: ["9:16"]')
     lesson = load_lesson(lesson_dir(yaml=yaml, script=SCRIPT_MD), probe_media=False)
     ctx = Context(lesson, Settings(lesson.root.parent, tmp_path / "build"), tmp_path / "build" / lesson.slug,
-                  ObjectStore(tmp_path / "objects"), {}, logging.getLogger("test"))
+                  ObjectStore(tmp_path / "objects"), Upstream(), logging.getLogger("test"))
     result = STAGE.run(ctx)
-    final = result.data["slides"]["9:16"]["cards"]["hold-steady"]
-    assert result.data["slides"]["9:16"]["steps"] == {"hold-steady": [final.removesuffix(".png") + "-step1.png"]}
-    step = np.asarray(Image.open(ctx.out / result.data["slides"]["9:16"]["steps"]["hold-steady"][0]).convert("L"), dtype=int)
+    final = result.slides["9:16"].cards["hold-steady"]
+    assert result.slides["9:16"].steps == {"hold-steady": (final.removesuffix(".png") + "-step1.png",)}
+    step = np.asarray(Image.open(ctx.out / result.slides["9:16"].steps["hold-steady"][0]).convert("L"), dtype=int)
     full = np.asarray(Image.open(ctx.out / final).convert("L"), dtype=int)
     rows = np.nonzero(np.abs(step - full).max(axis=1) > 60)[0]
     assert len(rows) > 20  # the second bullet is missing from the step...

@@ -11,10 +11,12 @@ import pytest
 
 from pipeline.errors import LessonError
 from pipeline.lesson.loader import load_lesson
-from pipeline.social import ass, burned_formats, captioned_path, run
-from pipeline.social.commands import burn_chunk, filter_value
-from pipeline.social.safearea import SAFE_AREAS, safe_area
-from pipeline.stage import Context, ObjectStore, Settings, StageResult
+from pipeline.transcode.opencaptions import ass, burned_formats, captioned_path, run
+from pipeline.transcode.opencaptions.burn import burn_chunk, filter_value
+from pipeline.transcode.opencaptions.safearea import SAFE_AREAS, safe_area
+from pipeline.cards.fonts import BOLD, FAMILIES, font_file
+from pipeline.contracts import CaptionCue, CaptionFiles, CaptionFont, CaptionResult, CardsResult, TranscodeResult, Upstream
+from pipeline.stage import Context, ObjectStore, Settings
 from pipeline.transcode.settings import MediaSettings
 from tests.conftest import LESSON_YAML, run_ffmpeg
 
@@ -71,8 +73,15 @@ def test_burn_in_defaults_to_9x16_and_must_name_a_built_format(lesson_dir):
     assert "e/lesson.yaml:24:12: captions.burn_in: 9:16 is not among the lesson's formats (16:9) — add 9:16 to 'formats', or remove it from 'burn_in'" in str(caught.value)
 
 
-CUE = {"index": 1, "start": 0.5, "end": 1.5, "lines": ["Hold the phone", "with both hands."]}
-LATE = {"index": 2, "start": 2.4, "end": 3.0, "lines": ["Привет, 세계"]}
+CUE = CaptionCue(1, 0.5, 1.5, ("Hold the phone", "with both hands."), 1.0, False, 1)
+LATE = CaptionCue(2, 2.4, 3.0, ("Привет, 세계",), 1.0, False, 1)
+
+
+def _fonts(keys=("dejavu-sans", "nanum-gothic")) -> tuple[CaptionFont, ...]:
+    """The classic theme's body stack, as the cards stage hands it over."""
+    from pipeline.fsutil import sha256_file
+
+    return tuple(CaptionFont(k, str(font_file(FAMILIES[k].file_for(BOLD))), sha256_file(font_file(FAMILIES[k].file_for(BOLD)))) for k in keys)
 
 
 def _context(tmp_path: Path, lesson_dir, language: str = "en", cues=(CUE,)) -> Context:
@@ -85,8 +94,15 @@ def _context(tmp_path: Path, lesson_dir, language: str = "en", cues=(CUE,)) -> C
     run_ffmpeg("-f", "lavfi", "-i", "color=c=0x3b6e8f:s=270x480:r=30:d=3.2[bg];color=c=yellow:s=40x40:r=30:d=3.2[sq];[bg][sq]overlay=x='20+t*60':y=60",
                "-f", "lavfi", "-i", "sine=f=440:r=48000:d=3.2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "60",
                "-c:a", "aac", "-shortest", str(clean))
-    upstream = {"transcode": StageResult([], {"videos": {"9:16": f"video/{lesson.slug}-9x16.mp4"}, "frames": 96}),
-                "caption": StageResult([], {"cues": list(cues)})}
+    from pipeline.contracts import Level, Loudness
+
+    level = Level(-16.0, -2.0, 5.0)
+    upstream = Upstream(
+        cards=CardsResult(slides={}, cards=(), handout="", theme="classic", palette={"background": "#fbf7f0", "text": "#1d2733"},
+                          caption_fonts=_fonts()),
+        transcode=TranscodeResult(duration=3.2, frames=96, videos={"9:16": f"video/{lesson.slug}-9x16.mp4"}, thumbnail="", poster="",
+                                  posters={}, timeline=(), loudness=Loudness(level, level, "linear", 0.0, True, "")),
+        caption=CaptionResult(cues=tuple(cues), files=CaptionFiles("", "", "", ""), qc=(), rules={}, divergences=(), parts=()))
     return Context(lesson, Settings(tmp_path / "content", tmp_path / "build"), out, ObjectStore(tmp_path / "objects"), upstream,
                    logging.getLogger("microlearn.test"))
 
@@ -98,19 +114,20 @@ def _frames(path: Path) -> list[np.ndarray]:
         return [f.to_ndarray(format="rgb24").astype(int) for f in container.decode(video=0)]
 
 
+@pytest.mark.media
 def test_captions_are_burned_in_only_inside_the_safe_area_and_only_during_cues(tmp_path, lesson_dir):
     ctx = _context(tmp_path, lesson_dir, cues=(CUE, LATE))
     result = run(ctx, SMALL, workers=1)
     rel = captioned_path(ctx.lesson.slug, "9:16")
-    assert result.data["videos"] == {"9:16": rel} and [a.kind for a in result.artifacts] == ["captioned-video"]
+    assert result.videos == {"9:16": rel} and [a.kind for a in result.artifacts] == ["captioned-video"]
     clean, burned = _frames(ctx.out / f"video/{ctx.lesson.slug}-9x16.mp4"), _frames(ctx.out / rel)
     assert len(clean) == len(burned) == 96
     x0, y0, x1, y1 = safe_area("9:16").box((270, 480))
-    assert result.data["captions"]["9:16"]["safe_area"] == [x0, y0, x1, y1]
+    assert result.styles["9:16"].safe_area == (x0, y0, x1, y1) and result.styles["9:16"].font == "NanumGothicBold.ttf"
     for index, (a, b) in enumerate(zip(clean, burned)):
         changed = np.abs(a - b).max(axis=2) > 48
         t = index / 30
-        shown = any(c["start"] <= t < c["end"] for c in (CUE, LATE))
+        shown = any(c.start <= t < c.end for c in (CUE, LATE))
         if not shown:
             assert not changed.any(), f"frame {index} ({t:.2f} s) changed outside every cue"
             continue
@@ -122,8 +139,9 @@ def test_captions_are_burned_in_only_inside_the_safe_area_and_only_during_cues(t
         assert ys.max() >= y1 - 3
 
 
+@pytest.mark.media
 def test_a_character_no_theme_font_has_is_named(tmp_path, lesson_dir):
-    ctx = _context(tmp_path, lesson_dir, cues=({"index": 1, "start": 0.5, "end": 1.5, "lines": ["Tiles \U0001F4DA"]},))
+    ctx = _context(tmp_path, lesson_dir, cues=(CaptionCue(1, 0.5, 1.5, ("Tiles \U0001F4DA",), 1.0, False, 1),))
     with pytest.raises(LessonError) as caught:
         run(ctx, SMALL, workers=1)
     assert str(caught.value).endswith("script.md: narration: open captions: no font of the theme 'classic' has U+1F4DA '\U0001F4DA' — write these characters as words, or choose another theme")

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cards import fit as fitting
-from pipeline.cards import fonts, overlap, reveal
+from pipeline import reveal
+from pipeline.cards import fonts, overlap
+from pipeline.digests import code_fingerprint
 from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
 from pipeline.cards.render import BlockedResource, Renderer, tool_versions
 from pipeline.cards.theme import Theme, themes_root
@@ -21,7 +23,8 @@ from pipeline.templates import environment
 from pipeline.errors import Diagnostic, LessonError
 from pipeline.stage import Context
 
-RENDER_VERSION = "4"  # raise when this package changes what a page looks like (or its PNG bytes)
+# what a page looks like (and its PNG bytes) is decided by this package's code and the house format
+RENDER_CODE = ("pipeline.cards", "pipeline.templates", "pipeline.house")
 # appended to a page whose text overflows, to measure how much room the text needs
 UNBOUNDED = ("<style>@page {{ size: {width}px 100000px; }} "
              ".fit {{ bottom: auto !important; height: auto !important; max-height: none !important; }}</style>")
@@ -56,15 +59,15 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
     """Render (or find stored) every page and the handout; LessonError lists every page that
     does not fit, and every theme problem found on the way."""
     lesson, objects = ctx.lesson, ctx.objects
-    env = environment("themes")  # autoescaped: only the sanitised card HTML is inserted as markup
+    env = environment(themes_root(ctx.settings.templates))  # autoescaped: only the sanitised card HTML is inserted as markup
     tools = tool_versions()
     font_hashes = {path.name: fonts.digest(path) for path in font_set.files()}
-    roots = (lesson.root, themes_root())
+    roots = (lesson.root, themes_root(ctx.settings.templates))
     drawn, documents, problems = Drawn(), {}, []
     overflows: dict[str, tuple[float, Diagnostic]] = {}  # card id or page kind -> its worst page
 
     def parts(page: Page) -> dict:
-        return {"what": "cards.page", "version": RENDER_VERSION, "theme": theme.name, "theme_files": theme.digest,
+        return {"what": "cards.page", "version": code_fingerprint(*RENDER_CODE), "theme": theme.name, "theme_files": theme.digest,
                 "template": page.template, "size": list(page.size), "fonts": font_hashes, "tools": tools,
                 "context": context(page, lesson, total, colors, font_set, labels, for_key=True, source_hash=ctx.source_hash)}
 
@@ -152,7 +155,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             drawn.pngs[index] = objects.memo({**key, "out": "png"}, ".png",
                                              lambda tmp, d=document, p=page, z=level: tmp.write_bytes(_RENDERER.png(d, p.size, z)))
     for index, page in enumerate(pages):
-        units = reveal.units(page.card.html) if page.card is not None and page.format not in CARD_FORMATS and theme.motion == "reveal" else []
+        units = reveal.units(page.card.html) if page.card is not None and not page.answer and page.format not in CARD_FORMATS and theme.motion == "reveal" else []
         if len(units) < 2 or index not in drawn.pngs:
             continue
         key = parts(page)
@@ -168,7 +171,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         raise LessonError(problems)
 
     order = _handout_order(pages)
-    handout_key = {"what": "cards.handout", "version": RENDER_VERSION, "pages": [keys[i] for i in order], "title": lesson.title, "language": lesson.language}
+    handout_key = {"what": "cards.handout", "version": code_fingerprint(*RENDER_CODE), "pages": [keys[i] for i in order], "title": lesson.title, "language": lesson.language}
 
     def make_handout(tmp: Path) -> None:
         ctx.progress("writing the handout")

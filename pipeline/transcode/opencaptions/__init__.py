@@ -9,7 +9,9 @@ frame social players leave free of their buttons (``safearea.py``).
 The video is cut into GOP-aligned chunks encoded side by side (x264 runs single-threaded for
 identical bytes); each chunk is stored under a key of the clean video, its frames and only the
 cues shown in it, so a changed cue re-encodes the chunks it touches. Runs after ``caption``,
-which runs after ``transcode``: burning needs both the picture and the cue times.
+which runs after ``transcode``: burning needs both the picture and the cue times. It lives in
+the transcode package because it encodes with the transcode stage's commands and segments; the
+theme's colours and caption fonts come from the cards stage's result, never from its code.
 """
 from __future__ import annotations
 
@@ -19,17 +21,20 @@ import shutil
 from pathlib import Path
 
 from pipeline import ffmpeg
+from pipeline.contracts import Artifact, CaptionFont, OpenCaptionStyle, SocialResult
 from pipeline.errors import Diagnostic, LessonError
 from pipeline.lesson.model import Lesson
-from pipeline.social import ass, captionfont
-from pipeline.social.commands import burn_chunk
-from pipeline.social.safearea import SAFE_AREAS, safe_area
-from pipeline.stage import Artifact, Context, Stage, StageResult
+from pipeline.stage import Context, Settings, Stage
+from pipeline.transcode import commands, segments
+from pipeline.transcode.opencaptions import ass, captionfont
+from pipeline.transcode.opencaptions.burn import burn_chunk
+from pipeline.transcode.opencaptions.safearea import SAFE_AREAS, safe_area
 from pipeline.transcode.settings import FPS, GOP, MediaSettings
 
 CODE_VERSION = "1"
 KIND = "captioned-video"
 TEXT_ROLE, BOX_ROLE = "background", "text"  # the theme's text/background pair, inverted: its contrast is checked
+SETTINGS = MediaSettings()
 
 
 def burned_formats(lesson: Lesson) -> tuple[str, ...]:
@@ -42,90 +47,80 @@ def captioned_path(slug: str, fmt: str) -> str:
     return f"video/{slug}-{fmt.replace(':', 'x')}-captioned.mp4"
 
 
-def run(ctx: Context, settings: MediaSettings = MediaSettings(), workers: int | None = None) -> StageResult:
-    """Burn the cues into each wanted format's video. Raises LessonError when no font of the theme
-    has every character of the captions or a line cannot fit the safe area; ToolError when ffmpeg fails."""
-    from pipeline.cards.theme import load_theme
+def run(ctx: Context, settings: MediaSettings = SETTINGS, workers: int | None = None) -> SocialResult:
+    """Burn the cues into each wanted format's video. Raises LessonError when no caption font of the
+    theme has every character of the captions or a line cannot fit the safe area; ToolError when ffmpeg fails."""
     from pipeline.probe import probe
-    from pipeline.transcode import commands, segments
 
     lesson = ctx.lesson
     formats = burned_formats(lesson)
     if not formats:
-        return StageResult([], {"videos": {}})
+        return SocialResult()
     workers = workers or max(1, (os.cpu_count() or 1) // max(1, ctx.settings.jobs))
-    cues = [c for c in ctx.upstream["caption"].data.get("cues", [])]
-    transcode = ctx.upstream["transcode"].data
-    theme = load_theme(lesson.theme)
-    palette = theme.palette(lesson.school.colors)
-    stack = theme.font_set(lesson.language).stack("body")
-    key, missing = captionfont.choose("".join("".join(c["lines"]) for c in cues), stack)
+    cues = list(ctx.upstream.caption.cues)
+    transcode, cards = ctx.upstream.transcode, ctx.upstream.cards
+    font, missing = captionfont.choose("".join("".join(c.lines) for c in cues), cards.caption_fonts)
     where = f"{ctx.label}/{lesson.script}"
-    if key is None:
-        from pipeline.cards.fonts import describe
-
+    if font is None:
         raise LessonError([Diagnostic(where, 0, 0, "narration", "open captions: no font of the theme '" + lesson.theme + "' has "
-                                      + ", ".join(describe(c) for c in missing), "write these characters as words, or choose another theme")])
+                                      + ", ".join(captionfont.describe(c) for c in missing), "write these characters as words, or choose another theme")])
     scratch = ctx.out / ".work" / "social"
     shutil.rmtree(scratch, ignore_errors=True)
     fontsdir = scratch / "fonts"
     fontsdir.mkdir(parents=True)
-    shutil.copyfile(captionfont.private_copy(key, ctx.objects), fontsdir / f"{captionfont.family_name(key)}.ttf")
-    widest = max((captionfont.width_em(line, captionfont.file_of(key)) for c in cues for line in c["lines"]), default=0.0)
+    shutil.copyfile(captionfont.private_copy(font, ctx.objects), fontsdir / f"{captionfont.family_name(font.key)}.ttf")
+    widest = max((captionfont.width_em(line, font.path) for c in cues for line in c.lines), default=0.0)
 
     artifacts: list[Artifact] = []
     videos, styles = {}, {}
     for fmt in formats:
-        clean = ctx.out / transcode["videos"][fmt]
-        info = probe(clean, f"{ctx.label}/{transcode['videos'][fmt]}").video
+        clean = ctx.out / transcode.videos[fmt]
+        info = probe(clean, f"{ctx.label}/{transcode.videos[fmt]}").video
         size = (info.width, info.height)
-        style = _style(size, fmt, widest, key, palette)
+        style = _style(size, fmt, widest, font, cards.palette)
         if style.size < ass.smallest(size):
             raise LessonError([Diagnostic(where, 0, 0, "narration", f"open captions: a caption line is too long for the {fmt} safe area "
                                           f"(it would need type under {ass.smallest(size)} px)", "set a smaller captions.max_line_chars in lesson.yaml")])
         ctx.progress(f"burning captions into the {fmt} video")
-        jobs = _jobs(ctx, clean, int(transcode["frames"]), cues, style, size, fontsdir, scratch / fmt.replace(":", "x"), settings)
+        jobs = _jobs(ctx, clean, transcode.frames, cues, style, size, fontsdir, scratch / fmt.replace(":", "x"), settings, font)
         stored = segments.encode(jobs, ctx.objects, workers, ctx.progress)
         concat = scratch / f"chunks-{fmt.replace(':', 'x')}.ffconcat"
         concat.write_text(commands.concat_list([str(p.resolve()) for p in stored]), encoding="utf-8")
         rel = captioned_path(lesson.slug, fmt)
         artifacts.append(ctx.artifact(KIND, rel, lambda tmp, c=concat, v=clean: ffmpeg.run(commands.mux(str(c), str(v), str(tmp)), context=ctx.label)))
         videos[fmt] = rel
-        x0, y0, x1, y1 = safe_area(fmt).box(size)
-        styles[fmt] = {"font": captionfont.file_of(key).name, "size": style.size, "safe_area": [x0, y0, x1, y1]}
+        styles[fmt] = OpenCaptionStyle(Path(font.path).name, style.size, safe_area(fmt).box(size))
     shutil.rmtree(scratch, ignore_errors=True)
-    return StageResult(artifacts, {"videos": videos, "captions": styles})
+    return SocialResult(artifacts=tuple(artifacts), videos=videos, styles=styles)
 
 
-def _style(size: tuple[int, int], fmt: str, widest: float, key: str, palette: dict) -> ass.Style:
+def _style(size: tuple[int, int], fmt: str, widest: float, font: CaptionFont, palette: dict) -> ass.Style:
     x0, y0, x1, y1 = safe_area(fmt).box(size)
     margins = (x0, y0, size[0] - x1, size[1] - y1)
     font_size = ass.fit_size(widest, size, margins)
-    return ass.Style(captionfont.family_name(key), font_size, palette[TEXT_ROLE], palette[BOX_ROLE], round(font_size * ass.PADDING), margins)
+    return ass.Style(captionfont.family_name(font.key), font_size, palette[TEXT_ROLE], palette[BOX_ROLE], round(font_size * ass.PADDING), margins)
 
 
-def _jobs(ctx: Context, clean: Path, frames: int, cues: list[dict], style: ass.Style, size: tuple[int, int], fontsdir: Path,
-          folder: Path, settings: MediaSettings):
+def _jobs(ctx: Context, clean: Path, frames: int, cues: list, style: ass.Style, size: tuple[int, int], fontsdir: Path,
+          folder: Path, settings: MediaSettings, font: CaptionFont) -> list[segments.Job]:
     from pipeline.fsutil import sha256_file
-    from pipeline.transcode.segments import Job
 
     folder.mkdir(parents=True, exist_ok=True)
     video_sha = sha256_file(clean)
     chunk = max(GOP, settings.chunk - settings.chunk % GOP)
-    font = captionfont.parts(style.family.removeprefix("mlcap-"))
     jobs = []
     for first in range(0, frames, chunk):
         count = min(chunk, frames - first)
         t0, t1 = first / FPS, (first + count) / FPS
-        shown = [c for c in cues if c["start"] < t1 and c["end"] > t0]
+        shown = [{"start": c.start, "end": c.end, "lines": list(c.lines)} for c in cues if c.start < t1 and c.end > t0]
         script = ass.document(shown, style, size)
         digest = hashlib.sha256(script.encode()).hexdigest()
         path = folder / f"{digest}.ass"
         path.write_text(script, encoding="utf-8")
         argv = burn_chunk(str(clean), first, count, str(path), str(fontsdir), settings, "OUT")
         key = {"stage": "social", "code": CODE_VERSION, "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(),
-               "video": video_sha, "first": first, "frames": count, "ass": digest, "font": font}
-        jobs.append(Job(key, _runner(argv, ctx.label)))
+               "video": video_sha, "first": first, "frames": count, "ass": digest, "font": captionfont.parts(font)}
+        jobs.append(segments.Job(key, _runner(argv, ctx.label)))
     return jobs
 
 
@@ -137,27 +132,15 @@ def _runner(argv: list[str], context: str):
     return make
 
 
-def params(lesson: Lesson) -> dict:
-    from pipeline.cards.theme import load_theme
-
-    theme = load_theme(lesson.theme)
-    return {"formats": list(burned_formats(lesson)), "theme": lesson.theme, "theme_digest": theme.digest,
-            "colors": [list(c) for c in lesson.school.colors], "language": lesson.language, "settings": MediaSettings().key(),
+def params(lesson: Lesson, settings: Settings) -> dict:
+    return {"formats": list(burned_formats(lesson)), "settings": SETTINGS.key(),
             "safe_areas": {fmt: [a.left, a.top, a.right, a.bottom] for fmt, a in SAFE_AREAS.items()},
             "style": [ass.MAX_SIZE, ass.MIN_SIZE, ass.PADDING, TEXT_ROLE, BOX_ROLE, captionfont.FONT_VERSION]}
 
 
-def tools() -> dict:
-    from pipeline.cards.fonts import FAMILIES
-    from pipeline.errors import SetupError
-
-    fonts = {}
-    for key in FAMILIES:
-        try:
-            fonts[key] = captionfont.parts(key)["font"]
-        except SetupError:
-            fonts[key] = None
-    return {"ffmpeg": ffmpeg.ffmpeg_version(), "fonts": fonts}
+def tools(settings: Settings) -> dict:
+    return {"ffmpeg": ffmpeg.ffmpeg_version()}
 
 
-STAGE = Stage(name="social", needs=("transcode", "caption"), run=run, params=params, inputs=lambda lesson: [], tools=tools, version=CODE_VERSION)
+STAGE = Stage(name="social", needs=("cards", "transcode", "caption"), run=run, params=params, inputs=lambda lesson: [], tools=tools,
+              result=SocialResult, code=("pipeline.transcode.opencaptions",))
