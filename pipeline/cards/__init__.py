@@ -25,7 +25,8 @@ def run(ctx: Context) -> CardsResult:
     from pipeline.cards.markdown import card_content
     from pipeline.cards.fonts import BOLD, FAMILIES, font_file
     from pipeline.cards.fonts import digest as font_digest
-    from pipeline.cards.paper import FILES, PAPER_VERSION, on_paper
+    from pipeline.cards.paper import FILES, on_paper
+    from pipeline.digests import code_fingerprint
     from pipeline.cards.pages import lesson_texts, plan, context
     from pipeline.cards.theme import labels as theme_labels
     from pipeline.cards.theme import load_theme
@@ -74,7 +75,7 @@ def run(ctx: Context) -> CardsResult:
         else:
             slides[page.format][page.kind] = page.rel
     for paper, rel in FILES.items():
-        sheet = ctx.objects.memo({"what": "cards.handout-paper", "version": PAPER_VERSION, "handout": drawn.handout.name, "paper": paper},
+        sheet = ctx.objects.memo({"what": "cards.handout-paper", "version": code_fingerprint("pipeline.cards.paper"), "handout": drawn.handout.name, "paper": paper},
                                  ".pdf", lambda tmp, p=paper: tmp.write_bytes(on_paper(drawn.handout.read_bytes(), p)))
         artifacts.append(ctx.copy_artifact("handout", rel, sheet))
 

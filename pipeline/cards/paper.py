@@ -15,7 +15,6 @@ PT_PER_MM = 72 / 25.4
 # ISO 216 A4 is 210 x 297 mm; US Letter 8.5 x 11 in (ANSI A).
 PAPERS = {"a4": (210 * PT_PER_MM, 297 * PT_PER_MM), "letter": (612.0, 792.0)}
 MARGIN = 12 * PT_PER_MM  # inside what most office printers can print (about 5 mm)
-PAPER_VERSION = "1"  # part of each paper handout's object-store key
 FILES = {"a4": "cards/handout.pdf", "letter": "cards/handout-letter.pdf"}
 
 

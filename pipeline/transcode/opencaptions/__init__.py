@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pipeline import ffmpeg
 from pipeline.contracts import Artifact, CaptionFont, OpenCaptionStyle, SocialResult
+from pipeline.digests import code_fingerprint
 from pipeline.errors import Diagnostic, LessonError
 from pipeline.lesson.model import Lesson
 from pipeline.stage import Context, Settings, Stage
@@ -31,7 +32,6 @@ from pipeline.transcode.opencaptions.burn import burn_chunk
 from pipeline.transcode.opencaptions.safearea import SAFE_AREAS, safe_area
 from pipeline.transcode.settings import FPS, GOP, MediaSettings
 
-CODE_VERSION = "1"
 KIND = "captioned-video"
 TEXT_ROLE, BOX_ROLE = "background", "text"  # the theme's text/background pair, inverted: its contrast is checked
 SETTINGS = MediaSettings()
@@ -118,7 +118,7 @@ def _jobs(ctx: Context, clean: Path, frames: int, cues: list, style: ass.Style, 
         path = folder / f"{digest}.ass"
         path.write_text(script, encoding="utf-8")
         argv = burn_chunk(str(clean), first, count, str(path), str(fontsdir), settings, "OUT")
-        key = {"stage": "social", "code": CODE_VERSION, "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(),
+        key = {"stage": "social", "code": code_fingerprint("pipeline.transcode.opencaptions"), "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(),
                "video": video_sha, "first": first, "frames": count, "ass": digest, "font": captionfont.parts(font)}
         jobs.append(segments.Job(key, _runner(argv, ctx.label)))
     return jobs
@@ -133,9 +133,10 @@ def _runner(argv: list[str], context: str):
 
 
 def params(lesson: Lesson, settings: Settings) -> dict:
-    return {"formats": list(burned_formats(lesson)), "settings": SETTINGS.key(),
+    # slug names the output, script and theme appear in its messages
+    return {"formats": list(burned_formats(lesson)), "slug": lesson.slug, "script": lesson.script, "theme": lesson.theme, "settings": SETTINGS.key(),
             "safe_areas": {fmt: [a.left, a.top, a.right, a.bottom] for fmt, a in SAFE_AREAS.items()},
-            "style": [ass.MAX_SIZE, ass.MIN_SIZE, ass.PADDING, TEXT_ROLE, BOX_ROLE, captionfont.FONT_VERSION]}
+            "style": [ass.MAX_SIZE, ass.MIN_SIZE, ass.PADDING, TEXT_ROLE, BOX_ROLE]}
 
 
 def tools(settings: Settings) -> dict:

@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.contracts import CaptionFont
+from pipeline.digests import code_fingerprint
 from pipeline.stage import ObjectStore
 
-FONT_VERSION = "1"
 
 
 def family_name(key: str) -> str:
@@ -61,7 +61,7 @@ def parts(font: CaptionFont) -> dict:
     """What the private copy of a caption face depends on (its object-store key)."""
     import fontTools
 
-    return {"stage": "social", "what": "caption-font", "code": FONT_VERSION, "font": font.sha256,
+    return {"stage": "social", "what": "caption-font", "code": code_fingerprint("pipeline.transcode.opencaptions.captionfont"), "font": font.sha256,
             "family": family_name(font.key), "fonttools": fontTools.version}
 
 
