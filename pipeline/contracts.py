@@ -68,6 +68,8 @@ class SlideSet:
     end: str
     cards: dict[str, str] = field(default_factory=dict)
     answers: dict[str, str] = field(default_factory=dict)
+    # a card's reveal steps, by section id: step k shows its first k units (pipeline/cards/reveal.py)
+    steps: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,24 @@ class Card:
     square: str | None = None  # cards/square/NN-<id>.png
 
 
+@dataclass(frozen=True)
+class CaptionFont:
+    """A font family of the theme's body stack for the lesson's language, as open captions use it."""
+
+    key: str  # pipeline.cards.fonts.FAMILIES key
+    path: str  # the bold face's file
+    sha256: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class CardsResult(StageResult):
     slides: dict[str, SlideSet]  # by video format ("16:9", "9:16")
     cards: tuple[Card, ...]
-    handout: str
+    handout: str  # the A4 handout
     theme: str
+    handouts: dict[str, str] = field(default_factory=dict)  # paper ("a4", "letter") -> PDF
+    palette: dict[str, str] = field(default_factory=dict)  # colour role -> "#rrggbb", school colours applied
+    caption_fonts: tuple[CaptionFont, ...] = ()  # the body stack's bold faces, first choice first (open captions)
 
 
 # --- transcode -----------------------------------------------------------------------------
@@ -234,6 +248,21 @@ class CaptionResult(StageResult):
     parts: tuple[PartMatch, ...]
 
 
+# --- social (open captions) ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OpenCaptionStyle:
+    font: str  # file name of the face the captions are set in
+    size: int  # px
+    safe_area: tuple[int, int, int, int]  # x0, y0, x1, y1 of the frame's free area
+
+
+@dataclass(frozen=True, kw_only=True)
+class SocialResult(StageResult):
+    videos: dict[str, str] = field(default_factory=dict)  # format -> video/<slug>-<format>-captioned.mp4
+    styles: dict[str, OpenCaptionStyle] = field(default_factory=dict)
+
+
 # --- review and package --------------------------------------------------------------------
 
 @dataclass(frozen=True, kw_only=True)
@@ -256,4 +285,5 @@ class Upstream:
     cards: CardsResult | None = None
     transcode: TranscodeResult | None = None
     caption: CaptionResult | None = None
+    social: SocialResult | None = None
     review: ReviewResult | None = None

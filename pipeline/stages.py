@@ -5,7 +5,7 @@ import importlib
 
 from pipeline.stage import Stage
 
-STAGE_MODULES = ("pipeline.cards", "pipeline.transcode", "pipeline.caption", "pipeline.review", "pipeline.package")
+STAGE_MODULES = ("pipeline.cards", "pipeline.transcode", "pipeline.caption", "pipeline.transcode.opencaptions", "pipeline.review", "pipeline.package")
 
 
 def stages() -> list[Stage]:

@@ -119,6 +119,39 @@ def test_card_data_follows_the_contract(rendered):
     assert set(result.slides) == {"16:9", "9:16"}
 
 
+@pytest.mark.parametrize("rel, paper_mm", [("cards/handout.pdf", (210, 297)), ("cards/handout-letter.pdf", (215.9, 279.4))])
+def test_the_handouts_are_a4_and_us_letter_with_real_text(rendered, rel, paper_mm):
+    import pypdfium2 as pdfium
+
+    from pipeline.cards.paper import MARGIN
+
+    ctx, result = rendered["ru"]
+    assert rel in result.handouts.values() and rel in [a.path for a in result.artifacts if a.kind == "handout"]
+    data = (ctx.out / rel).read_bytes()
+    from pipeline.cards.paper import on_paper
+
+    again = on_paper((ctx.out / result.handouts["a4"]).read_bytes(), "a4")
+    assert on_paper((ctx.out / result.handouts["a4"]).read_bytes(), "a4") == again  # same input, same bytes (pdfium's random /ID is replaced)
+    document = pdfium.PdfDocument(data)
+    try:
+        assert len(document) == 3  # title, the card, end
+        for page in document:
+            width, height = page.get_size()
+            assert (round(width / 72 * 25.4, 1), round(height / 72 * 25.4, 1)) == paper_mm
+            left, bottom, right, top = page.get_bbox()
+            assert (left, bottom, right, top) == (0, 0, width, height)
+            # the drawn content stays inside the margin: rendered pixels at the sheet's edge are white
+            bitmap = page.render(scale=0.5).to_numpy()
+            edge = int(MARGIN * 0.5) - 2
+            assert (bitmap[:edge] == 255).all() and (bitmap[-edge:] == 255).all()
+            assert (bitmap[:, :edge] == 255).all() and (bitmap[:, -edge:] == 255).all()
+        text = document[1].get_textpage().get_text_range()
+        assert "Держите телефон ровно" in " ".join(text.split()), text
+        assert document.get_metadata_dict()["Title"] == LESSONS["ru"]["title"]
+    finally:
+        document.close()
+
+
 def text_area(path: Path, box=(96, 190, 990, 700)) -> np.ndarray:
     return np.asarray(Image.open(path).convert("L").crop(box), dtype=np.int16)
 
@@ -178,8 +211,13 @@ def test_only_changed_cards_are_drawn_again(lesson_dir, tmp_path, monkeypatch):
     script = root / "script.md"
     script.write_text(script.read_text(encoding="utf-8").replace("Use **both** hands", "Use **two** hands"), encoding="utf-8")
     run_cards(root, tmp_path / "objects", tmp_path / "build")
-    # the card in its four formats (social, square, 16:9, 9:16); the handout then re-lays out its title and end pages
-    assert len(drawn) == 6 and sum("Use <strong>two</strong> hands" in html for html in drawn) == 4
+    # the card in its four formats (social, square, 16:9, 9:16; a format may be laid out twice, to set
+    # the text larger or lower when there is room); the handout then re-lays out its title and end pages
+    import re
+
+    card_layouts = [html for html in drawn if "Use <strong>two</strong> hands" in html]
+    assert len(drawn) - len(card_layouts) == 2
+    assert {re.search(r'<body class="(\w+)', html).group(1) for html in card_layouts} == {"social", "square", "landscape", "portrait"}
 
 
 @pytest.mark.media

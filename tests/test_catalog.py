@@ -76,6 +76,7 @@ def test_browsing_without_javascript(site, browser_page):
     failed = []
     page.on("requestfailed", lambda r: failed.append(r.url))
     page.goto((site / "index.html").as_uri())
+    assert page.get_by_text("Network lessons", exact=True).count() == 1  # the front page says its title once, as its heading
     articles = page.locator("article.lesson")
     assert articles.count() == 3
     assert articles.locator("h2").all_inner_texts() == ['Phone <video> & "light"',

@@ -77,11 +77,9 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     assert zip_path.name == "holding-v2.zip"
     entries = zip_entries(zip_path)
     assert set(entries) == {
-        "captions/holding.en.srt", "captions/holding.en.vtt", "cards/handout.pdf", "cards/social/01-hold-steady.png",
-        "cards/square/01-hold-steady.png", "cmi5.xml", "cmi5.js", "imsmanifest.xml", "index.html", "manifest.json",
-                            "media/phone.png",
-        "player.css", "player.js", "poster-16x9.jpg", "thumbnail.jpg", "transcript.html",
-                            "transcript.txt", "video/holding-16x9.mp4"}
+        "captions/holding.en.srt", "captions/holding.en.vtt", "cards/handout-letter.pdf", "cards/handout.pdf", "cards/social/01-hold-steady.png",
+        "cards/square/01-hold-steady.png", "cmi5.xml", "cmi5.js", "imsmanifest.xml", "index.html", "manifest.json", "media/phone.png",
+        "player.css", "player.js", "poster-16x9.jpg", "thumbnail.jpg", "transcript.html", "transcript.txt", "video/holding-16x9.mp4"}
     assert not any(name.startswith(("review/", "speech/", "slides/")) for name in entries)
     # the copy beside the zip is the manifest inside it, byte for byte
     assert entries["manifest.json"] == (root / "build/holding/bundle/manifest.json").read_bytes()
@@ -98,13 +96,10 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     lines = "".join(f"{p} {hashlib.sha256(entries[p]).hexdigest()}\n" for p in sorted(entries) if p != "manifest.json")
     assert manifest["digest"] == hashlib.sha256(lines.encode()).hexdigest() == bundle_digest(manifest["files"])
     package = report.results["package"]
-    assert (package.bundle, package.digest, package.files) == ("bundle/holding-v2.zip", manifest["digest"], 17)
-    assert manifest["lesson"] == {"slug": "holding", "version": "2", "title": "Holding the phone", "language": "en",
-                                  "rubric": "Teacher craft",
-                                  "tags": ["video", "phone"], "licence": "CC-BY-4.0",
-                                  "authors": [{"name": "Anna Petrova", "school": "Lyceum 1"}],
-                                  "objectives": ["Hold a phone steady"],
-                                  "audience": "teachers", "school": "Lyceum 1"}  # no school: block: the author's school
+    assert (package.bundle, package.digest, package.files) == ("bundle/holding-v2.zip", manifest["digest"], 18)
+    assert manifest["lesson"] == {"slug": "holding", "version": "2", "title": "Holding the phone", "language": "en", "rubric": "Teacher craft",
+                                  "tags": ["video", "phone"], "licence": "CC-BY-4.0", "authors": [{"name": "Anna Petrova", "school": "Lyceum 1"}],
+                                  "objectives": ["Hold a phone steady"], "audience": "teachers", "school": "Lyceum 1"}  # no school: block: the author's school
     assert manifest["durations"]["total"] == pytest.approx(report.results["transcode"].duration)
     assert manifest["launch"] == "index.html" and manifest["tool"]["name"] == "microlearn"
 

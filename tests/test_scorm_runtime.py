@@ -285,3 +285,21 @@ def test_phone_layout_and_labelled_controls(site, page):
     assert page.evaluate("[...document.images].every(i => i.hasAttribute('alt') && i.alt.trim().length > 0)")
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.errors() == []
+
+
+@pytest.mark.parametrize("width, height, chosen", [(390, 844, "portrait"), (844, 390, "landscape"), (1280, 800, "landscape")])
+def test_an_upright_phone_starts_with_the_portrait_video(site, page, width, height, chosen):
+    url, _ = site
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{url}/pkg/index.html")
+    suffix = "9x16" if chosen == "portrait" else "16x9"
+    page.wait_for_function(f"document.getElementById('video').currentSrc.endsWith('/video/two-ways-{suffix}.mp4')"
+                           " && document.getElementById('video').readyState >= 1")
+    assert page.evaluate("document.querySelector('.frame').className") == f"frame {chosen}"
+    pressed = page.evaluate("[...document.querySelectorAll('.formats button')].map(b => [b.dataset.format, b.getAttribute('aria-pressed')])")
+    assert pressed == [["landscape", str(chosen == "landscape").lower()], ["portrait", str(chosen == "portrait").lower()]]
+    assert page.evaluate("document.getElementById('video').textTracks[0].mode") == "showing"
+    if chosen == "portrait":  # the portrait frame fits the phone's width
+        box = page.locator(".frame").bounding_box()
+        assert box["width"] <= width and box["height"] > box["width"]
+    assert page.errors() == []

@@ -1,5 +1,6 @@
 """The cards stage: each script section becomes a designed card (social 1080x1350 and square
-1080x1080 PNG) and a slide for every video format, plus title and end slides and one PDF handout.
+1080x1080 PNG) and a slide for every video format, plus title and end slides and a PDF handout on
+A4 and on US Letter paper (``paper``).
 
 Phases: load the theme (``theme``); turn each section's markdown into sanitised content
 (``markdown``); check every character against the fonts (``fonts``) and every colour pair against
@@ -7,13 +8,14 @@ WCAG 2.2 (``contrast``) — all problems reported at once; then draw each page t
 jinja2 templates with WeasyPrint and pdfium (``render``), each only when it changed, failing any
 page whose text does not fit (``fit``). Module map: docs/cards.md.
 
-Writes ``cards/social/NN-<id>.png``, ``cards/square/NN-<id>.png``, ``cards/handout.pdf`` and
+Writes ``cards/social/NN-<id>.png``, ``cards/square/NN-<id>.png``, ``cards/handout.pdf`` (A4),
+``cards/handout-letter.pdf`` and
 ``slides/<16x9|9x16>/{00-title,NN-<id>,99-end}.png``.
 """
 from __future__ import annotations
 
 from pipeline.lesson.model import CardSlide, Lesson, Section
-from pipeline.contracts import Artifact, Card, CardImage, CardsResult, Check, SlideSet
+from pipeline.contracts import Artifact, CaptionFont, Card, CardImage, CardsResult, Check, SlideSet
 from pipeline.stage import Context, Settings, Stage
 
 
@@ -63,6 +65,10 @@ def check(ctx: Context) -> None:
 
 
 def run(ctx: Context) -> CardsResult:
+    from pipeline.cards.fonts import BOLD, FAMILIES, font_file
+    from pipeline.cards.fonts import digest as font_digest
+    from pipeline.cards.paper import FILES, on_paper
+    from pipeline.digests import code_fingerprint
     from pipeline.cards import deck
     from pipeline.cards.fit import MIN_FONT_PX
 
@@ -71,7 +77,7 @@ def run(ctx: Context) -> CardsResult:
     drawn = deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels)
 
     artifacts: list[Artifact] = []
-    slides: dict[str, dict] = {fmt: {"title": "", "end": "", "cards": {}, "answers": {}} for fmt in lesson.formats}
+    slides: dict[str, dict] = {fmt: {"title": "", "end": "", "cards": {}, "answers": {}, "steps": {}} for fmt in lesson.formats}
     pngs: dict[str, dict[str, str]] = {card.id: {} for card in cards}  # card id -> {"social": path, "square": path}
     for index, page in enumerate(pages):
         if not page.rel:
@@ -82,9 +88,17 @@ def run(ctx: Context) -> CardsResult:
             pngs[page.card.id][page.format] = page.rel
         elif page.card is not None:
             slides[page.format]["answers" if page.answer else "cards"][page.card.id] = page.rel
+            steps = [page.rel.removesuffix(".png") + f"-step{shown}.png" for shown in range(1, len(drawn.steps.get(index, [])) + 1)]
+            artifacts += [ctx.copy_artifact("slide", rel, stored) for rel, stored in zip(steps, drawn.steps.get(index, []))]
+            if steps:
+                slides[page.format]["steps"][page.card.id] = tuple(steps)
         else:
             slides[page.format][page.kind] = page.rel
-    artifacts.append(ctx.copy_artifact("handout", "cards/handout.pdf", drawn.handout))
+    for paper, rel in FILES.items():
+        sheet = ctx.objects.memo({"what": "cards.handout-paper", "version": code_fingerprint("pipeline.cards.paper"),
+                                  "handout": drawn.handout.name, "paper": paper},
+                                 ".pdf", lambda tmp, p=paper: tmp.write_bytes(on_paper(drawn.handout.read_bytes(), p)))
+        artifacts.append(ctx.copy_artifact("handout", rel, sheet))
 
     fullest = max(drawn.fits.items(), key=lambda item: item[1]["fill"])
     smallest = min(f["smallest_font"] for f in drawn.fits.values())
@@ -107,7 +121,11 @@ def run(ctx: Context) -> CardsResult:
         cards=tuple(Card(card.id, card.title, card.text, card.html,
                          tuple(CardImage(i.path, i.alt) for i in card.images),
                          **pngs[card.id]) for card in cards),
-        handout="cards/handout.pdf",
+        handout=FILES["a4"],
+        handouts=dict(FILES),
+        palette=colors,
+        caption_fonts=tuple(CaptionFont(key, str(font_file(FAMILIES[key].file_for(BOLD))), font_digest(font_file(FAMILIES[key].file_for(BOLD))))
+                            for key in font_set.stack("body")),
         theme=theme.name,
     )
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cards import fit as fitting
-from pipeline.cards import fonts
+from pipeline import reveal
+from pipeline.cards import fonts, overlap
 from pipeline.digests import code_fingerprint
 from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
 from pipeline.cards.render import BlockedResource, Renderer, mount_url, tool_versions
@@ -28,6 +29,19 @@ RENDER_CODE = ("pipeline.cards", "pipeline.templates", "pipeline.house")
 UNBOUNDED = ("<style>@page {{ size: {width}px 100000px; }} "
              ".fit {{ bottom: auto !important; height: auto !important; max-height: none !important; }}</style>")
 
+# A card is first set in the theme's larger type (body class amount-few), then amount-some, then
+# the theme's own sizes (amount-many) until its text fits without collisions: little text fills
+# the canvas instead of leaving its lower half empty.
+AMOUNTS = ("few", "some", "many")
+# A card's text is laid out from the top of its box; when it fills less, it is moved down by this
+# share of the room left (a little above the middle: the optical centre), on the formats whose
+# whole height a viewer sees. Portrait slides keep their text high: the lower part of a 9:16 video
+# is where social apps put their buttons and where the open captions go. A picture above the
+# text already balances the card.
+BALANCE = 0.42
+BALANCED = ("social", "square", "16:9")
+LOWER = "<style>.fit > :first-child {{ margin-top: {offset}px !important; }}</style>"
+
 _RENDERER = Renderer()  # warm across lessons of one build: fonts are loaded once
 
 
@@ -38,6 +52,7 @@ class Drawn:
     pngs: dict[int, Path] = field(default_factory=dict)  # page index -> stored PNG
     fits: dict[int, dict] = field(default_factory=dict)  # page index -> Fit.as_dict()
     handout: Path | None = None
+    steps: dict[int, list[Path]] = field(default_factory=dict)  # slide page index -> its reveal steps (units 1..k shown)
 
 
 def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict, font_set,
@@ -61,9 +76,14 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
                 "context": context(page, lesson, total, colors, font_set, labels, for_key=True,
                                    source_hash=ctx.source_hash)}
 
-    def html_of(page: Page) -> str:
-        return env.get_template(f"{theme.name}/{page.template}").render(**context(page, lesson, total, colors,
-                font_set, labels))
+    chosen: dict[int, str] = {}  # page index -> the amount of type its card was set in
+
+    def html_of(page: Page, amount: str = "", offset: int = 0) -> str:
+        values = context(page, lesson, total, colors, font_set, labels)
+        if values["card"] is not None:
+            values["card"]["amount"] = amount or AMOUNTS[-1]
+        html = env.get_template(f"{theme.name}/{page.template}").render(**values)
+        return html.replace("</head>", LOWER.format(offset=offset) + "</head>", 1) if offset else html
 
     def laid_out(html: str, page: Page):
         try:
@@ -72,10 +92,35 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
                                           "cards may use only files of the lesson folder, the theme folder and the card fonts")]) from None
 
+    offsets: dict[int, int] = {}  # page index -> how far its text was moved down (px)
+
     def layout(index: int, page: Page):
         if index not in documents:
-            documents[index] = laid_out(html_of(page), page)
+            documents[index] = laid_out(html_of(page, chosen.get(index, ""), offsets.get(index, 0)), page)
         return documents[index]
+
+    def largest(index: int, page: Page):
+        """The page set in the largest type that fits without collisions: a card with little text
+        fills its canvas (AMOUNTS, largest first); other pages have one size."""
+        for amount in AMOUNTS if page.card is not None else ("",):
+            document = laid_out(html_of(page, amount), page)
+            try:
+                measure = fitting.measure(document)
+            except fitting.ThemeLayoutError as exc:
+                raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
+                                              "wrap the card text in <div class=\"fit\"> with a fixed size")]) from None
+            crowded = [] if measure.overflows else overlap.collisions(document.pages[0]._page_box, page.size)
+            if not (measure.overflows or crowded) or amount in ("", AMOUNTS[-1]):
+                break
+        documents[index], chosen[index] = document, amount
+        offset = int((measure.available - measure.needed) * BALANCE)
+        if page.card is not None and not page.card.images and page.format in BALANCED and offset > 0 and not (measure.overflows or crowded):
+            lowered = laid_out(html_of(page, amount, offset), page)
+            again = fitting.measure(lowered)
+            if not again.overflows:
+                documents[index], offsets[index], measure = lowered, offset, again
+                crowded = overlap.collisions(lowered.pages[0]._page_box, page.size)
+        return documents[index], measure, crowded
 
     keys = {}
     for index, page in enumerate(pages):
@@ -85,16 +130,13 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         measured = objects.path(objects.key({**key, "out": "fit"}), ".json")
         if measured.is_file() and (png.is_file() or not page.rel or not render):
             drawn.fits[index] = json.loads(measured.read_text(encoding="utf-8"))
+            chosen[index] = drawn.fits[index].get("amount", "")
+            offsets[index] = drawn.fits[index].get("offset", 0)
             if page.rel:
                 drawn.pngs[index] = png
             continue
         ctx.progress(f"drawing {page.rel or f'the handout {page.kind} page'}")
-        document = layout(index, page)
-        try:
-            measure = fitting.measure(document)
-        except fitting.ThemeLayoutError as exc:
-            raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
-                                          "wrap the card text in <div class=\"fit\"> with a fixed size")]) from None
+        document, measure, crowded = largest(index, page)
         if measure.smallest_font < fitting.MIN_FONT_PX - 0.01:
             problems.append(Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, page.layout,
                                        f"text '{measure.smallest_text[:40]}' is set at {measure.smallest_font:g} px, "
@@ -104,24 +146,38 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         if measure.overflows:
             # on its page, overflowing text stops at the page's edge: lay it out once more on an
             # endless page, with the text box free to grow, to learn how much room it needs
-            endless = fitting.measure(laid_out(html_of(page).replace("</head>",
-                    UNBOUNDED.format(width=page.size[0]) + "</head>", 1), page))
+            unbounded = UNBOUNDED.format(width=page.size[0]) + "</head>"
+            endless = fitting.measure(laid_out(html_of(page, chosen[index], offsets.get(index, 0)).replace("</head>", unbounded, 1), page))
             measure = dataclasses.replace(measure, needed=max(measure.needed, endless.needed), pages=1)
             owner = page.card.id if page.card is not None else page.kind
             worst = measure.fill * measure.pages
             if owner not in overflows or worst > overflows[owner][0]:
                 overflows[owner] = (worst, _overflow(ctx, page, measure))
             continue
-        drawn.fits[index] = measure.as_dict()
-        objects.memo({**key, "out": "fit"}, ".json", lambda tmp,
-                     m=measure: tmp.write_text(json.dumps(m.as_dict()), encoding="utf-8"))
+        if crowded:
+            problems += [_collision(ctx, page, c) for c in crowded]
+            continue
+        drawn.fits[index] = {**measure.as_dict(), "amount": chosen[index], "offset": offsets.get(index, 0)}
+        objects.memo({**key, "out": "fit"}, ".json", lambda tmp, f=drawn.fits[index]: tmp.write_text(json.dumps(f), encoding="utf-8"))
         if not render:
             continue
         if page.rel:
             level = 6 if page.format in CARD_FORMATS else 1  # slides feed only ffmpeg: fast zlib
             drawn.pngs[index] = objects.memo({**key, "out": "png"}, ".png",
-                                             lambda tmp, d=document, p=page,
-                                             z=level: tmp.write_bytes(_RENDERER.png(d, p.size, z)))
+                                             lambda tmp, d=document, p=page, z=level: tmp.write_bytes(_RENDERER.png(d, p.size, z)))
+    for index, page in enumerate(pages):
+        moving = page.card is not None and not page.answer and page.format not in CARD_FORMATS and theme.motion == "reveal"
+        units = reveal.units(page.card.html) if moving else []
+        if len(units) < 2 or index not in drawn.pngs or not render:
+            continue
+        key = parts(page)
+
+        def make_step(tmp: Path, p=page, i=index, shown=0, u=units) -> None:
+            html = html_of(p, chosen.get(i, ""), offsets.get(i, 0)).replace("</head>", reveal.hide_after(u, shown) + "</head>", 1)
+            tmp.write_bytes(_RENDERER.png(laid_out(html, p), p.size, 1))
+
+        drawn.steps[index] = [objects.memo({**key, "out": "step", "shown": shown}, ".png", lambda tmp, s=shown: make_step(tmp, shown=s))
+                              for shown in range(1, len(units))]
     problems += [diagnostic for _, diagnostic in overflows.values()]
     if problems:
         raise LessonError(problems)
@@ -146,6 +202,22 @@ def _handout_order(pages: list[Page]) -> list[int]:
     social = {(p.kind, p.number): i for i, p in enumerate(pages) if p.format == "social"}
     cards = sorted(i for (kind, _), i in social.items() if kind == "card")
     return [social[("title", 0)], *sorted(cards, key=lambda i: pages[i].number), social[("end", 0)]]
+
+
+def _collision(ctx: Context, page: Page, collision: overlap.Collision) -> Diagnostic:
+    """Where a collision is fixed: the card's section, or lesson.yaml for the title and end pages."""
+    lesson = ctx.lesson
+    parts = {collision.first.part[-1:], collision.second.part[-1:] if collision.second else ()}
+    if ("rubric",) in parts:
+        hint, file, line, field = "shorten the rubric in lesson.yaml", f"{ctx.label}/lesson.yaml", 0, "rubric"
+    elif page.card is not None:
+        hint, file = "shorten the heading or the text", f"{ctx.label}/{lesson.script}"
+        line, field = lesson.section(page.card.id).line, f"section '{page.card.id}'"
+    else:
+        hint, file, line, field = "shorten the title, subtitle or credits", f"{ctx.label}/lesson.yaml", 0, page.kind
+    hint += f" (or report it: the theme '{lesson.theme}' should make room)"
+    number = f" {page.number:02d}" if page.card is not None else ""
+    return Diagnostic(file, line, 1 if line else 0, field, f"{page.kind} page{number} as {FORMAT_NAMES[page.format]}: {collision.message()}", hint)
 
 
 def _overflow(ctx: Context, page: Page, measure: fitting.Fit) -> Diagnostic:

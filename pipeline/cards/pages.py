@@ -122,9 +122,8 @@ def context(page: Page, lesson: Lesson, total: int, colors: dict, fonts, labels:
 
     card = None
     if page.card is not None:
-        card = {"id": page.card.id, "title": words(escape(page.card.title)), "html": words(page.card.html),
-                "images": [{"url": file(i.path), "alt": i.alt,
-                            "shape": image_shape(lesson.root / i.path)} for i in page.card.images]}
+        card = {"id": page.card.id, "title": words(escape(page.card.title)), "html": words(page.card.html), "amount": "",
+                "images": [{"url": file(i.path), "alt": i.alt, "shape": image_shape(lesson.root / i.path)} for i in page.card.images]}
     school = lesson.school
     authors = [a.name for a in lesson.authors]
     schools = sorted({a.school for a in lesson.authors if a.school})

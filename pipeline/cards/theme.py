@@ -12,6 +12,7 @@ its stylesheet. Adding a theme is adding such a folder; no Python changes.
     contrast:                                       # text colour on background, checked by WCAG 2.2
       - {fg: text, bg: background, min: 4.5, for: card text}
       - {fg: accent, bg: background, min: 3, for: headings (large text)}
+    motion: reveal        # or still: slides never move (pipeline/cards/reveal.py)
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from pipeline.cards.contrast import LARGE_TEXT, NORMAL_TEXT, Pair
 from pipeline.cards.fonts import FAMILIES, ROLES, FontSet
 from pipeline.errors import ConfigError, Diagnostic, LessonError
 
-SCHOOL_ROLES = ("background", "text", "accent")  # the colours a lesson's school may override
+SCHOOL_ROLES = ("background", "text", "accent")
+MOTIONS = ("reveal", "still")  # the colours a lesson's school may override
 TEMPLATES = ("card.html.j2", "slide.html.j2")
 DEFAULT_PAIRS = (Pair("text", "background", NORMAL_TEXT, "card text"),
                  Pair("accent", "background", LARGE_TEXT, "headings (large text)"))
@@ -40,6 +42,7 @@ class Theme:
     fonts: tuple[tuple[str, FontSet], ...]  # ("", default) first, then per language
     pairs: tuple[Pair, ...]
     digest: str  # sha256 over every file of the theme and the shared theme files
+    motion: str = "reveal"  # "reveal": a slide's units appear with the narration; "still": never move
 
     @property
     def label(self) -> str:
@@ -82,9 +85,12 @@ def _load(folder: Path, stamp: str) -> Theme:
         raise ConfigError([Diagnostic(label, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, "",
                                       f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
     raw = raw if isinstance(raw, dict) else {}
-    unknown = sorted(set(raw) - {"colors", "fonts", "contrast", "description"})
+    unknown = sorted(set(raw) - {"colors", "fonts", "contrast", "description", "motion"})
     for key in unknown:
-        problem(key, "unknown key", "the keys are colors, fonts, contrast, description")
+        problem(key, "unknown key", "the keys are colors, fonts, contrast, description, motion")
+    motion = str(raw.get("motion") or "reveal")
+    if motion not in MOTIONS:
+        problem("motion", f"'{motion}' is not a kind of motion", "write reveal (the card text appears with the narration) or still")
 
     colors = {}
     for role, value in (raw.get("colors") or {}).items():
@@ -132,7 +138,7 @@ def _load(folder: Path, stamp: str) -> Theme:
         pairs.append(pair)
     if problems:
         raise ConfigError(problems)
-    return Theme(name, folder, tuple(sorted(colors.items())), tuple(fonts), tuple(pairs) or DEFAULT_PAIRS, stamp)
+    return Theme(name, folder, tuple(sorted(colors.items())), tuple(fonts), tuple(pairs) or DEFAULT_PAIRS, stamp, motion)
 
 
 def digest(folder: Path) -> str:

@@ -115,6 +115,7 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
     problems.extend(reader.problems)
     problems.extend(_duration_problems(node, values, known, yaml_file))
     problems.extend(_voice_problems(node, values, yaml_file))
+    problems.extend(_burn_in_problems(node, values, yaml_file))
 
     if problems:
         raise LessonError(problems)
@@ -237,9 +238,32 @@ def _captions(reader: Reader, node: Y, path: str) -> Any:
         "max_line_chars": Field(f.number(8, 80, integer=True)),
         "max_lines": Field(f.number(1, 3, integer=True)),
         "max_cps": Field(f.number(5, 30)),
+        "burn_in": Field(_burn_in),
     }
     values = reader.mapping(node, path, spec)
     return INVALID if INVALID in values.values() else CaptionSettings(**values)
+
+
+def _burn_in(reader: Reader, node: Y, path: str) -> Any:
+    """``burn_in: [9:16, 16:9]`` (or ``[]`` for none): formats that get open captions."""
+    if node.kind == "seq" and not node.value:
+        return ()
+    return _formats(reader, node, path)
+
+
+def _burn_in_problems(root_node: Y, values: dict, file: str) -> list[Diagnostic]:
+    """Open captions are burned into a built video: every ``burn_in`` format must be in ``formats``."""
+    captions, formats = values.get("captions"), values.get("formats") or ("16:9",)
+    if not captions or captions is INVALID or formats is INVALID or not captions.burn_in:
+        return []
+    node = root_node.value.get("captions") if root_node.kind == "map" else None
+    node = node.value.get("burn_in") if node is not None and node.kind == "map" else node
+    line, col = (node.line, node.col) if node is not None else (0, 0)
+    extra = [fmt for fmt in captions.burn_in if fmt not in formats]
+    if not extra:
+        return []
+    return [Diagnostic(file, line, col, "captions.burn_in", f"{', '.join(extra)} is not among the lesson's formats ({', '.join(formats)})",
+                       f"add {extra[0]} to 'formats', or remove it from 'burn_in'")]
 
 
 def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: Path, label: str, probe_media: bool,

@@ -113,6 +113,7 @@ class CaptionSettings:
     max_line_chars: int | None = None
     max_lines: int | None = None
     max_cps: float | None = None
+    burn_in: tuple[str, ...] | None = None  # formats that get open captions; None: the 9:16 video
 
 
 @dataclass(frozen=True)

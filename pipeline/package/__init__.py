@@ -24,7 +24,7 @@ from pipeline.stage import Context, Settings, Stage
 __all__ = ["STAGE", "BundleTooLarge", "bundle_digest", "bundle_name", "package"]
 
 # What goes into the bundle, by artifact kind of the upstream stages (not slides, speech or the review).
-BUNDLED_KINDS = ("video", "captions", "transcript", "card", "handout", "thumbnail", "poster")
+BUNDLED_KINDS = ("video", "captioned-video", "captions", "transcript", "card", "handout", "thumbnail", "poster")
 LAUNCH = "index.html"
 
 
@@ -41,7 +41,7 @@ def package(ctx: Context) -> PackageResult:
     lesson = ctx.lesson
     # original path -> (what it is, the file); upstream artifacts already carry their sha256 and size
     sources: dict[str, tuple[Artifact, Path]] = {}
-    for result in (ctx.upstream.cards, ctx.upstream.transcode, ctx.upstream.caption):
+    for result in (ctx.upstream.cards, ctx.upstream.transcode, ctx.upstream.caption, ctx.upstream.social):
         for artifact in result.artifacts if result else ():
             if artifact.kind in BUNDLED_KINDS:
                 sources[artifact.path] = (artifact, ctx.out / artifact.path)
@@ -144,5 +144,5 @@ def run(ctx: Context) -> PackageResult:
     return package(ctx)
 
 
-STAGE = Stage(name="package", needs=("cards", "transcode", "caption"), run=run, params=_params, inputs=_inputs,
+STAGE = Stage(name="package", needs=("cards", "transcode", "caption", "social"), run=run, params=_params, inputs=_inputs,
               result=PackageResult)

@@ -99,13 +99,26 @@ def _video_jobs(ctx: Context, plan: Plan, fmt: str, settings: MediaSettings) -> 
             jobs += segments.clip_jobs(part, source_path(ctx.lesson, part), fmt, settings, f"{ctx.label}/{part.file}")
             continue
         rel = slides.cards[part.section] if part.kind == "card" else getattr(slides, part.kind)
-        jobs += segments.slide_jobs(ctx.out / rel, part.frames - part.reveal, fmt, settings,
-                                    ctx.label, f"{ctx.out.as_posix()}/{rel}")
+        for png, frames in _held(part, part.frames - part.reveal, rel, list(slides.steps.get(part.section, ())), settings.slide_unit):
+            jobs += segments.slide_jobs(ctx.out / png, frames, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{png}")
         if part.reveal:
             rel = slides.answers[part.section]
             jobs += segments.slide_jobs(ctx.out / rel, part.reveal, fmt, settings,
                                         ctx.label, f"{ctx.out.as_posix()}/{rel}")
     return jobs
+
+
+def _held(part, frames: int, final: str, steps: list[str], grid: int = 1) -> list[tuple[str, int]]:
+    """The pictures a card part shows in its ``frames`` and for how long each: its reveal steps
+    from the moment its narration's sentences start (pipeline/reveal.py), else one still picture."""
+    from pipeline.reveal import steps as reveal_steps
+
+    sentences = part.narration.sentences if part.narration is not None else ()
+    if not steps or not sentences:
+        return [(final, frames)]
+    starts = [round((part.lead + s.start) * FPS) for s in sentences]
+    pictures = steps + [final]
+    return [(pictures[shown - 1], count) for shown, count in reveal_steps(len(pictures), starts, frames, grid)]
 
 
 def _audio(ctx: Context, plan: Plan, settings: MediaSettings, scratch: Path) -> tuple[Path, Path, Loudness]:

@@ -229,30 +229,38 @@
     }
   }
 
+  /* An upright phone (a portrait screen no wider than a tablet) starts with the 9:16 video: a
+   * landscape video there fills a third of the screen. The choice is made before anything plays,
+   * and the buttons still switch either way. */
+  var UPRIGHT = "(orientation: portrait) and (max-width: 820px)";
+
   function formatSwitch(video) {
     var sources = JSON.parse(video.getAttribute("data-sources") || "{}");
     var buttons = document.querySelectorAll(".formats button");
     var frame = video.parentNode;
-    Array.prototype.forEach.call(buttons, function (button) {
-      button.addEventListener("click", function () {
-        var key = button.getAttribute("data-format"), chosen = sources[key];
-        if (!chosen || button.getAttribute("aria-pressed") === "true") { return; }
-        var at = video.currentTime, playing = !video.paused, rate = video.playbackRate;
-        Array.prototype.forEach.call(buttons, function (other) { other.setAttribute("aria-pressed", String(other === button)); });
-        frame.className = "frame " + key;
-        place.format = key;
-        video.setAttribute("poster", chosen.poster);
-        video.querySelector("source").setAttribute("src", chosen.src);
-        video.load();
-        video.addEventListener("loadedmetadata", function resume() {
-          video.removeEventListener("loadedmetadata", resume);
-          video.currentTime = at;
-          video.playbackRate = rate;
-          showCaptions(video);
-          if (playing) { video.play().catch(function () {}); }
-        });
+    function choose(button) {
+      var key = button.getAttribute("data-format"), chosen = sources[key];
+      if (!chosen || button.getAttribute("aria-pressed") === "true") { return; }
+      var at = video.currentTime, playing = !video.paused, rate = video.playbackRate;
+      Array.prototype.forEach.call(buttons, function (other) { other.setAttribute("aria-pressed", String(other === button)); });
+      frame.className = "frame " + key;
+      place.format = key;
+      video.setAttribute("poster", chosen.poster);
+      video.querySelector("source").setAttribute("src", chosen.src);
+      video.load();
+      video.addEventListener("loadedmetadata", function resume() {
+        video.removeEventListener("loadedmetadata", resume);
+        if (at) { video.currentTime = at; }
+        video.playbackRate = rate;
+        showCaptions(video);
+        if (playing) { video.play().catch(function () {}); }
       });
+    }
+    Array.prototype.forEach.call(buttons, function (button) {
+      button.addEventListener("click", function () { choose(button); });
     });
+    var portrait = document.querySelector('.formats button[data-format="portrait"]');
+    if (portrait && window.matchMedia && window.matchMedia(UPRIGHT).matches) { choose(portrait); }
   }
 
   function transcript(video) {

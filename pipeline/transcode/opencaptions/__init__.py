@@ -1,0 +1,147 @@
+"""The social stage: open captions burned into a copy of the video, for feeds that autoplay muted.
+
+For every format the lesson asks for (``captions.burn_in``, by default the 9:16 video), writes
+``video/<slug>-<format>-captioned.mp4`` beside the clean ``video/<slug>-<format>.mp4``: the same
+frames and the same audio (stream copy), with the caption stage's cues drawn in by libass, in a
+font of the theme that has every character, in the theme's colours, inside the part of the
+frame social players leave free of their buttons (``safearea.py``).
+
+The video is cut into GOP-aligned chunks encoded side by side (x264 runs single-threaded for
+identical bytes); each chunk is stored under a key of the clean video, its frames and only the
+cues shown in it, so a changed cue re-encodes the chunks it touches. Runs after ``caption``,
+which runs after ``transcode``: burning needs both the picture and the cue times. It lives in
+the transcode package because it encodes with the transcode stage's commands and segments; the
+theme's colours and caption fonts come from the cards stage's result, never from its code.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from pipeline import ffmpeg
+from pipeline.contracts import Artifact, CaptionFont, OpenCaptionStyle, SocialResult
+from pipeline.digests import code_fingerprint
+from pipeline.errors import Diagnostic, LessonError
+from pipeline.lesson.model import Lesson
+from pipeline.stage import Context, Settings, Stage
+from pipeline.transcode import commands, segments
+from pipeline.transcode.opencaptions import ass, captionfont
+from pipeline.transcode.opencaptions.burn import burn_chunk
+from pipeline.transcode.opencaptions.safearea import SAFE_AREAS, safe_area
+from pipeline.transcode.settings import FPS, GOP, MediaSettings
+
+KIND = "captioned-video"
+TEXT_ROLE, BOX_ROLE = "background", "text"  # the theme's text/background pair, inverted: its contrast is checked
+SETTINGS = MediaSettings()
+
+
+def burned_formats(lesson: Lesson) -> tuple[str, ...]:
+    """The formats that get an open-captioned copy: ``captions.burn_in``, by default 9:16."""
+    wanted = lesson.captions.burn_in if lesson.captions.burn_in is not None else ("9:16",)
+    return tuple(fmt for fmt in lesson.formats if fmt in wanted)
+
+
+def captioned_path(slug: str, fmt: str) -> str:
+    return f"video/{slug}-{fmt.replace(':', 'x')}-captioned.mp4"
+
+
+def run(ctx: Context, settings: MediaSettings = SETTINGS, workers: int | None = None) -> SocialResult:
+    """Burn the cues into each wanted format's video. Raises LessonError when no caption font of the
+    theme has every character of the captions or a line cannot fit the safe area; ToolError when ffmpeg fails."""
+    from pipeline.probe import probe
+
+    lesson = ctx.lesson
+    formats = burned_formats(lesson)
+    if not formats:
+        return SocialResult()
+    workers = workers or max(1, (os.cpu_count() or 1) // max(1, ctx.settings.jobs))
+    cues = list(ctx.upstream.caption.cues)
+    transcode, cards = ctx.upstream.transcode, ctx.upstream.cards
+    font, missing = captionfont.choose("".join("".join(c.lines) for c in cues), cards.caption_fonts)
+    where = f"{ctx.label}/{lesson.script}"
+    if font is None:
+        raise LessonError([Diagnostic(where, 0, 0, "narration", "open captions: no font of the theme '" + lesson.theme + "' has "
+                                      + ", ".join(captionfont.describe(c) for c in missing), "write these characters as words, or choose another theme")])
+    scratch = ctx.out / ".work" / "social"
+    shutil.rmtree(scratch, ignore_errors=True)
+    fontsdir = scratch / "fonts"
+    fontsdir.mkdir(parents=True)
+    shutil.copyfile(captionfont.private_copy(font, ctx.objects), fontsdir / f"{captionfont.family_name(font.key)}.ttf")
+    widest = max((captionfont.width_em(line, font.path) for c in cues for line in c.lines), default=0.0)
+
+    artifacts: list[Artifact] = []
+    videos, styles = {}, {}
+    for fmt in formats:
+        clean = ctx.out / transcode.videos[fmt]
+        info = probe(clean, f"{ctx.label}/{transcode.videos[fmt]}").video
+        size = (info.width, info.height)
+        style = _style(size, fmt, widest, font, cards.palette)
+        if style.size < ass.smallest(size):
+            raise LessonError([Diagnostic(where, 0, 0, "narration", f"open captions: a caption line is too long for the {fmt} safe area "
+                                          f"(it would need type under {ass.smallest(size)} px)", "set a smaller captions.max_line_chars in lesson.yaml")])
+        ctx.progress(f"burning captions into the {fmt} video")
+        jobs = _jobs(ctx, clean, transcode.frames, cues, style, size, fontsdir, scratch / fmt.replace(":", "x"), settings, font)
+        stored = segments.encode(jobs, ctx.objects, workers, ctx.progress)
+        concat = scratch / f"chunks-{fmt.replace(':', 'x')}.ffconcat"
+        concat.write_text(commands.concat_list([str(p.resolve()) for p in stored]), encoding="utf-8")
+        rel = captioned_path(lesson.slug, fmt)
+        artifacts.append(ctx.artifact(KIND, rel, lambda tmp, c=concat, v=clean: ffmpeg.run(commands.mux(str(c), str(v), str(tmp)), context=ctx.label)))
+        videos[fmt] = rel
+        styles[fmt] = OpenCaptionStyle(Path(font.path).name, style.size, safe_area(fmt).box(size))
+    shutil.rmtree(scratch, ignore_errors=True)
+    return SocialResult(artifacts=tuple(artifacts), videos=videos, styles=styles)
+
+
+def _style(size: tuple[int, int], fmt: str, widest: float, font: CaptionFont, palette: dict) -> ass.Style:
+    x0, y0, x1, y1 = safe_area(fmt).box(size)
+    margins = (x0, y0, size[0] - x1, size[1] - y1)
+    font_size = ass.fit_size(widest, size, margins)
+    return ass.Style(captionfont.family_name(font.key), font_size, palette[TEXT_ROLE], palette[BOX_ROLE], round(font_size * ass.PADDING), margins)
+
+
+def _jobs(ctx: Context, clean: Path, frames: int, cues: list, style: ass.Style, size: tuple[int, int], fontsdir: Path,
+          folder: Path, settings: MediaSettings, font: CaptionFont) -> list[segments.Job]:
+    from pipeline.fsutil import sha256_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    video_sha = sha256_file(clean)
+    chunk = max(GOP, settings.chunk - settings.chunk % GOP)
+    jobs = []
+    for first in range(0, frames, chunk):
+        count = min(chunk, frames - first)
+        t0, t1 = first / FPS, (first + count) / FPS
+        shown = [{"start": c.start, "end": c.end, "lines": list(c.lines)} for c in cues if c.start < t1 and c.end > t0]
+        script = ass.document(shown, style, size)
+        digest = hashlib.sha256(script.encode()).hexdigest()
+        path = folder / f"{digest}.ass"
+        path.write_text(script, encoding="utf-8")
+        argv = burn_chunk(str(clean), first, count, str(path), str(fontsdir), settings, "OUT")
+        key = {"stage": "social", "code": code_fingerprint("pipeline.transcode.opencaptions"), "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(),
+               "video": video_sha, "first": first, "frames": count, "ass": digest, "font": captionfont.parts(font)}
+        jobs.append(segments.Job(key, _runner(argv, ctx.label)))
+    return jobs
+
+
+def _runner(argv: list[str], context: str):
+    def make(tmp: Path) -> None:
+        at = argv.index("OUT")
+        ffmpeg.run(argv[:at] + [str(tmp)] + argv[at + 1:], context=context)
+
+    return make
+
+
+def params(lesson: Lesson, settings: Settings) -> dict:
+    # slug names the output, script and theme appear in its messages
+    return {"formats": list(burned_formats(lesson)), "slug": lesson.slug, "script": lesson.script, "theme": lesson.theme, "settings": SETTINGS.key(),
+            "safe_areas": {fmt: [a.left, a.top, a.right, a.bottom] for fmt, a in SAFE_AREAS.items()},
+            "style": [ass.MAX_SIZE, ass.MIN_SIZE, ass.PADDING, TEXT_ROLE, BOX_ROLE]}
+
+
+def tools(settings: Settings) -> dict:
+    return {"ffmpeg": ffmpeg.ffmpeg_version()}
+
+
+STAGE = Stage(name="social", needs=("cards", "transcode", "caption"), run=run, params=params, inputs=lambda lesson: [], tools=tools,
+              result=SocialResult, code=("pipeline.transcode.opencaptions",))
