@@ -11,7 +11,7 @@ from pipeline import records
 from pipeline.cache import Components, Journal
 from pipeline.contracts import (
     Artifact, CaptionCue, CaptionFiles, CaptionResult, Card, CardImage, CardsResult, Check, Divergence, Level, Loudness,
-    PackageResult, PartMatch, ReviewResult, Sentence, SlideSet, Speech, StageResult, TimelinePart,
+    PackageResult, PartMatch, ReviewResult, Sentence, SlideSet, SocialResult, Speech, StageResult, TimelinePart,
                                 TranscodeResult, Upstream,
     Violation,
 )
@@ -93,8 +93,8 @@ def test_a_journal_entry_of_an_older_shape_is_rebuilt_and_says_why(tmp_path):
 def test_every_stage_declares_its_result_type_and_reads_only_what_it_needs():
     found = stages()
     assert [(s.name, s.result) for s in found] == [
-        ("cards", CardsResult), ("transcode", TranscodeResult), ("caption", CaptionResult), ("review", ReviewResult),
-        ("package", PackageResult)]
+        ("cards", CardsResult), ("transcode", TranscodeResult), ("caption", CaptionResult), ("social", SocialResult),
+        ("review", ReviewResult), ("package", PackageResult)]
     readable = {f.name for f in dataclasses.fields(Upstream)}
     for stage in found:
         assert set(stage.needs) <= readable, stage.name
