@@ -20,7 +20,7 @@ from pipeline.lesson.model import voice_for  # noqa: E402,F401  (re-exported: th
 # Words per minute where espeak-ng's default (175) is too fast to caption: Russian words are long,
 # and at 175 wpm the captions of a dense card exceed the 17 characters a second Russian rules allow.
 SPEEDS = {"ru": 150}
-TRIM_VERSION = "1"  # in every narration cache key: bump when the clean-up changes
+TRIM_VERSION = "2"  # in every narration cache key: bump when the clean-up changes
 # A sentence runs to . ! ? … (or their full-width forms), with any closing quotes or brackets,
 # followed by white space or the end. Korean uses the same punctuation as English; "v2.0" is
 # not split because no space follows the dot.
@@ -167,13 +167,14 @@ def _pydub():
 
 
 def to_house_rate(samples: np.ndarray, rate: int) -> np.ndarray:
-    """(n, channels) samples at 48 kHz -> (n, 2) float32 (mono on both channels, same level)."""
+    """(n, channels) samples at 48 kHz -> (n, 2) float32 (mono on both channels, same level).
+
+    Narration is decoded to mono before it gets here (``commands.decode_audio``); anything with
+    other than two channels is averaged to one voice in the middle, never cut to its first two."""
     if rate != RATE:
         raise ValueError(f"expected {RATE} Hz audio, got {rate} Hz")  # ffmpeg resamples before us
-    if samples.shape[1] == 1:
-        samples = np.repeat(samples, 2, axis=1)
-    elif samples.shape[1] > 2:
-        samples = samples[:, :2]
+    if samples.shape[1] != 2:
+        samples = np.repeat(samples.mean(axis=1, keepdims=True), 2, axis=1)
     return np.ascontiguousarray(samples, dtype=np.float32)
 
 
