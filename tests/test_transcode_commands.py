@@ -193,7 +193,8 @@ def test_speech_and_resample_commands():
         "-c:a", "pcm_s24le", "-flags:a", "+bitexact", *BITEXACT, "/w/o.wav",
     ]
     assert commands.decode_audio("/m/memo.m4a", "/w/d.wav") == [
-        "ffmpeg", *QUIET, "-protocol_whitelist", "file", "-i", "/m/memo.m4a", "-map", "0:a:0", "-vn", "-ar", "48000",
+        "ffmpeg", *QUIET, "-protocol_whitelist", "file", "-i", "/m/memo.m4a", "-map", "0:a:0", "-vn",
+        "-af", "aresample=48000:ochl=mono:clev=0.707107:slev=0.707107:lfe_mix_level=0", "-ac", "1", "-ar", "48000",
         "-c:a", "pcm_s16le", "-flags:a", "+bitexact", *BITEXACT, "/w/d.wav",
     ]
 
