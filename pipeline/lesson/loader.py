@@ -88,12 +88,15 @@ def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
         script_label = f"{label}/{script_name}"
         if script_path.is_file():
             try:
-                sections, script_problems = parse_script(script_path.read_text(encoding="utf-8"), script_label)
-                problems.extend(script_problems)
+                script_text = script_path.read_text(encoding="utf-8")
+                if script_text.strip() or _shows_cards(node):
+                    sections, script_problems = parse_script(script_text, script_label)
+                    problems.extend(script_problems)
             except UnicodeDecodeError as exc:
                 problems.append(Diagnostic(script_label, 0, 0, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8 in your editor"))
-        else:
+        elif values.get("script") or _shows_cards(node):
             problems.append(Diagnostic(script_label, 0, 0, "", "the script file is missing", "create it with one '## Card heading' section per card"))
+        # else: a lesson of clips alone (e.g. one recorded clip) has no cards, so it needs no script
         image_reader = Reader(script_label)
         for section in sections:
             for image in section.images:
@@ -130,6 +133,15 @@ def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
         version=values["version"] or "1",
         captions=values["captions"] or CaptionSettings(),
     )
+
+
+def _shows_cards(root_node: Y) -> bool:
+    """Whether the sequence lists any card (read from the raw YAML: the script is needed to
+    validate cards, so this is known before the sequence itself is validated)."""
+    sequence = root_node.value.get("sequence") if root_node.kind == "map" else None
+    if sequence is None or sequence.kind != "seq":
+        return True  # the sequence's own error is reported; asking for a script too would mislead
+    return any(item.kind != "map" or getattr(item.value.get("type"), "value", None) not in ("title", "clip", "end") for item in sequence.value)
 
 
 def _lesson_spec(root: Path) -> dict[str, Field]:

@@ -44,6 +44,7 @@ NOISE_CEILING = -35.0  # dBFS: the loudest background noise normalisation may li
 CLIP_LEVEL = 0.99  # |sample| at or over this is at full scale
 CLIP_SHARE = 0.01  # more than 1% of samples at full scale: clipped beyond repair
 BLOCK = 0.4  # seconds: one BS.1770 gating block, the least that can be measured at all
+UNMEASURED = loudness.Measure(-math.inf, -math.inf, 0.0, -math.inf)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ def judge(voice: Voice, measured: loudness.Measure, found: Profile) -> tuple[Lev
     def keep(detail: str, reliable: bool = False) -> Level:
         return Level(voice, measured, found, "keep", reliable, detail)
 
+    if found.seconds < BLOCK and voice.kind == "recorded":
+        return keep("no sound"), _problem(
+            voice, f"has almost no sound in it: {found.seconds:.2f} s are left once the silence before and after is cut",
+            "choose the recording of this card's narration (the whole file may be quieter than -60 dBFS), or remove 'audio:' from the card")
     if found.seconds < BLOCK:
         return keep(f"lasts {found.seconds:.2f} s, under one 0.4 s BS.1770 block: cannot be measured, kept at its level"), None
     if not math.isfinite(measured.I) or measured.I <= loudness.SILENT:

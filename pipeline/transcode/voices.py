@@ -35,10 +35,11 @@ def voices_of(plan: Plan, label: str) -> list[Voice]:
     for part in plan.parts:
         if part.kind == "clip" and part.info.audio is not None:
             found.append(Voice(f"clip-{part.index}", "clip", f"{label}/{part.file}", (part.index,), f"clip {part.file}"))
-        elif part.kind == "card" and part.narration is not None and len(part.narration.samples):
+        elif part.kind == "card" and part.narration is not None:
             if part.narration.synthesised:
-                synthesised.append(part)
-            else:
+                if len(part.narration.samples):
+                    synthesised.append(part)
+            else:  # even when trimming left nothing of it: that is said, not skipped
                 found.append(Voice(f"recorded-{part.index}", "recorded", f"{label}/{part.file}", (part.index,),
                                    f"card '{part.section}': {part.file}"))
     if synthesised:
@@ -60,7 +61,9 @@ def prepare(plan: Plan, lesson, label: str, objects, scratch: Path) -> list[Prep
             source, raw = scratch / f"{voice.key}.f32", True
             levels.write_raw(source, (plan.parts[i].narration.samples for i in voice.parts))
             blocks = levels.raw_blocks(source)
-        level, problem = levels.judge(voice, loudness.measure(source, voice.label, raw=raw), levels.profile(blocks))
+        found = levels.profile(blocks)
+        measured = loudness.measure(source, voice.label, raw=raw) if found.seconds >= levels.BLOCK else levels.UNMEASURED
+        level, problem = levels.judge(voice, measured, found)
         prepared.append(Prepared(level, source, raw))
         if problem is not None:
             problems.append(problem)

@@ -19,9 +19,26 @@ def _reliable(ev):
 def integrated(ev):
     value = _after(ev).get("I")
     if value is None or not _reliable(ev):
-        yield None, value, "-16 ±1", "too short to measure reliably (under 3 s)"
+        reason = (ev.data("transcode").get("loudness") or {}).get("reason") or "too short to measure reliably (under 3 s)"
+        yield None, value, "-16 ±1", reason
         return
     yield abs(float(value) + 16) <= 1.0, float(value), "-16 ±1", _before(ev, "I")
+
+
+@check("loudness.parts", "Every part (each clip's sound, each recorded narration, the synthesised voice) at -16 LUFS ±2 LU on its own",
+       "blocking", "report this: the part's normalisation did not reach the target")
+def parts(ev):
+    """One row per voice, measured in the encoded audio: a part far from the others is a part the
+    listener has to reach for the volume for, even when the whole track measures right."""
+    for row in (ev.data("transcode").get("loudness") or {}).get("parts") or ():
+        value, name = row.get("after"), row["voice"]
+        source = f"{name}: {row['before']} → {value} LUFS" if row.get("before") is not None else name
+        if row.get("action") != "normalise":
+            yield None, value, "-16 ±2", f"{name}: {row.get('detail', '')}"
+        elif value is None or not row.get("reliable", True):
+            yield None, value, "-16 ±2", f"{source}; {row.get('detail', '')}"
+        else:
+            yield abs(float(value) + 16) <= 2.0, float(value), "-16 ±2", source
 
 
 @check("loudness.true_peak", "True peak at most -1.5 dBTP", "blocking", "report this: the limiter did not hold the peak")
