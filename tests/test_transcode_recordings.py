@@ -249,3 +249,18 @@ def test_browser_webm_without_a_duration_is_accepted_and_every_output_is_constan
     steps = set(np.diff(sorted(pts)).tolist())
     assert steps == {frame}  # exactly one frame of 1/30 s between every two frames
     assert len(pts) == result.data["frames"]
+
+
+def test_a_lesson_of_one_clip_builds(tmp_path, lesson_dir):
+    from conftest import LESSON_YAML
+    from pipeline.build import build as build_lessons
+    from pipeline.stage import Settings
+
+    folder = lesson_dir(LESSON_YAML.split("sequence:")[0] + "sequence:\n  - type: clip\n    file: media/clip.mp4\n", script=None)
+    make_video(folder / "media" / "clip.mp4", seconds=1, size="320x180")
+    [report] = build_lessons(Settings(folder.parent, tmp_path / "build"), [folder], until="transcode")
+    assert report.status == "built", report.errors
+    out = tmp_path / "build" / folder.name / "video" / f"{folder.name}-16x9.mp4"
+    probed = inspect(out)
+    assert (probed.width, probed.height, probed.frames) == (1920, 1080, 30)
+    assert not (folder / "script.md").exists()
