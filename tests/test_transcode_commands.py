@@ -34,7 +34,8 @@ def test_slide_segment_decodes_the_image_once_a_second():
     assert argv == [
         "ffmpeg", *QUIET, "-loop", "1", "-framerate", "1", "-protocol_whitelist", "file", "-i", "/s/card.png",
         "-vf", "scale=1920:1080:force_original_aspect_ratio=decrease:out_color_matrix=bt709:out_range=tv,"
-        "pad=1920:1080:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=yuv420p",
+        "pad=1920:1080:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=yuv420p,"
+        "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv",
         "-r", "30", "-frames:v", "60", "-an", *STILL, *BITEXACT, "/o/seg.mp4",
     ]
     ffmpeg.check_inputs(argv)

@@ -33,8 +33,10 @@ class Source:
 # ``desat=0`` keeps saturated colours instead of greying the highlights.
 TONE_MAP = ("zscale", {"t": "linear", "npl": 100}), ("format", {"pix_fmts": "gbrpf32le"}), ("zscale", {"p": "bt709"}), \
     ("tonemap", {"tonemap": "mobius", "param": 0.3, "desat": 0}), ("zscale", {"t": "bt709", "m": "bt709", "r": "tv"})
-# Every clip frame is labelled BT.709 limited range before the encoder: ffmpeg takes a frame's
-# own colour tags over the output options, and the first segment's tags label the joined file.
+# Every frame (clips and slides) is labelled BT.709 limited range before the encoder: ffmpeg takes
+# a frame's own colour tags over the output options (a PNG slide's frames said "unspecified", an
+# HLG clip's BT.2020/HLG), segments must share one SPS to be joined, and the first segment's tags
+# label the joined file.
 BT709 = {"color_primaries": "bt709", "color_trc": "bt709", "colorspace": "bt709", "range": "tv"}
 
 
@@ -140,7 +142,8 @@ def slide_segment(png: str, frames: int, size: tuple[int, int], settings: MediaS
     (``-loop 1 -framerate 1``) and repeated to 30 fps by ``-r``, not decoded 30 times a second."""
     width, height = size
     scale = f"scale={width}:{height}:force_original_aspect_ratio=decrease:out_color_matrix=bt709:out_range=tv"
-    graph = f"{scale},pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=yuv420p"
+    tags = ":".join(f"{k}={v}" for k, v in BT709.items())
+    graph = f"{scale},pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=yuv420p,setparams={tags}"
     return [
         "ffmpeg", *QUIET, "-loop", "1", "-framerate", "1", *WHITELIST, "-i", png,
         "-vf", graph, "-r", str(FPS), "-frames:v", str(frames), "-an", *video_options(settings, still=True), *BITEXACT, out,
