@@ -3,7 +3,9 @@
 ``STAGE`` runs ``assemble.transcode`` with the product settings (``settings.MediaSettings``).
 Modules: ``plan`` (probe, narration, frame counts, duration limit), ``commands`` (pure argv
 builders), ``segments`` (cached video segments), ``narration`` (espeak-ng, pydub clean-up),
-``track`` (the sample-exact audio track, speech WAVs), ``loudness`` (two-pass linear loudnorm),
+``track`` (the sample-exact audio track, speech WAVs), ``levels`` (the loudness rules for each voice),
+``voices`` (each voice measured, judged, normalised, measured again), ``loudness`` (two-pass linear
+loudnorm), ``colour`` (HDR sources),
 ``thumbnail`` (posters from non-black frames), ``assemble`` (the phases in order).
 """
 from __future__ import annotations
@@ -56,4 +58,4 @@ def tools() -> dict:
     return {"ffmpeg": ffmpeg_version(), "espeak-ng": espeak_version()}
 
 
-STAGE = Stage("transcode", ("cards",), run, params, inputs, tools, version="1")
+STAGE = Stage("transcode", ("cards",), run, params, inputs, tools, version="2")

@@ -127,7 +127,7 @@ def _audio(ctx: Context, plan: Plan, prepared: list[voices.Prepared], settings: 
     m4a = scratch / "audio.m4a"
     ffmpeg.run(commands.raw_input(commands.aac_encode(str(normal), settings.audio_bitrate, str(m4a))), context=ctx.label)
     after = loudness.measure(m4a, ctx.label)
-    reliable = spoken and plan.seconds >= loudness.SHORT and result.before.I > loudness.SILENT
+    reliable = spoken and plan.seconds >= loudness.SHORT
     level = {
         "before": result.before.as_dict(),
         "after": after.as_dict(),
@@ -145,7 +145,7 @@ def _audio(ctx: Context, plan: Plan, prepared: list[voices.Prepared], settings: 
 def _unreliable(plan: Plan, spoken: bool) -> str:
     if plan.seconds < loudness.SHORT:
         return "too short to measure reliably (under 3 s)"
-    return "no part has sound to normalise (silence, background noise only, or parts too short to measure)" if not spoken else "silent"
+    return "no part has sound to normalise (silence, background noise only, or parts too short to measure)"
 
 
 def _timeline(ctx: Context, plan: Plan, normal: Path) -> tuple[list[dict], list[Artifact]]:
