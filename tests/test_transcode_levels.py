@@ -97,3 +97,35 @@ def test_a_track_loudnorm_cannot_take_is_limited_not_a_raw_ffmpeg_error(tmp_path
     result = loudness.normalise(raw, tmp_path / "out.f32", "test", before=before)
     after = loudness.measure(tmp_path / "out.f32", "test", raw=True)
     assert result.mode == "limited" and abs(after.I + 16) <= 0.5 and after.TP <= loudness.TARGET_TP
+
+
+class _Evidence:
+    def __init__(self, parts: list[dict]):
+        self.parts = parts
+
+    def data(self, stage):
+        return {"loudness": {"parts": self.parts}}
+
+
+def test_the_per_part_check_fails_a_part_more_than_2_lu_off_and_says_what_it_could_not_measure():
+    from pipeline.review.checks.loudness import parts
+    from pipeline.review.registry import all_checks
+
+    rows = [
+        {"voice": "card 'memo': media/memo.m4a", "before": -58.0, "after": -16.4, "action": "normalise", "reliable": True, "detail": ""},
+        {"voice": "clip media/loud.mp4", "before": -8.0, "after": -13.5, "action": "normalise", "reliable": True, "detail": ""},
+        {"voice": "synthesised voice (card 'a')", "before": -22.0, "after": -16.1, "action": "normalise", "reliable": False,
+         "detail": "lasts 1.2 s, under 3 s: normalised with what its 400 ms blocks measure, not reliably measured"},
+        {"voice": "clip media/room.mp4", "before": -63.0, "after": -63.2, "action": "keep", "reliable": False,
+         "detail": "background noise only (-63.0 LUFS, no speech-like pauses): left as recorded, not boosted"},
+    ]
+    assert list(parts(_Evidence(rows))) == [
+        (True, -16.4, "-16 ±2", "card 'memo': media/memo.m4a: -58.0 → -16.4 LUFS"),
+        (False, -13.5, "-16 ±2", "clip media/loud.mp4: -8.0 → -13.5 LUFS"),
+        (None, -16.1, "-16 ±2", "synthesised voice (card 'a'): -22.0 → -16.1 LUFS; lasts 1.2 s, under 3 s: normalised with what its 400 ms "
+                                "blocks measure, not reliably measured"),
+        (None, -63.2, "-16 ±2", "clip media/room.mp4: background noise only (-63.0 LUFS, no speech-like pauses): left as recorded, not boosted"),
+    ]
+    check = next(c for c in all_checks() if c.id == "loudness.parts")
+    assert check.severity == "blocking"
+    assert [r.passed for r in check.run(_Evidence(rows))] == [True, False, None, None]
