@@ -114,7 +114,7 @@ def test_unusable_recordings_are_all_named_before_any_video_is_encoded(tmp_path)
     _recording(media / "shouted.wav", -3.0, drive_db=12.0)  # heavily clipped: loudnorm itself measures over 0 LUFS
     _recording(media / "far.wav", -45.0, noise_dbfs=-58.0)  # speech barely over the room's noise
     _recording(media / "hiss.wav", -200.0, noise_dbfs=-56.0)  # nothing but hiss
-    _recording(media / "blank.wav", -200.0, noise_dbfs=-66.0)  # hiss under the -60 dBFS silence threshold: all trimmed
+    _recording(media / "blank.wav", -200.0, noise_dbfs=-100.0)  # nearly digital silence: all of it trimmed
     the_lesson = lesson(root, (CardSlide("a", audio="media/shouted.wav"), CardSlide("b", audio="media/far.wav"),
                                CardSlide("c", audio="media/hiss.wav"), CardSlide("d", audio="media/blank.wav")),
                         (section("a", SPOKEN), section("b", SPOKEN), section("c", SPOKEN), section("d", SPOKEN)))
@@ -124,7 +124,7 @@ def test_unusable_recordings_are_all_named_before_any_video_is_encoded(tmp_path)
     label = f"{root}/media"
     assert len(lines) == 4
     assert lines.pop(0) == (f"{label}/blank.wav: has almost no sound in it: 0.03 s are left once the silence before and after is cut — "
-                            "choose the recording of this card's narration (the whole file may be quieter than -60 dBFS), or remove 'audio:' from the card")
+                            "choose the recording of this card's narration (the whole file may be quieter than -80 dBFS), or remove 'audio:' from the card")
     number = r"-\d+\.\d"
     assert re.fullmatch(
         rf"{re.escape(label)}/far\.wav: its sound is too quiet to bring to -16 LUFS: it measures {number} LUFS over background noise at {number} dBFS, "

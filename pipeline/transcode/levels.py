@@ -116,7 +116,7 @@ def judge(voice: Voice, measured: loudness.Measure, found: Profile) -> tuple[Lev
     if found.seconds < BLOCK and voice.kind == "recorded":
         return keep("no sound"), _problem(
             voice, f"has almost no sound in it: {found.seconds:.2f} s are left once the silence before and after is cut",
-            "choose the recording of this card's narration (the whole file may be quieter than -60 dBFS), or remove 'audio:' from the card")
+            "choose the recording of this card's narration (the whole file may be quieter than -80 dBFS), or remove 'audio:' from the card")
     if found.seconds < BLOCK:
         return keep(f"lasts {found.seconds:.2f} s, under one 0.4 s BS.1770 block: cannot be measured, kept at its level"), None
     if not math.isfinite(measured.I) or measured.I <= loudness.SILENT:
