@@ -30,7 +30,7 @@ class Prepared:
 
 def voices_of(plan: Plan, label: str) -> list[Voice]:
     """Each clip with sound, each recorded narration, and the synthesised voice (all cards spoken
-    by espeak-ng, as one voice with one gain), in sequence order."""
+    by espeak-ng, as one voice with one gain), in the order each is first heard."""
     found, synthesised = [], []
     for part in plan.parts:
         if part.kind == "clip" and part.info.audio is not None:
@@ -46,7 +46,7 @@ def voices_of(plan: Plan, label: str) -> list[Voice]:
         names = ", ".join(f"'{p.section}'" for p in synthesised)
         found.append(Voice("synthesised", "synthesised", f"{label}: the synthesised voice", tuple(p.index for p in synthesised),
                            f"synthesised voice (card{'s' if len(synthesised) > 1 else ''} {names})"))
-    return found
+    return sorted(found, key=lambda voice: voice.parts[0])
 
 
 def prepare(plan: Plan, lesson, label: str, objects, scratch: Path) -> list[Prepared]:
