@@ -90,7 +90,7 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
         audio_stream = container.streams.audio[0] if container.streams.audio else None
         video = _video_info(container, video_stream, name) if video_stream is not None else None
         audio = _audio_info(container, audio_stream, name) if audio_stream is not None else None
-        duration = _duration(container, video_stream, audio_stream) or _decoded_end(container, video_stream, audio_stream)
+        duration = _duration(container, video_stream, audio_stream) or _packets_end(container, video_stream, audio_stream)
         if demuxer in IMAGE_DEMUXERS:
             duration = 0.0
         elif duration <= 0:
@@ -113,7 +113,7 @@ def _duration(container, video_stream, audio_stream) -> float:
     return 0.0
 
 
-def _decoded_end(container, video_stream, audio_stream) -> float:
+def _packets_end(container, video_stream, audio_stream) -> float:
     """The duration of a file whose header does not state it, from its packets.
 
     A browser's MediaRecorder writes WebM as a live stream: the header is written before the
@@ -134,7 +134,7 @@ def _decoded_end(container, video_stream, audio_stream) -> float:
     except av.error.FFmpegError:
         pass  # a truncated tail: the packets read so far still say how long the file plays
     begin = container.start_time / 1_000_000 if container.start_time is not None else (first or 0.0)
-    return max(0.0, end - min(begin, first if first is not None else begin))
+    return max(0.0, end - begin)
 
 
 def _video_info(container, stream, name: str) -> VideoInfo:
