@@ -17,9 +17,9 @@ from pipeline.errors import LessonError
 from pipeline.lesson.model import CardSlide, Clip, TitleCard
 from pipeline.probe import probe
 from pipeline.review.checks.loudness import parts as parts_check
-from test_transcode_helpers import build, inspect, lesson, loudness, section
+from transcode_helpers import build, inspect, lesson, loudness, section
 
-pytestmark = needs_tool("espeak-ng")
+pytestmark = [needs_tool("espeak-ng"), pytest.mark.media]
 RATE = 48000
 SPOKEN = "This part I recorded myself. It has a second sentence, and then a third one."
 CARDS = "Hold the phone with both hands. Lean on a table to keep it steady."
@@ -57,11 +57,11 @@ def _recording(path: Path, lufs: float, noise_dbfs: float = -100.0, drive_db: fl
 def _windows(result) -> dict:
     """Each card's narration window (seconds) or each clip's whole part, by section or file."""
     spans = {}
-    for entry in result.data["timeline"]:
-        if entry["kind"] == "card" and entry["speech"]:
-            spans[entry["section"]] = (entry["speech"]["offset"], entry["end"])
-        elif entry["kind"] == "clip":
-            spans[entry["file"]] = (entry["start"], entry["end"])
+    for entry in result.timeline:
+        if entry.kind == "card" and entry.speech:
+            spans[entry.section] = (entry.speech.offset, entry.end)
+        elif entry.kind == "clip":
+            spans[entry.file] = (entry.start, entry.end)
     return spans
 
 
@@ -70,11 +70,10 @@ def _cut(audio: np.ndarray, span: tuple[float, float]) -> np.ndarray:
 
 
 class _Evidence:
-    def __init__(self, result):
-        self.result = result
+    """What a review check reads: the stages' results as ``upstream``."""
 
-    def data(self, stage):
-        return self.result.data
+    def __init__(self, result):
+        self.upstream = type("Upstream", (), {"transcode": result})()
 
 
 def test_quiet_loud_and_clipped_narrations_beside_the_computer_voice_each_reach_minus_16(tmp_path):
@@ -91,7 +90,7 @@ def test_quiet_loud_and_clipped_narrations_beside_the_computer_voice_each_reach_
     ), (section("first", CARDS), section("quiet", SPOKEN), section("loud", SPOKEN), section("clipped", SPOKEN),
         section("last", "The computer voice again, after the recordings. It says two sentences.")))
     result = build(the_lesson, tmp_path / "build" / "demo", tmp_path / "objects")
-    audio = inspect(tmp_path / "build" / "demo" / result.data["videos"]["16:9"]).audio
+    audio = inspect(tmp_path / "build" / "demo" / result.videos["16:9"]).audio
     spans = _windows(result)
     measured = {name: loudness(_cut(audio, span)) for name, span in spans.items()}
     measured["synthesised"] = loudness(np.concatenate([_cut(audio, spans["first"]), _cut(audio, spans["last"])]))
@@ -99,11 +98,11 @@ def test_quiet_loud_and_clipped_narrations_beside_the_computer_voice_each_reach_
     for name, (integrated, peak) in measured.items():
         assert abs(integrated + 16) <= 1.0, (name, integrated)
         assert peak <= -1.5, (name, peak)
-    rows = {row["voice"]: row for row in result.data["loudness"]["parts"]}
+    rows = {row.voice: row for row in result.loudness.parts}
     assert sorted(rows) == ["card 'clipped': media/clipped.wav", "card 'loud': media/loud.wav", "card 'quiet': media/quiet.wav",
                             "synthesised voice (cards 'first', 'last')"]
-    assert rows["card 'quiet': media/quiet.wav"]["before"] < -50 and rows["card 'quiet': media/quiet.wav"]["gain_db"] > 35
-    assert rows["card 'loud': media/loud.wav"]["gain_db"] < -5
+    assert rows["card 'quiet': media/quiet.wav"].before < -50 and rows["card 'quiet': media/quiet.wav"].gain_db > 35
+    assert rows["card 'loud': media/loud.wav"].gain_db < -5
     checks = list(parts_check(_Evidence(result)))
     assert len(checks) == 4 and all(passed is True and abs(value + 16) <= 1 for passed, value, _, _ in checks)
 
@@ -148,15 +147,15 @@ def test_a_clip_of_background_noise_is_not_boosted(tmp_path):
     assert -66 < source < -58  # about -63 LUFS of hiss
     the_lesson = lesson(root, (Clip("media/hiss.mp4"), CardSlide("talk")), (section("talk", CARDS),))
     result = build(the_lesson, tmp_path / "build" / "demo", tmp_path / "objects")
-    audio = inspect(tmp_path / "build" / "demo" / result.data["videos"]["16:9"]).audio
+    audio = inspect(tmp_path / "build" / "demo" / result.videos["16:9"]).audio
     spans = _windows(result)
     assert abs(loudness(_cut(audio, spans["media/hiss.mp4"]))[0] - source) <= 1.0
     assert abs(loudness(_cut(audio, spans["talk"]))[0] + 16) <= 1.0
-    row = result.data["loudness"]["parts"][0]
-    assert (row["voice"], row["action"], row["gain_db"]) == ("clip media/hiss.mp4", "keep", 0.0)
-    assert row["detail"].startswith("background noise only (-6") and row["detail"].endswith("LUFS, no speech-like pauses): left as recorded, not boosted")
+    row = result.loudness.parts[0]
+    assert (row.voice, row.action, row.gain_db) == ("clip media/hiss.mp4", "keep", 0.0)
+    assert row.detail.startswith("background noise only (-6") and row.detail.endswith("LUFS, no speech-like pauses): left as recorded, not boosted")
     first = list(parts_check(_Evidence(result)))[0]
-    assert first[0] is None and first[3] == f"clip media/hiss.mp4: {row['detail']}"
+    assert first[0] is None and first[3] == f"clip media/hiss.mp4: {row.detail}"
 
 
 def _levels(stereo: np.ndarray) -> tuple[float, float]:
@@ -183,7 +182,7 @@ def test_surround_and_unbalanced_recordings_come_out_centred(tmp_path):
     the_lesson = lesson(root, (CardSlide("centre", audio="media/centre.wav"), CardSlide("lopsided", audio="media/lopsided.wav"), Clip("media/lecture.mp4")),
                         (section("centre", SPOKEN), section("lopsided", SPOKEN)))
     result = build(the_lesson, tmp_path / "build" / "demo", tmp_path / "objects")
-    audio = inspect(tmp_path / "build" / "demo" / result.data["videos"]["16:9"]).audio
+    audio = inspect(tmp_path / "build" / "demo" / result.videos["16:9"]).audio
     for name, span in _windows(result).items():
         left, right = _levels(_cut(audio, span))
         assert abs(left - right) <= 1.0, (name, left, right)
@@ -213,7 +212,7 @@ def test_hdr_phone_video_is_tone_mapped_and_the_whole_file_is_bt709(tmp_path, tr
         assert (stream.format.name, stream.color_primaries, stream.colorspace) == ("yuv420p10le", 9, 9)
     the_lesson = lesson(root, (Clip("media/phone.mp4"), Clip("media/sdr.mp4")))
     result = build(the_lesson, tmp_path / "build" / "demo", tmp_path / "objects")
-    with av.open(str(tmp_path / "build" / "demo" / result.data["videos"]["16:9"])) as out:
+    with av.open(str(tmp_path / "build" / "demo" / result.videos["16:9"])) as out:
         stream = out.streams.video[0]
         assert (stream.codec_context.color_primaries, stream.codec_context.color_trc, stream.codec_context.colorspace) == (1, 1, 1)
         frames = list(out.decode(stream))
@@ -241,16 +240,17 @@ def test_browser_webm_without_a_duration_is_accepted_and_every_output_is_constan
         assert container.duration is None and all(s.duration is None for s in container.streams)
     assert probe(webm).duration == pytest.approx(2.5, abs=0.05)
     result = build(lesson(root, (Clip("media/recorder.webm"), CardSlide("talk")), (section("talk", CARDS),)), tmp_path / "build" / "demo", tmp_path / "objects")
-    assert result.data["timeline"][0]["end"] == 2.5
-    with av.open(str(tmp_path / "build" / "demo" / result.data["videos"]["16:9"])) as out:
+    assert result.timeline[0].end == 2.5
+    with av.open(str(tmp_path / "build" / "demo" / result.videos["16:9"])) as out:
         stream = out.streams.video[0]
         pts = [packet.pts for packet in out.demux(stream) if packet.pts is not None]
         frame = int(1 / (30 * stream.time_base))
     steps = set(np.diff(sorted(pts)).tolist())
     assert steps == {frame}  # exactly one frame of 1/30 s between every two frames
-    assert len(pts) == result.data["frames"]
+    assert len(pts) == result.frames
 
 
+@pytest.mark.e2e
 def test_a_lesson_of_one_clip_builds(tmp_path, lesson_dir):
     from conftest import LESSON_YAML
     from pipeline.build import build as build_lessons

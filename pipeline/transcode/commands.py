@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.ffmpeg import WHITELIST
-from pipeline.transcode.settings import FPS, GOP, RATE, MediaSettings
+from pipeline.transcode.settings import AUDIO_RATE, FPS, GOP, SPEECH_RATE, MediaSettings
 
 # Same inputs -> same bytes: no encoder/version strings, no creation time, no source metadata.
 BITEXACT = ["-fflags", "+bitexact", "-map_metadata", "-1", "-map_chapters", "-1"]
@@ -159,7 +159,7 @@ MIX = "clev=0.707107:slev=0.707107:lfe_mix_level=0"
 
 def downmix(layout: str) -> str:
     """The resampling filter to 48 kHz in ``layout`` ("mono" or "stereo") with the BS.775 matrix."""
-    return f"aresample={RATE}:ochl={layout}:{MIX}"
+    return f"aresample={AUDIO_RATE}:ochl={layout}:{MIX}"
 
 
 def clip_audio(src: str, start: float, samples: int, channels: int, out: str) -> list[str]:
@@ -170,7 +170,7 @@ def clip_audio(src: str, start: float, samples: int, channels: int, out: str) ->
     graph = f"{upmix}{downmix('stereo')},apad=whole_len={samples},atrim=end_sample={samples}"
     return [
         "ffmpeg", *QUIET, *WHITELIST, *_seek(start), "-i", src, "-map", "0:a:0", "-vn",
-        "-af", graph, "-ac", "2", "-ar", str(RATE), "-c:a", "pcm_f32le", "-flags:a", "+bitexact", *BITEXACT, out,
+        "-af", graph, "-ac", "2", "-ar", str(AUDIO_RATE), "-c:a", "pcm_f32le", "-flags:a", "+bitexact", *BITEXACT, out,
     ]
 
 
@@ -182,7 +182,7 @@ def decode_audio(src: str, out: str) -> list[str]:
     the middle, the same level in both ears."""
     return [
         "ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-vn",
-        "-af", downmix("mono"), "-ac", "1", "-ar", str(RATE), "-c:a", "pcm_s16le", "-flags:a", "+bitexact", *BITEXACT, out,
+        "-af", downmix("mono"), "-ac", "1", "-ar", str(AUDIO_RATE), "-c:a", "pcm_s16le", "-flags:a", "+bitexact", *BITEXACT, out,
     ]
 
 
@@ -193,7 +193,7 @@ def decode_float(src: str, out: str) -> list[str]:
 
 def resample_wav(src: str, out: str) -> list[str]:
     """Any WAV to 48 kHz stereo 24-bit WAV (synthesised speech comes at 22.05 kHz mono)."""
-    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-ar", str(RATE), "-ac", "2", "-c:a", "pcm_s24le", "-flags:a", "+bitexact", *BITEXACT, out]
+    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-ar", str(AUDIO_RATE), "-ac", "2", "-c:a", "pcm_s24le", "-flags:a", "+bitexact", *BITEXACT, out]
 
 
 def speech_wav(src: str, first: int, last: int, out: str) -> list[str]:
@@ -201,7 +201,7 @@ def speech_wav(src: str, first: int, last: int, out: str) -> list[str]:
     the caption stage aligns the script on. (Use with ``raw_input``.)"""
     return [
         "ffmpeg", *QUIET, *WHITELIST, "-i", src, "-af", f"atrim=start_sample={first}:end_sample={last},asetpts=N/SR/TB",
-        "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le", "-flags:a", "+bitexact", *BITEXACT, out,
+        "-ar", str(SPEECH_RATE), "-ac", "1", "-c:a", "pcm_s16le", "-flags:a", "+bitexact", *BITEXACT, out,
     ]
 
 
@@ -224,7 +224,7 @@ def loudnorm_apply(src: str, measured: dict, target_i: float, target_tp: float, 
         f"loudnorm=I={target_i:g}:TP={target_tp:g}:LRA={target_lra:g}"
         f":measured_I={measured['I']:.2f}:measured_TP={measured['TP']:.2f}"
         f":measured_LRA={measured['LRA']:.2f}:measured_thresh={measured['thresh']:.2f}"
-        f":offset=0:linear=true:print_format=json,aresample={RATE}"
+        f":offset=0:linear=true:print_format=json,aresample={AUDIO_RATE}"
     )
     return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-af", graph, "-c:a", "pcm_f32le", "-flags:a", "+bitexact", *BITEXACT, out]
 
@@ -237,7 +237,7 @@ def limited_gain(src: str, gain_db: float, limit_db: float, out: str) -> list[st
     limit = 10 ** (limit_db / 20)
     graph = (
         f"volume={gain_db:.2f}dB,aresample=192000,"
-        f"alimiter=limit={limit:.6f}:attack=5:release=50:level=false:latency=true,aresample={RATE}"
+        f"alimiter=limit={limit:.6f}:attack=5:release=50:level=false:latency=true,aresample={AUDIO_RATE}"
     )
     return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-af", graph, "-c:a", "pcm_f32le", "-flags:a", "+bitexact", *BITEXACT, out]
 
@@ -249,7 +249,7 @@ def aac_encode(src: str, bitrate: str, out: str) -> list[str]:
     and on a lesson of slides this encode is the longest step of the critical path."""
     return [
         "ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-c:a", "aac", "-profile:a", "aac_low", "-aac_coder", "fast",
-        "-b:a", bitrate, "-ar", str(RATE), "-ac", "2", "-flags:a", "+bitexact", *BITEXACT, out,
+        "-b:a", bitrate, "-ar", str(AUDIO_RATE), "-ac", "2", "-flags:a", "+bitexact", *BITEXACT, out,
     ]
 
 
@@ -285,7 +285,7 @@ def raw_input(argv: list[str]) -> list[str]:
     The assembled track is kept raw: libsndfile stamps float WAVs with a PEAK chunk holding the
     current time, and raw samples need no header at all."""
     index = argv.index("-i")
-    return argv[: index - 2] + ["-f", "f32le", "-ar", str(RATE), "-ac", "2"] + argv[index - 2:]
+    return argv[: index - 2] + ["-f", "f32le", "-ar", str(AUDIO_RATE), "-ac", "2"] + argv[index - 2:]
 
 
 def raw_output(argv: list[str]) -> list[str]:

@@ -33,7 +33,7 @@ import numpy as np
 
 from pipeline.errors import Diagnostic
 from pipeline.transcode import loudness
-from pipeline.transcode.settings import RATE
+from pipeline.transcode.settings import AUDIO_RATE as RATE
 
 WINDOW = RATE // 50  # 20 ms: short enough to fall inside the pauses between words
 QUIETEST = 5  # percent of windows that make the background-noise estimate

@@ -12,15 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.digests import code_fingerprint
 from pipeline.espeak import ESPEAK, run_espeak
-from pipeline.transcode.settings import RATE
+from pipeline.transcode.settings import AUDIO_RATE
 from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
 
 from pipeline.lesson.model import voice_for  # noqa: E402,F401  (re-exported: the stage speaks with it)
 # Words per minute where espeak-ng's default (175) is too fast to caption: Russian words are long,
 # and at 175 wpm the captions of a dense card exceed the 17 characters a second Russian rules allow.
 SPEEDS = {"ru": 150}
-TRIM_VERSION = "2"  # in every narration cache key: bump when the clean-up changes
+# in every narration cache key: the code that synthesises, decodes and trims it
+NARRATION_CODE = ("pipeline.transcode.narration", "pipeline.espeak", "pipeline.transcode.commands", "pipeline.transcode.settings", "pipeline.house")
 TRIM_FLOOR = -80.0  # dBFS: the lowest silence threshold (a recording quieter than this is empty)
 # A sentence runs to . ! ? … (or their full-width forms), with any closing quotes or brackets,
 # followed by white space or the end. Korean uses the same punctuation as English; "v2.0" is
@@ -46,7 +48,7 @@ class Narration:
 
     @property
     def seconds(self) -> float:
-        return len(self.samples) / RATE
+        return len(self.samples) / AUDIO_RATE
 
 
 def split_sentences(text: str) -> list[str]:
@@ -72,16 +74,16 @@ def synthesise(text: str, voice: str, gap: float, objects, context: str = "") ->
     from pipeline.ffmpeg import ffmpeg_version
 
     pieces, sentences, at = [], [], 0
-    pause = np.zeros((round(gap * RATE), 2), dtype=np.float32)
+    pause = np.zeros((round(gap * AUDIO_RATE), 2), dtype=np.float32)
     for index, sentence in enumerate(split_sentences(text)):
-        parts = {"kind": "espeak", "text": sentence, "voice": voice, "espeak": espeak_version(), "rate": RATE,
-                 "trim": TRIM_VERSION, "ffmpeg": ffmpeg_version(), "speed": speed_for(voice)}
+        parts = {"kind": "espeak", "text": sentence, "voice": voice, "espeak": espeak_version(), "rate": AUDIO_RATE,
+                 "trim": code_fingerprint(*NARRATION_CODE), "ffmpeg": ffmpeg_version(), "speed": speed_for(voice)}
         stored = objects.memo(parts, ".wav", lambda tmp, s=sentence: _speak(s, voice, tmp, context))
         samples = read_wav(stored)
         if index:
             pieces.append(pause)
             at += len(pause)
-        sentences.append(Sentence(sentence, at / RATE, (at + len(samples)) / RATE))
+        sentences.append(Sentence(sentence, at / AUDIO_RATE, (at + len(samples)) / AUDIO_RATE))
         pieces.append(samples)
         at += len(samples)
     samples = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.float32)
@@ -122,7 +124,7 @@ def recorded(path: Path, text: str, objects, source_hash: str, ffmpeg_version: s
         finally:
             decoded.unlink(missing_ok=True)
 
-    parts = {"kind": "recorded-narration", "sha256": source_hash, "ffmpeg": ffmpeg_version, "rate": RATE, "trim": TRIM_VERSION}
+    parts = {"kind": "recorded-narration", "sha256": source_hash, "ffmpeg": ffmpeg_version, "rate": AUDIO_RATE, "trim": code_fingerprint(*NARRATION_CODE)}
     stored = objects.memo(parts, ".wav", make)
     return Narration(read_wav(stored), (), text, False)
 
@@ -173,8 +175,8 @@ def to_house_rate(samples: np.ndarray, rate: int) -> np.ndarray:
 
     Narration is decoded to mono before it gets here (``commands.decode_audio``); anything with
     other than two channels is averaged to one voice in the middle, never cut to its first two."""
-    if rate != RATE:
-        raise ValueError(f"expected {RATE} Hz audio, got {rate} Hz")  # ffmpeg resamples before us
+    if rate != AUDIO_RATE:
+        raise ValueError(f"expected {AUDIO_RATE} Hz audio, got {rate} Hz")  # ffmpeg resamples before us
     if samples.shape[1] != 2:
         samples = np.repeat(samples.mean(axis=1, keepdims=True), 2, axis=1)
     return np.ascontiguousarray(samples, dtype=np.float32)
@@ -190,6 +192,6 @@ def read_wav(path: Path) -> np.ndarray:
 def write_wav(path: Path, samples: np.ndarray) -> None:
     import soundfile
 
-    soundfile.write(str(path), samples, RATE, subtype="PCM_24", format="WAV")  # float WAVs get a PEAK chunk with a timestamp
+    soundfile.write(str(path), samples, AUDIO_RATE, subtype="PCM_24", format="WAV")  # float WAVs get a PEAK chunk with a timestamp
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import ffmpeg
+from pipeline.contracts import PartLoudness
 from pipeline.errors import LessonError
 from pipeline.transcode import commands, levels, loudness, track
 from pipeline.transcode.levels import Level, Voice
@@ -100,7 +101,8 @@ def normalise(plan: Plan, prepared: list[Prepared], scratch: Path, context: str)
     return clips, cards, results
 
 
-def measure_after(plan: Plan, prepared: list[Prepared], m4a: Path, results: dict[str, loudness.Result], scratch: Path, context: str) -> list[dict]:
+def measure_after(plan: Plan, prepared: list[Prepared], m4a: Path, results: dict[str, loudness.Result], scratch: Path,
+                  context: str) -> tuple[PartLoudness, ...]:
     """Each voice measured again in the encoded audio (its narration windows, or its clip's whole
     part), with what was measured before and done: the rows of the review's per-part check."""
     decoded = scratch / "encoded.f32"
@@ -115,21 +117,21 @@ def measure_after(plan: Plan, prepared: list[Prepared], m4a: Path, results: dict
         after = loudness.measure(piece, context, raw=True)
         piece.unlink()
         result = results.get(voice.key)
-        rows.append({
-            "voice": voice.name,
-            "kind": voice.kind,
-            "parts": list(voice.parts),
-            "seconds": round(level.profile.seconds, 2),
-            "before": level.measured.as_dict()["I"],
-            "noise_floor": level.profile.floor if np.isfinite(level.profile.floor) else None,
-            "action": level.action,
-            "mode": result.mode if result else None,
-            "gain_db": result.gain_db if result else 0.0,
-            "after": after.as_dict()["I"],
-            "true_peak": after.as_dict()["TP"],
-            "reliable": level.reliable,
-            "detail": level.detail,
-        })
+        rows.append(PartLoudness(
+            voice=voice.name,
+            kind=voice.kind,
+            parts=voice.parts,
+            seconds=round(level.profile.seconds, 2),
+            before=level.measured.as_dict()["I"],
+            noise_floor=level.profile.floor if np.isfinite(level.profile.floor) else None,
+            action=level.action,
+            mode=result.mode if result else None,
+            gain_db=result.gain_db if result else 0.0,
+            after=after.as_dict()["I"],
+            true_peak=after.as_dict()["TP"],
+            reliable=level.reliable,
+            detail=level.detail,
+        ))
     del samples
     decoded.unlink()
-    return rows
+    return tuple(rows)
