@@ -10,7 +10,7 @@ LESSON ?=
 LESSON_LANG = $(if $(filter en ru ko,$(LANG)),$(LANG),en)
 TESTS ?= tests
 
-.PHONY: build test check new clean review approve publish bench setup system-deps browser-deps js-deps sftp-deps test-deps help
+.PHONY: build test check new clean review approve publish bench setup system-deps browser-deps js-deps sftp-deps lrs-deps test-deps help
 
 build: setup ## set up, then build every lesson in content/
 	$(PY) -m pipeline build -j $(JOBS) $(LESSON)
@@ -59,7 +59,11 @@ js-deps:
 sftp-deps:
 	@bash scripts/sftp-test-deps.sh
 
-test-deps: browser-deps js-deps sftp-deps
+# Ralph, the Learning Record Store the cmi5 tests send statements to (its own venv: tests/lrs/venv)
+lrs-deps:
+	@bash scripts/lrs-test-deps.sh
+
+test-deps: browser-deps js-deps sftp-deps lrs-deps
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -40,6 +40,7 @@ FORMAT_ALIASES = {"landscape": "16:9", "horizontal": "16:9", "portrait": "9:16",
 LICENCE_ALIASES = {"cc-by": "CC-BY-4.0", "cc by 4.0": "CC-BY-4.0", "cc0": "CC0-1.0", "cc-by-sa": "CC-BY-SA-4.0", "public domain": "CC0-1.0"}
 ITEM_TYPES = ("title", "clip", "card", "end")
 DEFAULT_MAX_DURATION = 90.0
+DEFAULT_MASTERY = 80  # percent of a lesson's questions answered right that passes it
 
 
 def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = None) -> Lesson:
@@ -129,6 +130,7 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
         school=values["school"] or School(),
         version=values["version"] or "1",
         captions=values["captions"] or CaptionSettings(),
+        mastery=values["mastery"] if values["mastery"] is not None else DEFAULT_MASTERY,
     )
 
 
@@ -160,6 +162,7 @@ def _lesson_spec(root: Path, themes: tuple[str, ...]) -> dict[str, Field]:
         "school": Field(_school(root)),
         "version": Field(f.text(20)),
         "captions": Field(_captions),
+        "mastery": Field(f.number(1, 100, integer=True), hint="the share of right answers, in percent, that passes the lesson's questions"),
         "sequence": Field(lambda r, n, p: n, required=True, hint="add 'sequence:' listing the title card, clips, cards and end card"),
     }
 
