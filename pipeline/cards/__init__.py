@@ -17,9 +17,10 @@ from pipeline.contracts import Artifact, Card, CardImage, CardsResult, Check, Sl
 from pipeline.stage import Context, Settings, Stage
 
 
-def run(ctx: Context) -> CardsResult:
-    from pipeline.cards import checks, deck
-    from pipeline.cards.fit import MIN_FONT_PX
+def _prepare(ctx: Context):
+    """Theme, fonts, card contents and pages, after the checks that need no layout (glyphs,
+    contrast); LessonError lists every problem found."""
+    from pipeline.cards import checks
     from pipeline.cards.markdown import card_content
     from pipeline.cards.pages import lesson_texts, plan, context
     from pipeline.cards.theme import labels as theme_labels
@@ -47,7 +48,26 @@ def run(ctx: Context) -> CardsResult:
     problems += missing + weak
     if problems:
         raise LessonError(problems)
+    return theme, font_set, colors, labels, cards, pages, checked, ratios
 
+
+def check(ctx: Context) -> None:
+    """Everything this stage would refuse, found without drawing a PNG: missing glyphs, weak
+    contrast, and text that does not fit its card (the same layout and measurement as the
+    build, ``fit.py``). Raises LessonError. ``microlearn check`` runs it; it stores only layout
+    measurements in the object store."""
+    from pipeline.cards import deck
+
+    theme, font_set, colors, labels, cards, pages, _, _ = _prepare(ctx)
+    deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels, render=False)
+
+
+def run(ctx: Context) -> CardsResult:
+    from pipeline.cards import deck
+    from pipeline.cards.fit import MIN_FONT_PX
+
+    lesson = ctx.lesson
+    theme, font_set, colors, labels, cards, pages, checked, ratios = _prepare(ctx)
     drawn = deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels)
 
     artifacts: list[Artifact] = []

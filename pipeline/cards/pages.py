@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.cards.markdown import CardContent
+from pipeline.cards.render import mount_url
 from pipeline.fsutil import sha256_file
 from pipeline.house import HOUSE
 from pipeline.lesson.model import FORMATS, EndCard, Lesson, TitleCard
@@ -108,7 +109,7 @@ def context(page: Page, lesson: Lesson, total: int, colors: dict, fonts, labels:
     def file(rel: str) -> str:
         if for_key:
             return source_hash(rel) if source_hash else sha256_file(lesson.root / rel)
-        return (lesson.root / rel).resolve().as_uri()
+        return mount_url("lesson", rel)  # the same URL wherever the lesson folder is (see render.py)
 
     from markupsafe import Markup, escape
 
