@@ -5,11 +5,15 @@ Figures (goals from the transcode issue):
 - 60 s of card slides with synthesised narration / realtime (<= 0.1x); with motion (three reveal
   steps per card, held as cached units like still slides) <= 0.15x;
 - the same slides assembled with MoviePy 2 / ours (>= 5x);
-- peak memory for a 10-minute input: the largest ffmpeg child (<= 500 MB) and our own process.
+- peak memory for a 10-minute input: the largest ffmpeg child (<= 500 MB) and our own process;
+- per-part loudness: the audio phase of a lesson of three recorded narrations (quiet, ordinary,
+  loud) and two synthesised cards, against the bare ffmpeg commands doing the same work (per part
+  a loudnorm measuring pass and a linear pass, the join, the whole's two passes, AAC, and each part
+  measured again).
 
 Every scenario runs in a fresh Python process, so its peak RSS (``resource.getrusage``) is its
 own. Media are generated in a scratch folder; nothing is cached between scenarios.
-Usage: python bench/bench_transcode.py [clip|slides|memory ...]   (or make bench)
+Usage: python bench/bench_transcode.py [clip|slides|memory|parts ...]   (or make bench)
 """
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -212,9 +218,89 @@ def scenario_memory(media: Path, scratch: Path) -> dict:
     return {"seconds": round(seconds, 1), **_rss()}
 
 
-SCENARIOS = {"bare": scenario_bare, "bare_auto": scenario_bare_auto, "ours": scenario_ours, "slides": scenario_slides,
-             "memory": scenario_memory}
-GROUPS = {"clip": ("bare", "bare_auto", "ours"), "slides": ("slides",), "memory": ("memory",)}
+# (file, ffmpeg filter giving the espeak-ng voice its level): a quiet phone memo, an ordinary
+# recording, and a loud one with a limiter's flattened peaks
+RECORDINGS = (("quiet.m4a", "volume=-30dB"), ("plain.m4a", "volume=-6dB"), ("loud.m4a", "volume=12dB,alimiter=limit=0.9:level=false"))
+
+
+def _recordings(root: Path, sections) -> None:
+    (root / "media").mkdir(parents=True)
+    for (name, graph), section in zip(RECORDINGS, sections):
+        wav = root / "media" / (name + ".espeak.wav")
+        subprocess.run(["espeak-ng", "-w", str(wav), section.narration], check=True, stdin=subprocess.DEVNULL)
+        _gen("-i", str(wav), "-af", f"{graph},aresample=44100", "-ac", "1", "-c:a", "aac", "-b:a", "128k", str(root / "media" / name))
+        wav.unlink()
+
+
+def _bare_parts(voices_in: list[Path], windows: list[list[tuple[int, int]]], scratch: Path) -> float:
+    """The same work as bare commands: each part's loudnorm two passes (measure, then linear),
+    the parts joined with the concat filter, the whole's two passes, AAC, each part measured again."""
+    bin_ = ffmpeg.ffmpeg_path()
+    run = lambda *a: subprocess.run([bin_, "-hide_banner", "-nostdin", "-y", *a], check=True, capture_output=True, text=True)  # noqa: E731
+
+    def two_pass(src: Path, out: Path) -> None:
+        report = run("-i", str(src), "-af", "loudnorm=I=-16:TP=-2:LRA=11:print_format=json", "-f", "null", "-").stderr
+        m = json.loads(report[report.rindex("{"):report.rindex("}") + 1])
+        run("-i", str(src), "-af", f"loudnorm=I=-16:TP=-2:LRA=11:measured_I={m['input_i']}:measured_TP={m['input_tp']}:"
+            f"measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}:linear=true,aresample=48000", "-c:a", "pcm_f32le", str(out))
+
+    started = time.perf_counter()
+    parts = []
+    for index, src in enumerate(voices_in):
+        parts.append(scratch / f"bare-{index}.wav")
+        two_pass(src, parts[-1])
+    inputs = [a for p in parts for a in ("-i", str(p))]
+    joined = "".join(f"[{i}:a]" for i in range(len(parts))) + f"concat=n={len(parts)}:v=0:a=1"
+    run(*inputs, "-filter_complex", joined, "-c:a", "pcm_f32le", str(scratch / "bare-joined.wav"))
+    two_pass(scratch / "bare-joined.wav", scratch / "bare-normal.wav")
+    run("-i", str(scratch / "bare-normal.wav"), "-c:a", "aac", "-aac_coder", "fast", "-b:a", PRODUCT.audio_bitrate, str(scratch / "bare.m4a"))
+    for spans in windows:
+        for first, last in spans:
+            run("-i", str(scratch / "bare.m4a"), "-af", f"atrim=start_sample={first}:end_sample={last},ebur128=peak=true", "-f", "null", "-")
+    return time.perf_counter() - started
+
+
+def scenario_parts(media: Path, scratch: Path) -> dict:
+    """The audio phase (every voice measured, judged, normalised; the track; the whole; AAC; each
+    voice measured again) of a lesson of three recorded narrations and two synthesised cards."""
+    from pipeline.transcode import assemble, track, voices
+    from pipeline.transcode.plan import make_plan
+
+    root = scratch / "content" / "bench"
+    _, sections = _card_lesson(root)
+    sections = sections + [Section("c4", "Card 4", "text", CARD_TEXTS[0], 1)]
+    _recordings(root, sections)
+    sequence = [CardSlide(s.id, audio=f"media/{name}") for s, (name, _) in zip(sections, RECORDINGS)] + [CardSlide("c3"), CardSlide("c4")]
+    the_lesson = _lesson(root, sequence, sections)
+    out = scratch / "build" / "bench"
+    out.mkdir(parents=True)
+    ctx = Context(the_lesson, Settings(root.parent, out.parent), out, ObjectStore(scratch / "objects"), Upstream(), logging.getLogger("bench"))
+    plan = make_plan(the_lesson, "bench", PRODUCT, ctx.objects, ffmpeg.ffmpeg_version())  # decoding and espeak-ng: the same for both
+    work = scratch / "work"
+    work.mkdir()
+    started = time.perf_counter()
+    prepared = voices.prepare(plan, the_lesson, "bench", ctx.objects, work)
+    _, _, level = assemble._audio(ctx, plan, prepared, PRODUCT, work)
+    ours = time.perf_counter() - started
+    # the bare commands get the same voices (as float WAVs) and the same windows to measure
+    import soundfile
+
+    bare_in, windows = [], []
+    for item in prepared:
+        wav = scratch / f"{item.level.voice.key}.wav"
+        soundfile.write(str(wav), np.fromfile(item.source, dtype=np.float32).reshape(-1, 2), 48000, subtype="FLOAT")
+        bare_in.append(wav)
+        windows.append([track.speech_window(plan, i) for i in item.level.voice.parts])
+    bare = _bare_parts(bare_in, windows, scratch)
+    return {"parts_ours_s": round(ours, 2), "parts_bare_s": round(bare, 2), "parts_ratio": round(ours / bare, 2),
+            "track_seconds": round(plan.seconds, 1),
+            "parts": [{k: getattr(row, k) for k in ("voice", "before", "gain_db", "after", "true_peak")} for row in level.parts],
+            "whole_after": {"I": level.after.I, "TP": level.after.TP}}
+
+
+SCENARIOS = {"bare": scenario_bare, "bare_auto": scenario_bare_auto, "ours": scenario_ours, "slides": scenario_slides, "memory": scenario_memory,
+             "parts": scenario_parts}
+GROUPS = {"clip": ("bare", "bare_auto", "ours"), "slides": ("slides",), "memory": ("memory",), "parts": ("parts",)}
 
 
 def _in_process(name: str, media: Path) -> dict:
@@ -267,6 +353,13 @@ def _table(f: dict) -> None:
         rows += [("10-min input (ultrafast): largest ffmpeg child",
                   f"{m['ffmpeg_child_peak_mb']} MB", "goal <= 500 MB"),
                  ("  our Python process", f"{m['python_peak_mb']} MB", f"took {m['seconds']} s")]
+    if "parts" in f:
+        p = f["parts"]
+        rows += [(f"per-part loudness, {p['track_seconds']} s track, 4 voices: ours", f"{p['parts_ours_s']} s", f"ours/bare {p['parts_ratio']}"),
+                 ("  bare ffmpeg commands, same work", f"{p['parts_bare_s']} s", "")]
+        rows += [(f"    {r['voice']}", f"{r['after']} LUFS", f"from {r['before']} LUFS, gain {r['gain_db']:+} dB, TP {r['true_peak']} dBTP")
+                 for r in p["parts"]]
+        rows += [("    whole track", f"{p['whole_after']['I']} LUFS", f"TP {p['whole_after']['TP']} dBTP")]
     width = max(len(r[0]) for r in rows) if rows else 0
     for name, value, note in rows:
         print(f"   {name:<{width}}  {value:>9}  {note}")

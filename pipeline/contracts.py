@@ -155,6 +155,26 @@ class Level:
 
 
 @dataclass(frozen=True)
+class PartLoudness:
+    """One voice of the track (a clip's sound, a recorded narration, the synthesised voice):
+    measured as it came, what was done, and measured again in the encoded audio."""
+
+    voice: str  # how the report names it: "card 'memo': media/memo.m4a"
+    kind: str  # "clip" | "recorded" | "synthesised"
+    parts: tuple[int, ...]  # indices of the sequence's parts it is heard in
+    seconds: float
+    before: float | None  # LUFS, as recorded (None: not measurable)
+    noise_floor: float | None  # dBFS, the quietest 5% of its 20 ms windows
+    action: str  # "normalise" | "keep"
+    mode: str | None  # "linear" | "limited" when normalised
+    gain_db: float
+    after: float | None  # LUFS in the encoded audio
+    true_peak: float | None  # dBTP in the encoded audio
+    reliable: bool
+    detail: str
+
+
+@dataclass(frozen=True)
 class Loudness:
     before: Level
     after: Level
@@ -163,6 +183,8 @@ class Loudness:
     reliable: bool
     detail: str
     short_clips: tuple[str, ...] = ()
+    reason: str = ""  # why the whole is not reliably measured, when it is not
+    parts: tuple[PartLoudness, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,6 +18,7 @@ class LoudnessTarget:
 
     integrated: float = -16.0  # LUFS
     tolerance: float = 1.0  # LU either side of ``integrated``
+    part_tolerance: float = 2.0  # LU either side, for each voice (clip, recording, synthesised voice) on its own
     true_peak: float = -1.5  # dBTP ceiling
     loudness_range: float = 11  # LU, advisory (an int: the report shows "11", as the standard writes it)
 

@@ -164,7 +164,7 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
         audio_stream = container.streams.audio[0] if container.streams.audio else None
         video = _video_info(container, video_stream, name) if video_stream is not None else None
         audio = _audio_info(container, audio_stream, name) if audio_stream is not None else None
-        duration = _duration(container, video_stream, audio_stream)
+        duration = _duration(container, video_stream, audio_stream) or _packets_end(container, video_stream, audio_stream)
         if demuxer in IMAGE_DEMUXERS:
             duration = 0.0
         elif duration <= 0:
@@ -197,6 +197,30 @@ def _duration(container, video_stream, audio_stream) -> float:
         if stream is not None and stream.duration and stream.time_base:
             return float(stream.duration * stream.time_base)
     return 0.0
+
+
+def _packets_end(container, video_stream, audio_stream) -> float:
+    """The duration of a file whose header does not state it, from its packets.
+
+    A browser's MediaRecorder writes WebM as a live stream: the header is written before the
+    length is known and never updated. Reading every packet's end time (no decoding needed)
+    finds it; the file was already opened and read up to its first frames, so only the rest
+    of it is read here."""
+    import av
+
+    streams = [s for s in (video_stream, audio_stream) if s is not None]
+    first, end = None, 0.0
+    try:
+        for packet in container.demux(streams):
+            if packet.pts is None or packet.time_base is None:
+                continue
+            start = float(packet.pts * packet.time_base)
+            first = start if first is None else min(first, start)
+            end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+    except av.error.FFmpegError:
+        pass  # a truncated tail: the packets read so far still say how long the file plays
+    begin = container.start_time / 1_000_000 if container.start_time is not None else (first or 0.0)
+    return max(0.0, end - begin)
 
 
 def _video_info(container, stream, name: str) -> VideoInfo:

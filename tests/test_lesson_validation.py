@@ -270,5 +270,23 @@ def test_voice_must_exist_and_speak_the_language(lesson_dir):
     assert problems(lesson_dir(LESSON_YAML + "voice: en-uss\n")) == [
         "L/lesson.yaml:23:8: voice: 'en-uss' is not a voice espeak-ng has — did you mean 'en-us'?"]
     assert problems(lesson_dir(LESSON_YAML + "voice: ru\n")) == [
-        "L/lesson.yaml:23:8: voice: voice 'ru' does not speak the lesson's language 'en' — choose a en voice, e.g. "
-        "en-us, or leave 'voice' out"]
+        "L/lesson.yaml:23:8: voice: voice 'ru' does not speak the lesson's language 'en' — choose a en voice, e.g. en-us, or leave 'voice' out"]
+
+
+CLIP_ONLY = LESSON_YAML.split("sequence:")[0] + "sequence:\n  - type: clip\n    file: media/clip.mp4\n"
+
+
+@pytest.mark.media
+@pytest.mark.parametrize("script", [None, ""])
+def test_a_lesson_of_one_clip_needs_no_script(lesson_dir, script):
+    folder = lesson_dir(CLIP_ONLY, script=script)
+    make_video(folder / "media" / "clip.mp4", seconds=1, size="160x90")
+    lesson = load_lesson(folder)
+    assert [item.kind for item in lesson.sequence] == ["clip"] and lesson.sections == ()
+
+
+@pytest.mark.media
+def test_a_lesson_of_one_clip_still_checks_a_script_it_names(lesson_dir):
+    folder = lesson_dir(CLIP_ONLY.replace("sequence:", "script: notes.md\nsequence:"), script=None)
+    make_video(folder / "media" / "clip.mp4", seconds=1, size="160x90")
+    assert problems(folder) == ["L/notes.md: the script file is missing — create it with one '## Card heading' section per card"]

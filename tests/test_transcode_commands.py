@@ -35,7 +35,8 @@ def test_slide_segment_decodes_the_image_once_a_second():
     assert argv == [
         "ffmpeg", *QUIET, "-loop", "1", "-framerate", "1", "-protocol_whitelist", "file", "-i", "/s/card.png",
         "-vf", "scale=1920:1080:force_original_aspect_ratio=decrease:out_color_matrix=bt709:out_range=tv,"
-        "pad=1920:1080:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=yuv420p",
+        "pad=1920:1080:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=yuv420p,"
+        "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv",
         "-r", "30", "-frames:v", "60", "-an", *STILL, *BITEXACT, "/o/seg.mp4",
     ]
     ffmpeg.check_inputs(argv)
@@ -44,18 +45,15 @@ def test_slide_segment_decodes_the_image_once_a_second():
 def test_clip_segment_of_the_frame_aspect_is_scaled_only():
     argv = commands.clip_segment("/m/a.mp4", 1.5, 90, commands.Source(1280, 720), (1920, 1080), S, "/o/c.mp4")
     graph = ("[0:v]fps=30[s0];[s0]scale=1920:1080:out_color_matrix=bt709:out_range=tv[s1];[s1]setsar=1[s2];"
-             "[s2]tpad=stop=-1:stop_mode=clone[s3];[s3]format=yuv420p[s4]")
+             "[s2]tpad=stop=-1:stop_mode=clone[s3];[s3]format=yuv420p[s4];"
+             "[s4]setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv[s5]")
     assert argv == [
-        "ffmpeg", "-protocol_whitelist", "file", "-ss", "1.5", "-i", "/m/a.mp4", "-filter_complex", graph,
-                    "-map", "[s4]",
-        "-an", "-bufsize", "10M", "-c:v", "libx264", "-color_primaries", "bt709", "-color_range", "tv",
-                    "-color_trc", "bt709",
-        "-colorspace", "bt709", "-crf", "21", "-dn", "-fflags", "+bitexact", "-flags:v", "+cgop+bitexact",
-                    "-frames:v", "90",
-        "-g", "60", "-keyint_min", "60", "-map_chapters", "-1", "-map_metadata", "-1", "-maxrate", "5M",
-                    "-pix_fmt", "yuv420p",
-        "-preset", "fast", "-profile:v", "high", "-sc_threshold", "0", "-sn", "-threads", "1", "-video_track_timescale",
-                    "15360", "-x264-params", "stitchable=1",
+        "ffmpeg", "-protocol_whitelist", "file", "-ss", "1.5", "-i", "/m/a.mp4", "-filter_complex", graph, "-map", "[s5]",
+        "-an", "-bufsize", "10M", "-c:v", "libx264", "-color_primaries", "bt709", "-color_range", "tv", "-color_trc", "bt709",
+        "-colorspace", "bt709", "-crf", "21", "-dn", "-fflags", "+bitexact", "-flags:v", "+cgop+bitexact", "-frames:v", "90",
+        "-g", "60", "-keyint_min", "60", "-map_chapters", "-1", "-map_metadata", "-1", "-maxrate", "5M", "-pix_fmt", "yuv420p",
+        "-preset", "fast", "-profile:v", "high", "-sc_threshold", "0", "-sn", "-threads", "1", "-video_track_timescale", "15360",
+        "-x264-params", "stitchable=1",
         "/o/c.mp4", "-hide_banner", "-nostdin", "-nostats", "-y",
     ]
     ffmpeg.check_inputs(argv)
@@ -69,7 +67,8 @@ def test_clip_segment_of_another_aspect_gets_a_blurred_fill():
         "[s2]scale=480:270:force_original_aspect_ratio=increase:out_color_matrix=bt709:out_range=tv[s3];[s3]crop=480:270[s4];"
         "[s4]boxblur=chroma_power=2:chroma_radius=6:luma_power=2:luma_radius=12[s5];[s5]scale=1920:1080[s6];[s6]setsar=1[s7];"
         "[s1]scale=1920:1080:force_divisible_by=2:force_original_aspect_ratio=decrease:out_color_matrix=bt709:out_range=tv[s8];[s8]setsar=1[s9];"
-        "[s7][s9]overlay=eof_action=repeat:x=(W-w)/2:y=(H-h)/2[s10];[s10]tpad=stop=-1:stop_mode=clone[s11];[s11]format=yuv420p[s12]"
+        "[s7][s9]overlay=eof_action=repeat:x=(W-w)/2:y=(H-h)/2[s10];[s10]tpad=stop=-1:stop_mode=clone[s11];[s11]format=yuv420p[s12];"
+        "[s12]setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv[s13]"
     )
 
 
@@ -81,18 +80,22 @@ def test_clip_segment_with_pad_and_non_square_pixels():
     assert graph == (
         "[0:v]fps=30[s0];[s0]scale=trunc(iw*sar/2)*2:ih[s1];[s1]setsar=1[s2];"
         "[s2]scale=1080:1920:force_divisible_by=2:force_original_aspect_ratio=decrease:out_color_matrix=bt709:out_range=tv[s3];"
-        "[s3]pad=1080:1920:(ow-iw)/2:(oh-ih)/2:black[s4];[s4]setsar=1[s5];[s5]tpad=stop=-1:stop_mode=clone[s6];[s6]format=yuv420p[s7]"
+        "[s3]pad=1080:1920:(ow-iw)/2:(oh-ih)/2:black[s4];[s4]setsar=1[s5];[s5]tpad=stop=-1:stop_mode=clone[s6];[s6]format=yuv420p[s7];"
+        "[s7]setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv[s8]"
     )
 
 
-def test_clip_audio_is_cut_to_exact_samples_and_mono_is_upmixed():
+def test_clip_audio_is_cut_to_exact_samples_mono_is_upmixed_and_surround_downmixed():
     assert commands.clip_audio("/m/a.mp4", 2.25, 48000, 1, "/o/a.wav") == [
         "ffmpeg", *QUIET, "-protocol_whitelist", "file", "-ss", "2.25", "-i", "/m/a.mp4", "-map", "0:a:0", "-vn",
-        "-af", "pan=stereo|c0=c0|c1=c0,aresample=48000,apad=whole_len=48000,atrim=end_sample=48000",
+        "-af", "pan=stereo|c0=c0|c1=c0,aresample=48000:ochl=stereo:clev=0.707107:slev=0.707107:lfe_mix_level=0,apad=whole_len=48000,atrim=end_sample=48000",
         "-ac", "2", "-ar", "48000", "-c:a", "pcm_f32le", "-flags:a", "+bitexact", *BITEXACT, "/o/a.wav",
     ]
     stereo = commands.clip_audio("/m/a.mp4", 0, 1600, 2, "/o/a.wav")
-    assert stereo[stereo.index("-af") + 1] == "aresample=48000,apad=whole_len=1600,atrim=end_sample=1600"
+    assert stereo[stereo.index("-af") + 1] == ("aresample=48000:ochl=stereo:clev=0.707107:slev=0.707107:lfe_mix_level=0,"
+                                               "apad=whole_len=1600,atrim=end_sample=1600")
+    surround = commands.clip_audio("/m/lecture.mov", 0, 1600, 6, "/o/a.wav")
+    assert surround[surround.index("-af") + 1] == stereo[stereo.index("-af") + 1]  # BS.775: centre and surrounds at -3 dB, no LFE
 
 
 def test_loudnorm_passes_and_limiter():
@@ -205,7 +208,8 @@ def test_speech_and_resample_commands():
         "-c:a", "pcm_s24le", "-flags:a", "+bitexact", *BITEXACT, "/w/o.wav",
     ]
     assert commands.decode_audio("/m/memo.m4a", "/w/d.wav") == [
-        "ffmpeg", *QUIET, "-protocol_whitelist", "file", "-i", "/m/memo.m4a", "-map", "0:a:0", "-vn", "-ar", "48000",
+        "ffmpeg", *QUIET, "-protocol_whitelist", "file", "-i", "/m/memo.m4a", "-map", "0:a:0", "-vn",
+        "-af", "aresample=48000:ochl=mono:clev=0.707107:slev=0.707107:lfe_mix_level=0", "-ac", "1", "-ar", "48000",
         "-c:a", "pcm_s16le", "-flags:a", "+bitexact", *BITEXACT, "/w/d.wav",
     ]
 
@@ -214,3 +218,22 @@ def test_a_trim_from_zero_does_not_seek():
     """Seeking to 0 would keep the AAC priming samples (23 ms early audio), so no -ss at all."""
     assert "-ss" not in commands.clip_audio("/m/a.mp4", 0.0, 1600, 2, "/o/a.wav")
     assert "-ss" not in commands.clip_segment("/m/a.mp4", 0.0, 30, commands.Source(320, 180), (320, 180), S, "/o/c.mp4")
+
+
+def test_hdr_clip_segment_is_tone_mapped_before_it_is_fitted():
+    argv = commands.clip_segment("/m/iphone.mov", 0, 30, commands.Source(320, 180, 1.0, "arib-std-b67"), (320, 180), S, "/o/c.mp4")
+    graph = argv[argv.index("-filter_complex") + 1]
+    assert graph == (
+        "[0:v]fps=30[s0];[s0]zscale=npl=100:t=linear:tin=arib-std-b67[s1];[s1]format=pix_fmts=gbrpf32le[s2];[s2]zscale=p=bt709[s3];"
+        "[s3]tonemap=desat=0:param=0.3:tonemap=mobius[s4];[s4]zscale=m=bt709:r=tv:t=bt709[s5];"
+        "[s5]scale=320:180:out_color_matrix=bt709:out_range=tv[s6];[s6]setsar=1[s7];[s7]tpad=stop=-1:stop_mode=clone[s8];[s8]format=yuv420p[s9];"
+        "[s9]setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv[s10]"
+    )
+    ffmpeg.check_inputs(argv)
+
+
+def test_decode_float_keeps_samples():
+    assert commands.raw_output(commands.decode_float("/w/a.m4a", "/w/a.f32")) == [
+        "ffmpeg", *QUIET, "-protocol_whitelist", "file", "-i", "/w/a.m4a", "-map", "0:a:0", "-c:a", "pcm_f32le",
+        "-flags:a", "+bitexact", *BITEXACT, "-f", "f32le", "/w/a.f32",
+    ]

@@ -97,9 +97,10 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
         script = read_text(root, script_name, script_label, MAX_SCRIPT_BYTES)
         problems.extend(script.problems)
         if script.missing:
-            problems.append(Diagnostic(script_label, 0, 0, "", "the script file is missing",
-                                       "create it with one '## Card heading' section per card"))
-        elif script.text is not None:
+            if values.get("script") or _shows_cards(node):
+                problems.append(Diagnostic(script_label, 0, 0, "", "the script file is missing", "create it with one '## Card heading' section per card"))
+            # else: a lesson of clips alone (e.g. one recorded clip) has no cards, so it needs no script
+        elif script.text is not None and (script.text.strip() or _shows_cards(node)):
             sections, script_problems = parse_script(script.text, script_label)
             problems.extend(script_problems)
         image_reader = Reader(script_label)
@@ -143,6 +144,15 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
         captions=values["captions"] or CaptionSettings(),
         mastery=values["mastery"] if values["mastery"] is not None else DEFAULT_MASTERY,
     )
+
+
+def _shows_cards(root_node: Y) -> bool:
+    """Whether the sequence lists any card (read from the raw YAML: the script is needed to
+    validate cards, so this is known before the sequence itself is validated)."""
+    sequence = root_node.value.get("sequence") if root_node.kind == "map" else None
+    if sequence is None or sequence.kind != "seq":
+        return True  # the sequence's own error is reported; asking for a script too would mislead
+    return any(item.kind != "map" or getattr(item.value.get("type"), "value", None) not in ("title", "clip", "end") for item in sequence.value)
 
 
 def _lesson_spec(root: Path, themes: tuple[str, ...]) -> dict[str, Field]:

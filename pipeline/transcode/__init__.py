@@ -3,8 +3,9 @@
 ``STAGE`` runs ``assemble.transcode`` with the product settings (``settings.MediaSettings``).
 Modules: ``plan`` (probe, narration, frame counts, duration limit), ``commands`` (pure argv
 builders), ``segments`` (cached video segments), ``narration`` (espeak-ng, pydub clean-up),
-``track`` (the sample-exact audio track, speech WAVs), ``loudness`` (two-pass linear loudnorm),
-``thumbnail`` (posters from non-black frames), ``assemble`` (the phases in order).
+``track`` (the sample-exact audio track, speech WAVs), ``levels`` (the loudness rules for each voice),
+``voices`` (each voice measured, judged, normalised, measured again), ``loudness`` (two-pass linear
+loudnorm), ``colour`` (HDR sources), ``thumbnail`` (posters from non-black frames), ``assemble`` (the phases in order).
 """
 from __future__ import annotations
 

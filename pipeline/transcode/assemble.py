@@ -1,9 +1,11 @@
 """The transcode stage as a straight sequence of phases.
 
 1. plan: probe every file, synthesise or clean narration, fix every part's frame count,
-   enforce the duration limit — all before any video is encoded;
-2. audio (in a second thread, while video encodes): one sample-exact track, two-pass linear
-   loudness normalisation, AAC, measured again after;
+   enforce the duration limit, measure and judge every voice's loudness (``voices.prepare``)
+   — all before any video is encoded;
+2. audio (in a second thread, while video encodes): each voice normalised on its own, one
+   sample-exact track, two-pass linear normalisation of the whole, AAC, measured again after
+   (the whole and each voice);
 3. video: one cached segment per part and format, joined with the concat demuxer by stream copy
    and muxed with the audio (``+faststart``);
 4. speech WAVs for the caption stage, posters and the thumbnail, the timeline.
@@ -19,7 +21,7 @@ from pathlib import Path
 from pipeline import ffmpeg
 from pipeline.contracts import Artifact, Check, Level, Loudness, Sentence, Speech, TimelinePart, TranscodeResult
 from pipeline.stage import Context
-from pipeline.transcode import commands, loudness, segments, thumbnail, track
+from pipeline.transcode import commands, loudness, segments, thumbnail, track, voices
 from pipeline.transcode.plan import Plan, make_plan, source_path
 from pipeline.transcode.settings import FPS, AUDIO_RATE, MediaSettings
 
@@ -38,6 +40,8 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     scratch.mkdir(parents=True)
     ctx.progress("probing media and preparing narration")
     plan = make_plan(lesson, ctx.label, settings, ctx.objects, ffmpeg.ffmpeg_version(), ctx.source_hash)
+    ctx.progress("measuring the loudness of every voice")
+    prepared = voices.prepare(plan, lesson, ctx.label, ctx.objects, scratch)
 
     jobs = {fmt: _video_jobs(ctx, plan, fmt, settings) for fmt in lesson.formats}
     # The audio chain is a few short ffmpeg runs in a row, and on a lesson of slides it is the
@@ -45,9 +49,8 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     slots = threading.Semaphore(workers)
     slots.acquire()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        audio_job = pool.submit(_released, slots, _audio, ctx, plan, settings, scratch)
-        stored = segments.encode([job for fmt in lesson.formats for job in jobs[fmt]], ctx.objects, workers,
-                                 ctx.progress, slots)
+        audio_job = pool.submit(_released, slots, _audio, ctx, plan, prepared, settings, scratch)
+        stored = segments.encode([job for fmt in lesson.formats for job in jobs[fmt]], ctx.objects, workers, ctx.progress, slots)
         m4a, track_raw, level = audio_job.result()
     concat_lists = {}
     for fmt in lesson.formats:
@@ -121,23 +124,29 @@ def _held(part, frames: int, final: str, steps: list[str], grid: int = 1) -> lis
     return [(pictures[shown - 1], count) for shown, count in reveal_steps(len(pictures), starts, frames, grid)]
 
 
-def _audio(ctx: Context, plan: Plan, settings: MediaSettings, scratch: Path) -> tuple[Path, Path, Loudness]:
-    """Assemble, normalise and encode the track; measure it before and after."""
-    clips = {
-        part.index: track.clip_audio(part, source_path(ctx.lesson, part), ctx.objects, f"{ctx.label}/{part.file}")
-        for part in plan.parts
-        if part.kind == "clip"
-    }
+def _audio(ctx: Context, plan: Plan, prepared: list[voices.Prepared], settings: MediaSettings, scratch: Path) -> tuple[Path, Path, Loudness]:
+    """Normalise each voice, assemble the track, normalise and encode it; measure the whole
+    before and after, and each voice again in the encoded audio."""
+    clips, cards, results = voices.normalise(plan, prepared, scratch, ctx.label)
     raw = scratch / "track.f32"
-    track.write_track(plan, clips, raw)
+    track.write_track(plan, clips, cards, raw)
+    for path in clips.values():
+        path.unlink()
     normal = scratch / "normalised.f32"
-    result = loudness.normalise(raw, normal, ctx.label)
+    spoken = any(item.level.action == "normalise" for item in prepared)
+    if spoken:
+        result = loudness.normalise(raw, normal, ctx.label)
+    else:
+        # Nothing was brought to the target (silence, noise only, parts too short to measure):
+        # gain on the whole would boost exactly what the parts' rules kept as it was.
+        result = loudness.Result(loudness.measure(raw, ctx.label, raw=True), "linear", 0.0, "no part has sound to normalise: the track is kept as it is")
+        shutil.copyfile(raw, normal)
     raw.unlink()
     m4a = scratch / "audio.m4a"
     ffmpeg.run(commands.raw_input(commands.aac_encode(str(normal),
                                                       settings.audio_bitrate, str(m4a))), context=ctx.label)
     after = loudness.measure(m4a, ctx.label)
-    reliable = plan.seconds >= loudness.SHORT and result.before.I > loudness.SILENT
+    reliable = spoken and plan.seconds >= loudness.SHORT
     level = Loudness(
         before=Level(**result.before.as_dict()),
         after=Level(**after.as_dict()),
@@ -146,8 +155,16 @@ def _audio(ctx: Context, plan: Plan, settings: MediaSettings, scratch: Path) -> 
         reliable=reliable,
         detail=result.detail,
         short_clips=tuple(part.file for part in plan.parts if part.kind == "clip" and part.seconds < loudness.SHORT),
+        reason="" if reliable else _unreliable(plan),
+        parts=voices.measure_after(plan, prepared, m4a, results, scratch, ctx.label),
     )
     return m4a, normal, level
+
+
+def _unreliable(plan: Plan) -> str:
+    if plan.seconds < loudness.SHORT:
+        return "too short to measure reliably (under 3 s)"
+    return "no part has sound to normalise (silence, background noise only, or parts too short to measure)"
 
 
 def _timeline(ctx: Context, plan: Plan, normal: Path) -> tuple[tuple[TimelinePart, ...], list[Artifact]]:

@@ -89,40 +89,61 @@ def measure(path: Path, context: str, raw: bool = False) -> Measure:
     return parse_summary(ffmpeg.run(argv, context=context).stderr)
 
 
-def normalise(track: Path, out: Path, context: str) -> Result:
-    """Normalise the raw float track ``track`` into ``out`` (raw float too) and say how.
+def normalise(track: Path, out: Path, context: str, before: Measure | None = None, raw: bool = True) -> Result:
+    """Normalise ``track`` (raw float, or any audio file with ``raw=False``) into ``out`` (raw
+    float) and say how. ``before`` is the track's measurement when it was taken already.
 
     Raises nothing for quiet or short tracks: a silent track is copied unchanged (mode linear,
     gain 0) — there is no loudness to reach.
     """
-    before = measure(track, context, raw=True)
+    before = before or measure(track, context, raw=raw)
     if not math.isfinite(before.I) or before.I <= SILENT:
-        shutil.copyfile(track, out)  # streamed: a long raw track need not fit in memory
+        copy_raw(track, out, raw, context)
         return Result(before, "linear", 0.0, "the track is silent: nothing to normalise")
     gain = TARGET_I - before.I
     # loudnorm goes dynamic when the measured range is over its LRA target; asking for at least
     # the measured range keeps it linear (a wide range is reported by the review, not squashed).
     lra = min(50.0, max(TARGET_LRA, math.ceil(before.LRA + 0.5)))
-    if before.TP + gain <= AIM_TP:
+    if before.TP + gain <= AIM_TP and _loudnorm_accepts(before):
         # loudnorm takes a measured range of exactly 0 (a steady tone, a short track) for "not
         # measured" and then goes dynamic; in linear mode the range is only checked, never used.
         measured = {"I": before.I, "TP": before.TP, "LRA": max(before.LRA, 0.01), "thresh": before.thresh}
-        argv = commands.raw_output(commands.raw_input(commands.loudnorm_apply(str(track), measured, TARGET_I, AIM_TP,
-                lra, str(out))))
+        argv = commands.raw_output(_input(commands.loudnorm_apply(str(track), measured, TARGET_I, AIM_TP, lra, str(out)), raw))
         second = parse_report(ffmpeg.run(argv, context=context).stderr)
         if second.get("normalization_type") == "linear":
             return Result(before, "linear", round(gain, 2), "linear gain")
         detail = f"loudnorm chose {second.get('normalization_type')!r} mode; applied linear gain and a limiter instead"
+    elif before.TP + gain <= AIM_TP:
+        detail = "linear gain (a volume filter: the measurements are outside what loudnorm accepts)"
     else:
         detail = f"linear gain of {gain:+.1f} dB would put the true peak at {before.TP + gain:+.1f} dBTP; a limiter holds it at {AIM_TP:g} dBTP"
-    return _limited(track, out, before, gain, detail, context)
+    return _limited(track, out, before, gain, detail, context, raw)
 
 
-def _limited(track: Path, out: Path, before: Measure, gain: float, detail: str, context: str) -> Result:
+def _loudnorm_accepts(measured: Measure) -> bool:
+    """loudnorm refuses measurements outside its option ranges (``measured_I`` -99..0 LUFS,
+    ``measured_TP`` -99..99, ``measured_thresh`` -99..0): a clipped, very loud recording measures
+    above 0 LUFS, and ffmpeg then fails with "Value ... for parameter 'measured_I' out of range"."""
+    return -99 < measured.I < 0 and -99 < measured.TP < 99 and -99 < measured.thresh < 0
+
+
+def _input(argv: list[str], raw: bool) -> list[str]:
+    return commands.raw_input(argv) if raw else argv
+
+
+def copy_raw(track: Path, out: Path, raw: bool, context: str) -> None:
+    """``track``'s samples unchanged into the raw float file ``out``."""
+    if raw:
+        shutil.copyfile(track, out)  # streamed: a long raw track need not fit in memory
+    else:
+        ffmpeg.run(commands.raw_output(commands.decode_float(str(track), str(out))), context=context)
+
+
+def _limited(track: Path, out: Path, before: Measure, gain: float, detail: str, context: str, raw: bool = True) -> Result:
     """Gain plus limiter; the limiter takes some loudness off the peaks, so the gain is raised
     by what is missing and applied again (at most three times; usually once is within 0.5 LU)."""
     for _ in range(3):
-        argv = commands.raw_output(commands.raw_input(commands.limited_gain(str(track), gain, AIM_TP, str(out))))
+        argv = commands.raw_output(_input(commands.limited_gain(str(track), gain, AIM_TP, str(out)), raw))
         ffmpeg.run(argv, context=context)
         after = measure(out, context, raw=True)
         if not math.isfinite(after.I) or abs(after.I - TARGET_I) <= 0.5:

@@ -22,8 +22,8 @@ from pipeline.lesson.model import voice_for  # noqa: E402,F401  (re-exported: th
 # and at 175 wpm the captions of a dense card exceed the 17 characters a second Russian rules allow.
 SPEEDS = {"ru": 150}
 # in every narration cache key: the code that synthesises, decodes and trims it
-NARRATION_CODE = ("pipeline.transcode.narration", "pipeline.espeak", "pipeline.transcode.commands",
-                  "pipeline.transcode.settings", "pipeline.house")
+NARRATION_CODE = ("pipeline.transcode.narration", "pipeline.espeak", "pipeline.transcode.commands", "pipeline.transcode.settings", "pipeline.house")
+TRIM_FLOOR = -80.0  # dBFS: the lowest silence threshold (a recording quieter than this is empty)
 # A sentence runs to . ! ? … (or their full-width forms), with any closing quotes or brackets,
 # followed by white space or the end. Korean uses the same punctuation as English; "v2.0" is
 # not split because no space follows the dot.
@@ -133,15 +133,16 @@ def recorded(path: Path, text: str, objects, source_hash: str, ffmpeg_version: s
 def trim_silence(path: Path):
     """Trim leading and trailing silence of a WAV with pydub; returns the AudioSegment.
 
-    The silence threshold follows the recording: 35 dB under its peak, kept between -60 and
-    -30 dBFS, so a noisy classroom recording is trimmed as well as a clean studio one. 30 ms
-    of the silence is kept on each side so the first consonant is never clipped.
+    The silence threshold follows the recording: 35 dB under its peak, kept between -80 and
+    -30 dBFS, so a noisy classroom recording is trimmed as well as a clean studio one, and a
+    quiet recording (which the loudness rules may raise by 40 dB) keeps its soft first and last
+    words. 30 ms of the silence is kept on each side so the first consonant is never clipped.
     """
     AudioSegment, detect_leading_silence = _pydub()
     sound = AudioSegment.from_wav(str(path))
     if len(sound) == 0 or sound.max == 0:
         return sound[:0]
-    threshold = max(-60.0, min(-30.0, sound.max_dBFS - 35.0))
+    threshold = max(TRIM_FLOOR, min(-30.0, sound.max_dBFS - 35.0))
     lead = detect_leading_silence(sound, silence_threshold=threshold, chunk_size=5)
     tail = detect_leading_silence(sound.reverse(), silence_threshold=threshold, chunk_size=5)
     return sound[max(0, lead - 30): max(lead, len(sound) - tail + 30)]
@@ -171,13 +172,14 @@ def _pydub():
 
 
 def to_house_rate(samples: np.ndarray, rate: int) -> np.ndarray:
-    """(n, channels) samples at 48 kHz -> (n, 2) float32 (mono on both channels, same level)."""
+    """(n, channels) samples at 48 kHz -> (n, 2) float32 (mono on both channels, same level).
+
+    Narration is decoded to mono before it gets here (``commands.decode_audio``); anything with
+    other than two channels is averaged to one voice in the middle, never cut to its first two."""
     if rate != AUDIO_RATE:
         raise ValueError(f"expected {AUDIO_RATE} Hz audio, got {rate} Hz")  # ffmpeg resamples before us
-    if samples.shape[1] == 1:
-        samples = np.repeat(samples, 2, axis=1)
-    elif samples.shape[1] > 2:
-        samples = samples[:, :2]
+    if samples.shape[1] != 2:
+        samples = np.repeat(samples.mean(axis=1, keepdims=True), 2, axis=1)
     return np.ascontiguousarray(samples, dtype=np.float32)
 
 

@@ -16,7 +16,7 @@ from pipeline.errors import Diagnostic, LessonError, MediaError
 from pipeline.fsutil import sha256_file
 from pipeline.lesson.model import CardSlide, Clip, EndCard, Lesson, TitleCard
 from pipeline.probe import MediaInfo, probe
-from pipeline.transcode import narration as speech
+from pipeline.transcode import colour, narration as speech
 from pipeline.transcode.settings import FPS, MediaSettings
 
 
@@ -39,6 +39,7 @@ class Part:
     narration: speech.Narration | None = None
     says: str = ""  # what is said in a clip
     lead: float = 0.0  # seconds of silence before the narration on a card
+    hdr: str = ""  # a clip's HDR transfer (tone-mapped to SDR), "" for SDR
     reveal: int = 0  # a question card's last frames, which show its answer slide
 
     @property
@@ -110,7 +111,7 @@ def _clip(index: int, item: Clip, lesson: Lesson, label: str, digest: str) -> Pa
             "change start/end of this clip in lesson.yaml",
         )
     return Part(index, "clip", frames_for(min(end, info.duration) - item.start), file=item.file, start=item.start,
-                info=info, source_hash=digest, says=item.says)
+                info=info, source_hash=digest, says=item.says, hdr=colour.hdr_transfer(path))
 
 
 def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: MediaSettings, objects,

@@ -54,7 +54,7 @@ def _key(settings: MediaSettings, fmt: str, **parts) -> dict:
 def clip_jobs(part: Part, source: Path, fmt: str, settings: MediaSettings, context: str) -> list[Job]:
     """The clip's frames fitted to the format, in chunks."""
     video = part.info.video
-    fit = commands.Source(video.width, video.height, video.sar)
+    fit = commands.Source(video.width, video.height, video.sar, part.hdr)
     chunk = max(GOP, settings.chunk - settings.chunk % GOP)
     jobs = []
     for first in range(0, part.frames, chunk):
@@ -62,7 +62,7 @@ def clip_jobs(part: Part, source: Path, fmt: str, settings: MediaSettings, conte
         start = round(part.start + first / FPS, 6)
         argv = commands.clip_segment(str(source), start, count, fit, settings.size(fmt), settings, "OUT")
         key = _key(settings, fmt, kind="clip", sha256=part.source_hash, start=start, frames=count,
-                   source=[fit.width, fit.height, fit.sar, video.rotation])
+                   source=[fit.width, fit.height, fit.sar, video.rotation, fit.hdr])
         jobs.append(Job(key, _runner(argv, context)))
     return jobs
 

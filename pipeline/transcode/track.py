@@ -24,7 +24,8 @@ TRACK_CODE = ("pipeline.transcode.track", "pipeline.transcode.commands",
 
 
 def clip_audio(part: Part, source: Path, objects, context: str) -> Path | None:
-    """The clip's audio as exactly the part's samples (48 kHz stereo float WAV), or None."""
+    """The clip's audio as exactly the part's samples (48 kHz stereo float WAV), or None.
+    Multichannel sound is down-mixed with the BS.775 matrix (``commands.downmix``)."""
     if part.info.audio is None:
         return None
     samples = part.frames * SAMPLES_PER_FRAME
@@ -39,26 +40,27 @@ def clip_audio(part: Part, source: Path, objects, context: str) -> Path | None:
     return objects.memo(key, ".wav", make)
 
 
-def write_track(plan: Plan, clip_audio_files: dict[int, Path | None], out: Path) -> None:
-    """Write the whole track as raw 48 kHz stereo float32 to ``out``."""
-    import soundfile
+def write_track(plan: Plan, clips: dict[int, Path], voices: dict[int, np.ndarray], out: Path) -> None:
+    """Write the whole track as raw 48 kHz stereo float32 to ``out``.
+
+    ``clips``: part index -> the clip's (normalised) sound as raw float, exactly its samples;
+    ``voices``: part index -> a card's (normalised) narration samples, placed after its lead-in."""
+    from pipeline.transcode.levels import raw_blocks
 
     with open(out, "wb") as handle:
         for part in plan.parts:
             want = part.frames * SAMPLES_PER_FRAME
             written = 0
-            source = clip_audio_files.get(part.index)
-            if source is not None:
-                with soundfile.SoundFile(str(source)) as wav:
-                    for block in wav.blocks(BLOCK, dtype="float32", always_2d=True):
-                        block = block[: want - written]
-                        handle.write(np.ascontiguousarray(block[:, :2]).tobytes())
-                        written += len(block)
-            elif part.narration is not None and len(part.narration.samples):
+            if part.index in clips:
+                for block in raw_blocks(clips[part.index], BLOCK):
+                    block = block[: want - written]
+                    handle.write(block.tobytes())
+                    written += len(block)
+            elif part.index in voices and len(voices[part.index]):
                 lead = round(part.lead * AUDIO_RATE)
-                voice = part.narration.samples[: max(0, want - lead)]
+                voice = voices[part.index][: max(0, want - lead)]
                 _silence(handle, min(lead, want))
-                handle.write(voice.tobytes())
+                handle.write(np.ascontiguousarray(voice, dtype=np.float32).tobytes())
                 written = min(lead, want) + len(voice)
             _silence(handle, want - written)
 
@@ -68,6 +70,12 @@ def _silence(handle, samples: int) -> None:
         step = min(samples, BLOCK)
         handle.write(np.zeros((step, 2), dtype=np.float32).tobytes())
         samples -= step
+
+
+def part_window(plan: Plan, part_index: int) -> tuple[int, int]:
+    """Sample range [first, last) of a whole part in the track."""
+    start = plan.starts()[part_index] * SAMPLES_PER_FRAME
+    return start, start + plan.parts[part_index].frames * SAMPLES_PER_FRAME
 
 
 def speech_window(plan: Plan, part_index: int) -> tuple[int, int] | None:

@@ -31,13 +31,32 @@ def _reliable(ev):
 def integrated(ev):
     value = _after(ev, "I")
     if value is None or not _reliable(ev):
-        yield None, value, BAND, "too short to measure reliably (under 3 s)"
+        loud = _loudness(ev)
+        yield None, value, BAND, (loud.reason if loud and loud.reason else "too short to measure reliably (under 3 s)")
         return
     yield abs(float(value) - TARGET.integrated) <= TARGET.tolerance, float(value), BAND, _before(ev, "I")
 
 
-@check("loudness.true_peak", f"True peak at most {TARGET.true_peak:g} dBTP", "blocking",
-       "report this: the limiter did not hold the peak")
+PART_BAND = f"{TARGET.integrated:g} ±{TARGET.part_tolerance:g}"
+
+
+@check("loudness.parts", f"Every part (each clip's sound, each recorded narration, the synthesised voice) at {TARGET.integrated:g} LUFS "
+       f"±{TARGET.part_tolerance:g} LU on its own", "blocking", "report this: the part's normalisation did not reach the target")
+def parts(ev):
+    """One row per voice, measured in the encoded audio: a part far from the others is a part the
+    listener has to reach for the volume for, even when the whole track measures right."""
+    loud = _loudness(ev)
+    for row in loud.parts if loud else ():
+        source = f"{row.voice}: {row.before} → {row.after} LUFS" if row.before is not None else row.voice
+        if row.action != "normalise":
+            yield None, row.after, PART_BAND, f"{row.voice}: {row.detail}"
+        elif row.after is None or not row.reliable:
+            yield None, row.after, PART_BAND, f"{source}; {row.detail}"
+        else:
+            yield abs(float(row.after) - TARGET.integrated) <= TARGET.part_tolerance, float(row.after), PART_BAND, source
+
+
+@check("loudness.true_peak", f"True peak at most {TARGET.true_peak:g} dBTP", "blocking", "report this: the limiter did not hold the peak")
 def true_peak(ev):
     value = _after(ev, "TP")
     if value is None:
