@@ -171,7 +171,7 @@ def test_enforce_raises_one_lesson_error_with_every_violation_and_honours_accept
         "content/demo/script.md:12:1: section 'a' narration: captions: cue 1 at 00:00:00.000: ends 20 ms before cue 2; at least 2"
         " frames (67 ms) are needed — leave a short pause between these sentences (rule 'min_gap')",
     ]
-    qc.enforce(found, [place] * 2, (qc.Acceptance("min_duration", "Hi", "a greeting"), qc.Acceptance("min_gap", "Hi.", "intended")))
+    qc.enforce(found, [place] * 2, (qc.Acceptance("min_duration", "a greeting", cue="Hi"), qc.Acceptance("min_gap", "intended", cue="Hi.")))
 
 
 # --- formats -------------------------------------------------------------------------------------

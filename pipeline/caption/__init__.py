@@ -121,9 +121,8 @@ def _no_words(place: Diagnostic, language: str) -> Diagnostic:
 
 
 def acceptances(lesson: Lesson) -> tuple[qc.Acceptance, ...]:
-    """Violations the lesson accepts (``captions.accept`` in lesson.yaml: not in the lesson
-    model yet, so none; the QC is already built to honour them)."""
-    return tuple(getattr(lesson.captions, "accept", ()) or ())
+    """Violations the lesson accepts (``captions.accept`` in lesson.yaml), each with its reason."""
+    return tuple(lesson.captions.accept)
 
 
 def _place(ctx: Context, index: int, entry: dict) -> Diagnostic:

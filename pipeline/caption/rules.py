@@ -80,7 +80,8 @@ def rules_for(language: str, settings: CaptionSettings | None = None) -> Rules:
     settings = settings or CaptionSettings()
     rules = Rules(language, table.line_chars, table.lines, table.cps_children if settings.children else table.cps,
                   half_width=table.half_width, children=settings.children)
-    overrides = {k: getattr(settings, k) for k in ("max_line_chars", "max_lines", "max_cps") if getattr(settings, k) is not None}
+    overrides = {k: getattr(settings, k) for k in ("max_line_chars", "max_lines", "max_cps", "min_duration", "max_duration", "min_gap_frames")
+                 if getattr(settings, k) is not None}
     return replace(rules, **overrides)
 
 
