@@ -25,7 +25,8 @@ import numpy as np
 
 from pipeline.caption import dtw
 from pipeline.caption.features import FRAME, features, fill_runs, runs, voiced
-from pipeline.caption.synth import synthesise
+from pipeline.caption.synth import GAP_CLAUSE, synthesise
+from pipeline.caption.windows import coarse_path
 
 SNAP = 0.15  # s: how far a boundary moves to reach the recording's own speech edge
 WINDOW = 1.0  # s of recording over which the local tempo is measured
@@ -36,6 +37,11 @@ LOW_CONFIDENCE = 0.5  # words under it count towards a mismatch stretch
 MISMATCH_SECONDS = 1.5  # how long such a stretch lasts before it is reported
 COST_FULL, COST_ZERO = 0.65, 0.95  # relative match cost giving confidence 1 and 0
 TEMPO_FULL, TEMPO_ZERO = 0.6, 1.2  # |log2 tempo| giving confidence 1 and 0
+SAMPLE = 3000  # frames per side for the cost scale
+UNSCRIPTED = 2.0  # s of speech before the first word or after the last that the script lacks
+STRAY_PAUSE = 0.35  # s: no word holds a pause this long
+ONE_BREATH = 0.15  # s: words closer than this are said in one breath
+STRAY_WORDS, STRAY_SECONDS = 3, 0.8  # at most this many words over this long move across a pause
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Alignment:
     words: tuple[Word, ...]
     divergences: tuple[Divergence, ...]
     quality: float  # 0..1, the whole part's match (1 = like a clean reading of this script)
+    windows: tuple[tuple[float, float, float], ...] = ()  # (start s, end s, match) per window
 
 
 def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") -> Alignment:
@@ -79,20 +86,18 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
     speech = voiced(real.energy_db, mfcc=real.mfcc)
     if real.frames == 0 or not speech.any():
         return Alignment(tuple(Word(w, 0.0, 0.0, 0.0) for w in words), (), 0.0)
-    # the two anchors of the cost scale, from every 4th recording frame against the reading:
-    # the best match a speech frame finds anywhere (order ignored), and frames paired at random
-    sample = dtw.distances(real.mfcc[::4], synth.mfcc)
     synth_silent = np.ones(synth.frames, bool)
     for s, e in synthetic.spans:
         synth_silent[int(s / FRAME): int(np.ceil(e / FRAME))] = False
-    unrelated = float(np.median(sample[speech[::4]][:, ~synth_silent])) if (~synth_silent).any() else float(np.median(sample))
-    good = float(np.median(sample.min(axis=1)[speech[::4]]))
+    good, unrelated = _scale(real.mfcc, synth.mfcc, speech, synth_silent)
     args = dict(filler=good + 0.6 * (unrelated - good), quiet=0.5 * good, mismatch=unrelated)
-    rows, cols, true_cost = dtw.path(real.mfcc, synth.mfcc, ~speech, synth_silent, **args)
-    # the control: the same reading backwards has the same voice and sounds but not this text;
-    # how much better the true reading matches than the control says whether it is this text
-    _, _, control_cost = dtw.coarse(real.mfcc, synth.mfcc[::-1], ~speech, synth_silent[::-1], **args)
-    match = (control_cost - true_cost) / max(control_cost - good, 1e-6)
+    c_rsil, c_ssil = dtw.pool_mask(~speech), dtw.pool_mask(synth_silent)
+    coarse_rows, coarse_cols, windows = coarse_path(dtw.pool(real.mfcc), dtw.pool(synth.mfcc), c_rsil, c_ssil,
+                                                    _cuts(words, synthetic.spans, synth.frames), **args)
+    rows, cols = dtw.refine(real.mfcc, synth.mfcc, ~speech, synth_silent, coarse_rows, coarse_cols, **args)
+    # per window: how much better the true reading matches than the control (the same reading
+    # backwards: same voice, same sounds, not this text)
+    matches = [(w.control_cost - w.true_cost) / max(w.control_cost - good, 1e-6) for w in windows]
     inner = (cols >= 0) & (cols < synth.frames)
     step_cost = np.full(len(rows), unrelated, dtype=np.float32)
     diff = real.mfcc[rows[inner]] - synth.mfcc[cols[inner]]
@@ -108,9 +113,47 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
         inside = (cols >= a) & (cols < b) & speech[rows]
         placed.append([word, start, end, _confidence(relative[inside], tempo[rows[inside]])])
     _snap(placed, speech)
-    divergences = _divergences(tempo, speech, placed)
-    quality = float(np.clip(match / MATCH_FULL, 0.0, 1.0))
-    return Alignment(tuple(Word(w, round(s, 3), round(e, 3), round(c, 3)) for w, s, e, c in placed), tuple(divergences), round(quality, 3))
+    _drop_strays(placed, speech)
+    _pauses_at_punctuation(placed)
+    for index, item in enumerate(placed):  # words in order, each at least a frame long
+        if index:
+            item[1] = max(item[1], placed[index - 1][2])
+        item[2] = max(item[2], item[1] + FRAME)
+    divergences = _divergences(tempo, speech, placed) + _unscripted(rows, cols, speech, synth.frames, len(placed))
+    spans = [(w.start * dtw.COARSE * FRAME, w.end * dtw.COARSE * FRAME, m) for w, m in zip(windows, matches)]
+    quality = float(np.clip(min(matches) / MATCH_FULL, 0.0, 1.0))
+    if any(d.kind in ("audio-only", "script-only") and d.word in (0, len(placed) - 1) and d.end - d.start >= UNSCRIPTED for d in divergences):
+        quality = 0.0  # a script or a recording cut short is not the recording of this script
+    return Alignment(tuple(Word(w, round(s, 3), round(e, 3), round(c, 3)) for w, s, e, c in placed),
+                     tuple(sorted(divergences, key=lambda d: d.start)), round(quality, 3),
+                     tuple((round(a, 2), round(b, 2), round(float(m), 3)) for a, b, m in spans))
+
+
+def _scale(real: np.ndarray, synth: np.ndarray, speech: np.ndarray, synth_silent: np.ndarray) -> tuple[float, float]:
+    """The two anchors of the cost scale, from a sample of recording frames against the reading:
+    the best match a speech frame finds anywhere (order ignored), and frames paired at random.
+    At most ``SAMPLE`` frames of each side, so a long recording costs no more than a short one."""
+    r = slice(None, None, max(4, len(real) // SAMPLE))
+    c = slice(None, None, max(1, len(synth) // SAMPLE))
+    sample = dtw.distances(real[r], synth[c])
+    spoken, sounding = speech[r], ~synth_silent[c]
+    if not spoken.any():
+        spoken = np.ones_like(spoken)
+    unrelated = float(np.median(sample[spoken][:, sounding])) if sounding.any() else float(np.median(sample))
+    good = float(np.median(sample.min(axis=1)[spoken]))
+    return good, unrelated
+
+
+def _cuts(words: list[str], spans, frames: int) -> list[int]:
+    """Coarse reading columns in the middle of clause and sentence gaps: where a window may end."""
+    from pipeline.caption.synth import gap_after
+
+    out = []
+    for k in range(len(words) - 1):
+        if gap_after(words[k]) >= GAP_CLAUSE:
+            middle = (spans[k][1] + spans[k + 1][0]) / 2
+            out.append(min(int(middle / FRAME) // dtw.COARSE, frames // dtw.COARSE))
+    return out
 
 
 def _confidence(relative: np.ndarray, tempo: np.ndarray) -> float:
@@ -142,7 +185,12 @@ def _tempo(rows: np.ndarray, cols: np.ndarray, speech: np.ndarray, synth_silent:
     lo = np.clip(np.arange(n) - half, 0, n - 1)
     hi = np.clip(np.arange(n) + half, 0, n - 1)
     ratio = np.log2((synth_cum[at[hi]] - synth_cum[at[lo]] + 1) / (real_cum[hi] - real_cum[lo] + 1))
-    overall = np.log2((synth_cum[-1] + 1) / (real_cum[-1] + 1))
+    # the part's own pace: the median of the local ones over the speech the path gives to words,
+    # so a stretch the script lacks (or a script cut short) does not shift the pace of the rest
+    on_words = np.zeros(n, bool)
+    on_words[rows[(cols >= 0) & (cols < len(synth_silent))]] = True
+    usable = speech & on_words
+    overall = float(np.median(ratio[usable])) if usable.any() else np.log2((synth_cum[-1] + 1) / (real_cum[-1] + 1))
     return ratio - overall
 
 
@@ -196,6 +244,113 @@ def _snap(placed: list[list], speech: np.ndarray) -> None:
         if index:
             item[1] = max(item[1], placed[index - 1][2])
         item[2] = max(item[2], item[1] + FRAME)
+
+
+def _unscripted(rows: np.ndarray, cols: np.ndarray, speech: np.ndarray, frames: int, words: int) -> list[Divergence]:
+    """Speech the path parks on the fillers, before the first word or after the last: a script
+    that lacks its beginning or end (or a recording that goes on past it). Short stretches are
+    a cough or a "thank you"; ``UNSCRIPTED`` s of speech is a part of the recording."""
+    found = []
+    for kind, at, word in (("lead", -1, 0), ("tail", frames, words - 1)):
+        on = np.zeros(len(speech), bool)
+        on[rows[cols == at]] = True
+        parked = on & speech
+        if parked.sum() * FRAME >= UNSCRIPTED:
+            voiced_rows = np.flatnonzero(parked)
+            found.append(Divergence(round(voiced_rows[0] * FRAME, 2), round((voiced_rows[-1] + 1) * FRAME, 2), word, "audio-only"))
+    return found
+
+
+def _drop_strays(placed: list[list], speech: np.ndarray) -> None:
+    """Cut a word down to its own sound when it spans a long pause.
+
+    No word holds a pause of ``STRAY_PAUSE`` s, so a word placed across one has taken in a sound
+    beside it: a filler ("um"), a cough, an aside said in the pause before a sentence. The
+    stray side is the one facing the wider gap to the neighbouring word (the first word of a
+    sentence takes in what was said in the pause before it, the last word what follows it).
+    """
+    longest = round(STRAY_PAUSE / FRAME)
+    for index, item in enumerate(placed):
+        a, b = int(round(item[1] / FRAME)), int(round(item[2] / FRAME))
+        if not speech[a:b].any():
+            _to_speech(placed, index, speech)
+            continue
+        gaps = [(s, e) for s, e in runs(speech[a:b], False) if e - s >= longest and s > 0 and e < b - a]
+        if not gaps:
+            continue
+        before = item[1] - placed[index - 1][2] if index else float("inf")
+        after = placed[index + 1][1] - item[2] if index + 1 < len(placed) else float("inf")
+        if before >= after:
+            item[1] = (a + gaps[-1][1]) * FRAME
+        else:
+            item[2] = (a + gaps[0][0]) * FRAME
+
+
+def _pauses_at_punctuation(placed: list[list]) -> None:
+    """Move a word across a long pause of the recording to the side where the script pauses.
+
+    A reader pauses at a full stop or a comma, rarely inside a clause. When the path puts a long
+    pause right after the first word of a sentence ("... letters. The | invention"), that word
+    was matched to the tail of the sentence before, or, when it matches badly, to a filler said
+    in the pause ("um"); it moves to just after the pause. The same, mirrored, for the last word
+    of a sentence placed after a pause inside its clause."""
+    from pipeline.caption.segment import ends_clause, ends_sentence
+
+    def stops(k: int) -> bool:
+        return ends_sentence(placed[k][0]) or ends_clause(placed[k][0])
+
+    for k in range(len(placed) - 1):
+        word, after = placed[k], placed[k + 1]
+        if after[1] - word[2] < STRAY_PAUSE or stops(k):
+            continue
+        j = k  # the words of this clause said in one breath with k (no pause between them)
+        while j and not stops(j - 1) and placed[j][1] - placed[j - 1][2] < ONE_BREATH:
+            j -= 1
+        glued = j and stops(j - 1) and placed[j][1] - placed[j - 1][2] < STRAY_PAUSE
+        confidence = float(np.mean([placed[i][3] for i in range(j, k + 1)]))
+        short = k - j < STRAY_WORDS and placed[k][2] - placed[j][1] <= STRAY_SECONDS
+        if short and (glued or confidence < LOW_CONFIDENCE):
+            shift = after[1] - placed[j][1]
+            for i in range(j, k + 1):
+                placed[i][1] += shift
+                placed[i][2] += shift
+            for i in range(k + 1, len(placed)):  # the words after make room, in order
+                if placed[i][1] >= placed[i - 1][2]:
+                    break
+                length = placed[i][2] - placed[i][1]
+                placed[i][1] = placed[i - 1][2]
+                placed[i][2] = max(placed[i][2], placed[i][1] + min(length, FRAME * 5))
+        elif stops(k + 1) and (k + 2 == len(placed) or placed[k + 2][1] - after[2] < STRAY_PAUSE or after[3] < LOW_CONFIDENCE):
+            length = after[2] - after[1]
+            after[1], after[2] = word[2], word[2] + length
+            if k + 2 < len(placed):
+                after[2] = min(after[2], placed[k + 2][1])
+
+
+def _to_speech(placed: list[list], index: int, speech: np.ndarray) -> None:
+    """A word placed wholly in a pause (a short word the path passed over in silence) moves to
+    the edge of the speech on the side of its nearer neighbour, keeping at most 0.15 s."""
+    item = placed[index]
+    before = item[1] - placed[index - 1][2] if index else float("inf")
+    after = placed[index + 1][1] - item[2] if index + 1 < len(placed) else float("inf")
+    length = min(item[2] - item[1], 0.15)
+    frame = int(round(item[1] / FRAME))
+    if after <= before:
+        onset = frame + int(np.argmax(speech[frame:])) if speech[frame:].any() else None
+        if onset is not None:
+            item[1] = onset * FRAME
+            item[2] = item[1] + length
+            if index + 1 < len(placed):
+                placed[index + 1][1] = max(placed[index + 1][1], item[2])
+                placed[index + 1][2] = max(placed[index + 1][2], placed[index + 1][1] + FRAME)
+    else:
+        voiced_before = np.flatnonzero(speech[:frame])
+        if len(voiced_before):
+            item[2] = (voiced_before[-1] + 1) * FRAME
+            item[1] = item[2] - length
+            if index:
+                placed[index - 1][2] = min(placed[index - 1][2], item[1])
+                placed[index - 1][1] = min(placed[index - 1][1], placed[index - 1][2] - FRAME)
 
 
 def _pause_at(pauses: list[tuple[int, int]], t: float) -> tuple[int, int] | None:
