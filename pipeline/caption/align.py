@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.caption import dtw
-from pipeline.caption.features import FRAME, features, fill_runs, runs, voiced
+from pipeline.caption.features import FRAME, RATE, features, fill_runs, runs, voiced
 from pipeline.caption.synth import GAP_CLAUSE, synthesise
 from pipeline.caption.windows import coarse_path
 
@@ -32,7 +32,8 @@ SNAP = 0.15  # s: how far a boundary moves to reach the recording's own speech e
 WINDOW = 1.0  # s of recording over which the local tempo is measured
 DIVERGENT = 0.6  # |log2 tempo| (1.75x off) from which script and audio no longer keep pace
 DIVERGENT_SECONDS = 1.0  # how long such a stretch lasts before it is reported
-MATCH_FULL = 0.2  # control margin of a clean reading (human voices: 0.2-0.25, espeak-ng: 0.6)
+MATCH_ZERO, MATCH_FULL = 0.045, 0.085  # windows' median margin over the control giving quality 0 and 1
+DIVERGED_ZERO = 0.25  # share of the recording in divergences at which the quality is 0
 LOW_CONFIDENCE = 0.5  # words under it count towards a mismatch stretch
 MISMATCH_SECONDS = 1.5  # how long such a stretch lasts before it is reported
 COST_FULL, COST_ZERO = 0.65, 0.95  # relative match cost giving confidence 1 and 0
@@ -97,7 +98,7 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
     rows, cols = dtw.refine(real.mfcc, synth.mfcc, ~speech, synth_silent, coarse_rows, coarse_cols, **args)
     # per window: how much better the true reading matches than the control (the same reading
     # backwards: same voice, same sounds, not this text)
-    matches = [(w.control_cost - w.true_cost) / max(w.control_cost - good, 1e-6) for w in windows]
+    matches = [(w.control_cost - w.true_cost) / max(w.control_cost, 1e-6) for w in windows]
     inner = (cols >= 0) & (cols < synth.frames)
     step_cost = np.full(len(rows), unrelated, dtype=np.float32)
     diff = real.mfcc[rows[inner]] - synth.mfcc[cols[inner]]
@@ -121,7 +122,14 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
         item[2] = max(item[2], item[1] + FRAME)
     divergences = _divergences(tempo, speech, placed) + _unscripted(rows, cols, speech, synth.frames, len(placed))
     spans = [(w.start * dtw.COARSE * FRAME, w.end * dtw.COARSE * FRAME, m) for w, m in zip(windows, matches)]
-    quality = float(np.clip(min(matches) / MATCH_FULL, 0.0, 1.0))
+    # two views of one question, both calibrated on the corpus (bench/bench_caption.py): the
+    # windows' median margin over their control (human speech with its script: 0.05-0.16 per
+    # window, median 0.09 and more; another script: 0.04 and less), and the share of the
+    # recording where script and speech diverge (correct scripts: up to 2 %; wrong or cut
+    # short: 19 % and more), which also catches a wrong stretch inside a long part
+    diverged = sum(d.end - d.start for d in divergences) / max(len(samples) / RATE, 1e-6)
+    by_match = np.clip((float(np.median(matches)) - MATCH_ZERO) / (MATCH_FULL - MATCH_ZERO), 0.0, 1.0)
+    quality = float(by_match * np.clip(1.0 - diverged / DIVERGED_ZERO, 0.0, 1.0))
     if any(d.kind in ("audio-only", "script-only") and d.word in (0, len(placed) - 1) and d.end - d.start >= UNSCRIPTED for d in divergences):
         quality = 0.0  # a script or a recording cut short is not the recording of this script
     return Alignment(tuple(Word(w, round(s, 3), round(e, 3), round(c, 3)) for w, s, e, c in placed),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pipeline.lesson.model import CaptionSettings
 
 # Bump when the aligner's output for the same audio and text can change (part of cache keys).
-ALIGN_VERSION = "1"
+ALIGN_VERSION = "2"
 
 FPS = 30  # the house frame rate: gaps are counted in its frames
 
