@@ -42,7 +42,7 @@ SAMPLE = 3000  # frames per side for the cost scale
 UNSCRIPTED = 2.0  # s of speech before the first word or after the last that the script lacks
 STRAY_PAUSE = 0.35  # s: no word holds a pause this long
 ONE_BREATH = 0.15  # s: words closer than this are said in one breath
-STRAY_WORDS, STRAY_SECONDS = 3, 0.8  # at most this many words over this long move across a pause
+STRAY_WORDS, STRAY_SECONDS = 4, 0.8  # at most this many words over this long move across a pause
 
 
 @dataclass(frozen=True)
@@ -269,6 +269,13 @@ def _unscripted(rows: np.ndarray, cols: np.ndarray, speech: np.ndarray, frames: 
     return found
 
 
+def _stops(word: str) -> bool:
+    """Whether a reader pauses after ``word`` (it ends a sentence or a clause)."""
+    from pipeline.caption.segment import ends_clause, ends_sentence
+
+    return ends_sentence(word) or ends_clause(word)
+
+
 def _drop_strays(placed: list[list], speech: np.ndarray) -> None:
     """Cut a word down to its own sound when it spans a long pause.
 
@@ -288,6 +295,10 @@ def _drop_strays(placed: list[list], speech: np.ndarray) -> None:
             continue
         before = item[1] - placed[index - 1][2] if index else float("inf")
         after = placed[index + 1][1] - item[2] if index + 1 < len(placed) else float("inf")
+        if _stops(item[0]):  # a reader pauses after a sentence, so that is where a filler falls
+            before, after = 0.0, 1.0
+        elif index and _stops(placed[index - 1][0]):
+            before, after = 1.0, 0.0
         if before >= after:
             item[1] = (a + gaps[-1][1]) * FRAME
         else:
@@ -302,10 +313,8 @@ def _pauses_at_punctuation(placed: list[list]) -> None:
     was matched to the tail of the sentence before, or, when it matches badly, to a filler said
     in the pause ("um"); it moves to just after the pause. The same, mirrored, for the last word
     of a sentence placed after a pause inside its clause."""
-    from pipeline.caption.segment import ends_clause, ends_sentence
-
     def stops(k: int) -> bool:
-        return ends_sentence(placed[k][0]) or ends_clause(placed[k][0])
+        return _stops(placed[k][0])
 
     for k in range(len(placed) - 1):
         word, after = placed[k], placed[k + 1]
@@ -328,11 +337,17 @@ def _pauses_at_punctuation(placed: list[list]) -> None:
                 length = placed[i][2] - placed[i][1]
                 placed[i][1] = placed[i - 1][2]
                 placed[i][2] = max(placed[i][2], placed[i][1] + min(length, FRAME * 5))
-        elif stops(k + 1) and (k + 2 == len(placed) or placed[k + 2][1] - after[2] < STRAY_PAUSE or after[3] < LOW_CONFIDENCE):
-            length = after[2] - after[1]
-            after[1], after[2] = word[2], word[2] + length
-            if k + 2 < len(placed):
-                after[2] = min(after[2], placed[k + 2][1])
+            continue
+        e = k + 1  # mirrored: the end of a sentence said in one breath after the pause
+        while e + 1 < len(placed) and not stops(e) and placed[e + 1][1] - placed[e][2] < ONE_BREATH:
+            e += 1
+        confidence = float(np.mean([placed[i][3] for i in range(k + 1, e + 1)]))
+        short = e - k <= STRAY_WORDS and placed[e][2] - placed[k + 1][1] <= STRAY_SECONDS
+        if short and stops(e) and confidence < LOW_CONFIDENCE:
+            shift = word[2] - placed[k + 1][1]
+            for i in range(k + 1, e + 1):
+                placed[i][1] += shift
+                placed[i][2] += shift
 
 
 def _to_speech(placed: list[list], index: int, speech: np.ndarray) -> None:
