@@ -47,7 +47,7 @@ from pipeline import ffmpeg  # noqa: E402
 from pipeline.caption import MISMATCH_BELOW  # noqa: E402
 from pipeline.caption.align import align  # noqa: E402
 from pipeline.caption.segment import tokens_of  # noqa: E402
-from pipeline.caption.speech import read_audio  # noqa: E402
+from pipeline.audio import read_audio  # noqa: E402
 from pipeline.lesson.model import DEFAULT_VOICES  # noqa: E402
 
 LENGTHS = {"en": (30, 120, 300, 600, 1200), "ru": (30, 120, 300), "ko": (30, 120, 300)}

@@ -73,10 +73,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _settings(args, jobs: int = 1):
+    """The one place a command reads the environment (pipeline/settings.py)."""
     from pipeline.cache import cpu_count
-    from pipeline.stage import Settings
+    from pipeline.settings import Settings
 
-    return Settings(content_dir=args.content, build_dir=args.build_dir, jobs=jobs or cpu_count())
+    return Settings.from_environment(args.content, args.build_dir, jobs or cpu_count())
 
 
 def _lessons(args, names: list[str]) -> list[Path]:
@@ -115,7 +116,7 @@ def cmd_review(args) -> int:
 def cmd_new(args) -> int:
     from pipeline.scaffold import create
 
-    folder = create(args.content, args.slug, args.lang)
+    folder = create(args.content, args.slug, args.lang, _settings(args).templates)
     print(f"created {folder}/ — edit lesson.yaml and script.md, then run: make check")
     return 0
 
@@ -136,20 +137,22 @@ def cmd_clean(args) -> int:
 
 
 def cmd_approve(args) -> int:
-    from pipeline.approval import approval_status, approve
+    from pipeline.signoff.approval import approval_status, approve
     from pipeline.build import build
     from pipeline.progress import reporter_for
 
-    from pipeline.review.checklist import load_checklist, validate_answers
+    from pipeline.signoff.checklist import checklist_path, load_checklist, validate_answers
 
-    answers = _read_answers(args.answers) if args.answers else _ask_answers()
-    validate_answers(load_checklist(), answers)  # before any build work: a missing answer is said at once
+    settings = _settings(args)
+    checklist = load_checklist(checklist_path(settings.templates))
+    answers = _read_answers(args.answers) if args.answers else _ask_answers(checklist)
+    validate_answers(checklist, answers)  # before any build work: a missing answer is said at once
     # approve what the sources make now: an incremental build is a no-op when nothing changed
-    reports = build(_settings(args), _lessons(args, [args.lesson]), reporter_for(False))
+    reports = build(settings, _lessons(args, [args.lesson]), reporter_for(False))
     if not reports[0].ok:
         return 1
     project, slug = args.content.resolve().parent, reports[0].slug
-    path = approve(project, args.build_dir, slug, args.reviewer, args.key, answers)
+    path = approve(project, args.build_dir, slug, args.reviewer, args.key, answers, settings.templates)
     print(f"{path}: {approval_status(project, args.build_dir, slug).reason} — commit this file")
     return 0
 
@@ -157,7 +160,7 @@ def cmd_approve(args) -> int:
 def _read_answers(path: Path) -> dict:
     import yaml
 
-    from pipeline.review.checklist import ChecklistError
+    from pipeline.signoff.checklist import ChecklistError
 
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -168,13 +171,13 @@ def _read_answers(path: Path) -> dict:
 YES = ("y", "yes", "д", "да", "예", "네", "ㅇ")  # reviewers answer in their own language too
 
 
-def _ask_answers() -> dict:
-    from pipeline.review.checklist import ChecklistError, load_checklist
+def _ask_answers(checklist: list) -> dict:
+    from pipeline.signoff.checklist import ChecklistError
 
     if not sys.stdin.isatty():
         raise ChecklistError("checklist answers: no --answers file given and no terminal to ask on — pass --answers answers.yaml")
     answers = {}
-    for item in load_checklist():
+    for item in checklist:
         reply = input(f"{item.title}: {item.question} [y/N] ").strip().casefold()
         note = input("  note (optional): ").strip()
         answers[item.id] = {"ok": reply in YES, "note": note}
@@ -182,7 +185,7 @@ def _ask_answers() -> dict:
 
 
 def cmd_keygen(args) -> int:
-    from pipeline.approval import generate_key
+    from pipeline.signoff.keys import generate_key
 
     public = generate_key(args.path)
     print(f"private key written to {args.path} (keep it secret). Add this to reviewers.yaml:\n  - name: <your name>\n    public_key: {public}")
@@ -194,7 +197,7 @@ def cmd_publish(args) -> int:
 
     project = args.content.resolve().parent
     report = publish(project, args.content, args.build_dir, args.config or project / "publish.yaml", build=not args.no_build,
-                     jobs=_settings(args, args.jobs).jobs)
+                     settings=_settings(args, args.jobs))
     for line in report.lines():
         print(line)
     return 0 if report.ok else 1

@@ -23,7 +23,7 @@ import numpy as np
 import soundfile
 
 from pipeline import ffmpeg
-from pipeline.caption.synth import _resample
+from pipeline.audio import resample as _resample
 from speech_cases import music, speak
 
 RATE = 16000

@@ -95,19 +95,19 @@ def test_qc_honours_an_acceptance_by_time_and_by_first_words_only_for_its_rule(l
 
 
 def test_the_review_shows_each_acceptance_with_its_reason_and_each_parts_match(lesson_dir, tmp_path):
+    from pipeline.contracts import CaptionFiles, CaptionResult, PartMatch, Upstream
     from pipeline.review import Evidence
     from pipeline.review.checks.captions import accepted_breaks, match
-    from pipeline.stage import StageResult
 
     lesson = load_lesson(lesson_dir(LESSON_YAML + ACCEPT))
     rules = rules_for("en")
     cues = [Cue(1, 12.0, 12.5, ("Hi.",), 1.0, False), Cue(2, 13.0, 14.0, ("Hold the phone with both hands", "and keep it level, please."), 1.0, False)]
-    caption = {"cues": [c.as_dict() for c in cues], "qc": [v.as_dict() for v in qc.check(cues, rules)],
-               "parts": [{"part": 0, "quality": 0.93, "method": "aligned", "windows": [[0.0, 30.5, 0.091], [30.5, 61.0, 0.062]],
-                          "first_divergence": ""},
-                         {"part": 2, "quality": 0.21, "method": "aligned", "windows": [[70.0, 80.0, 0.01]],
-                          "first_divergence": "text and audio first diverge at 00:01:12.300: the audio has speech the text lacks (near \"Look\")"}]}
-    evidence = Evidence(lesson, tmp_path, {"caption": StageResult([], caption)}, {})
+    parts = (PartMatch(0, 0.93, "aligned", ((0.0, 30.5, 0.091), (30.5, 61.0, 0.062)), ""),
+             PartMatch(2, 0.21, "aligned", ((70.0, 80.0, 0.01),),
+                       "text and audio first diverge at 00:01:12.300: the audio has speech the text lacks (near \"Look\")"))
+    caption = CaptionResult(artifacts=(), cues=(), files=CaptionFiles("a.vtt", "a.srt", "t.txt", "t.html"), qc=tuple(qc.check(cues, rules)),
+                            rules=rules.as_dict(), divergences=(), parts=parts)
+    evidence = Evidence(lesson, tmp_path, Upstream(caption=caption), {})
     assert list(accepted_breaks(evidence)) == [
         (True, 1, None, "max_cps for the cue \"Hold the phone\": cue 2 — a quotation, read at the speaker's own pace"),
         (True, 1, None, "min_duration for the cue at 12.5 s: cue 1 — a one-word greeting"),

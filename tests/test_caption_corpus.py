@@ -17,7 +17,7 @@ from pipeline.caption.align import align
 from pipeline.caption.segment import tokens_of
 from pipeline.lesson.model import DEFAULT_VOICES
 
-pytestmark = needs_tool("espeak-ng")
+pytestmark = [needs_tool("espeak-ng"), pytest.mark.media]
 
 
 def real_speech() -> None:

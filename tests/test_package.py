@@ -16,11 +16,12 @@ from lxml import etree
 from conftest import make_image
 from pipeline.lesson.loader import lesson_label
 from pipeline.package import names
-from pipeline.package.bundle import DEFAULT_LIMIT, SettingError, bundle_digest, parse_size
+from pipeline.package.bundle import bundle_digest
+from pipeline.settings import DEFAULT_LIMIT, SettingError, parse_size
 from pipeline.package.manifest import SCHEMA_FILE, ManifestError, problems, validate
-from test_package_helpers import ADLCP, IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
+from package_helpers import ADLCP, IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
 
-pytestmark = [pytest.mark.media]
+pytestmark = [pytest.mark.media, pytest.mark.e2e]
 
 YAML = """\
 title: Holding the phone
@@ -92,11 +93,12 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     # the digest recomputed here from the zip's own bytes
     lines = "".join(f"{p} {hashlib.sha256(entries[p]).hexdigest()}\n" for p in sorted(entries) if p != "manifest.json")
     assert manifest["digest"] == hashlib.sha256(lines.encode()).hexdigest() == bundle_digest(manifest["files"])
-    assert report.results["package"].data == {"bundle": "bundle/holding-v2.zip", "digest": manifest["digest"], "files": 15}
+    package = report.results["package"]
+    assert (package.bundle, package.digest, package.files) == ("bundle/holding-v2.zip", manifest["digest"], 15)
     assert manifest["lesson"] == {"slug": "holding", "version": "2", "title": "Holding the phone", "language": "en", "rubric": "Teacher craft",
                                   "tags": ["video", "phone"], "licence": "CC-BY-4.0", "authors": [{"name": "Anna Petrova", "school": "Lyceum 1"}],
                                   "objectives": ["Hold a phone steady"], "audience": "teachers", "school": "Lyceum 1"}  # no school: block: the author's school
-    assert manifest["durations"]["total"] == pytest.approx(report.results["transcode"].data["duration"])
+    assert manifest["durations"]["total"] == pytest.approx(report.results["transcode"].duration)
     assert manifest["launch"] == "index.html" and manifest["tool"]["name"] == "microlearn"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from test_package_helpers import build_lesson, bundle_of, write_lesson
+from package_helpers import build_lesson, bundle_of, write_lesson
 
 pytestmark = [pytest.mark.media]
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.caption import dtw
-from pipeline.caption.features import FRAME, RATE, features, fill_runs, runs, voiced
+from pipeline.audio import FRAME, SPEECH_RATE as RATE, features, fill_runs, runs, voiced
 from pipeline.caption.synth import GAP_CLAUSE, synthesise
 from pipeline.caption.windows import coarse_path
 

@@ -12,11 +12,11 @@ changes.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 
-from pipeline.caption.formats import cue_time
+from pipeline.timefmt import cue_time
 from pipeline.caption.rules import Rules, width
 from pipeline.caption.segment import Cue
+from pipeline.contracts import Violation
 from pipeline.errors import Diagnostic, LessonError
 from pipeline.lesson.model import CaptionAcceptance
 
@@ -29,22 +29,6 @@ HINTS = {
     "min_gap": "leave a short pause between these sentences",
     "order": "this is a bug in the caption stage: please report it",
 }
-
-
-@dataclass(frozen=True)
-class Violation:
-    cue: int
-    start: float
-    end: float
-    rule: str
-    value: float
-    limit: float
-    message: str
-    text: str = ""
-    part: int = -1  # index of the timeline part the cue belongs to
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 Acceptance = CaptionAcceptance  # rule, cue or time, reason (read from lesson.yaml by the loader)

@@ -15,9 +15,10 @@ from typing import Callable
 
 from pipeline.cards.markdown import CardContent
 from pipeline.fsutil import sha256_file
+from pipeline.house import HOUSE
 from pipeline.lesson.model import FORMATS, EndCard, Lesson, TitleCard
 
-CARD_FORMATS = {"social": (1080, 1350), "square": (1080, 1080)}
+CARD_FORMATS = HOUSE.card_sizes
 SLIDE_FOLDERS = {"16:9": "16x9", "9:16": "9x16"}
 FORMAT_NAMES = {"social": "social card (1080x1350)", "square": "square card (1080x1080)",
                 "16:9": "16:9 slide (1920x1080)", "9:16": "9:16 slide (1080x1920)"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.house import HOUSE
+
 LANGUAGES = {"en": "English", "ru": "Russian", "ko": "Korean"}
 DEFAULT_VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}  # espeak-ng voices, when lesson.yaml names none
 
@@ -13,7 +15,7 @@ def voice_for(language: str, override: str = "") -> str:
     return override or DEFAULT_VOICES[language]
 
 # Output formats by their aspect; the house format of docs/lesson-format.md.
-FORMATS = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
+FORMATS = HOUSE.video_sizes
 FORMAT_NAMES = {"16:9": "landscape", "9:16": "portrait"}
 
 LICENCES = (
@@ -174,20 +176,14 @@ class Lesson:
 
     @property
     def school_name(self) -> str:
-        """The school the lesson comes from (catalogue, manifest): ``school.name``, else the first
+        """The school the lesson comes from (catalog, manifest): ``school.name``, else the first
         author's school. ``school`` itself stays what the cards show."""
         return self.school.name or next((a.school for a in self.authors if a.school), "")
 
-    def media_files(self) -> list[str]:
-        """Every file of the lesson folder the build reads, posix paths, sorted and unique."""
-        files = {"lesson.yaml", self.script}
-        for item in self.sequence:
-            if isinstance(item, Clip):
-                files.add(item.file)
-            elif isinstance(item, CardSlide) and item.audio:
-                files.add(item.audio)
-        for section in self.sections:
-            files.update(image.path for image in section.images)
-        if self.school.logo:
-            files.add(self.school.logo)
-        return sorted(files)
+
+def lesson_label(root: Path) -> str:
+    """How a lesson's files are named in messages: relative to the working folder when possible."""
+    try:
+        return Path(root).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(root)

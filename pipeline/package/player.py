@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.caption.formats import minutes
+from pipeline.timefmt import minutes
 from pipeline.lesson.model import Lesson
-from pipeline.templates import environment, templates_dir
+from pipeline.templates import environment
 
 STATIC = ("player.css", "player.js")
 FORMAT_KEYS = {"16:9": "landscape", "9:16": "portrait"}
@@ -47,7 +47,7 @@ class PlayerInputs:
     duration: float
 
 
-def render(lesson: Lesson, inputs: PlayerInputs) -> bytes:
+def render(lesson: Lesson, inputs: PlayerInputs, templates: Path) -> bytes:
     """index.html's bytes."""
     words = STRINGS.get(lesson.language, STRINGS["en"])
     formats = [fmt for fmt in ("16:9", "9:16") if fmt in inputs.videos]
@@ -58,7 +58,7 @@ def render(lesson: Lesson, inputs: PlayerInputs) -> bytes:
                   picture_alt=words["card_picture"].format(title=card["title"]))
              for index, card in enumerate(inputs.cards, start=1)]
     cues = [dict(cue, clock=minutes(cue["start"]), text=" ".join(cue["lines"])) for cue in inputs.cues]
-    text = environment("player").get_template("index.html.j2").render(
+    text = environment(templates / "player").get_template("index.html.j2").render(
         lesson=lesson,
         authors=", ".join(a.name for a in lesson.authors),
         words=words,
@@ -73,6 +73,6 @@ def render(lesson: Lesson, inputs: PlayerInputs) -> bytes:
     return text.encode("utf-8")
 
 
-def static_files() -> dict[str, Path]:
+def static_files(templates: Path) -> dict[str, Path]:
     """The page's script and style sheet: bundle name -> file in templates/player/."""
-    return {name: templates_dir() / "player" / name for name in STATIC}
+    return {name: templates / "player" / name for name in STATIC}

@@ -8,6 +8,7 @@ package. The metadata holds no LOM record: every LMS reads the title from the or
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from pipeline import __version__
 from pipeline.lesson.model import Lesson
@@ -20,9 +21,9 @@ def identifier(lesson: Lesson) -> str:
     return f"microlearn-{lesson.slug}-v{version}"
 
 
-def imsmanifest(lesson: Lesson, launch: str, files: list[str]) -> bytes:
+def imsmanifest(lesson: Lesson, launch: str, files: list[str], templates: Path) -> bytes:
     """The manifest's bytes; ``files`` are the package's paths (imsmanifest.xml itself is not listed)."""
-    text = environment("player").get_template("imsmanifest.xml.j2").render(
+    text = environment(templates / "player").get_template("imsmanifest.xml.j2").render(
         identifier=identifier(lesson),
         version=re.sub(r"\s+", "-", lesson.version),
         title=lesson.title,

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
-    from pipeline.review import Evidence
+    from pipeline.review.evidence import Evidence
 
 
 @dataclass(frozen=True)

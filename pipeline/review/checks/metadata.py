@@ -1,4 +1,4 @@
-"""The lesson's metadata the portal and the catalogue need (lesson.yaml)."""
+"""The lesson's metadata the portal and the catalog need (lesson.yaml)."""
 from pipeline.review.registry import check
 
 
@@ -10,7 +10,7 @@ def required(ev):
     yield not missing, ", ".join(missing) or "all given", "all given", ""
 
 
-@check("metadata.recommended", "Tags, audience and school are given", "advisory", "add tags, audience and a school (school: name:, or each author's school:) to lesson.yaml so the catalogue can list the lesson well")
+@check("metadata.recommended", "Tags, audience and school are given", "advisory", "add tags, audience and a school (school: name:, or each author's school:) to lesson.yaml so the catalog can list the lesson well")
 def recommended(ev):
     lesson = ev.lesson
     missing = [name for name, value in (("tags", lesson.tags), ("audience", lesson.audience), ("school", lesson.school_name)) if not value]

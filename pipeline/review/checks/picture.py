@@ -6,7 +6,7 @@ FROZEN_LIMIT = 3.0  # s; only inside clips: title, card and end slides are still
 
 
 def _overlap(stretch, part) -> float:
-    return max(0.0, min(stretch.end, float(part["end"])) - max(stretch.start, float(part["start"])))
+    return max(0.0, min(stretch.end, float(part.end)) - max(stretch.start, float(part.start)))
 
 
 @check("picture.black", f"No black stretch longer than {BLACK_LIMIT:g} s", "advisory", "trim the black part with the clip's start:/end: in lesson.yaml, or check the recording")
@@ -27,4 +27,4 @@ def frozen(ev):
     found = [(round(_overlap(s, p), 2), s, p) for s in ev.signals.frozen for p in ev.parts("clip") if _overlap(s, p) > 0]
     worst = max((f[0] for f in found), default=0.0)
     yield worst <= FROZEN_LIMIT, worst, FROZEN_LIMIT, "; ".join(
-        f"{p.get('file')}: frozen {max(s.start, p['start']):.1f}–{min(s.end, p['end']):.1f} s" for length, s, p in found if length > FROZEN_LIMIT)
+        f"{p.file}: frozen {max(s.start, p.start):.1f}–{min(s.end, p.end):.1f} s" for length, s, p in found if length > FROZEN_LIMIT)

@@ -13,9 +13,9 @@ def long_silence(ev):
     found = []
     for part in ev.parts(spoken=True):
         for s in ev.signals.silent:
-            start, end = max(s.start, float(part["start"])), min(s.end, float(part["end"]))
+            start, end = max(s.start, float(part.start)), min(s.end, float(part.end))
             if end - start > 0:
                 found.append((round(end - start, 2), start, end, part))
     worst = max((f[0] for f in found), default=0.0)
     yield worst <= LIMIT, worst, LIMIT, "; ".join(
-        f"{p.get('file') or p.get('section') or p['kind']}: silent (under {SILENCE_DB} dB) {a:.1f}–{b:.1f} s" for length, a, b, p in found if length > LIMIT)
+        f"{p.file or p.section or p.kind}: silent (under {SILENCE_DB} dB) {a:.1f}–{b:.1f} s" for length, a, b, p in found if length > LIMIT)
