@@ -2,17 +2,19 @@
 map the synthetic reading onto the recording, and every word gets a start, an end and a confidence.
 
 The idea is aeneas's (synthesise, then warp), written anew in numpy (aeneas is AGPL-3). Word
-boundaries come from the synthetic reading (see synth.py), are carried through the warping path,
-then snapped to the recording's own speech onsets and offsets when one is within reach, because
-a pause edge is where a viewer hears a word begin.
+boundaries come from the synthetic reading (see synth.py), are carried through the warping path
+(built window by window, see windows.py, so any length aligns in linear time without drift), then
+placed onto the recording's own speech (placement.py), because a pause edge is where a viewer
+hears a word begin.
 
 Three measures, each on the same pair of signals (so a voice far from espeak-ng's does not
 simply look bad):
 - a word's *confidence* (0..1) comes from its mean match cost on the path, scaled between the
   best match its frames find anywhere in the reading and frames paired at random, and from the
   local tempo (a word squeezed or stretched far beyond the reading's own pace is doubtful);
-- the part's *quality* (0..1) compares the path's cost with a control: the same reading played
-  backwards (same voice, same sounds, not this text). A wrong recording matches both alike;
+- the part's *quality* (0..1) joins each window's margin over a control (the same reading played
+  backwards: same voice, same sounds, not this text; a wrong recording matches both alike) with
+  the share of the recording in divergences;
 - *divergences* are stretches of a second or more where the audio has speech the script lacks,
   the script has words no audio carries (the local tempo runs far off the reading's), or words
   match badly one after another. Each names its time and the first word there.
@@ -26,23 +28,19 @@ import numpy as np
 from pipeline.caption import dtw
 from pipeline.audio import FRAME, SPEECH_RATE as RATE, features, fill_runs, runs, voiced
 from pipeline.caption.synth import GAP_CLAUSE, synthesise
+from pipeline.caption.placement import LOW_CONFIDENCE, place
 from pipeline.caption.windows import coarse_path
 
-SNAP = 0.15  # s: how far a boundary moves to reach the recording's own speech edge
 WINDOW = 1.0  # s of recording over which the local tempo is measured
 DIVERGENT = 0.6  # |log2 tempo| (1.75x off) from which script and audio no longer keep pace
 DIVERGENT_SECONDS = 1.0  # how long such a stretch lasts before it is reported
 MATCH_ZERO, MATCH_FULL = 0.045, 0.085  # windows' median margin over the control giving quality 0 and 1
 DIVERGED_ZERO = 0.25  # share of the recording in divergences at which the quality is 0
-LOW_CONFIDENCE = 0.5  # words under it count towards a mismatch stretch
 MISMATCH_SECONDS = 1.5  # how long such a stretch lasts before it is reported
 COST_FULL, COST_ZERO = 0.65, 0.95  # relative match cost giving confidence 1 and 0
 TEMPO_FULL, TEMPO_ZERO = 0.6, 1.2  # |log2 tempo| giving confidence 1 and 0
 SAMPLE = 3000  # frames per side for the cost scale
 UNSCRIPTED = 2.0  # s of speech before the first word or after the last that the script lacks
-STRAY_PAUSE = 0.35  # s: no word holds a pause this long
-ONE_BREATH = 0.15  # s: words closer than this are said in one breath
-STRAY_WORDS, STRAY_SECONDS = 4, 0.8  # at most this many words over this long move across a pause
 
 
 @dataclass(frozen=True)
@@ -113,13 +111,7 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
         start, end = first_row[a] * FRAME, (last_row[b - 1] + 1) * FRAME
         inside = (cols >= a) & (cols < b) & speech[rows]
         placed.append([word, start, end, _confidence(relative[inside], tempo[rows[inside]])])
-    _snap(placed, speech)
-    _drop_strays(placed, speech)
-    _pauses_at_punctuation(placed)
-    for index, item in enumerate(placed):  # words in order, each at least a frame long
-        if index:
-            item[1] = max(item[1], placed[index - 1][2])
-        item[2] = max(item[2], item[1] + FRAME)
+    place(placed, speech)
     divergences = _divergences(tempo, speech, placed) + _unscripted(rows, cols, speech, synth.frames, len(placed))
     spans = [(w.start * dtw.COARSE * FRAME, w.end * dtw.COARSE * FRAME, m) for w, m in zip(windows, matches)]
     # two views of one question, both calibrated on the corpus (bench/bench_caption.py): the
@@ -224,36 +216,6 @@ def _row_span(rows: np.ndarray, cols: np.ndarray, frames: int) -> tuple[np.ndarr
     return first, last
 
 
-def _snap(placed: list[list], speech: np.ndarray) -> None:
-    """Pull word edges onto the recording's own speech edges.
-
-    A start that falls in a pause moves to the pause's end (a word cannot begin in silence), an
-    end in a pause moves to its start; otherwise an edge within ``SNAP`` s of a speech onset
-    (offset) moves onto it. Words stay in order and at least one frame long.
-    """
-    voiced_runs = runs(speech, True)
-    onsets = np.array([s * FRAME for s, _ in voiced_runs])
-    offsets = np.array([e * FRAME for _, e in voiced_runs])
-    pauses = runs(speech, False)
-    for item in placed:
-        start, end = item[1], item[2]
-        pause = _pause_at(pauses, start)
-        if pause and pause[1] * FRAME < end:
-            start = pause[1] * FRAME
-        else:
-            start = _nearest(start, onsets)
-        pause = _pause_at(pauses, end - FRAME)
-        if pause and pause[0] * FRAME > start:
-            end = pause[0] * FRAME
-        else:
-            end = _nearest(end, offsets)
-        item[1], item[2] = start, end
-    for index, item in enumerate(placed):
-        if index:
-            item[1] = max(item[1], placed[index - 1][2])
-        item[2] = max(item[2], item[1] + FRAME)
-
-
 def _unscripted(rows: np.ndarray, cols: np.ndarray, speech: np.ndarray, frames: int, words: int) -> list[Divergence]:
     """Speech the path parks on the fillers, before the first word or after the last: a script
     that lacks its beginning or end (or a recording that goes on past it). Short stretches are
@@ -267,128 +229,6 @@ def _unscripted(rows: np.ndarray, cols: np.ndarray, speech: np.ndarray, frames: 
             voiced_rows = np.flatnonzero(parked)
             found.append(Divergence(round(voiced_rows[0] * FRAME, 2), round((voiced_rows[-1] + 1) * FRAME, 2), word, "audio-only"))
     return found
-
-
-def _stops(word: str) -> bool:
-    """Whether a reader pauses after ``word`` (it ends a sentence or a clause)."""
-    from pipeline.caption.segment import ends_clause, ends_sentence
-
-    return ends_sentence(word) or ends_clause(word)
-
-
-def _drop_strays(placed: list[list], speech: np.ndarray) -> None:
-    """Cut a word down to its own sound when it spans a long pause.
-
-    No word holds a pause of ``STRAY_PAUSE`` s, so a word placed across one has taken in a sound
-    beside it: a filler ("um"), a cough, an aside said in the pause before a sentence. The
-    stray side is the one facing the wider gap to the neighbouring word (the first word of a
-    sentence takes in what was said in the pause before it, the last word what follows it).
-    """
-    longest = round(STRAY_PAUSE / FRAME)
-    for index, item in enumerate(placed):
-        a, b = int(round(item[1] / FRAME)), int(round(item[2] / FRAME))
-        if not speech[a:b].any():
-            _to_speech(placed, index, speech)
-            continue
-        gaps = [(s, e) for s, e in runs(speech[a:b], False) if e - s >= longest and s > 0 and e < b - a]
-        if not gaps:
-            continue
-        before = item[1] - placed[index - 1][2] if index else float("inf")
-        after = placed[index + 1][1] - item[2] if index + 1 < len(placed) else float("inf")
-        if _stops(item[0]):  # a reader pauses after a sentence, so that is where a filler falls
-            before, after = 0.0, 1.0
-        elif index and _stops(placed[index - 1][0]):
-            before, after = 1.0, 0.0
-        if before >= after:
-            item[1] = (a + gaps[-1][1]) * FRAME
-        else:
-            item[2] = (a + gaps[0][0]) * FRAME
-
-
-def _pauses_at_punctuation(placed: list[list]) -> None:
-    """Move a word across a long pause of the recording to the side where the script pauses.
-
-    A reader pauses at a full stop or a comma, rarely inside a clause. When the path puts a long
-    pause right after the first word of a sentence ("... letters. The | invention"), that word
-    was matched to the tail of the sentence before, or, when it matches badly, to a filler said
-    in the pause ("um"); it moves to just after the pause. The same, mirrored, for the last word
-    of a sentence placed after a pause inside its clause."""
-    def stops(k: int) -> bool:
-        return _stops(placed[k][0])
-
-    for k in range(len(placed) - 1):
-        word, after = placed[k], placed[k + 1]
-        if after[1] - word[2] < STRAY_PAUSE or stops(k):
-            continue
-        j = k  # the words of this clause said in one breath with k (no pause between them)
-        while j and not stops(j - 1) and placed[j][1] - placed[j - 1][2] < ONE_BREATH:
-            j -= 1
-        glued = j and stops(j - 1) and placed[j][1] - placed[j - 1][2] < STRAY_PAUSE
-        confidence = float(np.mean([placed[i][3] for i in range(j, k + 1)]))
-        short = k - j < STRAY_WORDS and placed[k][2] - placed[j][1] <= STRAY_SECONDS
-        if short and (glued or confidence < LOW_CONFIDENCE):
-            shift = after[1] - placed[j][1]
-            for i in range(j, k + 1):
-                placed[i][1] += shift
-                placed[i][2] += shift
-            for i in range(k + 1, len(placed)):  # the words after make room, in order
-                if placed[i][1] >= placed[i - 1][2]:
-                    break
-                length = placed[i][2] - placed[i][1]
-                placed[i][1] = placed[i - 1][2]
-                placed[i][2] = max(placed[i][2], placed[i][1] + min(length, FRAME * 5))
-            continue
-        e = k + 1  # mirrored: the end of a sentence said in one breath after the pause
-        while e + 1 < len(placed) and not stops(e) and placed[e + 1][1] - placed[e][2] < ONE_BREATH:
-            e += 1
-        confidence = float(np.mean([placed[i][3] for i in range(k + 1, e + 1)]))
-        short = e - k <= STRAY_WORDS and placed[e][2] - placed[k + 1][1] <= STRAY_SECONDS
-        if short and stops(e) and confidence < LOW_CONFIDENCE:
-            shift = word[2] - placed[k + 1][1]
-            for i in range(k + 1, e + 1):
-                placed[i][1] += shift
-                placed[i][2] += shift
-
-
-def _to_speech(placed: list[list], index: int, speech: np.ndarray) -> None:
-    """A word placed wholly in a pause (a short word the path passed over in silence) moves to
-    the edge of the speech on the side of its nearer neighbour, keeping at most 0.15 s."""
-    item = placed[index]
-    before = item[1] - placed[index - 1][2] if index else float("inf")
-    after = placed[index + 1][1] - item[2] if index + 1 < len(placed) else float("inf")
-    length = min(item[2] - item[1], 0.15)
-    frame = int(round(item[1] / FRAME))
-    if after <= before:
-        onset = frame + int(np.argmax(speech[frame:])) if speech[frame:].any() else None
-        if onset is not None:
-            item[1] = onset * FRAME
-            item[2] = item[1] + length
-            if index + 1 < len(placed):
-                placed[index + 1][1] = max(placed[index + 1][1], item[2])
-                placed[index + 1][2] = max(placed[index + 1][2], placed[index + 1][1] + FRAME)
-    else:
-        voiced_before = np.flatnonzero(speech[:frame])
-        if len(voiced_before):
-            item[2] = (voiced_before[-1] + 1) * FRAME
-            item[1] = item[2] - length
-            if index:
-                placed[index - 1][2] = min(placed[index - 1][2], item[1])
-                placed[index - 1][1] = min(placed[index - 1][1], placed[index - 1][2] - FRAME)
-
-
-def _pause_at(pauses: list[tuple[int, int]], t: float) -> tuple[int, int] | None:
-    frame = int(t / FRAME + 1e-6)
-    for s, e in pauses:
-        if s <= frame < e:
-            return s, e
-    return None
-
-
-def _nearest(t: float, edges: np.ndarray) -> float:
-    if len(edges) == 0:
-        return t
-    k = int(np.argmin(np.abs(edges - t)))
-    return float(edges[k]) if abs(edges[k] - t) <= SNAP else t
 
 
 def _divergences(tempo: np.ndarray, speech: np.ndarray, placed: list[list]) -> list[Divergence]:

@@ -24,7 +24,7 @@ from pipeline.lesson.model import DEFAULT_VOICES as VOICES  # noqa: E402,F401  (
 from pipeline.lesson.model import voice_for  # noqa: E402
 EDGE = 0.1  # s of audio either side of a synthesised sentence's window
 # the code whose change can change word times for the same audio and text (part of the memo keys)
-ALIGN_CODE = ("pipeline.caption.speech", "pipeline.caption.align", "pipeline.caption.dtw", "pipeline.caption.windows", "pipeline.audio",
+ALIGN_CODE = ("pipeline.caption.speech", "pipeline.caption.align", "pipeline.caption.dtw", "pipeline.caption.windows", "pipeline.caption.placement", "pipeline.audio",
               "pipeline.caption.synth", "pipeline.caption.draft", "pipeline.espeak")
 
 
