@@ -25,7 +25,7 @@ COARSE = 4  # fine frames per coarse frame
 MARGIN = 30  # fine frames (0.3 s) either side of the coarse path
 ABSORB_MARGIN = 2.0  # see coarse()
 BLOCK = 4096  # rows of fine costs computed at once
-_HUGE = 1e9  # cost outside the band: finite, so running sums never produce inf - inf
+HUGE = 1e9  # cost outside the band: finite, so running sums never produce inf - inf
 _INF = 1e15
 
 
@@ -71,9 +71,9 @@ def refine(real: np.ndarray, synth: np.ndarray, real_silent: np.ndarray, synth_s
         b = min(n, a + BLOCK)
         index = np.minimum(lo[a:b, None] + np.arange(width)[None, :], m + 1)
         block = np.sqrt(((synth_ext[index] - real[a:b, None, :]) ** 2).sum(-1))
-        block = _pauses(block, real_silent[a:b, None], silent_ext[index], quiet, mismatch, filler)
+        block = pause_costs(block, real_silent[a:b, None], silent_ext[index], quiet, mismatch, filler)
         block[(index == 0) | (index == m + 1)] = filler
-        block[lo[a:b, None] + np.arange(width)[None, :] >= hi[a:b, None]] = _HUGE
+        block[lo[a:b, None] + np.arange(width)[None, :] >= hi[a:b, None]] = HUGE
         fine[a:b] = block
     rows, cols = warp(fine, lo, real_silent, silent_ext)
     return rows, cols - 1
@@ -96,11 +96,11 @@ def coarse_cost(c_real: np.ndarray, c_synth: np.ndarray, c_rsil: np.ndarray, c_s
                 mismatch: float) -> np.ndarray:
     """Cost of every coarse recording frame against every extended coarse reading column."""
     cost = np.full((len(c_real), len(c_synth) + 2), filler, dtype=np.float64)
-    cost[:, 1:-1] = _pauses(distances(c_real, c_synth), c_rsil[:, None], c_ssil[None, :], quiet, mismatch, filler)
+    cost[:, 1:-1] = pause_costs(distances(c_real, c_synth), c_rsil[:, None], c_ssil[None, :], quiet, mismatch, filler)
     return cost
 
 
-def _pauses(cost: np.ndarray, real_silent: np.ndarray, synth_silent: np.ndarray, quiet: float, mismatch: float,
+def pause_costs(cost: np.ndarray, real_silent: np.ndarray, synth_silent: np.ndarray, quiet: float, mismatch: float,
             absorb: float | None = None) -> np.ndarray:
     """Costs involving pauses: pause against pause ``quiet``; script speech against a recording
     pause at least ``mismatch``; recording speech held on a synthetic pause ``absorb`` (speech
@@ -157,7 +157,7 @@ def _band(rows, cols, cn, cm, n, m) -> tuple[np.ndarray, np.ndarray]:
 
 def warp(cost: np.ndarray, lo: np.ndarray, row_silent: np.ndarray, col_silent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """DTW over a band: row i holds extended columns lo[i] .. lo[i] + width - 1 (``cost`` is
-    N x width, _HUGE outside the band). Returns the path from (0, 0) to the last column."""
+    N x width, HUGE outside the band). Returns the path from (0, 0) to the last column."""
     n, width = cost.shape
     pad = 2
     size = pad + width + width + int(np.diff(lo).max(initial=0)) * 2 + 4
@@ -199,7 +199,7 @@ def warp(cost: np.ndarray, lo: np.ndarray, row_silent: np.ndarray, col_silent: n
         prev1[:] = _INF
         prev1[pad: pad + width] = np.minimum(row, _INF)
         lo2, lo1 = lo1, base
-    finite = np.flatnonzero(cost[-1] < _HUGE)
+    finite = np.flatnonzero(cost[-1] < HUGE)
     return _backtrack(steps, lo, n - 1, int(finite[-1]))
 
 

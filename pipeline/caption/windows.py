@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.caption.dtw import _HUGE, COARSE, _pauses, warp
+from pipeline.caption.dtw import COARSE, HUGE, pause_costs, warp
 
 CHUNK = 30.0  # s of the reading per window
 FRAME = 0.01 * COARSE  # s per coarse frame
@@ -165,9 +165,9 @@ def _window(c_real, c_synth, c_rsil, c_ssil, r0, r1, c0, c1, filler, quiet, mism
     inner = np.clip(index - 1, 0, m - 1) + c0
     diff = c_synth[inner] - c_real[r0:r1, None, :]
     cost = np.sqrt((diff * diff).sum(-1), dtype=np.float64)
-    cost = _pauses(cost, rsil[:, None], c_ssil[inner], quiet, mismatch, filler)
+    cost = pause_costs(cost, rsil[:, None], c_ssil[inner], quiet, mismatch, filler)
     cost[(index == 0) | (index == m + 1)] = filler
-    cost[index > m + 1] = _HUGE
+    cost[index > m + 1] = HUGE
     silent_cols = np.concatenate([[True], ssil, [True]])
     rows, cols = warp(cost, lo, rsil, silent_cols)
     spoken = ~rsil[rows]
