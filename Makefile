@@ -7,19 +7,21 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 JOBS ?= 0
 LESSON ?=
+# the lesson name as one quoted word (no globbing, no splitting); the CLI refuses names that leave content/ or build/
+LESSON_ARG = $(if $(LESSON),'$(subst ','\'',$(LESSON))')
 LESSON_LANG = $(if $(filter en ru ko,$(LANG)),$(LANG),en)
 TESTS ?= tests
 
-.PHONY: build test check new clean review approve publish bench setup system-deps browser-deps js-deps sftp-deps test-deps help
+.PHONY: build test check new clean review approve verify publish studio bench setup system-deps browser-deps js-deps sftp-deps lrs-deps test-deps help
 
 build: setup ## set up, then build every lesson in content/
-	$(PY) -m pipeline build -j $(JOBS) $(LESSON)
+	$(PY) -m pipeline build -j $(JOBS) $(LESSON_ARG)
 
 test: setup test-deps ## set up, then run the test suite
 	$(PY) -m pytest -q -n 2 $(TESTS)
 
 check: setup ## validate every lesson (no media work)
-	$(PY) -m pipeline check $(LESSON)
+	$(PY) -m pipeline check $(LESSON_ARG)
 
 new: setup ## scaffold a lesson: make new LESSON=my-lesson LANG=en|ru|ko
 	@test -n "$(LESSON)" || { echo "usage: make new LESSON=my-lesson LANG=en|ru|ko"; exit 2; }
@@ -33,15 +35,22 @@ approve: setup ## sign off a lesson: make approve LESSON=my-lesson REVIEWER="You
 	@test -n "$(LESSON)" -a -n "$(REVIEWER)" -a -n "$(KEY)" || { echo 'usage: make approve LESSON=my-lesson REVIEWER="Your Name" KEY=path/to/key [ANSWERS=answers.yaml]'; exit 2; }
 	$(PY) -m pipeline approve "$(LESSON)" --reviewer "$(REVIEWER)" --key "$(KEY)" $(if $(ANSWERS),--answers "$(ANSWERS)")
 
+verify: setup ## check a bundle zip against its approval and reviewers.yaml: make verify BUNDLE=path/to/x-v1.zip [APPROVAL=approvals/x.json]
+	@test -n "$(BUNDLE)" || { echo "usage: make verify BUNDLE=path/to/lesson-v1.zip [APPROVAL=approvals/lesson.json]"; exit 2; }
+	$(PY) -m pipeline verify "$(BUNDLE)" $(if $(APPROVAL),--approval "$(APPROVAL)")
+
 publish: setup ## build, then publish approved bundles and the catalog to the targets in publish.yaml (what CI runs)
 	$(PY) -m pipeline publish -j $(JOBS)
+
+studio: setup ## the studio: edit a lesson and see it live in the browser (make studio [LESSON=my-lesson])
+	$(PY) -m pipeline studio $(LESSON)
 
 bench: setup ## speed and accuracy benchmarks (figures in bench/results/)
 	$(PY) -m pip install -q -r requirements-bench.lock
 	$(PY) bench/run.py
 
 clean: ## delete build outputs
-	@if [ -x $(PY) ]; then $(PY) -m pipeline clean $(LESSON); else rm -rf build; fi
+	@if [ -x $(PY) ]; then $(PY) -m pipeline clean $(LESSON_ARG); elif [ -z "$(LESSON)" ]; then rm -rf build; else echo "make clean LESSON=...: run 'make build' first (it sets up the tool)"; exit 2; fi
 
 setup: $(STAMP) system-deps
 
@@ -59,7 +68,11 @@ js-deps:
 sftp-deps:
 	@bash scripts/sftp-test-deps.sh
 
-test-deps: browser-deps js-deps sftp-deps
+# Ralph, the Learning Record Store the cmi5 tests send statements to (its own venv: tests/lrs/venv)
+lrs-deps:
+	@bash scripts/lrs-test-deps.sh
+
+test-deps: browser-deps js-deps sftp-deps lrs-deps
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -6,6 +6,7 @@ stage, so a killed build leaves the previous good outputs and the next build rep
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import traceback
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cache import Components, FileHashes, Journal, lesson_inputs, result_digest
-from pipeline.errors import LessonError, PipelineError
+from pipeline.errors import FileError, LessonError, PipelineError
 from pipeline.fsutil import sweep_temp_files
 from pipeline.lesson.loader import lesson_label, load_lesson
+from pipeline.limits import check_budget, lesson_budget
 from pipeline.lesson.memo import load_lesson_memo
 from pipeline.contracts import Upstream
 from pipeline.stage import Context, ObjectStore, Settings, Stage, StageResult
@@ -76,12 +78,39 @@ class Reporter:
 
 
 def discover(content_dir: Path, names: list[str] | None = None) -> list[Path]:
-    """Lesson folders under ``content_dir`` (those holding lesson.yaml), or the named ones."""
+    """Lesson folders under ``content_dir`` (those holding lesson.yaml), or the named ones.
+
+    A name is a lesson folder's name (``intro``) or its path (``content/intro``); UsageError for a
+    name that leaves ``content_dir`` (``..``, an absolute path elsewhere, a link to outside).
+    """
     if names:
-        return [content_dir / n if (content_dir / n).is_dir() else Path(n) for n in names]
+        return [lesson_folder(content_dir, name) for name in names]
     if not content_dir.is_dir():
         return []
     return sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "lesson.yaml").exists())
+
+
+def lesson_folder(content_dir: Path, name: str) -> Path:
+    """``content_dir/<name>`` for a lesson name or path; UsageError when it would leave content_dir."""
+    from pipeline.errors import UsageError
+    from pipeline.lesson.textfile import inside
+
+    path = Path(name)
+    refused = UsageError(f"lesson '{name}' is not a folder inside {content_dir}/ — name a lesson by its folder name, e.g. intro")
+    if not name.strip() or ".." in path.parts or name in (".", "/"):
+        raise refused
+    if len(path.parts) > 1 or path.is_absolute():
+        try:
+            same = path.parent.resolve() == Path(content_dir).resolve()
+        except (OSError, RuntimeError):
+            same = False
+        if not same:
+            raise refused
+        path = Path(path.name)
+    folder = Path(content_dir) / path
+    if folder.is_symlink() and not inside(content_dir, folder):
+        raise UsageError(f"lesson '{name}' is a link to a folder outside {content_dir}/ — move the lesson folder itself into {content_dir}/")
+    return folder
 
 
 def default_stages() -> list[Stage]:
@@ -99,11 +128,18 @@ def check(settings: Settings, lessons: list[Path], reporter: Reporter | None = N
         report = LessonReport(root.name, lesson_label(root))
         started = time.perf_counter()
         try:
-            load_lesson(root, templates=settings.templates)
+            preflight(load_lesson(root, templates=settings.templates), settings)
             report.status = "valid"
         except PipelineError as exc:
             report.status = "invalid"
             report.errors = _errors(exc)
+        except OSError as exc:  # a file vanished or cannot be read while checking
+            report.status = "invalid"
+            report.errors = _errors(FileError.of(exc))
+        except Exception as exc:  # a bug: keep the traceback, check the other lessons, end with the summary
+            report.status = "failed"
+            report.errors = [_internal(exc)]
+            log.exception("internal error while checking %s", root)
         report.seconds = time.perf_counter() - started
         reporter.lesson(report)
         reports.append(report)
@@ -130,8 +166,14 @@ def build(
     if until:
         names = [s.name for s in stages]
         stages = stages[: names.index(until) + 1]
-    settings.build_dir.mkdir(parents=True, exist_ok=True)
-    with build_lock(settings.build_dir):
+    held = contextlib.ExitStack()
+    try:
+        settings.build_dir.mkdir(parents=True, exist_ok=True)
+        held.enter_context(build_lock(settings.build_dir))
+    except OSError as exc:  # the build folder cannot be written at all: every lesson fails, the run still ends with its summary
+        return _all_failed(lessons, FileError.of(exc), reporter)
+    with held:
+        unfinished = _mark_unfinished(settings.build_dir / ".cache")
         toolversions.use_store(settings.build_dir / ".cache" / "tools.json")
         hashes = FileHashes(settings.build_dir / ".cache" / "filehashes.json")
         objects = ObjectStore(settings.build_dir / ".cache" / "objects")
@@ -140,10 +182,39 @@ def build(
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
             futures = [pool.submit(_build_lesson, root, settings, stages, tools, hashes, objects, reporter) for root in lessons]
             reports = [f.result() for f in futures]
-        hashes.save()
-        toolversions.save()
+        try:
+            hashes.save()
+            toolversions.save()
+            unfinished.unlink(missing_ok=True)
+        except OSError as exc:  # only a speed-up is lost: the next build hashes again
+            log.warning("the build cache was not saved: %s", FileError.of(exc))
     reporter.finish(reports, "build")
     return reports
+
+
+def _all_failed(lessons: list[Path], error: PipelineError, reporter: Reporter) -> list[LessonReport]:
+    reporter.start([p.name for p in lessons])
+    reports = [LessonReport(root.name, lesson_label(root), "failed", errors=_errors(error)) for root in lessons]
+    for report in reports:
+        reporter.lesson(report)
+    reporter.finish(reports, "build")
+    return reports
+
+
+def _mark_unfinished(cache: Path) -> Path:
+    """Sweep the cache's temporary files if the last build never finished (killed: its marker is
+    still there), then mark this build as running. We hold the lock, so no temp file is live; the
+    marker spares every other build a walk over the whole object store."""
+    marker = cache / ".unfinished"
+    try:
+        if marker.exists():
+            swept = sweep_temp_files(cache)
+            log.info("the last build was interrupted: %d temporary file(s) swept from %s", swept, cache)
+        cache.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:  # a read-only cache: the lessons will say so
+        pass
+    return marker
 
 
 def _tool_versions(stages: list[Stage], settings: Settings) -> dict[str, dict]:
@@ -155,16 +226,20 @@ def _build_lesson(root: Path, settings: Settings, stages: list[Stage], tools: di
     report = LessonReport(root.name, lesson_label(root))
     started = time.perf_counter()
     try:
-        _run_stages(root, settings, stages, tools, hashes, objects, reporter, report)
+        with lesson_budget(settings.lesson_seconds, settings.child_memory_mb):
+            _run_stages(root, settings, stages, tools, hashes, objects, reporter, report)
     except LessonError as exc:
         report.status = "invalid" if not report.stages else "failed"
         report.errors = _errors(exc)
     except PipelineError as exc:
         report.status = "failed"
         report.errors = _errors(exc)
+    except OSError as exc:  # disk full, read-only folder, a file vanished: this lesson fails, the others go on
+        report.status = "failed"
+        report.errors = _errors(FileError.of(exc))
     except Exception as exc:  # a bug in the tool: keep the traceback, but let other lessons build
         report.status = "failed"
-        report.errors = [{"kind": "InternalError", "message": f"internal error ({type(exc).__name__}: {exc}) — please report this with the traceback", "traceback": traceback.format_exc()}]
+        report.errors = [_internal(exc)]
         log.exception("internal error while building %s", root)
     report.seconds = time.perf_counter() - started
     names = {s.name for s in report.stages}
@@ -186,6 +261,7 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
     digests: dict[str, str] = {}  # each result's digest, computed once (downstream keys use it)
     ran_any = False
     for stage in stages:
+        check_budget()
         components = Components(
             version=stage.fingerprint(),
             params=stage.params(lesson, settings),
@@ -236,9 +312,10 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
     for result in sources:
         report.checks.extend(c.as_dict() for c in result.checks)
     if "package" in results:
+        from pipeline.package import bundle_name
         from pipeline.signoff.approval import approval_status
 
-        status = approval_status(settings.content_dir.resolve().parent, settings.build_dir, lesson.slug)
+        status = approval_status(settings.content_dir.resolve().parent, settings.build_dir, lesson, out / bundle_name(lesson.slug, lesson.version))
         report.approval = {"state": status.state, "reason": status.reason}
         reporter.stage(report.slug, "approval", "running", f"{status.state}: {status.reason}")
 
@@ -253,6 +330,18 @@ def _remove_stale(out: Path, previous: dict | None, result: StageResult) -> None
             target = out / rel
             if target.is_file() and target.resolve().is_relative_to(out.resolve()):
                 target.unlink()
+
+
+def _internal(exc: Exception) -> dict:
+    return {"kind": "InternalError", "message": f"internal error ({type(exc).__name__}: {exc}) — please report this with the traceback", "traceback": traceback.format_exc()}
+
+
+def preflight(lesson, settings: Settings) -> None:
+    """What the build would refuse that can be known without encoding, beyond the loader's checks:
+    the cards stage's glyph, contrast and fit checks (``cards/preflight.py``). Raises LessonError."""
+    from pipeline.cards.preflight import check_cards
+
+    check_cards(lesson, settings, log)
 
 
 def _errors(exc: PipelineError) -> list[dict]:

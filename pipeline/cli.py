@@ -1,4 +1,4 @@
-"""The command line: ``microlearn build|check|new|clean|review|approve|keygen|publish`` (also ``python -m pipeline``).
+"""The command line: ``microlearn build|check|new|clean|review|approve|verify|keygen|publish|studio`` (also ``python -m pipeline``).
 
 Exit codes: 0 everything OK, 1 a lesson is invalid or failed, 2 the command itself could not run
 (bad arguments, another build running, something missing on this machine).
@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("--key", type=Path, required=True, help="your private key file (from microlearn keygen)")
     approve.add_argument("--answers", type=Path, help="YAML of checklist answers {item: {ok: true, note: ...}} (default: asked one by one)")
 
+    verify = sub.add_parser("verify", help="check a bundle zip against its signed approval and the reviewers' keys (exit 0 valid, 1 not)")
+    verify.add_argument("bundle", type=Path, help="the bundle zip (as built, published or downloaded)")
+    verify.add_argument("--approval", type=Path, help="the approval file (default: approvals/<lesson>.json beside content/)")
+    verify.add_argument("--reviewers", type=Path, help="the reviewers' keys (default: reviewers.yaml beside content/)")
+
     keygen = sub.add_parser("keygen", help="make a reviewer key pair; prints the public key line for reviewers.yaml")
     keygen.add_argument("path", type=Path, help="where to write the private key (never overwritten; keep it out of the repository)")
 
@@ -51,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
 
     clean = sub.add_parser("clean", help="delete build outputs (all, or the named lessons')")
     clean.add_argument("lessons", nargs="*")
+
+    studio = sub.add_parser("studio", help="a local web app: see the lesson (cards, video, messages) while you edit it")
+    studio.add_argument("lesson", nargs="?", default="", help="open this lesson's page (default: the list of lessons)")
+    studio.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
+    studio.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
 
     publish = sub.add_parser("publish", help="build, then publish every approved lesson and the catalog to the targets in publish.yaml")
     publish.add_argument("--config", type=Path, help="the targets file (default: publish.yaml beside content/)")
@@ -124,37 +134,78 @@ def cmd_new(args) -> int:
 def cmd_clean(args) -> int:
     from pipeline.lock import build_lock
 
+    names = [_clean_name(args.build_dir, name) for name in args.lessons]  # every name checked before anything is deleted
+    _check_build_dir(args.build_dir, args.content)
     if not args.build_dir.exists():
         return 0
     with build_lock(args.build_dir):
-        targets = [args.build_dir / name for name in args.lessons] if args.lessons else [p for p in args.build_dir.iterdir() if p.name != ".lock"]
+        targets = [args.build_dir / name for name in names] if names else [p for p in args.build_dir.iterdir() if p.name != ".lock"]
         for target in targets:
-            if target.is_dir():
+            # a link is removed itself, never followed: clean deletes only what is inside the build folder
+            if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
-            elif target.exists():
+            elif target.is_symlink() or target.exists():
                 target.unlink()
     return 0
 
 
-def cmd_approve(args) -> int:
-    from pipeline.signoff.approval import approval_status, approve
-    from pipeline.build import build
-    from pipeline.progress import reporter_for
+def _clean_name(build_dir: Path, name: str) -> str:
+    """A lesson's name as ``clean`` accepts it: one plain folder name inside the build folder."""
+    from pipeline.errors import UsageError
 
+    path = Path(name)
+    if not name.strip() or path.is_absolute() or len(path.parts) != 1 or name in (".", "..") or "\\" in name:
+        raise UsageError(f"clean: '{name}' is not a lesson name — clean deletes only inside {build_dir}/; name lessons by their folder name, e.g. microlearn clean intro")
+    if (build_dir / name).is_symlink():
+        raise UsageError(f"clean: {build_dir / name} is a link, not a lesson's build folder — remove the link yourself if you want it gone")
+    return name
+
+
+def _check_build_dir(build_dir: Path, content_dir: Path) -> None:
+    """Refuse to clean a build folder that holds the lessons themselves (e.g. --build-dir .)."""
+    from pipeline.errors import UsageError
+
+    try:
+        holds_content = Path(content_dir).resolve().is_relative_to(Path(build_dir).resolve())
+    except (OSError, RuntimeError):
+        holds_content = True
+    if holds_content:
+        raise UsageError(f"clean: the build folder {build_dir} holds the lessons' folder {content_dir} — choose the folder the build writes (default: build)")
+
+
+def cmd_approve(args) -> int:
+    from pipeline.build import build
+    from pipeline.lesson.loader import load_lesson
+    from pipeline.package import bundle_name
+    from pipeline.progress import reporter_for
+    from pipeline.signoff.approval import approval_status, approve
     from pipeline.signoff.checklist import checklist_path, load_checklist, validate_answers
 
+    lessons = _lessons(args, [args.lesson])  # a name that leaves content/ is refused before anything else
     settings = _settings(args)
     checklist = load_checklist(checklist_path(settings.templates))
     answers = _read_answers(args.answers) if args.answers else _ask_answers(checklist)
     validate_answers(checklist, answers)  # before any build work: a missing answer is said at once
     # approve what the sources make now: an incremental build is a no-op when nothing changed
-    reports = build(settings, _lessons(args, [args.lesson]), reporter_for(False))
+    reports = build(settings, lessons, reporter_for(False))
     if not reports[0].ok:
         return 1
-    project, slug = args.content.resolve().parent, reports[0].slug
-    path = approve(project, args.build_dir, slug, args.reviewer, args.key, answers, settings.templates)
-    print(f"{path}: {approval_status(project, args.build_dir, slug).reason} — commit this file")
+    project = args.content.resolve().parent
+    lesson = load_lesson(_lessons(args, [args.lesson])[0], probe_media=False, templates=settings.templates)  # the source: its authors and version are signed
+    bundle = args.build_dir / lesson.slug / bundle_name(lesson.slug, lesson.version)
+    path = approve(project, args.build_dir, lesson, bundle, args.reviewer, args.key, answers, settings.templates)
+    print(f"{path}: {approval_status(project, args.build_dir, lesson, bundle).reason} — commit this file")
     return 0
+
+
+def cmd_verify(args) -> int:
+    from pipeline.signoff.verify import verify
+
+    project = args.content.resolve().parent
+    verdict = verify(args.bundle, args.reviewers or project / "reviewers.yaml", args.approval, project)
+    for line in verdict.lines:
+        print(line)
+    return 0 if verdict.valid else 1
 
 
 def _read_answers(path: Path) -> dict:
@@ -203,4 +254,14 @@ def cmd_publish(args) -> int:
     return 0 if report.ok else 1
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new, "clean": cmd_clean, "approve": cmd_approve, "keygen": cmd_keygen, "publish": cmd_publish}
+def cmd_studio(args) -> int:
+    from pipeline.studio import serve
+
+    try:
+        serve(_settings(args), args.lesson, args.port, open_browser=not args.no_browser)
+    except KeyboardInterrupt:  # Ctrl+C is how the studio is closed
+        pass
+    return 0
+
+
+COMMANDS = {"studio": cmd_studio, "build": cmd_build, "check": cmd_check, "review": cmd_review, "new": cmd_new, "clean": cmd_clean, "approve": cmd_approve, "verify": cmd_verify, "keygen": cmd_keygen, "publish": cmd_publish}

@@ -61,11 +61,13 @@ class StageResult:
 
 @dataclass(frozen=True)
 class SlideSet:
-    """One video format's slides: title, end, and one per card by section id (paths in the build)."""
+    """One video format's slides: title, end, and one per card by section id (paths in the build);
+    a question card also has its answer slide, shown after the question."""
 
     title: str
     end: str
     cards: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

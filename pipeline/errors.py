@@ -122,5 +122,36 @@ class SetupError(PipelineError):
     """Something the tool needs is missing on this machine; the message says how to get it."""
 
 
+class FileError(PipelineError):
+    """A file could not be read or written during a build: the disk is full, the folder is
+    read-only, a file vanished. Made from the OSError by ``FileError.of``; fails its lesson only."""
+
+    @classmethod
+    def of(cls, exc: OSError) -> "FileError":
+        import errno
+        import os
+
+        where = exc.filename
+        if isinstance(where, (str, os.PathLike)):
+            where = os.path.relpath(where)
+            where = where if not where.startswith("../..") else os.fspath(exc.filename)  # far away: the full path is clearer
+        writing = f" (writing {where})" if where else ""
+        where = where or "a file the build needs"
+        messages = {
+            errno.ENOSPC: f"the disk is full{writing} — free some space and build again",
+            errno.EDQUOT: f"the disk quota is used up{writing} — free some space and build again",
+            errno.EROFS: f"{where} is on a read-only file system — make the build folder writable, or choose another with --build-dir",
+            errno.EACCES: f"permission denied for {where} — check the permissions of the file and its folder",
+            errno.EPERM: f"permission denied for {where} — check the permissions of the file and its folder",
+            errno.ENOENT: f"{where} disappeared during the build — put it back (or change lesson.yaml) and build again",
+            errno.EFBIG: f"{where} grew over this system's file size limit — free space or raise the limit",
+        }
+        return cls(messages.get(exc.errno, f"{where}: {exc.strerror or exc} — check the disk and the build folder, then build again"))
+
+
+class UsageError(PipelineError):
+    """The command was given a name it must refuse, e.g. one that leaves its folder (exit 2)."""
+
+
 class BuildLockedError(PipelineError):
     """Another build is writing the same build folder."""

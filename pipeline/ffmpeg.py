@@ -29,6 +29,8 @@ HINTS = (
     ("Permission denied", "the file cannot be read or written: check its permissions"),
     ("Unknown encoder", f"this ffmpeg lacks an encoder we need: unset {OVERRIDE_VARIABLE} to use the ffmpeg installed with the tool"),
     ("Error while decoding", "a stream in the file is damaged: export the recording again"),
+    ("Cannot allocate memory", "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"),
+    ("pthread_create() failed", "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"),
     ("Conversion failed", "ffmpeg could not convert the media: see the stderr lines above"),
 )
 
@@ -63,6 +65,19 @@ def _version_of(binary: str) -> str:
 def ffmpeg_version() -> str:
     """The version line of the ffmpeg in use; part of every media cache key."""
     return _version_of(ffmpeg_path())
+
+
+def stopped_hint(code: int, program: str = "ffmpeg") -> str:
+    """For a child that a signal ended (negative exit code): what that usually means."""
+    import signal
+
+    if code >= 0:
+        return ""
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    return f"{program} was stopped by {name} (killed, or the machine ran out of memory) — build again"
 
 
 def hint_for(stderr: str) -> str:
@@ -101,23 +116,27 @@ def run(argv: list[str], context: str = "", capture_stdout: bool = False, timeou
         argv[0] = ffmpeg_path()
     check_inputs(argv)
     log.debug("run: %s", shlex.join(argv))
+    from pipeline.limits import child_timeout, limit_child
+
+    timeout, why = child_timeout(timeout)
     try:
-        done = subprocess.run(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        tail = (exc.stderr or b"").decode("utf-8", "replace")[-4000:]
-        raise ToolError(argv, -1, tail, f"ffmpeg did not finish within {timeout:g} s", context) from None
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise SetupError(f"cannot run {argv[0]} — run 'make build' to install ffmpeg, or set {OVERRIDE_VARIABLE}") from None
+    with process:
+        limit_child(process.pid)  # its memory budget (pipeline/limits.py)
+        try:
+            stdout, stderr_bytes = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, stderr_bytes = process.communicate()
+            tail = (stderr_bytes or b"").decode("utf-8", "replace")[-4000:]
+            raise ToolError(argv, -1, tail, f"ffmpeg {why}", context) from None
+    done = subprocess.CompletedProcess(argv, process.returncode, stdout, stderr_bytes)
     stderr = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:
-        raise ToolError(argv, done.returncode, stderr[-4000:], hint_for(stderr), context)
+        raise ToolError(argv, done.returncode, stderr[-4000:], stopped_hint(done.returncode) or hint_for(stderr), context)
     done.stderr = stderr  # keep it for callers that parse filter reports (loudnorm, ebur128)
     return done
 

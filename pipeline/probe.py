@@ -1,8 +1,12 @@
 """Probe media in-process with PyAV before any encoding, and refuse what we must not open.
 
 Only plain local media containers are accepted: a playlist (HLS, DASH), a concat list or an image
-sequence pattern can make a demuxer read other files or the network, so those are rejected by
-demuxer name before ffmpeg ever sees them, and every open uses a ``file``-only protocol whitelist.
+sequence pattern can make a demuxer read other files or the network. FFmpeg picks a demuxer by
+probing, and the HLS demuxer opens the first segment a playlist names while it is being probed —
+the ``file``-only protocol whitelist does not stop a local path. So the container is recognised
+here from the file's first bytes, and FFmpeg is told which demuxer to use from an allow-list of
+single-file demuxers: anything else (playlists by content, whatever their name) is refused before
+FFmpeg opens the file, and the demuxer's name is checked once more after opening.
 """
 from __future__ import annotations
 
@@ -30,8 +34,54 @@ SAFE_DEMUXERS = frozenset(
         "image2",
     }
 )
+MOV, MATROSKA = "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"  # full names: FFmpeg reports what it was given
 IMAGE_DEMUXERS = frozenset({"png_pipe", "jpeg_pipe", "webp_pipe", "image2"})
 INPUT_OPTIONS = {"protocol_whitelist": "file"}
+SNIFF_BYTES = 4096
+MAX_PACKETS = 2000  # a real recording's first frame comes within a few dozen packets
+MAX_PIXELS = 8192 * 8192  # a frame larger than 8K square is refused before anything is decoded
+KNOWN = "MP4/MOV, WebM/MKV, AVI, WAV, MP3, FLAC, OGG, AAC, MPEG-TS, PNG, JPEG or WebP"
+# Text formats that name other files: recognised by content, so a renamed playlist is refused too.
+_REFERRING = ((b"#EXTM3U", "hls"), (b"#EXT-X-", "hls"), (b"ffconcat", "concat"), (b"file ", "concat"), (b"file\t", "concat"),
+              (b"<?xml", "xml"), (b"<MPD", "dash"), (b"<smil", "smil"), (b"[playlist]", "pls"), (b"v=0", "sdp"))
+
+
+def sniff(head: bytes) -> str | None:
+    """The single-file demuxer for a file starting with ``head``, or None when it is not one.
+
+    Pure (unit-tested on byte strings). ``head`` should be the first SNIFF_BYTES of the file.
+    """
+    if head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot"):
+        return MOV
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return MATROSKA
+    if head[:4] in (b"RIFF", b"RF64"):
+        return {b"AVI ": "avi", b"WAVE": "wav", b"WEBP": "webp_pipe"}.get(head[8:12])
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png_pipe"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg_pipe"
+    if head.startswith(b"fLaC"):
+        return "flac"
+    if head.startswith(b"OggS"):
+        return "ogg"
+    if head.startswith(b"ID3"):
+        return "mp3"
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0:  # ADTS: sync word, layer 00
+        return "aac"
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:  # MPEG audio frame sync
+        return "mp3"
+    if head[:1] == b"\x47" and (len(head) <= 188 or head[188:189] == b"\x47"):
+        return "mpegts"
+    if head[4:5] == b"\x47" and (len(head) <= 196 or head[196:197] == b"\x47"):  # M2TS (camcorders): a 4-byte time code per packet
+        return "mpegts"
+    return None
+
+
+def referring_format(head: bytes) -> str | None:
+    """The name of a text format that refers to other files (a playlist, a concat list), or None."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return next((name for magic, name in _REFERRING if text[:len(magic)].lower() == magic.lower()), None)
 
 
 @dataclass(frozen=True)
@@ -79,7 +129,20 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
     if "%" in path.name:
         raise MediaError(name, "file names with '%' are read by ffmpeg as numbered image patterns", "rename the file without '%'")
     try:
-        container = av.open(str(path), options=INPUT_OPTIONS)
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except FileNotFoundError:
+        raise MediaError(name, "is missing (it was there when the lesson was checked)", "put the file back, or change its path in lesson.yaml") from None
+    except OSError as exc:
+        raise MediaError(name, f"cannot be read ({exc.strerror})", "check that the file is readable") from None
+    forced = sniff(head)
+    if forced is None:
+        referring = referring_format(head)
+        if referring:
+            raise MediaError(name, f"is a '{referring}' file, which can make ffmpeg read other files or the network", "export the media itself as MP4, WAV/M4A or PNG/JPEG")
+        raise MediaError(name, f"is not a media file ffmpeg can read (not {KNOWN})", "export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)")
+    try:
+        container = av.open(str(path), format=forced, options=INPUT_OPTIONS)
     except av.error.FFmpegError as exc:
         raise MediaError(name, f"is not a media file ffmpeg can read ({exc.strerror or exc})", "export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)") from None
     with container:
@@ -87,6 +150,8 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
         if demuxer not in SAFE_DEMUXERS:
             raise MediaError(name, f"is a '{demuxer}' file, which can make ffmpeg read other files or the network", "export the media itself as MP4, WAV/M4A or PNG/JPEG")
         video_stream = next((s for s in container.streams.video if not _is_cover_art(s)), None)
+        if video_stream is not None and (video_stream.width or 0) * (video_stream.height or 0) > MAX_PIXELS:
+            raise MediaError(name, f"its picture is {video_stream.width}x{video_stream.height} pixels, over the limit of 8192x8192", "export it at a usual size (at most 3840x2160 is plenty)")
         audio_stream = container.streams.audio[0] if container.streams.audio else None
         video = _video_info(container, video_stream, name) if video_stream is not None else None
         audio = _audio_info(container, audio_stream, name) if audio_stream is not None else None
@@ -98,6 +163,17 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
         if video is None and audio is None:
             raise MediaError(name, "has neither video nor audio", "export the recording again")
     return MediaInfo(name, demuxer, duration, video, audio)
+
+
+def _first_frame(container, stream):
+    """The stream's first decoded frame, reading at most MAX_PACKETS packets: a damaged or hostile
+    file whose packets never decode must not keep the probe reading for minutes."""
+    for count, packet in enumerate(container.demux(stream)):
+        for frame in packet.decode():
+            return frame
+        if count >= MAX_PACKETS:
+            break
+    raise StopIteration(f"no frame decoded in the first {MAX_PACKETS} packets")
 
 
 def _is_cover_art(stream) -> bool:
@@ -117,7 +193,7 @@ def _video_info(container, stream, name: str) -> VideoInfo:
     import av
 
     try:
-        frame = next(container.decode(stream))
+        frame = _first_frame(container, stream)
     except (av.error.FFmpegError, StopIteration) as exc:
         raise MediaError(name, f"its video stream cannot be decoded ({exc})", "export the recording again, e.g. as H.264 MP4") from None
     rotation = int(getattr(frame, "rotation", 0) or 0) % 360
@@ -136,7 +212,7 @@ def _audio_info(container, stream, name: str) -> AudioInfo:
     import av
 
     try:
-        next(container.decode(stream))
+        _first_frame(container, stream)
     except (av.error.FFmpegError, StopIteration) as exc:
         why = str(exc) or "no audio frame in it"
         raise MediaError(name, f"its audio stream cannot be decoded ({why})", "export the recording again, e.g. as WAV or M4A") from None

@@ -24,7 +24,7 @@ def create(content_dir: Path, slug: str, language: str, templates: Path | None =
     if language not in LANGUAGES:
         raise PipelineError(f"language '{language}' is not supported — use one of: {', '.join(LANGUAGES)}")
     folder = content_dir / slug
-    if folder.exists():
+    if os.path.lexists(folder):
         raise PipelineError(f"{folder} already exists — choose another name, or edit that lesson")
     import jinja2
 

@@ -1,7 +1,8 @@
 """Build-wide settings, resolved once when a command starts and passed in; no stage reads the environment.
 
-``Settings.from_environment`` is the one place that reads ``MICROLEARN_PORTAL_LIMIT`` and
-``MICROLEARN_TEMPLATES``. (The ffmpeg and espeak-ng gateways find their binaries themselves, lazily,
+``Settings.from_environment`` is the one place that reads ``MICROLEARN_PORTAL_LIMIT``,
+``MICROLEARN_TEMPLATES`` and the lesson budgets ``MICROLEARN_LESSON_TIMEOUT`` and
+``MICROLEARN_CHILD_MEMORY_MB`` (pipeline/limits.py). (The ffmpeg and espeak-ng gateways find their binaries themselves, lazily,
 with ``MICROLEARN_FFMPEG`` as the override: a machine fact, never part of a lesson's bytes beyond the
 tool versions every cache key already holds.)
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Mapping
 
 from pipeline.errors import PipelineError
+from pipeline.limits import CHILD_MEMORY_VARIABLE, DEFAULT_CHILD_MEMORY_MB, DEFAULT_LESSON_SECONDS, LESSON_SECONDS_VARIABLE
 from pipeline.templates import default_templates
 
 LIMIT_VARIABLE = "MICROLEARN_PORTAL_LIMIT"
@@ -36,6 +38,8 @@ class Settings:
     caption_check: bool = True
     portal_limit: int = DEFAULT_LIMIT  # bytes a bundle (and each video) may have on the portal
     templates: Path = field(default_factory=default_templates)  # card themes, report, player, scaffold
+    lesson_seconds: float = DEFAULT_LESSON_SECONDS  # a lesson's time budget (pipeline/limits.py)
+    child_memory_mb: int = DEFAULT_CHILD_MEMORY_MB  # the address space each ffmpeg/espeak-ng child may use
 
     @classmethod
     def from_environment(cls, content_dir: Path, build_dir: Path, jobs: int = 1,
@@ -46,7 +50,22 @@ class Settings:
         templates = environ.get(TEMPLATES_VARIABLE, "").strip()
         return cls(content_dir, build_dir, jobs,
                    portal_limit=parse_size(limit, LIMIT_VARIABLE) if limit else DEFAULT_LIMIT,
-                   templates=Path(templates) if templates else default_templates())
+                   templates=Path(templates) if templates else default_templates(),
+                   lesson_seconds=_positive(environ, LESSON_SECONDS_VARIABLE, DEFAULT_LESSON_SECONDS),
+                   child_memory_mb=int(_positive(environ, CHILD_MEMORY_VARIABLE, DEFAULT_CHILD_MEMORY_MB)))
+
+
+def _positive(environ: Mapping[str, str], variable: str, default: float) -> float:
+    text = environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise SettingError(f"{variable}: '{text}' is not a positive number — e.g. {variable}={default:g}")
+    return value
 
 
 def parse_size(text: str, where: str) -> int:

@@ -8,7 +8,7 @@ from pipeline.cards import contrast, fonts
 from pipeline.cards.fit import MIN_FONT_PX, Fit, cut_message
 from pipeline.cards.markdown import card_content, keep_words, sanitise
 from pipeline.cards.pages import file_stem
-from pipeline.cards.render import Fetcher
+from pipeline.cards.render import Fetcher, mount_url
 from pipeline.cards.theme import load_theme
 from pipeline.errors import LessonError
 from pipeline.lesson.model import ImageRef, Section
@@ -141,12 +141,14 @@ def test_fetcher_allows_only_lesson_theme_and_font_files(tmp_path):
     inside.write_bytes(b"png")
     outside = tmp_path / "secret.txt"
     outside.write_text("secret")
-    fetcher = Fetcher((tmp_path / "lesson",))
-    assert fetcher(inside.as_uri()).read() == b"png"
-    for url in (outside.as_uri(), "http://example.com/x.png", (tmp_path / "lesson" / ".." / "secret.txt").as_uri()):
+    fetcher = Fetcher({"lesson": tmp_path / "lesson"})
+    assert mount_url("lesson", "media/a.png") == "file:///microlearn/lesson/media/a.png"  # no trace of where the folder is
+    assert fetcher(mount_url("lesson", "media/a.png")).read() == b"png"
+    for url in (inside.as_uri(), outside.as_uri(), "http://example.com/x.png", mount_url("lesson", "../secret.txt"),
+                mount_url("other", "secret.txt")):
         with pytest.raises(ValueError):
             fetcher(url)
-    assert len(fetcher.blocked) == 3
+    assert len(fetcher.blocked) == 5
 
 
 def test_broken_theme_is_reported_by_file(tmp_path, monkeypatch):

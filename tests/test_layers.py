@@ -16,12 +16,13 @@ LAYERS = [
     ("shared", {"pipeline", "pipeline.errors", "pipeline.house", "pipeline.records", "pipeline.contracts",
                 "pipeline.digests", "pipeline.fsutil", "pipeline.timefmt", "pipeline.templates", "pipeline.settings",
                 "pipeline.toolversions", "pipeline.ffmpeg", "pipeline.probe", "pipeline.espeak", "pipeline.audio",
-                "pipeline.lock"}),
+                "pipeline.lock", "pipeline.limits"}),
     ("lesson", {"pipeline.lesson"}),
     ("core", {"pipeline.stage", "pipeline.cache", "pipeline.signoff"}),
     ("stages", {"pipeline.cards", "pipeline.transcode", "pipeline.caption", "pipeline.review", "pipeline.package"}),
     ("runner", {"pipeline.stages", "pipeline.build", "pipeline.progress", "pipeline.scaffold"}),
     ("publish", {"pipeline.publish"}),
+    ("studio", {"pipeline.studio"}),
     ("command", {"pipeline.cli", "pipeline.__main__"}),
 ]
 SHARED_LAYERS = {"shared", "lesson", "core", "runner", "command"}  # units of one of these layers may use each other

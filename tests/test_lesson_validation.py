@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import LESSON_YAML, SCRIPT_MD, make_video
+from conftest import LESSON_YAML, SCRIPT_MD, make_image, make_video
 from pipeline.errors import LessonError
 from pipeline.lesson.loader import load_lesson
 
@@ -137,10 +137,11 @@ def test_text_before_the_first_card(lesson_dir):
     ]
 
 
+@pytest.mark.media
 def test_image_without_alt_text(lesson_dir):
     script = SCRIPT_MD.replace("- Lean on a table", "- Lean on a table\n\n![](media/photo.png)")
     folder = lesson_dir(script=script)
-    (folder / "media" / "photo.png").write_bytes(b"\x89PNG")
+    make_image(folder / "media" / "photo.png", size="64x48")
     assert problems(folder) == [
         "L/script.md:8:1: image media/photo.png has no alt text — describe the picture for people who cannot see it: ![a teacher holding a phone](media/photo.jpg)"
     ]

@@ -78,7 +78,7 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     entries = zip_entries(zip_path)
     assert set(entries) == {
         "captions/holding.en.srt", "captions/holding.en.vtt", "cards/handout.pdf", "cards/social/01-hold-steady.png",
-        "cards/square/01-hold-steady.png", "imsmanifest.xml", "index.html", "manifest.json", "media/phone.png",
+        "cards/square/01-hold-steady.png", "cmi5.xml", "cmi5.js", "imsmanifest.xml", "index.html", "manifest.json", "media/phone.png",
         "player.css", "player.js", "poster-16x9.jpg", "thumbnail.jpg", "transcript.html", "transcript.txt", "video/holding-16x9.mp4"}
     assert not any(name.startswith(("review/", "speech/", "slides/")) for name in entries)
     # the copy beside the zip is the manifest inside it, byte for byte
@@ -88,13 +88,14 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     assert set(listed) == set(entries) - {"manifest.json"}
     for path, entry in listed.items():
         assert entry["sha256"] == hashlib.sha256(entries[path]).hexdigest() and entry["bytes"] == len(entries[path]), path
-    assert {listed[p]["kind"] for p in ("index.html", "player.js", "player.css")} == {"player"}
+    assert {listed[p]["kind"] for p in ("index.html", "player.js", "player.css", "cmi5.js")} == {"player"}
+    assert listed["cmi5.xml"]["kind"] == "cmi5"
     assert (listed["imsmanifest.xml"]["kind"], listed["media/phone.png"]["kind"], listed["video/holding-16x9.mp4"]["kind"]) == ("scorm", "image", "video")
     # the digest recomputed here from the zip's own bytes
     lines = "".join(f"{p} {hashlib.sha256(entries[p]).hexdigest()}\n" for p in sorted(entries) if p != "manifest.json")
     assert manifest["digest"] == hashlib.sha256(lines.encode()).hexdigest() == bundle_digest(manifest["files"])
     package = report.results["package"]
-    assert (package.bundle, package.digest, package.files) == ("bundle/holding-v2.zip", manifest["digest"], 15)
+    assert (package.bundle, package.digest, package.files) == ("bundle/holding-v2.zip", manifest["digest"], 17)
     assert manifest["lesson"] == {"slug": "holding", "version": "2", "title": "Holding the phone", "language": "en", "rubric": "Teacher craft",
                                   "tags": ["video", "phone"], "licence": "CC-BY-4.0", "authors": [{"name": "Anna Petrova", "school": "Lyceum 1"}],
                                   "objectives": ["Hold a phone steady"], "audience": "teachers", "school": "Lyceum 1"}  # no school: block: the author's school

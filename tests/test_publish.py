@@ -148,15 +148,28 @@ def _answers() -> dict:
     return {item.id: {"ok": True, "note": "checked"} for item in load_checklist()}
 
 
+def _lesson(project: Path, slug: str):
+    from pipeline.lesson.loader import load_lesson
+
+    return load_lesson(project / "content" / slug, probe_media=False)
+
+
+def _zip(build: Path, slug: str) -> Path:
+    return build / slug / "bundle" / f"{slug}-v1.zip"
+
+
 def _forge(project: Path, build: Path, slug: str, reviewer: str, key_file: Path) -> None:
     """An approval in the listed reviewer's name, signed with a key that is not theirs."""
     from pipeline.signoff.approval import signed_bytes
+    from pipeline.signoff.integrity import layout
     from pipeline.signoff.keys import fingerprint, load_private_key
 
-    manifest = json.loads((build / slug / "bundle" / "manifest.json").read_text())
+    lesson = _lesson(project, slug)
     key = load_private_key(key_file)
-    document = {"schema": "microlearn-approval/1", "slug": slug, "version": "1", "title": manifest["lesson"]["title"],
-                "digest": manifest["digest"], "reviewer": reviewer, "key": fingerprint(key.public_key()), "checklist": _answers()}
+    zip_file = _zip(build, slug)
+    document = {"schema": "microlearn-approval/2", "slug": slug, "version": "1", "title": lesson.title, "authors": [a.name for a in lesson.authors],
+                "bundle": layout(zip_file)[0].record(zip_file.name), "media": "", "reviewer": reviewer, "key": fingerprint(key.public_key()),
+                "checklist": _answers()}
     document["signature"] = base64.b64encode(key.sign(signed_bytes(document))).decode()
     (project / "approvals" / f"{slug}.json").write_text(json.dumps(document, indent=1, sort_keys=True))
 
@@ -225,7 +238,7 @@ def project(tmp_path_factory, sshd):
     generate_key(keys / "mallory.key")
     (project / "reviewers.yaml").write_text(f"reviewers:\n  - name: Boris Reviewer\n    public_key: {public}\n", encoding="utf-8")
     for slug in ("approved-en", "approved-ru", "changed"):
-        approve(project, out, slug, "Boris Reviewer", keys / "boris.key", _answers())
+        approve(project, out, _lesson(project, slug), _zip(out, slug), "Boris Reviewer", keys / "boris.key", _answers())
     _forge(project, out, "forged", "Boris Reviewer", keys / "mallory.key")
     # the teacher edits the narration after the sign-off: the next build makes a different bundle
     script = (content / "changed" / "script.md").read_text()
@@ -261,7 +274,7 @@ def test_skips_unapproved_stale_and_forged_with_reasons(project):
     lines = {line.split()[2]: line for line in out.splitlines() if line.startswith("not published")}
     assert set(lines) == {"waiting", "changed", "forged"}
     assert "(missing): not approved:" in lines["waiting"] and "approvals/waiting.json does not exist" in lines["waiting"]
-    assert "(stale): approval by Boris Reviewer covers bundle" in lines["changed"] and "the lesson changed since" in lines["changed"]
+    assert "(stale): approval by Boris Reviewer covers bundle" in lines["changed"] and "if the lesson changed since, review it again" in lines["changed"]
     assert "(invalid):" in lines["forged"] and "which is not the key reviewers.yaml lists for Boris Reviewer" in lines["forged"]
     for root in (project["share"], project["remote"]):
         names = {p.name for p in root.rglob("*")}
@@ -284,10 +297,11 @@ def test_ledger_records_each_publication(project):
                     for slug in sorted(APPROVED) for target in ("portal", "share")]
     build = project["dir"] / "build"
     for entry in ledger["publications"]:
-        manifest = json.loads((build / entry["lesson"] / "bundle" / "manifest.json").read_text())
-        assert entry["digest"] == manifest["digest"]
+        approved = json.loads((project["dir"] / "approvals" / f"{entry['lesson']}.json").read_text())
         zip_bytes = (build / entry["lesson"] / "bundle" / f"{entry['lesson']}-v1.zip").read_bytes()
-        assert entry["sha256"] == hashlib.sha256(zip_bytes).hexdigest()
+        assert entry["digest"] == entry["sha256"] == approved["bundle"]["sha256"] == hashlib.sha256(zip_bytes).hexdigest()
+        root = project["share"] if entry["target"] == "share" else project["remote"]
+        assert hashlib.sha256((root / entry["meta"]["bundle"]).read_bytes()).hexdigest() == entry["sha256"]  # the ledger and the target agree
     text = (project["dir"] / "publish-ledger.json").read_text()
     assert text == json.dumps(ledger, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -64,3 +64,32 @@ def test_missing_folder_says_what_to_do(tmp_path):
         FolderConnection(FolderTarget("share", tmp_path / "nope"))
     assert str(caught.value) == (f"share: the folder {tmp_path / 'nope'} does not exist — mount the share or create the folder, "
                                  "or fix 'path' in publish.yaml")
+
+
+def test_a_local_file_that_is_not_the_expected_one_is_refused_and_nothing_is_published(conn, tmp_path):
+    """The sha256 a bundle must have is the approved one: the bytes read while sending are hashed
+    and compared, so a file changed after it was checked never takes the final name."""
+    from pipeline.publish.targets import SourceChanged
+
+    local = tmp_path / "local.zip"
+    local.write_bytes(DATA[:-1] + b"!")  # same size, one byte changed after the check
+    approved = hashlib.sha256(DATA).hexdigest()
+    with pytest.raises(SourceChanged) as caught:
+        put(conn, local, "bundles/a.zip", measured=(approved, len(DATA)))
+    assert str(caught.value) == (f"share: bundles/a.zip: the local file {local} is not the one to publish (sha256 "
+                                 f"{hashlib.sha256(local.read_bytes()).hexdigest()[:12]}, {len(DATA)} bytes; expected {approved[:12]}, "
+                                 f"{len(DATA)} bytes) — it changed after it was checked; nothing was published, run publish again")
+    assert os.listdir(tmp_path / "bundles") == []  # no final file and no partial
+
+
+def test_a_resumed_upload_hashes_the_part_already_sent(conn, tmp_path):
+    """A partial left on the target is trusted only if the local file's first bytes hash along with the rest."""
+    from pipeline.publish.targets import SourceChanged
+
+    sha = hashlib.sha256(DATA).hexdigest()
+    (tmp_path / partial_name("a.zip", sha)).write_bytes(DATA[:100_000])
+    local = tmp_path / "local.zip"
+    local.write_bytes(b"\0" * 100_000 + DATA[100_000:])  # the tail matches, the head the target already has does not
+    with pytest.raises(SourceChanged, match="is not the one to publish"):
+        put(conn, local, "a.zip", measured=(sha, len(DATA)))
+    assert sorted(os.listdir(tmp_path)) == ["local.zip"]

@@ -3,6 +3,7 @@
 the approval stale in both, and the publish contract (approval_status) agrees."""
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -12,9 +13,10 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import LESSON_YAML, ROOT, SCRIPT_MD, needs_tool
+from pipeline.lesson.loader import load_lesson
 from pipeline.signoff.approval import approval_status
-from pipeline.signoff.keys import generate_key
 from pipeline.signoff.checklist import load_checklist
+from pipeline.signoff.keys import generate_key
 
 pytestmark = [pytest.mark.media, needs_tool("espeak-ng"), pytest.mark.e2e]
 
@@ -53,9 +55,9 @@ def test_approve_builds_signs_and_says_so(approved):
     assert done.stdout.startswith(f"{path}: approved by Kim Minji (SHA256:")
     assert done.stdout.rstrip().endswith("— commit this file")
     document = json.loads(path.read_text(encoding="utf-8"))
-    manifest = json.loads((project / "build" / SLUG / "bundle" / "manifest.json").read_text(encoding="utf-8"))
-    assert document["digest"] == manifest["digest"] and document["checklist"]["privacy"] == {"ok": True, "note": "checked"}
-    assert approval_status(project, project / "build", SLUG).state == "approved"
+    zip_file = project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip"
+    assert document["bundle"]["sha256"] == hashlib.sha256(zip_file.read_bytes()).hexdigest() and document["checklist"]["privacy"] == {"ok": True, "note": "checked"}
+    assert approval_status(project, project / "build", load_lesson(project / "content" / SLUG, probe_media=False), project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip").state == "approved"
 
 
 def test_the_build_summary_and_report_say_approved(approved):
@@ -75,6 +77,7 @@ def test_an_edit_makes_the_approval_stale_everywhere(approved):
     done = microlearn(project, "build")
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"{SLUG}: approval: stale: approval by Kim Minji covers bundle " in done.stderr
+    assert "(entry cards/handout.pdf was changed; " in done.stderr
     assert report_state(project) == "stale"
-    status = approval_status(project, project / "build", SLUG)
-    assert status.state == "stale" and "the lesson changed since; review it again" in status.reason
+    status = approval_status(project, project / "build", load_lesson(project / "content" / SLUG, probe_media=False), project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip")
+    assert status.state == "stale" and "if the lesson changed since, review it again" in status.reason

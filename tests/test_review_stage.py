@@ -20,6 +20,7 @@ from conftest import needs_tool, run_ffmpeg
 from pipeline.signoff.approval import ApprovalError, approval_status, approve
 from pipeline.signoff.keys import generate_key
 from pipeline.build import build
+from pipeline.lesson.loader import load_lesson
 from pipeline.review import measure
 from pipeline.signoff.checklist import load_checklist
 from pipeline.stage import Settings
@@ -185,9 +186,10 @@ def test_approving_is_refused_while_a_blocking_check_fails(built, tmp_path):
     public = generate_key(tmp_path / "kim")
     (root / "reviewers.yaml").write_text(f"reviewers:\n  - name: Kim Minji\n    public_key: {public}\n", encoding="utf-8")
     answers = {item.id: {"ok": True, "note": ""} for item in load_checklist()}
+    lesson = load_lesson(root / "content" / SLUG, probe_media=False)
     with pytest.raises(ApprovalError, match=r"^faulty-clip: 1 blocking check\(s\) fail \(flashes.wcag\) — fix them and rebuild"):
-        approve(root, root / "build", SLUG, "Kim Minji", tmp_path / "kim", answers)
-    assert approval_status(root, root / "build", SLUG).state == "missing"
+        approve(root, root / "build", lesson, root / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip", "Kim Minji", tmp_path / "kim", answers)
+    assert approval_status(root, root / "build", lesson, root / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip").state == "missing"
 
 
 def test_the_review_digest_covers_every_file_shown(built):

@@ -29,8 +29,8 @@ def _plan(tmp_path: Path, sequence, sections=(), max_duration=90.0):
 
 
 @pytest.mark.parametrize("text,reason", [
-    (HLS, "is not a media file ffmpeg can read"),  # the file-only whitelist stops the HLS demuxer at once
-    (FFCONCAT, "is not a media file ffmpeg can read"),
+    (HLS, "is a 'hls' file, which can make ffmpeg read other files or the network"),  # recognised by content, never opened by ffmpeg
+    (FFCONCAT, "is a 'concat' file, which can make ffmpeg read other files or the network"),
     ("just some notes\n", "is not a media file ffmpeg can read"),
 ])
 def test_playlists_lists_and_text_disguised_as_video_are_refused(tmp_path, text, reason):

@@ -12,14 +12,15 @@ Writes ``cards/social/NN-<id>.png``, ``cards/square/NN-<id>.png``, ``cards/hando
 """
 from __future__ import annotations
 
-from pipeline.lesson.model import CardSlide, Lesson
+from pipeline.lesson.model import CardSlide, Lesson, Section
 from pipeline.contracts import Artifact, Card, CardImage, CardsResult, Check, SlideSet
 from pipeline.stage import Context, Settings, Stage
 
 
-def run(ctx: Context) -> CardsResult:
-    from pipeline.cards import checks, deck
-    from pipeline.cards.fit import MIN_FONT_PX
+def _prepare(ctx: Context):
+    """Theme, fonts, card contents and pages, after the checks that need no layout (glyphs,
+    contrast); LessonError lists every problem found."""
+    from pipeline.cards import checks
     from pipeline.cards.markdown import card_content
     from pipeline.cards.pages import lesson_texts, plan, context
     from pipeline.cards.theme import labels as theme_labels
@@ -32,23 +33,45 @@ def run(ctx: Context) -> CardsResult:
     colors = theme.palette(lesson.school.colors)
     labels = theme_labels(lesson.language, ctx.settings.templates)
 
-    problems, cards = [], []
+    problems, cards, answers = [], [], {}
     for section_id in shown_sections(lesson):
-        content, found = card_content(lesson.section(section_id), f"{ctx.label}/{lesson.script}")
+        section = lesson.section(section_id)
+        content, found = card_content(section, f"{ctx.label}/{lesson.script}")
         problems += found
         cards.append(content)
-    pages = plan(lesson, cards)
+        if section.quiz is not None:
+            answers[section_id], _ = card_content(answer_section(section, labels), f"{ctx.label}/{lesson.script}")
+    pages = plan(lesson, cards, answers)
     sample = context(pages[-1], lesson, len(cards), colors, font_set, labels)
     missing, checked = checks.glyphs(lesson, ctx.label, cards, font_set, lesson_texts(sample))
     weak, ratios = checks.colours(lesson, ctx.label, theme)
     problems += missing + weak
     if problems:
         raise LessonError(problems)
+    return theme, font_set, colors, labels, cards, pages, checked, ratios
 
+
+def check(ctx: Context) -> None:
+    """Everything this stage would refuse, found without drawing a PNG: missing glyphs, weak
+    contrast, and text that does not fit its card (the same layout and measurement as the
+    build, ``fit.py``). Raises LessonError. ``microlearn check`` runs it; it stores only layout
+    measurements in the object store."""
+    from pipeline.cards import deck
+
+    theme, font_set, colors, labels, cards, pages, _, _ = _prepare(ctx)
+    deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels, render=False)
+
+
+def run(ctx: Context) -> CardsResult:
+    from pipeline.cards import deck
+    from pipeline.cards.fit import MIN_FONT_PX
+
+    lesson = ctx.lesson
+    theme, font_set, colors, labels, cards, pages, checked, ratios = _prepare(ctx)
     drawn = deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels)
 
     artifacts: list[Artifact] = []
-    slides: dict[str, dict] = {fmt: {"title": "", "end": "", "cards": {}} for fmt in lesson.formats}
+    slides: dict[str, dict] = {fmt: {"title": "", "end": "", "cards": {}, "answers": {}} for fmt in lesson.formats}
     pngs: dict[str, dict[str, str]] = {card.id: {} for card in cards}  # card id -> {"social": path, "square": path}
     for index, page in enumerate(pages):
         if not page.rel:
@@ -58,7 +81,7 @@ def run(ctx: Context) -> CardsResult:
         if kind == "card":
             pngs[page.card.id][page.format] = page.rel
         elif page.card is not None:
-            slides[page.format]["cards"][page.card.id] = page.rel
+            slides[page.format]["answers" if page.answer else "cards"][page.card.id] = page.rel
         else:
             slides[page.format][page.kind] = page.rel
     artifacts.append(ctx.copy_artifact("handout", "cards/handout.pdf", drawn.handout))
@@ -87,6 +110,15 @@ def run(ctx: Context) -> CardsResult:
     )
 
 
+def answer_section(section: Section, labels: dict) -> Section:
+    """A question card's answer slide, as a section: the right answers marked, then the explanation."""
+    from dataclasses import replace
+
+    from pipeline.lesson.quiz import answer_markdown
+
+    return replace(section, body=answer_markdown(section.quiz, labels.get("right_answer", "right answer")))
+
+
 def shown_sections(lesson: Lesson) -> list[str]:
     """Section ids in the order their cards are shown in the sequence."""
     seen: list[str] = []
@@ -113,6 +145,7 @@ def params(lesson: Lesson, settings: Settings) -> dict:
         "script": lesson.script,  # named in its messages
         "school": {"name": lesson.school.name, "logo": lesson.school.logo, "colors": [list(c) for c in lesson.school.colors]},
         "cards": [[s, lesson.section(s).title, lesson.section(s).body] for s in shown_sections(lesson)],
+        "quizzes": {s: lesson.section(s).quiz.as_dict() for s in shown_sections(lesson) if lesson.section(s).quiz is not None},
     }
 
 

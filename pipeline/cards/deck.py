@@ -16,7 +16,7 @@ from pipeline.cards import fit as fitting
 from pipeline.cards import fonts
 from pipeline.digests import code_fingerprint
 from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
-from pipeline.cards.render import BlockedResource, Renderer, tool_versions
+from pipeline.cards.render import BlockedResource, Renderer, mount_url, tool_versions
 from pipeline.cards.theme import Theme, themes_root
 from pipeline.templates import environment
 from pipeline.errors import Diagnostic, LessonError
@@ -40,14 +40,16 @@ class Drawn:
     handout: Path | None = None
 
 
-def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict, font_set, labels: dict) -> Drawn:
+def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict, font_set, labels: dict, render: bool = True) -> Drawn:
     """Render (or find stored) every page and the handout; LessonError lists every page that
-    does not fit, and every theme problem found on the way."""
+    does not fit, and every theme problem found on the way. ``render=False`` only lays out and
+    measures (for ``check``): no PNG, no handout; only the measurements of pages that fit are stored,
+    so the next check or build does not lay them out again."""
     lesson, objects = ctx.lesson, ctx.objects
     env = environment(themes_root(ctx.settings.templates))  # autoescaped: only the sanitised card HTML is inserted as markup
     tools = tool_versions()
     font_hashes = {path.name: fonts.digest(path) for path in font_set.files()}
-    roots = (lesson.root, themes_root(ctx.settings.templates))
+    mounts = {"lesson": lesson.root, "themes": themes_root(ctx.settings.templates)}
     drawn, documents, problems = Drawn(), {}, []
     overflows: dict[str, tuple[float, Diagnostic]] = {}  # card id or page kind -> its worst page
 
@@ -61,7 +63,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
 
     def laid_out(html: str, page: Page):
         try:
-            return _RENDERER.layout(html, theme.folder, font_set, roots)
+            return _RENDERER.layout(html, mount_url("themes", f"{theme.name}/"), font_set, mounts)
         except BlockedResource as exc:
             raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc), "cards may use only files of the lesson folder, the theme folder and the card fonts")]) from None
 
@@ -76,7 +78,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         keys[index] = objects.key(key)
         png = objects.path(objects.key({**key, "out": "png"}), ".png")
         measured = objects.path(objects.key({**key, "out": "fit"}), ".json")
-        if measured.is_file() and (png.is_file() or not page.rel):
+        if measured.is_file() and (png.is_file() or not page.rel or not render):
             drawn.fits[index] = json.loads(measured.read_text(encoding="utf-8"))
             if page.rel:
                 drawn.pngs[index] = png
@@ -104,6 +106,8 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             continue
         drawn.fits[index] = measure.as_dict()
         objects.memo({**key, "out": "fit"}, ".json", lambda tmp, m=measure: tmp.write_text(json.dumps(m.as_dict()), encoding="utf-8"))
+        if not render:
+            continue
         if page.rel:
             level = 6 if page.format in CARD_FORMATS else 1  # slides feed only ffmpeg: fast zlib
             drawn.pngs[index] = objects.memo({**key, "out": "png"}, ".png",
@@ -111,6 +115,8 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
     problems += [diagnostic for _, diagnostic in overflows.values()]
     if problems:
         raise LessonError(problems)
+    if not render:
+        return drawn
 
     order = _handout_order(pages)
     handout_key = {"what": "cards.handout", "version": code_fingerprint(*RENDER_CODE), "pages": [keys[i] for i in order], "title": lesson.title, "language": lesson.language}

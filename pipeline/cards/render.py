@@ -7,6 +7,11 @@ subsetter, Debian package libharfbuzz-subset0; fontTools' subsetter, WeasyPrint'
 WeasyPrint fetches nothing but what ``Fetcher`` allows: files inside the lesson folder, the theme
 folders and the font files, and ``data:`` URLs. Anything else is recorded and becomes an error
 after the render instead of a silently missing picture.
+
+Pages name the lesson's and the themes' files by *mounted* URLs (``file:///microlearn/lesson/...``,
+see ``mount_url``), never by absolute paths: WeasyPrint names every picture inside the PDF after
+the md5 of its URL (weasyprint/images.py), so an absolute path would make the handout's bytes, and
+with them the bundle's sha256 that a reviewer signs, depend on where the checkout is.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import mimetypes
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from pipeline.cards.fonts import FontSet
 
@@ -27,33 +32,53 @@ PX_PER_PT = 4 / 3  # CSS px are 0.75 pt; the PDF page is in points
 ENGINE_LOCK = threading.RLock()
 
 
-class Fetcher:
-    """A WeasyPrint URL fetcher limited to files under ``roots`` (and exact ``files``) and data: URLs."""
+MOUNT = "/microlearn/"  # the URL path every mounted folder lives under
 
-    def __init__(self, roots: tuple[Path, ...], files: tuple[Path, ...] = ()):
+
+def mount_url(name: str, rel: str = "") -> str:
+    """The machine-independent URL of ``rel`` inside the mounted folder ``name`` ("lesson", "themes")."""
+    return "file://" + MOUNT + quote(name) + "/" + quote(rel)
+
+
+class Fetcher:
+    """A WeasyPrint URL fetcher limited to files under the ``mounts`` (name -> folder, reached by
+    ``mount_url``), the exact ``files`` (the fonts, by their real path) and data: URLs."""
+
+    def __init__(self, mounts: dict[str, Path], files: tuple[Path, ...] = ()):
         from weasyprint.urls import URLFetcher
 
-        self.roots = tuple(r.resolve() for r in roots)
+        self.mounts = {name: root.resolve() for name, root in mounts.items()}
         self.files = frozenset(f.resolve() for f in files)
         self.blocked: list[str] = []
         self._data = URLFetcher(allowed_protocols={"data"})
         self._fail_on_errors = False  # read by weasyprint.urls.fetch
 
-    def allows(self, path: Path) -> bool:
-        resolved = path.resolve()
-        return resolved in self.files or any(resolved.is_relative_to(root) for root in self.roots)
+    def resolve(self, url: str) -> Path | None:
+        """The real file a file: URL names when it is allowed, else None."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = unquote(parts.path)
+        if path.startswith(MOUNT):
+            name, _, rel = path[len(MOUNT):].partition("/")
+            root = self.mounts.get(name)
+            if root is None:
+                return None
+            real = (root / rel).resolve()
+            return real if real.is_relative_to(root) and real.is_file() else None
+        real = Path(path).resolve()
+        return real if real in self.files and real.is_file() else None
 
     def __call__(self, url: str, headers=None):
         from weasyprint.urls import URLFetcherResponse
 
-        parts = urlsplit(url)
-        if parts.scheme == "data":
+        if urlsplit(url).scheme == "data":
             return self._data.fetch(url)
-        if parts.scheme == "file" and parts.netloc in ("", "localhost"):
-            path = Path(unquote(parts.path))
-            if self.allows(path) and path.is_file():
-                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
+        real = self.resolve(url)
+        if real is not None:
+            kind = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+            # the URL stays the mounted one: nested URLs (a stylesheet's pictures) resolve against it
+            return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": kind})
         self.blocked.append(url)
         raise ValueError(f"not allowed on cards: {url}")
 
@@ -80,21 +105,21 @@ class Renderer:
             from weasyprint.text.fonts import FontConfiguration
 
             config = FontConfiguration()
-            fetcher = Fetcher((), tuple(fonts.files()))
+            fetcher = Fetcher({}, tuple(fonts.files()))
             sheet = CSS(string=fonts.face_css(), font_config=config, url_fetcher=fetcher)
             if fetcher.blocked:
                 raise BlockedResource(fetcher.blocked)
             self._fonts[fonts] = (config, sheet)
         return self._fonts[fonts]
 
-    def layout(self, html: str, base: Path, fonts: FontSet, roots: tuple[Path, ...]):
-        """Lay out one page of HTML (relative URLs resolve against the folder ``base``)."""
+    def layout(self, html: str, base_url: str, fonts: FontSet, mounts: dict[str, Path]):
+        """Lay out one page of HTML (relative URLs resolve against ``base_url``, a ``mount_url``)."""
         from weasyprint import HTML
 
         with ENGINE_LOCK:
             config, sheet = self._font_sheet(fonts)
-            fetcher = Fetcher(roots, tuple(fonts.files()))
-            document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=fetcher).render(
+            fetcher = Fetcher(mounts, tuple(fonts.files()))
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
                 stylesheets=[sheet], font_config=config, cache=self.images)
         if fetcher.blocked:
             raise BlockedResource(fetcher.blocked)

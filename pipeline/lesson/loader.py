@@ -28,7 +28,9 @@ from pipeline.lesson.model import (
     TitleCard,
     lesson_label,
 )
-from pipeline.lesson.script import parse_script
+from pipeline.lesson.pictures import check_picture, picture
+from pipeline.lesson.script import has_html, parse_script
+from pipeline.lesson.textfile import MAX_SCRIPT_BYTES, MAX_YAML_BYTES, inside, read_text
 from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -41,6 +43,8 @@ FORMAT_ALIASES = {"landscape": "16:9", "horizontal": "16:9", "portrait": "9:16",
 LICENCE_ALIASES = {"cc-by": "CC-BY-4.0", "cc by 4.0": "CC-BY-4.0", "cc0": "CC0-1.0", "cc-by-sa": "CC-BY-SA-4.0", "public domain": "CC0-1.0"}
 ITEM_TYPES = ("title", "clip", "card", "end")
 DEFAULT_MAX_DURATION = 90.0
+MAX_PARTS = 200  # each clip is probed and each card laid out: a bound on what one lesson can cost
+DEFAULT_MASTERY = 80  # percent of a lesson's questions answered right that passes it
 
 
 def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = None) -> Lesson:
@@ -60,15 +64,17 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
     if not SLUG.match(slug):
         problems.append(Diagnostic(label, 0, 0, "", f"lesson folder name '{slug}' must be lower-case letters, digits and dashes", "rename the folder, e.g. first-teacher-video"))
 
-    path = root / "lesson.yaml"
-    if not path.is_file():
-        raise LessonError([Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is missing", f"create it with: make new LESSON={slug} LANG=en")])
+    if root.is_symlink() and not inside(root.parent, root):
+        raise LessonError(problems + [Diagnostic(label, 0, 0, "", "the lesson folder is a link to a folder elsewhere; it was not read",
+                                                 "move the lesson folder itself here instead of linking to it")])
+    read = read_text(root, "lesson.yaml", yaml_file, MAX_YAML_BYTES)
+    if read.missing:
+        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is missing", f"create it with: make new LESSON={slug} LANG=en")])
+    if read.text is None:
+        raise LessonError(problems + read.problems)
+    problems.extend(read.problems)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LessonError([Diagnostic(yaml_file, 0, 0, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8 in your editor")]) from None
-    try:
-        node, yaml_problems = parse(text, yaml_file)
+        node, yaml_problems = parse(read.text, yaml_file)
     except YamlSyntaxError as exc:
         raise LessonError(problems + [exc.diagnostic]) from None
     problems.extend(yaml_problems)
@@ -82,25 +88,26 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
     sections = []
     script_name = values.get("script") or "script.md"
     if script_name is not INVALID:
-        script_path = root / script_name
         script_label = f"{label}/{script_name}"
-        if script_path.is_file():
-            try:
-                sections, script_problems = parse_script(script_path.read_text(encoding="utf-8"), script_label)
-                problems.extend(script_problems)
-            except UnicodeDecodeError as exc:
-                problems.append(Diagnostic(script_label, 0, 0, "", f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8 in your editor"))
-        else:
+        script = read_text(root, script_name, script_label, MAX_SCRIPT_BYTES)
+        problems.extend(script.problems)
+        if script.missing:
             problems.append(Diagnostic(script_label, 0, 0, "", "the script file is missing", "create it with one '## Card heading' section per card"))
+        elif script.text is not None:
+            sections, script_problems = parse_script(script.text, script_label)
+            problems.extend(script_problems)
         image_reader = Reader(script_label)
         for section in sections:
             for image in section.images:
                 node_at = Y("scalar", image.path, image.line, image.col)
-                f.check_inside(image_reader, node_at, "", root, image.path, kinds="image")
+                if f.check_inside(image_reader, node_at, "", root, image.path, kinds="image") is not INVALID:
+                    check_picture(image_reader, node_at, "", root, image.path)
         problems.extend(image_reader.problems)
 
-    sequence = _sequence(reader := Reader(yaml_file), node, values, sections, root, label, probe_media)
+    known: list[tuple[str, float]] = []  # (part, seconds) of every part whose length is known now
+    sequence = _sequence(reader := Reader(yaml_file), node, values, sections, root, label, probe_media, known)
     problems.extend(reader.problems)
+    problems.extend(_duration_problems(node, values, known, yaml_file))
     problems.extend(_voice_problems(node, values, yaml_file))
 
     if problems:
@@ -127,6 +134,7 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
         school=values["school"] or School(),
         version=values["version"] or "1",
         captions=values["captions"] or CaptionSettings(),
+        mastery=values["mastery"] if values["mastery"] is not None else DEFAULT_MASTERY,
     )
 
 
@@ -149,6 +157,7 @@ def _lesson_spec(root: Path, themes: tuple[str, ...]) -> dict[str, Field]:
         "school": Field(_school(root)),
         "version": Field(f.text(20)),
         "captions": Field(_captions),
+        "mastery": Field(f.number(1, 100, integer=True), hint="the share of right answers, in percent, that passes the lesson's questions"),
         "sequence": Field(lambda r, n, p: n, required=True, hint="add 'sequence:' listing the title card, clips, cards and end card"),
     }
 
@@ -196,7 +205,7 @@ def _school(root: Path):
     colors_spec = {role: Field(f.color, when_empty=f.COLOR_WHEN_EMPTY) for role in ("background", "text", "accent")}
     spec = {
         "name": Field(f.text(120)),
-        "logo": Field(f.lesson_file(root, kinds="image")),
+        "logo": Field(picture(root)),
         "colors": Field(lambda r, n, p: r.mapping(n, p, colors_spec)),
     }
 
@@ -257,12 +266,16 @@ def _accept(reader: Reader, node: Y, path: str) -> Any:
     return INVALID if INVALID in found else tuple(found)
 
 
-def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: Path, label: str, probe_media: bool) -> tuple:
+def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: Path, label: str, probe_media: bool,
+              known: list[tuple[str, float]]) -> tuple:
     node = values.get("sequence")
     if node is INVALID or node is None:
         return ()
     if node.kind != "seq" or not node.value:
         reader.error(node, "sequence", "expected a list of parts", "write one '- type: title|clip|card|end' entry per part of the video")
+        return ()
+    if len(node.value) > MAX_PARTS:
+        reader.error(node.value[MAX_PARTS], "sequence", f"lists {len(node.value)} parts, more than the {MAX_PARTS} a lesson may have", "split it into several lessons")
         return ()
     section_ids = {s.id: s for s in sections}
     used: set[str] = set()
@@ -289,7 +302,7 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
         if kind == "card" and values.get("narration") == "recorded" and not fields["audio"]:
             reader.error(item, path, f"the lesson's narration is 'recorded', but card '{fields['section']}' has no audio",
                          "add 'audio: media/<recording>.m4a' to this card, or set 'narration: synthesised'")
-        built = _item(reader, kind, fields, item, path, section_ids, used, root, label, probe_media)
+        built = _item(reader, kind, fields, item, path, section_ids, used, root, label, probe_media, known)
         if built is not None:
             items.append(built)
     for section in sections:
@@ -308,7 +321,7 @@ def _item_spec(kind: str, root: Path) -> dict[str, Field]:
             "file": Field(f.lesson_file(root, kinds="video"), required=True, hint="add 'file: media/<your clip>.mp4'"),
             "start": Field(f.duration()),
             "end": Field(f.duration()),
-            "says": Field(f.text(2000)),
+            "says": Field(_says),
         }
     return {
         "section": Field(f.text(80), required=True, hint="add 'section: <id>' naming a '## Heading' of the script"),
@@ -317,10 +330,12 @@ def _item_spec(kind: str, root: Path) -> dict[str, Field]:
     }
 
 
-def _item(reader, kind, fields, node, path, section_ids, used, root, label, probe_media):
+def _item(reader, kind, fields, node, path, section_ids, used, root, label, probe_media, known):
     if kind == "title":
+        known.append(("title card", fields["duration"]))
         return TitleCard(fields["subtitle"] or "", fields["duration"])
     if kind == "end":
+        known.append(("end card", fields["duration"]))
         return EndCard(fields["credits"] or (), fields["duration"])
     if kind == "card":
         section_id = fields["section"]
@@ -344,6 +359,10 @@ def _item(reader, kind, fields, node, path, section_ids, used, root, label, prob
             info = _probe(reader, node.value["audio"], f"{path}.audio", root, fields["audio"], label)
             if info is not None and info.audio is None:
                 reader.error(node.value["audio"], f"{path}.audio", f"'{fields['audio']}' has no audio track", "choose the recording of this card's narration")
+            elif info is not None:
+                known.append((f"card '{section_id}'", max(info.duration, fields["duration"] or 0.0)))
+        elif fields["duration"] is not None:
+            known.append((f"card '{section_id}'", fields["duration"]))
         return CardSlide(section_id, fields["audio"] or "", fields["duration"])
     # clip
     start, end = fields["start"] or 0.0, fields["end"]
@@ -364,7 +383,34 @@ def _item(reader, kind, fields, node, path, section_ids, used, root, label, prob
         if start >= length:
             reader.error(node.value["start"], f"{path}.start", f"start {f.format_time(start)} is past the clip's length {f.format_time(length)}", "start earlier or pick another clip")
             return None
+        known.append((f"clip {fields['file']}", min(end if end is not None else length, length) - start))
     return Clip(fields["file"], start, end, fields["says"] or "")
+
+
+def _says(reader: Reader, node: Y, path: str) -> Any:
+    """What a clip says becomes its captions: plain spoken words, like a card's narration."""
+    value = f.text(2000)(reader, node, path)
+    if value is not INVALID and has_html(value):
+        return reader.error(node, path, "HTML tags are not allowed in what a clip says", "write the words exactly as they are spoken")
+    return value
+
+
+def _duration_problems(root_node: Y, values: dict, known: list[tuple[str, float]], file: str) -> list[Diagnostic]:
+    """The parts whose length is known before encoding (clips, recorded narration, fixed durations)
+    already over ``max_duration``: said by ``check`` instead of by the build. Synthesised
+    narration is not counted; the build checks the full length before encoding."""
+    limit = values.get("max_duration")
+    if limit is INVALID:
+        return []
+    limit = limit or DEFAULT_MAX_DURATION
+    total = sum(seconds for _, seconds in known)
+    if total <= limit + 1e-6:
+        return []
+    node = (root_node.value.get("max_duration") or root_node.value.get("sequence")) if root_node.kind == "map" else None
+    line, col = (node.line, node.col) if node is not None else (0, 0)
+    longest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(known, key=lambda k: -k[1])[:3])
+    return [Diagnostic(file, line, col, "max_duration", f"the lesson would last at least {total:.1f} s, over its limit of {limit:g} s (longest: {longest})",
+                       "shorten clips (start/end) or narration, or raise max_duration")]
 
 
 def _probe(reader: Reader, node: Y, path: str, root: Path, rel: str, label: str):

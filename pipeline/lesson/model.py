@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.house import HOUSE
+from pipeline.lesson.quiz import Quiz
 
 LANGUAGES = {"en": "English", "ru": "Russian", "ko": "Korean"}
 DEFAULT_VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}  # espeak-ng voices, when lesson.yaml names none
@@ -67,6 +68,7 @@ class Section:
     narration: str
     line: int  # line of the heading in the script file
     images: tuple[ImageRef, ...] = ()
+    quiz: Quiz | None = None  # a knowledge check: the card asks this question (lesson/quiz.py)
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,13 @@ class Lesson:
     school: School = field(default_factory=School)
     version: str = "1"
     captions: CaptionSettings = field(default_factory=CaptionSettings)
+    mastery: int = 80  # percent of the questions answered right that passes (SCORM masteryscore)
+
+    @property
+    def quizzes(self) -> tuple[Section, ...]:
+        """The sections that ask a question, in the order the sequence shows them."""
+        shown = [item.section for item in self.sequence if isinstance(item, CardSlide)]
+        return tuple(self.section(s) for s in shown if self.section(s).quiz is not None)
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:

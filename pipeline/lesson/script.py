@@ -10,7 +10,13 @@ import unicodedata
 
 from pipeline.errors import Diagnostic
 from pipeline.lesson.model import ImageRef, Section
+from pipeline.lesson.quiz import is_quiz, parse_quiz, question_markdown
 
+# Bounds that keep a hostile script from making the cards stage or speech synthesis run for hours;
+# each is far above what fits on a card or in the longest lesson allowed (600 s).
+MAX_SECTIONS = 100
+MAX_CARD_CHARS = 4000  # a full 1080x1920 slide holds well under 1,000 characters
+MAX_NARRATION_CHARS = 12000  # about 13 minutes of speech at 15 characters a second
 NARRATION_MARKERS = ("narration:", "озвучка:", "закадровый текст:", "내레이션:", "나레이션:")
 _HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
 _EXPLICIT_ID = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
@@ -86,6 +92,11 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
             problems.append(Diagnostic(file, 0, 0, "", "the script is empty", "write one '## Card heading' section per card, each with its narration"))
         return [], problems
 
+    if len(heads) > MAX_SECTIONS:
+        index = heads[MAX_SECTIONS][0]
+        problems.append(Diagnostic(file, index + 1, 1, "", f"the script has {len(heads)} card sections, more than the {MAX_SECTIONS} a lesson may have",
+                                   "split it into several lessons"))
+        return [], problems
     sections: list[Section] = []
     seen: dict[str, int] = {}
     for number, (index, title, explicit) in enumerate(heads):
@@ -119,6 +130,7 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
         return None, problems
 
     body: list[str] = []
+    body_lines: list[tuple[int, str]] = []  # (line number, text) of the card text, for a quiz's places
     narration: list[str] = []
     target = body
     in_fence = False
@@ -143,6 +155,8 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
             continue
         if target is narration and not in_fence:
             problems.extend(_narration_problems(line, file, offset + 1, 0))
+        elif target is body:
+            body_lines.append((offset + 1, line))
         target.append(line)
 
     images = []
@@ -157,10 +171,30 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
 
     body_text = "\n".join(body).strip()
     narration_text = " ".join(" ".join(narration).split())
+    if len(body_text) > MAX_CARD_CHARS:
+        problems.append(Diagnostic(file, line_no, 1, "", f"card '{title}' has {len(body_text)} characters of text, more than {MAX_CARD_CHARS}",
+                                   "a card holds a few hundred characters: split it into several cards"))
+        return None, problems
+    if len(narration_text) > MAX_NARRATION_CHARS:
+        problems.append(Diagnostic(file, narration_line, 1, "", f"card '{title}' has {len(narration_text)} characters of narration, more than {MAX_NARRATION_CHARS}",
+                                   "that is over ten minutes of speech: split it into several cards or lessons"))
+        return None, problems
+    question = None
+    if is_quiz(body):
+        question, quiz_problems = parse_quiz(body_lines, file, title)
+        problems.extend(quiz_problems)
+        if question is None:
+            return None, problems
+        body_text = question_markdown(question)
     if not body_text and not narration_text:
         problems.append(Diagnostic(file, line_no, 1, "", f"card '{title}' has no text and no narration", "add the card text under the heading and a 'Narration:' line with what is said"))
-    section = Section(id=section_id, title=title, body=body_text, narration=narration_text, line=line_no, images=tuple(images))
+    section = Section(id=section_id, title=title, body=body_text, narration=narration_text, line=line_no, images=tuple(images), quiz=question)
     return section, problems
+
+
+def has_html(text: str) -> bool:
+    """Whether ``text`` contains an HTML tag (refused in anything spoken or captioned)."""
+    return _RAW_HTML.search(text) is not None
 
 
 def _narration_problems(text: str, file: str, line: int, column: int) -> list[Diagnostic]:

@@ -3,6 +3,12 @@
 PyYAML's composer keeps marks on every node; we turn that tree into ``Y`` values ourselves instead
 of letting the resolver guess types. That matters for teachers: YAML 1.1 reads ``16:9`` and
 ``01:30`` as base-60 integers and ``no`` as false, and we want the text exactly as written.
+
+The YAML is untrusted, so parsing is bounded: nesting deeper than ``MAX_DEPTH`` is refused while
+composing (PyYAML's composer recurses, and deep enough nesting would crash the run), and before the
+tree is converted its size *as expanded* is computed once per distinct node, so an alias bomb
+("billion laughs": anchors that repeat anchors) is refused in milliseconds instead of being
+expanded into gigabytes. The file's size is bounded by its reader (``textfile.py``).
 """
 from __future__ import annotations
 
@@ -27,6 +33,39 @@ class Y:
     null: bool = False
 
 
+MAX_DEPTH = 32  # a lesson nests about 5 levels (sequence > part > field > list > item)
+MAX_VALUES = 20_000  # keys and values after expanding aliases; a long lesson has about 1,000
+
+
+class _Bounded(yaml.SafeLoader):
+    """SafeLoader whose composer refuses deep nesting and remembers where aliases are used."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = 0
+        self.alias_marks: list = []
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self.alias_marks.append(event.start_mark)
+            return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            raise _LimitError(event.start_mark, f"nesting is deeper than {MAX_DEPTH} levels",
+                              "a lesson needs only a few levels: check the indentation, or remove the extra brackets")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _LimitError(Exception):
+    def __init__(self, mark, message: str, hint: str):
+        super().__init__(message)
+        self.mark, self.message, self.hint = mark, message, hint
+
+
 class YamlSyntaxError(Exception):
     def __init__(self, diagnostic: Diagnostic):
         self.diagnostic = diagnostic
@@ -39,8 +78,16 @@ def parse(text: str, file: str) -> tuple[Y | None, list[Diagnostic]]:
     Returns the root (None for an empty document) and diagnostics for duplicate keys. A syntax
     error raises ``YamlSyntaxError`` carrying a located diagnostic.
     """
+    loader = _Bounded(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
+        if root is not None:
+            _check_expansion(root, loader.alias_marks)
+    except _LimitError as exc:
+        line, col = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (0, 0)
+        raise YamlSyntaxError(Diagnostic(file, line, col, "", exc.message, exc.hint)) from None
+    except RecursionError:  # not reachable within MAX_DEPTH; kept so that no YAML can crash the run
+        raise YamlSyntaxError(Diagnostic(file, 0, 0, "", f"nesting is deeper than {MAX_DEPTH} levels", "check the indentation")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
@@ -56,10 +103,57 @@ def parse(text: str, file: str) -> tuple[Y | None, list[Diagnostic]]:
         ) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(Diagnostic(file, 0, 0, "", f"YAML syntax error: {exc}", "")) from None
+    finally:
+        loader.dispose()
     problems: list[Diagnostic] = []
     if root is None:
         return None, problems
     return _convert(root, file, problems), problems
+
+
+def _check_expansion(root: yaml.Node, alias_marks: list) -> None:
+    """Refuse a tree whose expanded size or depth is over the limits, or which contains itself.
+
+    Sizes are memoised per node, so the walk costs one visit per distinct node however many
+    times aliases repeat it.
+    """
+    sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth) when expanded
+    open_nodes: set[int] = set()
+    first_alias = alias_marks[0] if alias_marks else None
+
+    def walk(node: yaml.Node) -> tuple[int, int]:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise _LimitError(first_alias, "an alias refers to the value it is part of", "write the values out instead of using anchors (&) and aliases (*)")
+        open_nodes.add(key)
+        count, depth = 1, 1
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = []
+        for child in children:
+            child_count, child_depth = walk(child)
+            count, depth = count + child_count, max(depth, child_depth + 1)
+            if count > MAX_VALUES or depth > MAX_DEPTH:
+                break
+        open_nodes.discard(key)
+        sizes[key] = (count, depth)
+        return count, depth
+
+    count, depth = walk(root)
+    where = first_alias or root.start_mark
+    if count > MAX_VALUES:
+        if alias_marks:
+            raise _LimitError(where, f"aliases expand the document to more than {MAX_VALUES} values",
+                              "write the values out instead of repeating anchors (&) with aliases (*)")
+        raise _LimitError(where, f"the document has more than {MAX_VALUES} values", "a lesson needs far fewer: remove pasted data")
+    if depth > MAX_DEPTH:
+        raise _LimitError(where, f"aliases nest the document deeper than {MAX_DEPTH} levels",
+                          "write the values out instead of using anchors (&) and aliases (*)")
 
 
 def _syntax_hint(problem: str) -> str:

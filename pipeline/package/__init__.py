@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.fsutil import sha256_file
 from pipeline.lesson.model import Lesson
-from pipeline.package import names, player, scorm
+from pipeline.package import cmi5, names, player, scorm
 from pipeline.package.bundle import BundleTooLarge, bundle_digest, check_size, write_zip
 from pipeline.package.manifest import SCHEMA_FILE, encode, lesson_meta, manifest, validate
 from pipeline.contracts import Artifact, PackageResult
@@ -61,6 +61,7 @@ def package(ctx: Context) -> PackageResult:
     page = player.render(lesson, _player_inputs(ctx, bundle_names, image_names), ctx.settings.templates)
     generated: dict[str, tuple[str, bytes]] = {LAUNCH: ("player", page)}
     generated.update({name: ("player", path.read_bytes()) for name, path in static.items()})
+    generated["cmi5.xml"] = ("cmi5", cmi5.course_structure(lesson, LAUNCH, ctx.settings.templates))
     listed = sorted([f["path"] for f in files] + list(generated) + ["manifest.json"])
     generated["imsmanifest.xml"] = ("scorm", scorm.imsmanifest(lesson, LAUNCH, listed, ctx.settings.templates))
     for name, (kind, data) in generated.items():
@@ -110,7 +111,8 @@ def _player_inputs(ctx: Context, bundle_names: dict[str, str], image_names: dict
         cues=[{"start": cue.start, "end": cue.end, "lines": list(cue.lines)} for cue in caption.cues] if caption else [],
         cards=[{"id": card.id, "title": card.title, "html": card.html,
                 "picture": rename(card.social) or rename(card.square),
-                "images": [{"src": image_names[i.path], "alt": i.alt} for i in card.images if i.path in image_names]}
+                "images": [{"src": image_names[i.path], "alt": i.alt} for i in card.images if i.path in image_names],
+                "quiz": quiz.as_dict() if (quiz := ctx.lesson.section(card.id).quiz) else None}
                for card in cards.cards] if cards else [],
         duration=transcode.duration if transcode else 0.0,
     )
@@ -126,7 +128,8 @@ def _presentation_digest(templates: Path) -> str:
 
 
 def _params(lesson: Lesson, settings: Settings) -> dict:
-    return {"version": lesson.version, "meta": lesson_meta(lesson), "tool": __version__,
+    return {"version": lesson.version, "meta": lesson_meta(lesson), "tool": __version__, "mastery": lesson.mastery,
+            "quizzes": {s.id: s.quiz.as_dict() for s in lesson.quizzes},
             "portal_limit": settings.portal_limit, "presentation": _presentation_digest(settings.templates)}
 
 

@@ -3,7 +3,8 @@
 Moodle imports SCORM 1.2 natively (SCORM 2004 it does not), so that is what we write: IMS CP 1.1.2
 with the ADL CP 1.2 extensions, metadata schema "ADL SCORM" 1.2, one organization whose single item
 launches one `webcontent` resource of `adlcp:scormtype="sco"`, and a `<file>` for every file in the
-package. The metadata holds no LOM record: every LMS reads the title from the organization.
+package. The metadata holds no LOM record: every LMS reads the title from the organization. A lesson
+with questions gives its item an ``adlcp:masteryscore`` (the share of right answers that passes).
 """
 from __future__ import annotations
 
@@ -30,5 +31,7 @@ def imsmanifest(lesson: Lesson, launch: str, files: list[str], templates: Path) 
         launch=launch,
         files=sorted(files),
         tool_version=__version__,
+        # the LMS judges passed/failed from the score only where there are questions to score
+        mastery=lesson.mastery if lesson.quizzes else None,
     )
     return text.encode("utf-8")

@@ -1,28 +1,30 @@
 """``microlearn publish``: build (or reuse the cache), check approvals, publish, update the catalog.
 
 The phases, in order: read publish.yaml (every problem at once); build every lesson; ask
-pipeline.signoff.approval for each lesson's status and re-hash the bundle zip against the digest the
-approval signs; then per target: put each approved bundle and its thumbnail (safely, see
-targets.put), record it in the ledger, regenerate the catalog from the ledger and put the files
-that changed. A lesson waiting for review is listed with its reason and is not a failure; a
-failed build or a target that cannot be reached is (exit status 1), and the other lessons and
-targets still go on.
+pipeline.signoff.approval for each lesson's status, which hashes the whole bundle zip against the sha256
+the approval signs; read the catalog's facts (manifest.json, thumbnail) from inside that verified
+zip, never from the unsigned build/<slug>/bundle/manifest.json; then per target: put each approved
+bundle and its thumbnail (safely, see targets.put, which hashes the bytes it sends and refuses a
+file that is not the approved one), record it in the ledger under that sha256, regenerate the
+catalog from the ledger and put the files that changed. A lesson waiting for review is listed with
+its reason and is not a failure; a failed build or a target that cannot be reached is (exit status
+1), and the other lessons and targets still go on.
 """
 from __future__ import annotations
 
 import json
 import logging
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.fsutil import sha256_file, sha256_stream
-from pipeline.package import bundle_name
+from pipeline.fsutil import sha256_file
+from pipeline.lesson.model import Lesson
+from pipeline.signoff.integrity import layout
 from pipeline.publish import catalog
 from pipeline.publish.config import PublishConfig, load_config
 from pipeline.publish.ledger import Ledger, now_utc
-from pipeline.publish.targets import Progress, connect, put
+from pipeline.publish.targets import Progress, SourceChanged, connect, put
 
 log = logging.getLogger("microlearn.publish")
 
@@ -77,10 +79,9 @@ def publish(project: Path, content_dir: Path, build_dir: Path, config_path: Path
     config = load_config(config_path, project)
     ledger = Ledger.load(config.ledger)
     report = PublishReport()
-    slugs = _built_lessons(settings, build, report)
     candidates = []
-    for slug in slugs:
-        candidate = _candidate(project, build_dir, slug, report)
+    for lesson in _built_lessons(settings, build, report):
+        candidate = _candidate(project, settings.build_dir, lesson, report)
         if candidate:
             candidates.append(candidate)
     for target in config.targets:
@@ -88,21 +89,30 @@ def publish(project: Path, content_dir: Path, build_dir: Path, config_path: Path
     return report
 
 
-def _built_lessons(settings, do_build: bool, report: PublishReport) -> list[str]:
+def _built_lessons(settings, do_build: bool, report: PublishReport) -> list[Lesson]:
+    """The lessons that built, as read from content/ (the source of the facts an approval is judged by)."""
     from pipeline.build import build, discover
+    from pipeline.lesson.loader import load_lesson
 
-    lessons = discover(settings.content_dir)
-    if not do_build:
-        return [root.name for root in lessons]
-    slugs = []
-    for lesson in build(settings, lessons):
-        if lesson.ok:
-            slugs.append(lesson.slug)
-            continue
-        more = f" (and {len(lesson.errors) - 1} more)" if len(lesson.errors) > 1 else ""
-        report.not_published.append((lesson.slug, "failed", f"the build failed: {_first_error(lesson.errors)}{more} — run: make build LESSON={lesson.slug}"))
-        report.failures.append(f"{lesson.slug}: the build failed")
-    return slugs
+    roots = discover(settings.content_dir)
+    if do_build:
+        built = []
+        for root, lesson in zip(roots, build(settings, roots)):
+            if lesson.ok:
+                built.append(root)
+                continue
+            more = f" (and {len(lesson.errors) - 1} more)" if len(lesson.errors) > 1 else ""
+            report.not_published.append((lesson.slug, "failed", f"the build failed: {_first_error(lesson.errors)}{more} — run: make build LESSON={lesson.slug}"))
+            report.failures.append(f"{lesson.slug}: the build failed")
+        roots = built
+    lessons = []
+    for root in roots:
+        try:
+            lessons.append(load_lesson(root, probe_media=False, templates=settings.templates))
+        except PipelineError as exc:
+            report.not_published.append((root.name, "invalid", f"{str(exc).splitlines()[0]} — run: make check LESSON={root.name}"))
+            report.failures.append(f"{root.name}: the lesson is invalid")
+    return lessons
 
 
 def _first_error(errors: list[dict]) -> str:
@@ -117,57 +127,47 @@ def _first_error(errors: list[dict]) -> str:
     return str(error.get("message", "")).splitlines()[0]
 
 
-def _candidate(project: Path, build_dir: Path, slug: str, report: PublishReport) -> Candidate | None:
+def _candidate(project: Path, build_dir: Path, lesson: Lesson, report: PublishReport) -> Candidate | None:
+    from pipeline.package import bundle_name
     from pipeline.signoff.approval import approval_status
 
-    status = approval_status(project, build_dir, slug)
+    slug = lesson.slug
+    bundle = build_dir / slug / bundle_name(slug, lesson.version)
+    status = approval_status(project, build_dir, lesson, bundle)
     if not status.approved:
         report.not_published.append((slug, status.state, status.reason))
         return None
-    manifest = json.loads((build_dir / slug / "bundle" / "manifest.json").read_text(encoding="utf-8"))
-    lesson = manifest["lesson"]
-    version = str(lesson["version"])
-    bundle = build_dir / slug / bundle_name(slug, version)
-    thumbs = sorted(f["path"] for f in manifest["files"] if f["kind"] == "thumbnail")
-    problem, thumbnail = _check_zip(bundle, status.digest, thumbs[0] if thumbs else "")
-    if not problem and thumbnail is None:
-        problem = f"the bundle {bundle} has no thumbnail, which the catalog shows — run: make build LESSON={slug}"
+    manifest, thumbnail, problem = _signed_contents(bundle, status.digest)
     if problem:
-        report.not_published.append((slug, "stale", problem))
+        report.not_published.append((slug, "stale", f"{problem} — run: make build LESSON={slug}"))
         return None
-    size = bundle.stat().st_size
+    facts = manifest["lesson"]
     meta = {
-        "title": lesson["title"], "language": lesson["language"], "rubric": lesson["rubric"], "tags": list(lesson["tags"]),
-        "authors": lesson["authors"], "school": lesson.get("school") or "", "licence": lesson["licence"],
-        "objectives": list(lesson.get("objectives") or []), "duration": float(manifest.get("durations", {}).get("total", 0.0)),
-        "bundle": f"bundles/{bundle.name}", "thumbnail": f"thumbnails/{bundle.stem}.jpg", "bytes": size,
+        "title": facts["title"], "language": facts["language"], "rubric": facts["rubric"], "tags": list(facts["tags"]),
+        "authors": facts["authors"], "school": facts.get("school") or "", "licence": facts["licence"],
+        "objectives": list(facts.get("objectives") or []), "duration": float(manifest.get("durations", {}).get("total", 0.0)),
+        "bundle": f"bundles/{bundle.name}", "thumbnail": f"thumbnails/{bundle.stem}.jpg", "bytes": status.bundle["bytes"],
     }
-    return Candidate(slug, version, status.digest, status.reviewer, sha256_file(status.file), bundle, sha256_file(bundle),
-                     size, thumbnail, meta)
+    return Candidate(slug, lesson.version, status.digest, status.reviewer, sha256_file(status.file), bundle, status.digest,
+                     status.bundle["bytes"], thumbnail, meta)
 
 
-def _check_zip(bundle: Path, digest: str, thumbnail: str) -> tuple[str, bytes | None]:
-    """('', thumbnail bytes) when the zip's files hash to ``digest`` (the bytes the reviewer signed),
-    else (why not, None). The thumbnail comes out of the verified zip, so the catalog shows approved bytes."""
-    from pipeline.package import bundle_digest
-
-    picture = None
+def _signed_contents(bundle: Path, sha256: str) -> tuple[dict, bytes, str]:
+    """(manifest, thumbnail bytes, "") read from inside ``bundle`` after its bytes were hashed
+    to the approved ``sha256`` in the same read, else ({}, b"", why not): the catalog shows
+    approved facts and pictures only."""
     try:
-        with zipfile.ZipFile(bundle) as archive:
-            files = []
-            for info in archive.infolist():
-                if info.is_dir() or info.filename == "manifest.json":
-                    continue
-                with archive.open(info) as handle:
-                    files.append({"path": info.filename, "sha256": sha256_stream(handle)})
-            if thumbnail and thumbnail in archive.namelist():
-                picture = archive.read(thumbnail)
-    except (OSError, zipfile.BadZipFile) as exc:
-        return f"the bundle {bundle} cannot be read ({exc}) — run: make build", None
-    if bundle_digest(files) != digest:
-        return (f"the bundle {bundle} does not hold the files the approval signs (digest {bundle_digest(files)[:12]}, "
-                f"approved {digest[:12]}) — run: make build, then review again"), None
-    return "", picture
+        found, inside = layout(bundle, read=("manifest.json",))
+        manifest = json.loads(inside.get("manifest.json") or b"null")
+        thumbs = sorted(f["path"] for f in manifest["files"] if f["kind"] == "thumbnail")
+        again, pictures = layout(bundle, read=tuple(thumbs[:1]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return {}, b"", f"the bundle {bundle} cannot be read ({type(exc).__name__}: {exc})"
+    if not found.sha256 == again.sha256 == sha256:
+        return {}, b"", f"the bundle {bundle} changed while it was read (sha256 {again.sha256[:12]}, approved {sha256[:12]})"
+    if not thumbs or thumbs[0] not in pictures:
+        return {}, b"", f"the bundle {bundle} has no thumbnail, which the catalog shows"
+    return manifest, pictures[thumbs[0]], ""
 
 
 def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledger: Ledger, report: PublishReport,
@@ -177,8 +177,12 @@ def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledg
         conn = connect(target, environ)
         for c in candidates:
             known = ledger.find(c.slug, c.digest, target.name)
-            uploaded = put(conn, c.bundle, c.meta["bundle"], progress, trust_size=bool(known and known.get("sha256") == c.sha256),
-                           measured=(c.sha256, c.bytes))
+            try:
+                uploaded = put(conn, c.bundle, c.meta["bundle"], progress, trust_size=bool(known and known.get("sha256") == c.sha256),
+                               measured=(c.sha256, c.bytes))
+            except SourceChanged as exc:
+                report.failures.append(str(exc))
+                continue
             uploaded |= put(conn, c.thumbnail, c.meta["thumbnail"], progress)
             entry = {"lesson": c.slug, "version": c.version, "digest": c.digest, "target": target.name, "time": now_utc(),
                      "approval": {"reviewer": c.reviewer, "file": f"approvals/{c.slug}.json", "sha256": c.approval_sha256},

@@ -25,6 +25,10 @@ CHUNK = 1 << 16
 Progress = Callable[[str, int, int], None]  # (remote path, bytes sent so far, total)
 
 
+class SourceChanged(PublishError):
+    """The local bytes read while sending are not the expected (approved) ones; nothing took the final name."""
+
+
 def partial_name(rel: str, sha256: str) -> str:
     folder, name = posixpath.split(rel)
     return posixpath.join(folder, f".{name}.{sha256[:16]}.part")
@@ -42,9 +46,12 @@ def put(conn: Connection, data: Path | bytes, rel: str, progress: Progress | Non
         measured: tuple[str, int] | None = None) -> bool:
     """Place ``data`` at ``rel`` on the target, safely (see the module docstring).
 
-    ``measured``: ``data``'s (sha256, size) when the caller already knows them. Returns False when
-    the target already held the same bytes (nothing was sent), True after an upload. Raises
-    PublishError when the copy on the target cannot be verified.
+    ``measured``: the (sha256, size) the bytes must have (for a bundle: the approved ones). The
+    bytes are hashed as they are read and sent (a resumed upload hashes the part already sent
+    too), so a local file that is not, or no longer, the expected one is refused before anything
+    takes the final name. Returns False when the target already held the same bytes (nothing was
+    sent), True after an upload. Raises PublishError when the local file is not the expected one
+    or the copy on the target cannot be verified.
     """
     sha256, size = measured or _measure(data)
     if same_file(conn, rel, sha256, size, trust_size):
@@ -58,14 +65,24 @@ def put(conn: Connection, data: Path | bytes, rel: str, progress: Progress | Non
             have = 0
         if have:
             log.info("%s: resuming %s at byte %d of %d", conn.name, rel, have, size)
+        read = hashlib.sha256()
         with _source(data) as source, conn.open_append(part) as sink:
-            source.seek(have)
+            remaining = have  # the part already on the target: hashed here, not sent again
+            while remaining and (block := source.read(min(CHUNK, remaining))):
+                read.update(block)
+                remaining -= len(block)
             sent = have
             while block := source.read(CHUNK):
+                read.update(block)
                 sink.write(block)
                 sent += len(block)
                 if progress:
                     progress(rel, sent, size)
+        if read.hexdigest() != sha256 or sent != size:
+            conn.remove(part)
+            where = data if isinstance(data, Path) else "the data"
+            raise SourceChanged(f"{conn.name}: {rel}: the local file {where} is not the one to publish (sha256 {read.hexdigest()[:12]}, "
+                               f"{sent} bytes; expected {sha256[:12]}, {size} bytes) — it changed after it was checked; nothing was published, run publish again")
         if conn.size(part) == size and conn.sha256(part) == sha256:
             conn.rename(part, rel)
             _drop_other_partials(conn, rel)

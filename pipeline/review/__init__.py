@@ -106,8 +106,7 @@ def render_report(ctx: Context, report: dict, results: list) -> str:
     rules = rules_for(lesson.language, lesson.captions)
     speeds = [width(" ".join(c["lines"]), rules) / max(c["end"] - c["start"], 0.001) for c in cues]
     signals = report["signals"] or {}
-    manifest = {"lesson": {"version": lesson.version, "authors": [{"name": a.name} for a in lesson.authors]}}
-    approval = status_for_build(project_of(lesson), lesson.slug, manifest, report)
+    approval = status_for_build(project_of(lesson), lesson, report)
     return environment(ctx.settings.templates / "review").get_template("index.html.j2").render(
         lesson=lesson,
         report=report,

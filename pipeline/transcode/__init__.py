@@ -32,6 +32,7 @@ def params(lesson: Lesson, settings: Settings) -> dict:
         "slug": lesson.slug,
         "sequence": [asdict(item) for item in lesson.sequence],
         "narration": narrations,
+        "questions": [s.id for s in lesson.quizzes],  # a question card holds its answer slide after the question
         "language": lesson.language,
         "voice": lesson.voice,
         "formats": list(lesson.formats),

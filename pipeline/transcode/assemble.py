@@ -97,7 +97,10 @@ def _video_jobs(ctx: Context, plan: Plan, fmt: str, settings: MediaSettings) -> 
             jobs += segments.clip_jobs(part, source_path(ctx.lesson, part), fmt, settings, f"{ctx.label}/{part.file}")
             continue
         rel = slides.cards[part.section] if part.kind == "card" else getattr(slides, part.kind)
-        jobs += segments.slide_jobs(ctx.out / rel, part.frames, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{rel}")
+        jobs += segments.slide_jobs(ctx.out / rel, part.frames - part.reveal, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{rel}")
+        if part.reveal:
+            rel = slides.answers[part.section]
+            jobs += segments.slide_jobs(ctx.out / rel, part.reveal, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{rel}")
     return jobs
 
 
