@@ -258,6 +258,8 @@ class PartMatch:
     part: int
     quality: float
     method: str  # "aligned" | "drafted"
+    windows: tuple[tuple[float, float, float], ...] = ()  # (start, end, margin over the control) in video time
+    first_divergence: str = ""  # where text and audio first diverge, for the reviewer
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -115,8 +115,9 @@ def rules_for(language: str, settings=None) -> Rules:
     children = bool(settings and settings.children)
     rules = Rules(language, table.line_chars, table.lines, table.cps_children if children else table.cps,
                   half_width=table.half_width, children=children)
-    overrides = {k: getattr(settings, k) for k in ("max_line_chars", "max_lines", "max_cps") if getattr(settings,
-            k, None) is not None}
+    # min_duration, max_duration, min_gap_frames: the loader lets a lesson make them stricter only
+    overrides = {k: getattr(settings, k) for k in ("max_line_chars", "max_lines", "max_cps", "min_duration", "max_duration", "min_gap_frames")
+                 if getattr(settings, k, None) is not None}
     return replace(rules, **overrides)
 
 

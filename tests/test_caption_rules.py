@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import numpy as np
 import pytest
 import webvtt
 
@@ -182,8 +183,7 @@ def test_enforce_raises_one_lesson_error_with_every_violation_and_honours_accept
         "content/demo/script.md:12:1: section 'a' narration: captions: cue 1 at 00:00:00.000: ends 20 ms before cue 2; at least 2"
         " frames (67 ms) are needed — leave a short pause between these sentences (rule 'min_gap')",
     ]
-    qc.enforce(found, [place] * 2,
-               (qc.Acceptance("min_duration", "Hi", "a greeting"), qc.Acceptance("min_gap", "Hi.", "intended")))
+    qc.enforce(found, [place] * 2, (qc.Acceptance("min_duration", "a greeting", cue="Hi"), qc.Acceptance("min_gap", "intended", cue="Hi.")))
 
 
 # --- formats -------------------------------------------------------------------------------------
@@ -231,3 +231,34 @@ def test_transcripts_text_and_autoescaped_html():
     assert '<html lang="ru">' in html and "<title>Phones &amp; you — Расшифровка</title>" in html
     assert "Hold &lt;steady&gt;" in html and "Use both hands &amp; lean." in html and "<steady>" not in html
     assert '<time datetime="PT65.4S">1:05</time>' in html
+
+
+def test_closing_a_short_gap_never_stretches_a_cue_past_seven_seconds():
+    # speech of 6.9 s then the next sentence 0.5 s later: the 7 s cap leaves a 0.33 s gap, which
+    # used to be closed after the cap (a 7.33 s cue); the cap must win
+    first = [Token(w, round(k * 0.69, 3), round(k * 0.69 + 0.6, 3)) for k, w in enumerate("One two three four five six seven eight nine ten.".split())]
+    second = [Token("Next", 7.4, 7.8), Token("sentence.", 7.85, 8.6)]
+    tokens = first + second
+    cues = time_cues([(tokens, segment(tokens, EN, 20.0), 20.0)], EN, 0.5, [[]])
+    assert [(c.start, c.end) for c in cues] == [(0.0, 7.0), (7.4, 8.9)]
+    assert qc.check(cues, EN) == []
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ko"])
+def test_timing_never_breaks_the_rules_it_controls(language):
+    # random paces and pauses (seeded): duration cap, gaps, order and line fit are the timer's own
+    # doing and must hold whatever the speech; reading speed and minimum duration depend on it
+    rules = rules_for(language)
+    words = {"en": "hold the phone, with both hands. keep elbows close to your body and look at the lens.",
+             "ru": "держите телефон, двумя руками. прижмите локти к телу и смотрите в объектив.",
+             "ko": "휴대폰을 두 손으로, 잡고 팔꿈치를 몸에 붙이세요. 렌즈를 보고 말하세요."}[language].split()
+    rng = np.random.default_rng(7)
+    for _ in range(80):
+        tokens, at = [], float(rng.uniform(0, 2))
+        for k in range(int(rng.integers(5, 60))):
+            length = float(rng.uniform(0.1, 1.2))
+            tokens.append(Token(words[k % len(words)], round(at, 3), round(at + length, 3)))
+            at += length + float(rng.choice([0.0, 0.02, 0.2, 0.4, 0.45, 0.6, 1.5, 3.0]))
+        cues = time_cues([(tokens, segment(tokens, rules, at + 1.0), at + 1.0)], rules, 0.5, [[]])
+        broken = [v for v in qc.check(cues, rules) if v.rule in ("max_duration", "min_gap", "order", "max_lines", "max_line_chars")]
+        assert broken == []

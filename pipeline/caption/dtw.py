@@ -24,7 +24,8 @@ _MOVES = {DIAG: (1, 1), UP: (1, 0), LEFT: (0, 1), SKIP_SYNTH: (1, 2), SKIP_REAL:
 COARSE = 4  # fine frames per coarse frame
 MARGIN = 30  # fine frames (0.3 s) either side of the coarse path
 ABSORB_MARGIN = 2.0  # see coarse()
-_HUGE = 1e9  # cost outside the band: finite, so running sums never produce inf - inf
+BLOCK = 4096  # rows of fine costs computed at once
+HUGE = 1e9  # cost outside the band: finite, so running sums never produce inf - inf
 _INF = 1e15
 
 
@@ -49,38 +50,57 @@ def path(real: np.ndarray, synth: np.ndarray, real_silent: np.ndarray, synth_sil
     index ``synth`` frames, -1 is the lead filler and M the tail filler. Every row appears.
     The third value is the coarse path's mean cost per speech frame (see ``coarse``).
     """
-    n, m = len(real), len(synth)
     rows, cols, mean = coarse(real, synth, real_silent, synth_silent, filler, quiet, mismatch)
+    rows, cols = refine(real, synth, real_silent, synth_silent, rows, cols, filler, quiet, mismatch)
+    return rows, cols, mean
+
+
+def refine(real: np.ndarray, synth: np.ndarray, real_silent: np.ndarray, synth_silent: np.ndarray, rows: np.ndarray,
+           cols: np.ndarray, filler: float, quiet: float, mismatch: float) -> tuple[np.ndarray, np.ndarray]:
+    """The 10 ms path in a band around a coarse path (rows, extended coarse columns); returns
+    (rows, cols) with cols indexing ``synth`` (-1 lead filler, M tail filler). Costs are computed
+    a block of rows at a time: memory grows with the band, never with N x M."""
+    n, m = len(real), len(synth)
     cn, cm = -(-n // COARSE), -(-m // COARSE)
     lo, hi = _band(rows, cols, cn, cm, n, m)
     width = int((hi - lo).max())
-    index = lo[:, None] + np.arange(width)[None, :]
     synth_ext = np.concatenate([synth[:1], synth, synth[-1:]])
-    gathered = synth_ext[np.minimum(index, m + 1)]
-    fine = np.sqrt(((gathered - real[:, None, :]) ** 2).sum(-1), dtype=np.float64)
-    fine = _pauses(fine, real_silent[:, None], _ext(synth_silent)[np.minimum(index, m + 1)], quiet, mismatch, filler)
-    fine[(index == 0) | (index == m + 1)] = filler
-    fine[index >= hi[:, None]] = _HUGE
-    rows, cols = _warp(fine, lo, real_silent, _ext(synth_silent))
-    return rows, cols - 1, mean
+    silent_ext = _ext(synth_silent)
+    fine = np.empty((n, width), dtype=np.float32)
+    for a in range(0, n, BLOCK):
+        b = min(n, a + BLOCK)
+        index = np.minimum(lo[a:b, None] + np.arange(width)[None, :], m + 1)
+        block = np.sqrt(((synth_ext[index] - real[a:b, None, :]) ** 2).sum(-1))
+        block = pause_costs(block, real_silent[a:b, None], silent_ext[index], quiet, mismatch, filler)
+        block[(index == 0) | (index == m + 1)] = filler
+        block[lo[a:b, None] + np.arange(width)[None, :] >= hi[a:b, None]] = HUGE
+        fine[a:b] = block
+    rows, cols = warp(fine, lo, real_silent, silent_ext)
+    return rows, cols - 1
 
 
 def coarse(real: np.ndarray, synth: np.ndarray, real_silent: np.ndarray, synth_silent: np.ndarray,
            filler: float, quiet: float, mismatch: float) -> tuple[np.ndarray, np.ndarray, float]:
     """The path on 40 ms frames (extended columns: 0 and M+1 are the fillers) and its mean cost
     per recording speech frame (cheap enough to run again against a control reading)."""
-    c_real, c_synth = _pool(real), _pool(synth)
-    c_rsil, c_ssil = _pool_mask(real_silent), _pool_mask(synth_silent)
-    cn, cm = len(c_real), len(c_synth)
-    cost = np.full((cn, cm + 2), filler, dtype=np.float64)
-    cost[:, 1:-1] = _pauses(distances(c_real, c_synth), c_rsil[:, None], c_ssil[None, :], quiet, mismatch, filler)
-    rows, cols = _warp(cost, np.zeros(cn, dtype=np.int64), c_rsil, _ext(c_ssil))
+    c_real, c_synth = pool(real), pool(synth)
+    c_rsil, c_ssil = pool_mask(real_silent), pool_mask(synth_silent)
+    cost = coarse_cost(c_real, c_synth, c_rsil, c_ssil, filler, quiet, mismatch)
+    rows, cols = warp(cost, np.zeros(len(c_real), dtype=np.int64), c_rsil, _ext(c_ssil))
     spoken = ~c_rsil[rows]
     mean = float(cost[rows[spoken], cols[spoken]].mean()) if spoken.any() else 0.0
     return rows, cols, mean
 
 
-def _pauses(cost: np.ndarray, real_silent: np.ndarray, synth_silent: np.ndarray, quiet: float, mismatch: float,
+def coarse_cost(c_real: np.ndarray, c_synth: np.ndarray, c_rsil: np.ndarray, c_ssil: np.ndarray, filler: float, quiet: float,
+                mismatch: float) -> np.ndarray:
+    """Cost of every coarse recording frame against every extended coarse reading column."""
+    cost = np.full((len(c_real), len(c_synth) + 2), filler, dtype=np.float64)
+    cost[:, 1:-1] = pause_costs(distances(c_real, c_synth), c_rsil[:, None], c_ssil[None, :], quiet, mismatch, filler)
+    return cost
+
+
+def pause_costs(cost: np.ndarray, real_silent: np.ndarray, synth_silent: np.ndarray, quiet: float, mismatch: float,
             absorb: float | None = None) -> np.ndarray:
     """Costs involving pauses: pause against pause ``quiet``; script speech against a recording
     pause at least ``mismatch``; recording speech held on a synthetic pause ``absorb`` (speech
@@ -97,7 +117,7 @@ def _ext(silent: np.ndarray) -> np.ndarray:
     return np.concatenate([[True], silent, [True]])
 
 
-def _pool(frames: np.ndarray) -> np.ndarray:
+def pool(frames: np.ndarray) -> np.ndarray:
     """Mean of every COARSE consecutive frames (the last group may be shorter)."""
     n = len(frames)
     whole = n // COARSE * COARSE
@@ -107,9 +127,9 @@ def _pool(frames: np.ndarray) -> np.ndarray:
     return pooled.astype(np.float32)
 
 
-def _pool_mask(mask: np.ndarray) -> np.ndarray:
+def pool_mask(mask: np.ndarray) -> np.ndarray:
     """A coarse frame is silent when most of its fine frames are."""
-    return _pool(mask.astype(np.float32)[:, None])[:, 0] >= 0.5
+    return pool(mask.astype(np.float32)[:, None])[:, 0] >= 0.5
 
 
 def _band(rows, cols, cn, cm, n, m) -> tuple[np.ndarray, np.ndarray]:
@@ -135,10 +155,9 @@ def _band(rows, cols, cn, cm, n, m) -> tuple[np.ndarray, np.ndarray]:
     return lo.astype(np.int64), hi.astype(np.int64)
 
 
-def _warp(cost: np.ndarray, lo: np.ndarray,
-          row_silent: np.ndarray, col_silent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def warp(cost: np.ndarray, lo: np.ndarray, row_silent: np.ndarray, col_silent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """DTW over a band: row i holds extended columns lo[i] .. lo[i] + width - 1 (``cost`` is
-    N x width, _HUGE outside the band). Returns the path from (0, 0) to the last column."""
+    N x width, HUGE outside the band). Returns the path from (0, 0) to the last column."""
     n, width = cost.shape
     pad = 2
     size = pad + width + width + int(np.diff(lo).max(initial=0)) * 2 + 4
@@ -160,10 +179,13 @@ def _warp(cost: np.ndarray, lo: np.ndarray,
             skip_real = prev2[o2 - 1: o2 - 1 + width] if i >= 2 else np.full(width, _INF)
             if not row_silent[i]:
                 up = np.where(col_sil_pad[base: base + width], up, _INF)
-            options = np.stack([diag, up, skip_synth, skip_real])
-            choice = options.argmin(0)
-            a = c + options[choice, np.arange(width)]
-            move = np.array([DIAG, UP, SKIP_SYNTH, SKIP_REAL], np.int8)[choice]
+            # the cheapest of the four predecessors (first wins ties: diagonal, up, skips)
+            best, move = diag.copy(), np.zeros(width, np.int8)
+            for option, code in ((up, UP), (skip_synth, SKIP_SYNTH), (skip_real, SKIP_REAL)):
+                better = option < best
+                np.copyto(best, option, where=better)
+                move[better] = code
+            a = c + best
         if row_silent[i]:
             s = np.cumsum(c)
             lifted = a - s
@@ -177,7 +199,7 @@ def _warp(cost: np.ndarray, lo: np.ndarray,
         prev1[:] = _INF
         prev1[pad: pad + width] = np.minimum(row, _INF)
         lo2, lo1 = lo1, base
-    finite = np.flatnonzero(cost[-1] < _HUGE)
+    finite = np.flatnonzero(cost[-1] < HUGE)
     return _backtrack(steps, lo, n - 1, int(finite[-1]))
 
 

@@ -4,20 +4,21 @@
 and a lesson can later accept one with a reason. ``enforce`` turns the violations a lesson has
 not accepted into one LessonError listing all of them.
 
-Acceptance (designed, not yet read from lesson.yaml): ``captions.accept`` in lesson.yaml, a list
-of ``{rule: max_cps, cue: "first words of the cue", reason: "..."}``. A cue is named by its
-text, not its number, because numbers shift whenever the script changes.
+Acceptance: ``captions.accept`` in lesson.yaml, a list of ``{rule: max_cps, cue: "first words
+of the cue", reason: "..."}`` (or ``time: 01:12.5``, a time inside the cue, instead of ``cue``).
+A cue is named by its text or a time, not its number, because numbers shift whenever the script
+changes.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from pipeline.timefmt import cue_time
 from pipeline.caption.rules import Rules, width
 from pipeline.caption.segment import Cue
 from pipeline.contracts import Violation
 from pipeline.errors import Diagnostic, LessonError
+from pipeline.lesson.model import CaptionAcceptance
 
 HINTS = {
     "max_line_chars": "shorten the sentence or split it with a full stop",
@@ -30,15 +31,7 @@ HINTS = {
 }
 
 
-@dataclass(frozen=True)
-class Acceptance:
-    """A violation a lesson accepts: its rule, the first words of its cue, and why."""
-
-    rule: str
-    cue: str
-    reason: str
-
-
+Acceptance = CaptionAcceptance  # rule, cue or time, reason (read from lesson.yaml by the loader)
 
 
 def check(cues: list[Cue], rules: Rules, parts: list[int] | None = None) -> list[Violation]:
@@ -85,7 +78,7 @@ def check(cues: list[Cue], rules: Rules, parts: list[int] | None = None) -> list
 
 def accepted(violation: Violation, acceptances: tuple[Acceptance, ...]) -> Acceptance | None:
     for item in acceptances:
-        if item.rule == violation.rule and violation.text.startswith(item.cue):
+        if item.matches(violation.rule, violation.text, violation.start, violation.end):
             return item
     return None
 

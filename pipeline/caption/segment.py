@@ -218,9 +218,11 @@ def time_cues(parts: list[tuple[list[Token], list[tuple[int, int, tuple[str, ...
         wanted = max(speech_end + LINGER, start + rules.min_duration,
                      math.ceil((start + chars / rules.max_cps) * 1000) / 1000)
         end = min(wanted, latest)
-        if k + 1 < len(raw) and 0 < raw[k + 1][0] - end < CLOSE_GAP and raw[k + 1][0] - gap >= speech_end:
-            end = raw[k + 1][0] - gap  # close short gaps: a flicker of no caption distracts
-        end = max(end, speech_end if speech_end <= latest else latest, start + 0.001)
-        cues.append(Cue(k + 1, round(start, 3), round(end, 3), tuple(lines), confidence, bool(reason),
-                        reason, position))
+        closed = raw[k + 1][0] - gap if k + 1 < len(raw) else end
+        if 0 < closed + gap - end < CLOSE_GAP and speech_end <= closed <= latest:
+            # close short gaps (a flicker of no caption distracts), but never past the cap
+            # already applied: ``latest`` holds the 7 s maximum and the part's end
+            end = closed
+        end = max(end, min(speech_end, latest), start + 0.001)
+        cues.append(Cue(k + 1, round(start, 3), round(end, 3), tuple(lines), confidence, bool(reason), reason, position))
     return cues

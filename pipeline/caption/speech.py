@@ -24,7 +24,8 @@ from pipeline.lesson.model import DEFAULT_VOICES as VOICES  # noqa: E402,F401  (
 from pipeline.lesson.model import voice_for  # noqa: E402
 EDGE = 0.1  # s of audio either side of a synthesised sentence's window
 # the code whose change can change word times for the same audio and text (part of the memo keys)
-ALIGN_CODE = ("pipeline.caption.speech", "pipeline.caption.align", "pipeline.caption.dtw", "pipeline.audio",
+ALIGN_CODE = ("pipeline.caption.speech", "pipeline.caption.align", "pipeline.caption.dtw", "pipeline.caption.windows", "pipeline.caption.placement",
+              "pipeline.audio",
               "pipeline.caption.synth", "pipeline.caption.draft", "pipeline.espeak")
 
 
@@ -34,6 +35,7 @@ class PartAlignment:
     divergences: tuple[Divergence, ...]  # times in the video
     quality: float
     method: str  # "aligned" or "sentences" (synthesised: per sentence, in known windows)
+    windows: tuple[tuple[float, float, float], ...] = ()  # (start, end, match) in video time
 
 
 def align_part(ctx, speech: Speech, language: str, voice_override: str = "") -> PartAlignment:
@@ -56,7 +58,8 @@ def align_part(ctx, speech: Speech, language: str, voice_override: str = "") -> 
 
     stored = _memo(ctx, key, compute)
     divergences = tuple(Divergence(round(d["start"] + offset, 2), round(d["end"] + offset, 2), d["word"], d["kind"]) for d in stored["divergences"])
-    return PartAlignment(_words_at(stored, offset), divergences, stored["quality"], "sentences" if exact else "aligned")
+    windows = tuple((round(a + offset, 2), round(b + offset, 2), m) for a, b, m in stored.get("windows", []))
+    return PartAlignment(_words_at(stored, offset), divergences, stored["quality"], "sentences" if exact else "aligned", windows)
 
 
 def _memo(ctx, key: dict, compute) -> dict:
@@ -72,15 +75,15 @@ def _words_at(stored: dict, offset: float) -> tuple[Word, ...]:
     return tuple(Word(w["text"], round(w["start"] + offset, 3), round(w["end"] + offset, 3), w["confidence"]) for w in stored["words"])
 
 
-def _as_json(words, divergences, quality: float) -> dict:
+def _as_json(words, divergences, quality: float, windows=()) -> dict:
     return {"words": [{"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence} for w in words],
             "divergences": [{"start": d.start, "end": d.end, "word": d.word, "kind": d.kind} for d in divergences],
-            "quality": quality}
+            "quality": quality, "windows": [list(w) for w in windows]}
 
 
 def _whole(samples: np.ndarray, text: str, voice: str, context: str) -> dict:
     result = align(samples, tokens_of(text), voice, context)
-    return _as_json(result.words, result.divergences, result.quality)
+    return _as_json(result.words, result.divergences, result.quality, result.windows)
 
 
 def _by_sentence(samples: np.ndarray, windows: list[tuple[str, float, float]], voice: str, context: str) -> dict:

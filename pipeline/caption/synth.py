@@ -92,15 +92,18 @@ def synthesise(words: list[str], voice: str, context: str = "") -> Synthetic:
                 one = str(Path(scratch) / f"w{index}.wav")
                 spoken = word_pieces(_speak(espeak_argv(voice, one, markup=False), word, context))
                 pieces.append(np.concatenate(spoken) if spoken else np.zeros(0, np.float32))
-    lead = np.zeros(round(0.2 * ESPEAK_RATE), np.float32)
+    # each word is resampled on its own: many short transforms instead of one of the whole
+    # reading (seconds for a 20-minute script), and the spans come out in 16 kHz samples
+    lead = np.zeros(round(0.2 * SPEECH_RATE), np.float32)
     parts, spans, at = [lead], [], len(lead)
     for word, piece in zip(words, pieces):
-        spans.append((at / ESPEAK_RATE, (at + len(piece)) / ESPEAK_RATE))
-        gap = np.zeros(round(gap_after(word) * ESPEAK_RATE), np.float32)
+        piece = resample(piece, ESPEAK_RATE, SPEECH_RATE)
+        spans.append((at / SPEECH_RATE, (at + len(piece)) / SPEECH_RATE))
+        gap = np.zeros(round(gap_after(word) * SPEECH_RATE), np.float32)
         parts += [piece, gap]
         at += len(piece) + len(gap)
     parts.append(lead)
-    joined = resample(np.concatenate(parts), ESPEAK_RATE, SPEECH_RATE)
+    joined = np.concatenate(parts)
     # a whisper of deterministic noise: digital silence has no spectrum, a room always has one
     noise = np.random.default_rng(0).standard_normal(len(joined)).astype(np.float32) * 1e-4
     return Synthetic(joined + noise, tuple(spans))

@@ -18,6 +18,7 @@ from pipeline.lesson.model import (
     LICENCES,
     Author,
     DEFAULT_VOICES,
+    CaptionAcceptance,
     CaptionSettings,
     CardSlide,
     Clip,
@@ -242,13 +243,23 @@ def _school(root: Path):
     return convert
 
 
+# Rules a lesson may accept a break of ("order" is a bug of the stage, never a choice).
+ACCEPTABLE_RULES = ("max_line_chars", "max_lines", "max_cps", "min_duration", "max_duration", "min_gap")
+
+
 def _captions(reader: Reader, node: Y, path: str) -> Any:
+    # timing rules only get stricter than the Netflix guide (5/6 s to 7 s, 2 frames apart):
+    # a school may ask for more, never for less
     spec = {
         "children": Field(f.boolean, default=False),
         "max_line_chars": Field(f.number(8, 80, integer=True)),
         "max_lines": Field(f.number(1, 3, integer=True)),
         "max_cps": Field(f.number(5, 30)),
         "burn_in": Field(_burn_in),
+        "min_duration": Field(f.number(0.833, 2)),
+        "max_duration": Field(f.number(2, 7)),
+        "min_gap_frames": Field(f.number(2, 12, integer=True)),
+        "accept": Field(_accept, default=()),
     }
     values = reader.mapping(node, path, spec)
     return INVALID if INVALID in values.values() else CaptionSettings(**values)
@@ -274,6 +285,33 @@ def _burn_in_problems(root_node: Y, values: dict, file: str) -> list[Diagnostic]
         return []
     return [Diagnostic(file, line, col, "captions.burn_in", f"{', '.join(extra)} is not among the lesson's formats ({', '.join(formats)})",
                        f"add {extra[0]} to 'formats', or remove it from 'burn_in'")]
+
+
+def _accept(reader: Reader, node: Y, path: str) -> Any:
+    """``captions.accept``: a list of {rule, cue or time, reason}."""
+    spec = {
+        "rule": Field(f.choice(ACCEPTABLE_RULES), required=True, hint="add 'rule: ...', one of: " + ", ".join(ACCEPTABLE_RULES)),
+        "cue": Field(f.text(120)),
+        "time": Field(f.duration()),
+        "reason": Field(f.text(300), required=True, hint="add 'reason: ...', why this caption may break the rule: the reviewer reads it"),
+    }
+    if node.kind != "seq":
+        return reader.error(node, path, f"expected a list, found {f._describe(node)}",
+                            "write one '- rule: ...' entry per accepted caption, with 'cue:' (its first words) or 'time:', and 'reason:'")
+    found = []
+    for index, item in enumerate(node.value):
+        item_path = f"{path}[{index}]"
+        values = reader.mapping(item, item_path, spec)
+        if INVALID in values.values():
+            found.append(INVALID)
+            continue
+        if (values["cue"] is None) == (values["time"] is None):
+            what = "names both 'cue' and 'time'" if values["cue"] is not None else "names no caption"
+            found.append(reader.error(item, item_path, what,
+                                      "write 'cue:' with the caption's first words, or 'time:' with a time inside it (01:12.5), not both"))
+            continue
+        found.append(CaptionAcceptance(values["rule"], values["reason"], values["cue"] or "", values["time"], item.line))
+    return INVALID if INVALID in found else tuple(found)
 
 
 def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: Path, label: str, probe_media: bool,

@@ -106,14 +106,45 @@ SequenceItem = TitleCard | Clip | CardSlide | EndCard
 
 
 @dataclass(frozen=True)
+class CaptionAcceptance:
+    """A caption rule break the lesson accepts (``captions.accept``): the rule, the cue named by
+    its first words (``cue``) or by a time inside it (``at``, seconds of the video), and why."""
+
+    rule: str
+    reason: str
+    cue: str = ""
+    at: float | None = None
+    line: int = 0  # of lesson.yaml, for messages
+
+    def matches(self, rule: str, text: str, start: float, end: float) -> bool:
+        if rule != self.rule:
+            return False
+        if self.at is not None:
+            return start - 1e-6 <= self.at <= end + 1e-6
+        return " ".join(text.split()).startswith(" ".join(self.cue.split()))
+
+    def names(self) -> str:
+        """How the lesson names the cue, for the reviewer."""
+        return f'the cue at {self.at:g} s' if self.at is not None else f'the cue "{self.cue}"'
+
+
+@dataclass(frozen=True)
 class CaptionSettings:
-    """Per-lesson overrides of the language's caption rules (None keeps the language default)."""
+    """Per-lesson overrides of the language's caption rules (None keeps the language default).
+
+    ``max_line_chars``, ``max_lines`` and ``max_cps`` may go either way (portals differ);
+    ``min_duration``, ``max_duration`` and ``min_gap_frames`` may only be made stricter than the
+    Netflix guide's 5/6 s, 7 s and 2 frames (the loader's bounds say so)."""
 
     children: bool = False
     max_line_chars: int | None = None
     max_lines: int | None = None
     max_cps: float | None = None
     burn_in: tuple[str, ...] | None = None  # formats that get open captions; None: the 9:16 video
+    min_duration: float | None = None
+    max_duration: float | None = None
+    min_gap_frames: int | None = None
+    accept: tuple[CaptionAcceptance, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -102,3 +102,36 @@ def confidence(ev):
         return
     flagged = [c for c in _cues(ev) if c.flagged]
     yield not flagged, len(flagged), 0, "; ".join(f"cue {c.index}: {c.reason or 'low confidence'}" for c in flagged[:5])
+
+
+@check("captions.match", "Each recording matches its script", "advisory",
+       "listen where the text and the audio first diverge, and make the text say what is said there")
+def match(ev):
+    """Per aligned part: its match (0..1, calibrated: the build rejects under the caption stage's
+    MISMATCH_BELOW) and where the script and the speech first diverge."""
+    if missing := _none(ev, None):
+        yield missing
+        return
+    from pipeline.caption import DOUBTFUL_BELOW
+
+    for part in ev.upstream.caption.parts:
+        if part.method != "aligned":
+            continue
+        worst = min(part.windows or ((0.0, 0.0, 1.0),), key=lambda w: w[2])
+        detail = f"part {part.part + 1}: {part.first_divergence or 'no divergence'}; weakest stretch {worst[0]:.1f}–{worst[1]:.1f} s (margin {worst[2]:.3f})"
+        yield part.quality >= DOUBTFUL_BELOW and not part.first_divergence, part.quality, DOUBTFUL_BELOW, detail
+
+
+@check("captions.accepted", "Accepted caption rule breaks, with their reasons", "advisory",
+       "read each reason; remove an acceptance from captions.accept in lesson.yaml when it no longer matches a caption")
+def accepted_breaks(ev):
+    """Every ``captions.accept`` entry of the lesson: the captions it covers and its reason, or
+    that it matches none (stale: the script changed)."""
+    if missing := _none(ev, None):
+        yield missing
+        return
+    for item in ev.lesson.captions.accept:
+        covered = [v for v in ev.upstream.caption.qc if item.matches(v.rule, v.text, v.start, v.end)]
+        cues = ", ".join(str(v.cue) for v in covered)
+        detail = f"{item.rule} for {item.names()}: " + (f"cue {cues} — {item.reason}" if covered else f"matches no caption — {item.reason}")
+        yield bool(covered), len(covered), None, detail
