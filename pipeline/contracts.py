@@ -260,6 +260,7 @@ class PartMatch:
     method: str  # "aligned" | "drafted"
     windows: tuple[tuple[float, float, float], ...] = ()  # (start, end, margin over the control) in video time
     first_divergence: str = ""  # where text and audio first diverge, for the reviewer
+    doubtful_below: float = 0.0  # the caption stage flags the part's cues for the reviewer under this match
 
 
 @dataclass(frozen=True, kw_only=True)

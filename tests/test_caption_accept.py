@@ -102,9 +102,9 @@ def test_the_review_shows_each_acceptance_with_its_reason_and_each_parts_match(l
     lesson = load_lesson(lesson_dir(LESSON_YAML + ACCEPT))
     rules = rules_for("en")
     cues = [Cue(1, 12.0, 12.5, ("Hi.",), 1.0, False), Cue(2, 13.0, 14.0, ("Hold the phone with both hands", "and keep it level, please."), 1.0, False)]
-    parts = (PartMatch(0, 0.93, "aligned", ((0.0, 30.5, 0.091), (30.5, 61.0, 0.062)), ""),
+    parts = (PartMatch(0, 0.93, "aligned", ((0.0, 30.5, 0.091), (30.5, 61.0, 0.062)), "", 0.5),
              PartMatch(2, 0.21, "aligned", ((70.0, 80.0, 0.01),),
-                       "text and audio first diverge at 00:01:12.300: the audio has speech the text lacks (near \"Look\")"))
+                       "text and audio first diverge at 00:01:12.300: the audio has speech the text lacks (near \"Look\")", 0.5))
     caption = CaptionResult(artifacts=(), cues=(), files=CaptionFiles("a.vtt", "a.srt", "t.txt", "t.html"), qc=tuple(qc.check(cues, rules)),
                             rules=rules.as_dict(), divergences=(), parts=parts)
     evidence = Evidence(lesson, tmp_path, Upstream(caption=caption), {})

@@ -84,7 +84,7 @@ def run(ctx: Context) -> CaptionResult:
         owners.append((index, place))
         said = " ".join(speech.text.split()) or " ".join(t.text for t in tokens)
         spoken.append(formats.TranscriptPart(float(entry.start), _heading(lesson, entry), said))
-        report.append(PartMatch(index, result.quality, result.method, tuple(result.windows), first.removeprefix("; ")))
+        report.append(PartMatch(index, result.quality, result.method, tuple(result.windows), first.removeprefix("; "), DOUBTFUL_BELOW))
     if problems:
         raise LessonError(problems)
 

@@ -112,14 +112,12 @@ def match(ev):
     if missing := _none(ev, None):
         yield missing
         return
-    from pipeline.caption import DOUBTFUL_BELOW
-
     for part in ev.upstream.caption.parts:
         if part.method != "aligned":
             continue
         worst = min(part.windows or ((0.0, 0.0, 1.0),), key=lambda w: w[2])
         detail = f"part {part.part + 1}: {part.first_divergence or 'no divergence'}; weakest stretch {worst[0]:.1f}–{worst[1]:.1f} s (margin {worst[2]:.3f})"
-        yield part.quality >= DOUBTFUL_BELOW and not part.first_divergence, part.quality, DOUBTFUL_BELOW, detail
+        yield part.quality >= part.doubtful_below and not part.first_divergence, part.quality, part.doubtful_below, detail
 
 
 @check("captions.accepted", "Accepted caption rule breaks, with their reasons", "advisory",
