@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.i18n import _, _n
 from pipeline.errors import PipelineError
 
 SCHEMA = "microlearn-approval/1"
@@ -62,19 +63,19 @@ def parse_public_key(text: str):
     text = text.strip()
     if text.startswith("ssh-"):
         if text.split()[0] != "ssh-ed25519":
-            raise ValueError(f"only ssh-ed25519 keys are accepted, not {text.split()[0]}")
+            raise ValueError(_("only ssh-ed25519 keys are accepted, not {kind}", kind=text.split()[0]))
         if len(text.split()) < 2:
-            raise ValueError("the key itself (AAAA...) is missing after ssh-ed25519 — paste the whole line")
+            raise ValueError(_("the key itself (AAAA...) is missing after ssh-ed25519 — paste the whole line"))
         key = load_ssh_public_key(" ".join(text.split()[:2]).encode())
         if not isinstance(key, Ed25519PublicKey):
-            raise ValueError("not an Ed25519 key")
+            raise ValueError(_("not an Ed25519 key"))
         return key
     try:
         raw = base64.b64decode(text, validate=True)
     except ValueError:
-        raise ValueError("expected 'ssh-ed25519 AAAA...' or the base64 of 32 raw key bytes") from None
+        raise ValueError(_("expected 'ssh-ed25519 AAAA...' or the base64 of 32 raw key bytes")) from None
     if len(raw) != 32:
-        raise ValueError(f"base64 decodes to {len(raw)} bytes, an Ed25519 public key has 32")
+        raise ValueError(_("base64 decodes to {n} bytes, an Ed25519 public key has 32", n=len(raw)))
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
@@ -106,7 +107,7 @@ def generate_key(path: Path) -> str:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise ApprovalError(f"{path}: a file is already there — keygen never overwrites a key; choose another path") from None
+        raise ApprovalError(_("{path}: a file is already there — keygen never overwrites a key; choose another path", path=path)) from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     return public_key_text(key.public_key())
@@ -120,15 +121,15 @@ def load_private_key(path: Path):
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ApprovalError(f"{path}: cannot read the private key ({exc.strerror}) — give the file written by 'microlearn keygen'") from None
+        raise ApprovalError(_("{path}: cannot read the private key ({reason}) — give the file written by 'make keygen'", path=path, reason=exc.strerror)) from None
     try:
         key = load_ssh_private_key(data, None) if b"OPENSSH PRIVATE KEY" in data else load_pem_private_key(data, None)
     except TypeError:
-        raise ApprovalError(f"{path}: the key is protected by a passphrase, which is not supported — make a key with 'microlearn keygen'") from None
+        raise ApprovalError(_("{path}: the key is protected by a passphrase, which is not supported — make a key with 'make keygen'", path=path)) from None
     except ValueError as exc:
-        raise ApprovalError(f"{path}: not a private key ({exc}) — give the file written by 'microlearn keygen'") from None
+        raise ApprovalError(_("{path}: not a private key ({reason}) — give the file written by 'make keygen'", path=path, reason=exc)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise ApprovalError(f"{path}: not an Ed25519 key — make one with 'microlearn keygen' (or ssh-keygen -t ed25519)")
+        raise ApprovalError(_("{path}: not an Ed25519 key — make one with 'make keygen' (or ssh-keygen -t ed25519)", path=path))
     return key
 
 
@@ -142,34 +143,49 @@ def load_reviewers(project: Path) -> dict[str, Reviewer]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ApprovalError(f"{path}: not found — list who may approve (see docs/review.md)") from None
+        raise ApprovalError(_("{path}: not found — list who may approve (see docs/review.md)", path=path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise ApprovalError(f"{place}: not valid YAML ({getattr(exc, 'problem', None) or exc}) — fix the file") from None
+        raise ApprovalError(_pasted_hint(path, place) or _("{place}: not valid YAML ({problem}) — fix the file", place=place,
+                                                            problem=getattr(exc, "problem", None) or exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ApprovalError(f"{path}: cannot be read ({exc}) — fix the file") from None
+        raise ApprovalError(_("{path}: cannot be read ({reason}) — fix the file", path=path, reason=exc)) from None
     entries = raw.get("reviewers") if isinstance(raw, dict) else None
     if entries is None and isinstance(raw, dict) and "reviewers" in raw:
         entries = []
     if not isinstance(entries, list):
-        raise ApprovalError(f"{path}: reviewers: expected a list of {{name, public_key}}")
+        raise ApprovalError(_("{path}: reviewers: expected a list of {{name, public_key}} — paste the lines 'make keygen' printed under 'reviewers:'", path=path))
     found: dict[str, Reviewer] = {}
     for index, entry in enumerate(entries):
         where = f"{path}: reviewers[{index}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
-            raise ApprovalError(f"{where}.name: a reviewer needs a name")
+            raise ApprovalError(_("{where}.name: a reviewer needs a name", where=where))
         name = " ".join(entry["name"].split())
+        if name.startswith("<") and name.endswith(">"):
+            raise ApprovalError(_("{where}.name: '{name}' is the example's placeholder — write the reviewer's own name there", where=where, name=name))
         if not isinstance(entry.get("public_key"), str):
-            raise ApprovalError(f"{where}.public_key: missing — paste the line 'microlearn keygen' printed")
+            raise ApprovalError(_("{where}.public_key: missing — paste the line 'make keygen' printed", where=where))
         try:
             key = parse_public_key(entry["public_key"])
         except ValueError as exc:
             raise ApprovalError(f"{where}.public_key: {exc}") from None
         if _norm(name) in {_norm(n) for n in found}:
-            raise ApprovalError(f"{where}.name: '{name}' is listed twice — keep one entry per reviewer")
+            raise ApprovalError(_("{where}.name: '{name}' is listed twice — keep one entry per reviewer", where=where, name=name))
         found[name] = Reviewer(name, key, fingerprint(key))
     return found
+
+
+def _pasted_hint(path: Path, place: str) -> str:
+    """The common mistake behind a YAML error here: keygen's lines pasted below 'reviewers: []'."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    if any(line.split("#", 1)[0].strip() == "reviewers: []" for line in lines) and any(line.strip().startswith("- name:") for line in lines):
+        return _("{place}: the reviewers' lines are pasted below 'reviewers: []' — replace that line with 'reviewers:' so that the lines below it form the list",
+                 place=place)
+    return ""
 
 
 def _norm(name: str) -> str:
@@ -200,15 +216,15 @@ def _read_built(build_dir: Path, slug: str) -> tuple[dict | None, dict | None, s
     manifest_file = build_dir / slug / "bundle" / "manifest.json"
     review_file = build_dir / slug / "review" / "review.json"
     documents = []
-    for path, what in ((manifest_file, "bundle manifest"), (review_file, "review report")):
+    for path in (manifest_file, review_file):
         try:
             documents.append(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
-            return None, None, f"the lesson is not built ({path} is missing) — run: make build"
+            return None, None, _("the lesson is not built ({path} is missing) — run: make build", path=path)
         except (OSError, ValueError) as exc:
-            return None, None, f"the {what} {path} cannot be read ({exc}) — run: make build"
+            return None, None, _("{path} cannot be read ({reason}) — run: make build", path=path, reason=exc)
         if not isinstance(documents[-1], dict):
-            return None, None, f"the {what} {path} is not a JSON object — run: make build"
+            return None, None, _("{path} is not a JSON object — run: make build", path=path)
     return documents[0], documents[1], ""
 
 
@@ -240,19 +256,23 @@ def approve(project: Path, build_dir: Path, slug: str, reviewer: str, key_file: 
     listed = load_reviewers(project)
     who = _find(listed, reviewer)
     if who is None:
-        names = ", ".join(sorted(listed)) or "nobody yet"
-        raise ApprovalError(f"{project / REVIEWERS}: reviewer '{reviewer}' is not listed (listed: {names}) — add them with their public key from 'microlearn keygen'")
+        names = ", ".join(sorted(listed)) or _("nobody yet")
+        raise ApprovalError(_("{file}: reviewer '{reviewer}' is not listed (listed: {names}) — add them with their public key from 'make keygen'",
+                              file=project / REVIEWERS, reviewer=reviewer, names=names))
     manifest, review, problem = _read_built(build_dir, slug)
     if problem:
         raise ApprovalError(f"{slug}: {problem}")
     if _is_author(who, manifest):
-        raise ApprovalError(f"{slug}: {who.name} is an author of this lesson and cannot approve it — ask another reviewer listed in {REVIEWERS}")
+        raise ApprovalError(_("{slug}: {name} is an author of this lesson and cannot approve it — ask another reviewer listed in {file}", slug=slug, name=who.name, file=REVIEWERS))
     failing = _blocking(review)
     if failing or review.get("blocking_failures"):
-        raise ApprovalError(f"{slug}: {len(failing) or review.get('blocking_failures')} blocking check(s) fail ({', '.join(sorted(set(failing)))}) — fix them and rebuild; see build/{slug}/review/index.html")
+        raise ApprovalError(_n("{slug}: {n} blocking check fails ({ids}) — fix it and rebuild; see build/{slug}/review/index.html",
+                                "{slug}: {n} blocking checks fail ({ids}) — fix them and rebuild; see build/{slug}/review/index.html",
+                                len(failing) or review.get("blocking_failures"), slug=slug, ids=", ".join(sorted(set(failing)))))
     key = load_private_key(key_file)
     if fingerprint(key.public_key()) != who.fingerprint:
-        raise ApprovalError(f"{key_file}: this key ({fingerprint(key.public_key())}) is not the one {REVIEWERS} lists for {who.name} ({who.fingerprint}) — use your own key file")
+        raise ApprovalError(_("{path}: this key ({key}) is not the one {file} lists for {name} ({listed}) — use your own key file",
+                              path=key_file, key=fingerprint(key.public_key()), file=REVIEWERS, name=who.name, listed=who.fingerprint))
     checklist = validate_answers(load_checklist(), answers)
     lesson = manifest.get("lesson") or {}
     document = {
@@ -280,28 +300,29 @@ def _parse(path: Path, slug: str) -> tuple[dict | None, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, "it is not UTF-8 text — the file was damaged; approve again"
+        return None, _("it is not UTF-8 text — the file was damaged; approve again")
     except OSError as exc:
-        return None, f"it cannot be read ({exc.strerror})"
+        return None, _("it cannot be read ({reason})", reason=exc.strerror)
     try:
         document = json.loads(text)
     except ValueError as exc:
-        return None, f"it is not valid JSON ({exc}) — the file was truncated or edited by hand; approve again"
+        return None, _("it is not valid JSON ({reason}) — the file was truncated or edited by hand; approve again", reason=exc)
     if not isinstance(document, dict):
-        return None, "it is not a JSON object — approve again"
+        return None, _("it is not a JSON object — approve again")
     if document.get("schema") != SCHEMA:
-        return None, f"schema is {document.get('schema')!r}, expected {SCHEMA!r} — approve again"
+        return None, _("schema is {found}, expected {expected} — approve again", found=repr(document.get("schema")), expected=repr(SCHEMA))
     for name, kind in _FIELDS.items():
         if not isinstance(document.get(name), kind):
-            return None, f"field '{name}' is missing or not {'text' if kind is str else 'an object'} — approve again"
+            return None, (_("field '{name}' is missing or not text — approve again", name=name) if kind is str
+                          else _("field '{name}' is missing or not an object — approve again", name=name))
     if not _HEX64.match(document["digest"]):
-        return None, "field 'digest' is not a sha256 hex digest — the file was edited by hand; approve again"
+        return None, _("field 'digest' is not a sha256 hex digest — the file was edited by hand; approve again")
     try:
         signed_bytes(document)
     except UnicodeEncodeError:
-        return None, "it holds text that is not valid Unicode — the file was edited by hand; approve again"
+        return None, _("it holds text that is not valid Unicode — the file was edited by hand; approve again")
     if document["slug"] != slug:
-        return None, f"it approves lesson '{document['slug']}', not '{slug}' — the file was renamed or copied; approve again"
+        return None, _("it approves lesson '{other}', not '{slug}' — the file was renamed or copied; approve again", other=document["slug"], slug=slug)
     return document, ""
 
 
@@ -323,7 +344,7 @@ def _status(project: Path, slug: str, built, media: bool) -> ApprovalStatus:
     review, problem reading them)."""
     path = approval_path(project, slug)
     if not path.exists():
-        return ApprovalStatus(slug, "missing", f"not approved: {path} does not exist — a reviewer listed in {REVIEWERS} runs: make approve LESSON={slug}", file=None)
+        return ApprovalStatus(slug, "missing", _("not approved: {path} does not exist — a reviewer listed in {file} runs: make approve LESSON={slug}", path=path, file=REVIEWERS, slug=slug), file=None)
     document, problem = _parse(path, slug)
     if document is None:
         return ApprovalStatus(slug, "invalid", f"{path}: {problem}", file=path)
@@ -335,13 +356,13 @@ def _status(project: Path, slug: str, built, media: bool) -> ApprovalStatus:
     try:
         listed = load_reviewers(project)
     except ApprovalError as exc:
-        return status("invalid", f"{path}: cannot be checked: {exc}")
+        return status("invalid", _("{path}: cannot be checked: {reason}", path=path, reason=exc))
     who = _find(listed, name)
     if who is None:
-        return status("invalid", f"{path}: reviewer '{name}' is not listed in {REVIEWERS} — only listed reviewers can approve")
+        return status("invalid", _("{path}: reviewer '{name}' is not listed in {file} — only listed reviewers can approve", path=path, name=name, file=REVIEWERS))
     manifest, review, problem = built()
     if problem:
-        return status("stale", f"approval by {who.name} cannot be checked: {problem}")
+        return status("stale", _("approval by {name} cannot be checked: {reason}", name=who.name, reason=problem))
     return _judge(document, who, path, manifest, review, media)
 
 
@@ -358,18 +379,23 @@ def _judge(document: dict, who: Reviewer, path: Path, manifest: dict, review: di
         who.key.verify(base64.b64decode(document["signature"], validate=True), signed_bytes(document))
     except (InvalidSignature, ValueError):
         if document["key"] != who.fingerprint:
-            return status("invalid", f"{path}: signed with key {document['key']}, which is not the key {REVIEWERS} lists for {who.name} ({who.fingerprint}) — an unknown key cannot approve")
-        return status("invalid", f"{path}: the signature does not match the file's contents — it was edited after signing; approve again")
+            return status("invalid", _("{path}: signed with key {key}, which is not the key {file} lists for {name} ({listed}) — an unknown key cannot approve",
+                                             path=path, key=document["key"], file=REVIEWERS, name=who.name, listed=who.fingerprint))
+        return status("invalid", _("{path}: the signature does not match the file's contents — it was edited after signing; approve again", path=path))
     if _is_author(who, manifest):
-        return status("invalid", f"{path}: {who.name} is an author of this lesson and cannot approve it — ask another listed reviewer")
+        return status("invalid", _("{path}: {name} is an author of this lesson and cannot approve it — ask another listed reviewer", path=path, name=who.name))
     current = (manifest.get("lesson") or {}).get("version")
     if str(current) != document["version"]:
-        return status("stale", f"approval by {who.name} is for version {document['version']}, the lesson is now version {current} — review it again and run: make approve LESSON={slug}")
+        return status("stale", _("approval by {name} is for version {version}, the lesson is now version {current} — review it again and run: make approve LESSON={slug}",
+                                       name=who.name, version=document["version"], current=current, slug=slug))
     if media and document.get("media") != review.get("media_digest"):
-        return status("stale", f"approval by {who.name} covers other media than this build's — the lesson changed since; review it again and run: make approve LESSON={slug}")
+        return status("stale", _("approval by {name} covers other media than this build's — the lesson changed since; review it again and run: make approve LESSON={slug}",
+                                       name=who.name, slug=slug))
     if not media and manifest.get("digest") != digest:
-        return status("stale", f"approval by {who.name} covers bundle {digest[:12]}, the bundle is now {str(manifest.get('digest'))[:12]} — the lesson changed since; review it again and run: make approve LESSON={slug}")
+        return status("stale", _("approval by {name} covers bundle {old}, the bundle is now {new} — the lesson changed since; review it again and run: make approve LESSON={slug}",
+                                       name=who.name, old=digest[:12], new=str(manifest.get("digest"))[:12], slug=slug))
     failing = _blocking(review)
     if failing or review.get("blocking_failures"):
-        return status("blocked", f"approved by {who.name}, but {len(failing) or review.get('blocking_failures')} blocking check(s) fail: {', '.join(sorted(set(failing)))}")
-    return status("approved", f"approved by {who.name} ({who.fingerprint}) for version {document['version']}, bundle {digest[:12]}")
+        return status("blocked", _n("approved by {name}, but {n} blocking check fails: {ids}", "approved by {name}, but {n} blocking checks fail: {ids}",
+                                     len(failing) or review.get("blocking_failures"), name=who.name, ids=", ".join(sorted(set(failing)))))
+    return status("approved", _("approved by {name} ({key}) for version {version}, bundle {digest}", name=who.name, key=who.fingerprint, version=document["version"], digest=digest[:12]))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.i18n import _n
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
@@ -35,21 +37,28 @@ class Diagnostic:
         return text
 
     def as_dict(self) -> dict:
+        # "code" names the message whatever the language it is written in (docs/json-output.md)
         return {
             "file": self.file,
             "line": self.line,
             "column": self.col,
             "field": self.field,
+            "code": code_of(self.message),
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def code_of(message: str) -> str:
+    """The stable code of a message made by ``pipeline.i18n._`` ("" for any other text)."""
+    return getattr(message, "code", "")
 
 
 class PipelineError(Exception):
     """Base of every error the tool reports as one clear line instead of a traceback."""
 
     def as_dict(self) -> dict:
-        return {"kind": type(self).__name__, "message": str(self)}
+        return {"kind": type(self).__name__, "code": code_of(self.args[0]) if self.args else "", "message": str(self)}
 
 
 class LessonError(PipelineError):
@@ -62,7 +71,8 @@ class LessonError(PipelineError):
     def as_dict(self) -> dict:
         return {
             "kind": "LessonError",
-            "message": f"{len(self.diagnostics)} problem(s) in the lesson",
+            "code": "lesson-invalid",
+            "message": _n("{n} problem in the lesson", "{n} problems in the lesson", len(self.diagnostics)),
             "diagnostics": [d.as_dict() for d in self.diagnostics],
         }
 
@@ -77,7 +87,7 @@ class MediaError(PipelineError):
         super().__init__(f"{path}: {reason}" + (f" — {hint}" if hint else ""))
 
     def as_dict(self) -> dict:
-        return {"kind": "MediaError", "message": str(self), "file": self.path}
+        return {"kind": "MediaError", "code": code_of(self.reason), "message": str(self), "file": self.path}
 
 
 @dataclass

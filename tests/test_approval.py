@@ -233,13 +233,13 @@ def test_a_broken_reviewers_file_makes_approvals_invalid_not_a_crash(project):
 def test_a_blocking_failure_blocks_approving_and_the_status(project):
     root, build, keys = project
     write_build(build, failing=("loudness.integrated",))
-    with pytest.raises(ApprovalError, match=r"^first-video: 1 blocking check\(s\) fail \(loudness.integrated\) — fix them and rebuild; see build/first-video/review/index.html$"):
+    with pytest.raises(ApprovalError, match=r"^first-video: 1 blocking check fails \(loudness.integrated\) — fix it and rebuild; see build/first-video/review/index.html$"):
         approve(root, build, SLUG, "Kim Minji", keys / "kim", answers())
     write_build(build)
     approve(root, build, SLUG, "Kim Minji", keys / "kim", answers())
     write_build(build, failing=("flash.wcag",))
     status = approval_status(root, build, SLUG)
-    assert status.state == "blocked" and status.reason == "approved by Kim Minji, but 1 blocking check(s) fail: flash.wcag"
+    assert status.state == "blocked" and status.reason == "approved by Kim Minji, but 1 blocking check fails: flash.wcag"
 
 
 def test_an_unbuilt_lesson_cannot_be_approved_and_its_approval_cannot_be_checked(project):

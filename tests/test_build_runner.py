@@ -235,7 +235,7 @@ def test_json_document_shape(lesson_dir, settings):
     assert document["summary"] == {"lessons": 2, "ok": 1, "failed": 1}
     bad_doc, good_doc = document["lessons"]
     assert bad_doc["status"] == "invalid"
-    assert bad_doc["errors"] == [{"kind": "LessonError", "file": f"{bad}/lesson.yaml", "line": 2, "column": 11, "field": "language",
+    assert bad_doc["errors"] == [{"kind": "LessonError", "file": f"{bad}/lesson.yaml", "line": 2, "column": 11, "field": "language", "code": "is-not-one-of",
                                   "message": "'xx' is not one of en, ru, ko", "hint": "write one of: en, ru, ko"}]
     assert good_doc["status"] == "built"
     artifact = good_doc["artifacts"][0]

@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 from pipeline.errors import Diagnostic
+from pipeline.i18n import N_, _
 from pipeline.lesson.model import ImageRef, Section
 
 NARRATION_MARKERS = ("narration:", "озвучка:", "закадровый текст:", "내레이션:", "나레이션:")
@@ -20,12 +21,12 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 # Markdown that would be read aloud letter by letter if it reached the speech synthesiser.
 _SPOKEN_MARKDOWN = (
-    (re.compile(r"\*\*|__"), "bold marks (** or __)"),
-    (re.compile(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])"), "emphasis marks (*)"),
-    (re.compile(r"`"), "code marks (`)"),
-    (re.compile(r"!?\[[^\]]*\]\([^)]*\)"), "a link or an image"),
-    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+"), "a list marker"),
-    (re.compile(r"^\s*#{1,6}\s"), "a heading mark (#)"),
+    (re.compile(r"\*\*|__"), N_("bold marks (** or __)")),
+    (re.compile(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])"), N_("emphasis marks (*)")),
+    (re.compile(r"`"), N_("code marks (`)")),
+    (re.compile(r"!?\[[^\]]*\]\([^)]*\)"), N_("a link or an image")),
+    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+"), N_("a list marker")),
+    (re.compile(r"^\s*#{1,6}\s"), N_("a heading mark (#)")),
 )
 
 
@@ -65,25 +66,25 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
                 explicit = id_match.group(1)
                 title = title[: id_match.start()].rstrip()
             elif "{#" in title:
-                problems.append(Diagnostic(file, index + 1, title.index("{#") + 4, "", "unclosed section id", "write it as {#my-id} at the end of the heading"))
+                problems.append(Diagnostic(file, index + 1, title.index("{#") + 4, "", _("unclosed section id"), _("write it as {{#my-id}} at the end of the heading")))
             heads.append((index, title, explicit))
         elif not heads and line.strip() and not (heading and len(heading.group(1)) == 1):
             preamble_text.append(index)
 
     if fence is not None:
         problems.append(
-            Diagnostic(file, fence[1], 1, "", f"code block opened with {fence[0]} is never closed", f"add a line with {fence[0]} where the block ends")
+            Diagnostic(file, fence[1], 1, "", _("code block opened with {fence} is never closed", fence=fence[0]), _("add a line with {fence} where the block ends", fence=fence[0]))
         )
     if preamble_text:
         first = preamble_text[0]
         problems.append(
-            Diagnostic(file, first + 1, 1, "", "text before the first card heading belongs to no card", "start every card with a line '## Card heading', or delete this text")
+            Diagnostic(file, first + 1, 1, "", _("text before the first card heading belongs to no card"), _("start every card with a line '## Card heading', or delete this text"))
         )
     if not heads:
         if text.strip():
-            problems.append(Diagnostic(file, 1, 1, "", "the script has no card sections", "start each card with a line '## Card heading'"))
+            problems.append(Diagnostic(file, 1, 1, "", _("the script has no card sections"), _("start each card with a line '## Card heading'")))
         else:
-            problems.append(Diagnostic(file, 0, 0, "", "the script is empty", "write one '## Card heading' section per card, each with its narration"))
+            problems.append(Diagnostic(file, 0, 0, "", _("the script is empty"), _("write one '## Card heading' section per card, each with its narration")))
         return [], problems
 
     sections: list[Section] = []
@@ -96,7 +97,8 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
             continue
         if section.id in seen:
             problems.append(
-                Diagnostic(file, index + 1, 1, "", f"section id '{section.id}' is used twice (first on line {seen[section.id]})", "give one of them its own id: ## Heading {#other-id}")
+                Diagnostic(file, index + 1, 1, "", _("section id '{id}' is used twice (first on line {line})", id=section.id, line=seen[section.id]),
+                           _("give one of them its own id: ## Heading {{#other-id}}"))
             )
             continue
         seen[section.id] = index + 1
@@ -108,14 +110,14 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
     problems: list[Diagnostic] = []
     line_no = index + 1
     if not title:
-        problems.append(Diagnostic(file, line_no, 1, "", "card heading is empty", "write the card's heading after '## '"))
+        problems.append(Diagnostic(file, line_no, 1, "", _("card heading is empty"), _("write the card's heading after '## '")))
         return None, problems
     if explicit and not _VALID_ID.match(explicit):
-        problems.append(Diagnostic(file, line_no, 1, "", f"section id '{explicit}' may hold only letters, digits, '-' and '_'", "e.g. {#why-short}"))
+        problems.append(Diagnostic(file, line_no, 1, "", _("section id '{id}' may hold only letters, digits, '-' and '_'", id=explicit), _("e.g. {{#why-short}}")))
         return None, problems
     section_id = explicit or slugify(title)
     if not section_id:
-        problems.append(Diagnostic(file, line_no, 1, "", f"cannot make an id from the heading '{title}'", "add one at the end of the heading: ## Heading {#my-id}"))
+        problems.append(Diagnostic(file, line_no, 1, "", _("cannot make an id from the heading '{title}'", title=title), _("add one at the end of the heading: ## Heading {{#my-id}}")))
         return None, problems
 
     body: list[str] = []
@@ -130,8 +132,8 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
         stripped = line.strip()
         marker = next((m for m in NARRATION_MARKERS if stripped.casefold().startswith(m)), None)
         if marker and not in_fence and target is narration:
-            problems.append(Diagnostic(file, offset + 1, 1, "", f"card '{title}' has a second '{stripped[:len(marker)]}' line (its narration started on line {narration_line})",
-                                       "keep one narration marker per card and continue the words on the following lines"))
+            problems.append(Diagnostic(file, offset + 1, 1, "", _("card '{title}' has a second '{marker}' line (its narration started on line {line})", title=title, marker=stripped[:len(marker)], line=narration_line),
+                                       _("keep one narration marker per card and continue the words on the following lines")))
             continue
         if marker and not in_fence:
             target, narration_line = narration, offset + 1
@@ -151,27 +153,27 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
             alt, path = match.group(1).strip(), match.group(2)
             if not alt:
                 problems.append(
-                    Diagnostic(file, offset + 1, match.start() + 1, "", f"image {path} has no alt text", "describe the picture for people who cannot see it: ![a teacher holding a phone](media/photo.jpg)")
+                    Diagnostic(file, offset + 1, match.start() + 1, "", _("image {path} has no alt text", path=path), _("describe the picture for people who cannot see it: ![a teacher holding a phone](media/photo.jpg)"))
                 )
             images.append(ImageRef(path, alt, offset + 1, match.start() + 1))
 
     body_text = "\n".join(body).strip()
     narration_text = " ".join(" ".join(narration).split())
     if not body_text and not narration_text:
-        problems.append(Diagnostic(file, line_no, 1, "", f"card '{title}' has no text and no narration", "add the card text under the heading and a 'Narration:' line with what is said"))
+        problems.append(Diagnostic(file, line_no, 1, "", _("card '{title}' has no text and no narration", title=title), _("add the card text under the heading and a 'Narration:' line with what is said")))
     section = Section(id=section_id, title=title, body=body_text, narration=narration_text, line=line_no, images=tuple(images))
     return section, problems
 
 
 def _narration_problems(text: str, file: str, line: int, column: int) -> list[Diagnostic]:
     """Narration is spoken and becomes the captions: no HTML, no markdown marks."""
-    found = [Diagnostic(file, line, column + m.start() + 1, "", "HTML tags are not allowed in narration", "write the words exactly as they are spoken")
+    found = [Diagnostic(file, line, column + m.start() + 1, "", _("HTML tags are not allowed in narration"), _("write the words exactly as they are spoken"))
              for m in _RAW_HTML.finditer(text)]
     if not found:
         for pattern, what in _SPOKEN_MARKDOWN:
             match = pattern.search(text)
             if match:
-                found.append(Diagnostic(file, line, column + match.start() + 1, "", f"narration contains {what}, which would be read aloud and shown in the captions",
-                                        "write the words exactly as they are spoken; put formatting on the card text above the narration"))
+                found.append(Diagnostic(file, line, column + match.start() + 1, "", _("narration contains {what}, which would be read aloud and shown in the captions", what=_(what)),
+                                        _("write the words exactly as they are spoken; put formatting on the card text above the narration")))
                 break
     return found
