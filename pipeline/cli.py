@@ -124,7 +124,7 @@ def cmd_build(args) -> int:
     from pipeline.build import build
     from pipeline.progress import reporter_for
 
-    reports = build(_settings(args, args.jobs), _lessons(args, args.lessons), reporter_for(args.json, args.explain))
+    reports = build(_settings(args, args.jobs), _lessons(args, args.lessons), reporter_for(args.json, args.explain, build_dir=args.build_dir))
     return 0 if all(r.ok for r in reports) else 1
 
 
@@ -183,7 +183,7 @@ def cmd_approve(args) -> int:
     answers = _read_answers(args.answers) if args.answers else _ask_answers()
     validate_answers(load_checklist(), answers)  # before any build work: a missing answer is said at once
     # approve what the sources make now: an incremental build is a no-op when nothing changed
-    reports = build(_settings(args), _lessons(args, [args.lesson]), reporter_for(False))
+    reports = build(_settings(args), _lessons(args, [args.lesson]), reporter_for(False, approval=False))
     if not reports[0].ok:
         return 1
     project, slug = args.content.resolve().parent, reports[0].slug

@@ -149,3 +149,13 @@ def jinja_env_i18n(env, language: str) -> None:
     """Give a Jinja environment the catalog of ``language`` ({% trans %}, _(), ngettext)."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_translations(translations(language), newstyle=True)
+
+
+def catalog_digest() -> str:
+    """sha256 of every compiled catalog: outputs worded from them are rebuilt when a translation changes."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.mo")):
+        digest.update(path.relative_to(LOCALE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -150,7 +150,7 @@ def test_one_failing_lesson_never_stops_the_others(lesson_dir, settings):
     out = stream.getvalue()
     assert f"{broken}/media/clip.mp4: its video stream cannot be decoded — export the recording again" in out
     assert f"{invalid}/lesson.yaml:2:11: language: 'xx' is not one of en, ru, ko" in out
-    assert out.rstrip().endswith("3 lesson(s) built, 2 failed")
+    assert out.rstrip().endswith("3 lessons built, 2 failed")
 
 
 def test_internal_errors_keep_their_traceback_and_do_not_stop_others(lesson_dir, settings):

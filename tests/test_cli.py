@@ -23,7 +23,7 @@ def test_check_exits_1_and_names_every_problem(lesson_dir, tmp_path):
     assert done.returncode == 1
     assert "content/bad/lesson.yaml:2:11: language: 'english' is not one of en, ru, ko — did you mean 'en'? write one of: en, ru, ko" in done.stderr
     assert "content/bad/lesson.yaml:8:1: license: unknown key 'license' — did you mean 'licence'?" in done.stderr
-    assert "2 lesson(s) checked, 1 failed" in done.stderr
+    assert "2 lessons checked, 1 failed" in done.stderr
 
 
 def test_check_json(lesson_dir, tmp_path):

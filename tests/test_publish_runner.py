@@ -24,7 +24,7 @@ def test_a_lesson_that_does_not_build_is_listed_and_fails_the_run(tmp_path, less
     assert (slug, state) == ("broken", "failed")
     assert reason == (f"the build failed: {tmp_path}/content/broken/lesson.yaml:1:1: audience: is required — add 'audience: ...', "
                       "e.g. teachers, grade 7 pupils (and 5 more) — run: make build LESSON=broken")
-    assert report.lines()[-1] == "0 lesson(s) published, 1 not published, 1 failure(s)"
+    assert report.lines()[-1] == "lessons published: 0, not published: 1, failures: 1"
     # nothing was published, so the target holds only the (empty) catalog
     assert sorted(p.name for p in share.iterdir()) == ["feed.atom", "feed.json", "index.html", "style.css"]
     assert "No lessons are published yet." in (share / "index.html").read_text()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from pipeline.i18n import _, catalog_digest, use_language
 from pipeline.lesson.model import Lesson
 from pipeline.stage import Context, ObjectStore, Stage, StageResult
 
@@ -112,7 +113,8 @@ def run(ctx: Context) -> StageResult:
     videos = {fmt: measure_video(ctx.out / rel) for fmt, rel in sorted((transcode.data.get("videos") or {}).items())} if transcode else {}
     evidence = Evidence(ctx.lesson, ctx.out, ctx.upstream, videos, ctx.objects)
     ctx.progress("measuring")
-    results = [result for item in all_checks() for result in item.run(evidence)]
+    with use_language(ctx.lesson.language):  # the report speaks the lesson's language, whoever builds it
+        results = [result for item in all_checks() for result in item.run(evidence)]
     # failures first (blocking before advisory), then not measurable, then passes: what the reviewer must look at comes first
     results.sort(key=lambda r: ({False: 0, None: 1, True: 2}[r.passed], r.severity != "blocking", r.id))
     blocking = [r for r in results if r.passed is False and r.severity == "blocking"]
@@ -130,7 +132,8 @@ def run(ctx: Context) -> StageResult:
         "blocking_failures": len(blocking),
     }
     json_artifact = ctx.artifact("review", REPORT_JSON, lambda tmp: tmp.write_text(json.dumps(report, indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8"))
-    html = render_report(ctx, report, results)
+    with use_language(ctx.lesson.language):
+        html = render_report(ctx, report, results)
     html_artifact = ctx.artifact("review", REPORT_HTML, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     checks = [{"id": r.id, "passed": r.passed, "value": r.value, "limit": r.limit, "severity": r.severity, "detail": r.detail} for r in results]
     return StageResult([json_artifact, html_artifact], {"checks": checks, "blocking_failures": len(blocking), "media_digest": report["media_digest"]})
@@ -156,6 +159,7 @@ def render_report(ctx: Context, report: dict, results: list) -> str:
     from pipeline.caption.rules import rules_for, width
     from pipeline.review import plots
     from pipeline.review.checklist import load_checklist
+    from pipeline.progress import APPROVAL_WORDS
     from pipeline.templates import environment
 
     lesson = ctx.lesson
@@ -178,6 +182,7 @@ def render_report(ctx: Context, report: dict, results: list) -> str:
         loudness=(transcode.data.get("loudness") or {}) if transcode else {},
         checklist=load_checklist(),
         approval=approval,
+        approval_words={state: _(word) for state, word in APPROVAL_WORDS.items()},
         blocking=report["blocking_failures"],
     )
 
@@ -203,6 +208,7 @@ def _tools() -> dict:
     found = {name: sha256_file(path) if path.is_file() else None for name, path in files.items()}
     # adding or changing a check module changes what the stage measures
     code = sorted(Path(__file__).resolve().parent.rglob("*.py"))
+    found["messages"] = catalog_digest()  # the report's words come from the catalogs
     found["checks"] = ObjectStore.key({str(p.relative_to(Path(__file__).resolve().parent)): sha256_file(p) for p in code})
     return found
 

@@ -38,7 +38,10 @@ class Check:
     measure: Callable[["Evidence"], list[tuple[bool | None, Any, Any, str]]]  # (passed, value, limit, detail)
 
     def run(self, evidence) -> list[CheckResult]:
-        return [CheckResult(self.id, self.title, self.severity, passed, value, limit, self.hint if passed is False else "", detail)
+        from pipeline.i18n import _
+
+        # titles and hints are marked N_ where they are registered; shown in the current language
+        return [CheckResult(self.id, _(self.title), self.severity, passed, value, limit, _(self.hint) if passed is False else "", detail)
                 for passed, value, limit, detail in self.measure(evidence)]
 
 

@@ -6,6 +6,7 @@ violation the lesson accepts (pipeline.caption.acceptances, with a reason) passe
 import re
 from collections import Counter
 
+from pipeline.i18n import N_, _, _n
 from pipeline.review.registry import check
 
 COVERAGE = 0.98  # share of spoken words that appear in the captions (WCAG 1.2.2)
@@ -48,7 +49,7 @@ def _none(ev, limit):
     return None
 
 
-@check("captions.coverage", "Captions cover everything that is said", "blocking", "every spoken word needs a caption: check the script text against the recording")
+@check("captions.coverage", N_("Captions cover everything that is said"), "blocking", N_("every spoken word needs a caption: check the script text against the recording"))
 def coverage(ev):
     if missing := _none(ev, COVERAGE):
         yield missing
@@ -58,14 +59,14 @@ def coverage(ev):
     shown = Counter(w for c in _cues(ev) for line in c.get("lines", []) for w in words(line))
     total = sum(spoken.values())
     if not total:
-        yield None, None, COVERAGE, "nothing is said in this lesson"
+        yield None, None, COVERAGE, _("nothing is said in this lesson")
         return
     share = sum((spoken & shown).values()) / total
     lost = sorted((spoken - shown).elements())[:8]
-    yield share >= COVERAGE, round(share, 3), COVERAGE, ("not captioned: " + ", ".join(lost)) if lost else f"{total} spoken words"
+    yield share >= COVERAGE, round(share, 3), COVERAGE, _("not captioned: {words}", words=", ".join(lost)) if lost else _n("{n} spoken word", "{n} spoken words", total)
 
 
-@check("captions.cps", "Reading speed within the language's limit", "blocking", "say fewer words in this time: shorten the sentence, or pause after it")
+@check("captions.cps", N_("Reading speed within the language's limit"), "blocking", N_("say fewer words in this time: shorten the sentence, or pause after it"))
 def cps(ev):
     if missing := _none(ev, None):
         yield missing
@@ -77,7 +78,7 @@ def cps(ev):
     yield _verdict(ev, ("max_cps",), round(max(speeds, default=0.0), 2), rules.max_cps)
 
 
-@check("captions.line_length", "Lines and lines per cue within the language's limits", "blocking", "shorten the sentence or split it with a full stop")
+@check("captions.line_length", N_("Lines and lines per cue within the language's limits"), "blocking", N_("shorten the sentence or split it with a full stop"))
 def line_length(ev):
     if missing := _none(ev, None):
         yield missing
@@ -89,7 +90,7 @@ def line_length(ev):
     yield _verdict(ev, ("max_line_chars", "max_lines"), longest, f"{rules.max_line_chars:g} chars × {rules.max_lines} lines")
 
 
-@check("captions.timing", "Each cue shown 0.833–7 s, 2 frames apart", "blocking", "join short phrases, add pauses in long stretches of speech, leave a short pause between sentences")
+@check("captions.timing", N_("Each cue shown 0.833–7 s, 2 frames apart"), "blocking", N_("join short phrases, add pauses in long stretches of speech, leave a short pause between sentences"))
 def timing(ev):
     if missing := _none(ev, None):
         yield missing
@@ -100,10 +101,10 @@ def timing(ev):
     yield _verdict(ev, ("min_duration", "max_duration", "min_gap", "order"), value, f"{rules.min_duration:g}–{rules.max_duration:g} s")
 
 
-@check("captions.confidence", "Caption timing is confident", "advisory", "listen to the flagged cues and adjust the script if they are off")
+@check("captions.confidence", N_("Caption timing is confident"), "advisory", N_("listen to the flagged cues and adjust the script if they are off"))
 def confidence(ev):
     if missing := _none(ev, 0):
         yield missing
         return
     flagged = [c for c in _cues(ev) if c.get("flagged")]
-    yield not flagged, len(flagged), 0, "; ".join(f"cue {c['index']}: {c.get('reason', 'low confidence')}" for c in flagged[:5])
+    yield not flagged, len(flagged), 0, "; ".join(_("cue {index}: {reason}", index=c["index"], reason=c.get("reason") or _("low confidence")) for c in flagged[:5])

@@ -1,4 +1,5 @@
 """Loudness as the transcode stage measured it (two-pass loudnorm), before and after."""
+from pipeline.i18n import N_, _
 from pipeline.review.registry import check
 
 
@@ -8,52 +9,52 @@ def _after(ev):
 
 def _before(ev, key: str) -> str:
     value = ((ev.data("transcode").get("loudness") or {}).get("before") or {}).get(key)
-    return f"before normalisation: {value}" if value is not None else ""
+    return _("before normalisation: {value}", value=value) if value is not None else ""
 
 
 def _reliable(ev):
     return (ev.data("transcode").get("loudness") or {}).get("reliable", True)
 
 
-@check("loudness.integrated", "Integrated loudness -16 LUFS ±1 LU", "blocking", "report this: normalisation did not reach the target")
+@check("loudness.integrated", N_("Integrated loudness -16 LUFS ±1 LU"), "blocking", N_("report this: normalisation did not reach the target"))
 def integrated(ev):
     value = _after(ev).get("I")
     if value is None or not _reliable(ev):
-        yield None, value, "-16 ±1", "too short to measure reliably (under 3 s)"
+        yield None, value, "-16 ±1", _("too short to measure reliably (under 3 s)")
         return
     yield abs(float(value) + 16) <= 1.0, float(value), "-16 ±1", _before(ev, "I")
 
 
-@check("loudness.true_peak", "True peak at most -1.5 dBTP", "blocking", "report this: the limiter did not hold the peak")
+@check("loudness.true_peak", N_("True peak at most -1.5 dBTP"), "blocking", N_("report this: the limiter did not hold the peak"))
 def true_peak(ev):
     value = _after(ev).get("TP")
     if value is None:
-        yield None, None, -1.5, "not measured"
+        yield None, None, -1.5, _("not measured")
         return
     yield float(value) <= -1.5 + 0.05, float(value), -1.5, _before(ev, "TP")
 
 
-@check("loudness.range", "Loudness range at most 11 LU", "advisory", "level out loud and quiet passages in the recording")
+@check("loudness.range", N_("Loudness range at most 11 LU"), "advisory", N_("level out loud and quiet passages in the recording"))
 def loudness_range(ev):
     value = _after(ev).get("LRA")
     if value is None:
-        yield None, None, 11, "not measured"
+        yield None, None, 11, _("not measured")
         return
     yield float(value) <= 11, float(value), 11, _before(ev, "LRA")
 
 
-@check("loudness.mode", "Linear normalisation (no dynamic compression)", "advisory",
-       "if the peaks are in your own recordings, record a little quieter or further from the microphone; with the computer voice alone nothing needs doing")
+@check("loudness.mode", N_("Linear normalisation (no dynamic compression)"), "advisory",
+       N_("if the peaks are in your own recordings, record a little quieter or further from the microphone; with the computer voice alone nothing needs doing"))
 def mode(ev):
     loud = ev.data("transcode").get("loudness") or {}
     if not loud:
-        yield None, None, "linear", "not measured"
+        yield None, None, "linear", _("not measured")
         return
     linear = loud.get("mode") == "linear"
     detail = "" if linear else loud.get("detail", "")
     if not linear and _only_synthesised(ev.lesson):
-        detail = ("the computer voice (espeak-ng) has sharp peaks: linear gain to -16 LUFS would pass -1.5 dBTP, so a limiter "
-                  "held them, as the house format allows when it is recorded")
+        detail = _("the computer voice (espeak-ng) has sharp peaks: linear gain to -16 LUFS would pass -1.5 dBTP, so a limiter "
+                   "held them, as the house format allows when it is recorded")
     yield linear, loud.get("mode"), "linear", detail
 
 
