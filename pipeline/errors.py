@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.i18n import _n
+from pipeline.i18n import _, _n
 
 
 @dataclass(frozen=True, order=True)
@@ -108,13 +108,13 @@ class ToolError(PipelineError):
         import shlex
 
         head = f"{self.context}: " if self.context else ""
-        text = f"{head}{self.cmd[0].rsplit('/', 1)[-1]} failed (exit {self.code})"
+        text = head + _("{program} failed (exit {code})", program=self.cmd[0].rsplit("/", 1)[-1], code=self.code)
         if self.hint:
             text += f" — {self.hint}"
-        text += f"\n  command: {shlex.join(self.cmd)}"
+        text += "\n  " + _("command: {command}", command=shlex.join(self.cmd))
         if self.stderr_tail:
             tail = "\n    ".join(self.stderr_tail.strip().splitlines()[-8:])
-            text += f"\n  stderr:\n    {tail}"
+            text += "\n  " + _("stderr:") + f"\n    {tail}"
         return text
 
     def as_dict(self) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline.errors import SetupError, ToolError
 
 ESPEAK = "espeak-ng"
@@ -15,7 +16,7 @@ def run_espeak(argv: list[str], text: str, context: str = "") -> None:
     try:
         done = subprocess.run(argv, input=text.encode("utf-8"), capture_output=True, check=False, timeout=120)
     except FileNotFoundError:
-        raise SetupError("espeak-ng is not installed — run 'make build' (it installs it with apt), or 'sudo apt-get install espeak-ng'") from None
+        raise SetupError(_("espeak-ng is not installed — run 'make build' (it installs it with apt), or 'sudo apt-get install espeak-ng'")) from None
     stderr = done.stderr.decode("utf-8", "replace")
     out = Path(argv[argv.index("-w") + 1])
     # espeak-ng exits 0 even for an unknown voice, and then writes nothing: check the file too.

@@ -6,6 +6,7 @@
 #   libpango-1.0-0, libpangoft2-1.0-0 - text layout for WeasyPrint, which draws the cards
 #   libharfbuzz-subset0 - fast font subsetting for the card PDFs (fontTools' fallback is ~30x slower)
 # Runs apt-get only when something is missing; needs root (or sudo) for that.
+# `make` runs it once and again only when this file changes (stamp .venv/.system-deps).
 set -euo pipefail
 
 missing=()
@@ -13,7 +14,11 @@ command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 [ -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ] || missing+=("fonts-nanum=20200506-1")
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf ] || missing+=(fonts-dejavu-extra)
-have_lib() { /sbin/ldconfig -p 2>/dev/null | grep -q "$1"; }
+# The library cache is read once into a variable and searched there. Piping `ldconfig -p` into
+# `grep -q` under pipefail is flaky: grep exits at the first match, ldconfig then dies of SIGPIPE
+# and the pipeline reports failure for a library that is installed.
+libraries="$(/sbin/ldconfig -p 2>/dev/null || true)"
+have_lib() { [[ "$libraries" == *"$1"* ]]; }
 have_lib 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
 have_lib 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
 have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
@@ -22,7 +27,7 @@ have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 echo "installing system packages: ${missing[*]}"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
   echo "error: these Debian packages are missing: ${missing[*]}" >&2
-  echo "       ask an administrator to run: apt-get install ${missing[*]}" >&2
+  echo "       ask an administrator to run: apt-get install ${missing[*]%%=*}" >&2
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive

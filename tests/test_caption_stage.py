@@ -157,7 +157,7 @@ def test_the_wrong_recording_is_an_error(tmp_path):
     with pytest.raises(LessonError) as caught:
         STAGE.run(context(tmp_path, the_lesson, [entry]))
     message = str(caught.value)
-    assert message.startswith(f"{the_lesson_label(tmp_path)}/script.md:7:1: section 'hold' narration: the recording speech/00.wav does not match this text (match ")
+    assert message.startswith(f"{the_lesson_label(tmp_path)}/script.md:7:1: section 'hold' narration: the recording media/n.wav does not match this text (match ")
     assert message.endswith("— check that the recording is the right file and that the text is what is said in it")
 
 

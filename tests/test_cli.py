@@ -46,11 +46,20 @@ def test_new_refuses_bad_names_and_existing_folders(tmp_path, lesson_dir):
     lesson_dir(slug="taken")
     bad = microlearn("new", "My Lesson", cwd=tmp_path)
     assert bad.returncode == 2
-    assert "microlearn: 'My Lesson' is not a valid lesson name — use lower-case letters, digits and dashes" in bad.stderr
+    assert "microlearn: 'My Lesson' is not a valid lesson name — folder names use Latin letters a–z, digits and dashes; try: my-lesson" in bad.stderr
+    cyrillic = microlearn("new", "мой-урок", cwd=tmp_path)
+    assert cyrillic.returncode == 2 and "try: moj-urok" in cyrillic.stderr
+    korean = microlearn("new", "첫-수업", cwd=tmp_path)
+    assert korean.returncode == 2 and "try: cheot-sueop" in korean.stderr
+    nothing = microlearn("new", "!!!", cwd=tmp_path)
+    assert nothing.returncode == 2 and "use lower-case letters, digits and dashes, e.g. first-teacher-video" in nothing.stderr
     taken = microlearn("new", "taken", cwd=tmp_path)
     assert taken.returncode == 2 and "already exists" in taken.stderr
     lang = microlearn("new", "fine", "--lang", "fr", cwd=tmp_path)
     assert lang.returncode == 2 and "language 'fr' is not supported — use one of: en, ru, ko" in lang.stderr
+    korean = microlearn("new", "fine", "--lang", "kr", cwd=tmp_path)
+    assert korean.returncode == 2 and "language 'kr' is not supported — did you mean 'ko'? use one of: en, ru, ko" in korean.stderr
+    assert not (tmp_path / "content" / "fine").exists()
 
 
 def test_new_scaffolds_a_valid_lesson_in_every_language(tmp_path):

@@ -16,6 +16,7 @@ from pipeline.caption import qc
 from pipeline.caption.rules import rules_for
 from pipeline.caption.segment import Token, segment, time_cues
 from pipeline.errors import Diagnostic, LessonError
+from pipeline.i18n import N_, _
 from pipeline.lesson.model import Lesson
 from pipeline.stage import Context, Stage, StageResult
 
@@ -24,8 +25,8 @@ MISMATCH_BELOW = 0.35  # a part matched this badly is not the recording of its s
 DOUBTFUL_BELOW = 0.6  # a part matched this weakly has every cue flagged for the reviewer
 
 
-WHAT = {"audio-only": "the audio has speech the text lacks", "script-only": "these words are not heard in the audio",
-        "mismatch": "the words do not match the audio"}
+WHAT = {"audio-only": N_("the audio has speech the text lacks"), "script-only": N_("these words are not heard in the audio"),
+        "mismatch": N_("the words do not match the audio")}
 
 
 def run(ctx: Context) -> StageResult:
@@ -47,33 +48,35 @@ def run(ctx: Context) -> StageResult:
             if not drafted:
                 problems.append(_no_words(place, lesson.language))
                 continue
-            ctx.progress(f"drafting captions of part {index + 1} from speech ({drafted})")
+            ctx.progress(_("drafting captions of part {part} from speech ({recogniser})", part=index + 1, recogniser=drafted))
             result = draft_part(ctx, speech, lesson.language)
             if not result.words:
                 problems.append(_no_words(place, lesson.language))
                 continue
         else:
-            ctx.progress(f"aligning part {index + 1} of {len(timeline)}")
+            ctx.progress(_("aligning part {part} of {total}", part=index + 1, total=len(timeline)))
             result = align_part(ctx, speech, lesson.language, lesson.voice)
         if result.quality < MISMATCH_BELOW and not speech.get("synthesised") and not drafted:
             problems.append(Diagnostic(place.file, place.line, place.col, place.field,
-                                       f"the recording {speech['audio']} does not match this text (match {result.quality:.2f}, under {MISMATCH_BELOW})",
-                                       "check that the recording is the right file and that the text is what is said in it"))
+                                       _("the recording {file} does not match this text (match {quality}, under {limit})",
+                                         file=_recording(lesson, entry, speech), quality=f"{result.quality:.2f}", limit=MISMATCH_BELOW),
+                                       _("check that the recording is the right file and that the text is what is said in it")))
             continue
         tokens = [Token(w.text, w.start, w.end, w.confidence) for w in result.words]
         parts.append((tokens, segment(tokens, rules, float(entry["end"])), float(entry["end"])))
         part_doubts = []
         for d in result.divergences:
             there = " ".join(t.text for t in tokens[d.word: d.word + 6])
-            what = WHAT[d.kind]
-            reason = f"text and audio diverge at {formats.cue_time(d.start)}–{formats.cue_time(d.end)}: {what} (near \"{there}\")"
+            what = _(WHAT[d.kind])
+            reason = _("text and audio diverge at {start}–{end}: {what} (near \"{words}\")",
+                       start=formats.cue_time(d.start), end=formats.cue_time(d.end), what=what, words=there)
             part_doubts.append((d.start, d.end, reason))
             divergences.append({"part": index, "start": d.start, "end": d.end, "kind": d.kind, "text": there, "message": reason})
             ctx.log.warning("%s: %s", place.file, reason)
         if not drafted and not speech.get("synthesised") and result.quality < DOUBTFUL_BELOW:
-            part_doubts.append((float("-inf"), float("inf"), f"the recording matches its text only weakly (match {result.quality:.2f}): listen to it"))
+            part_doubts.append((float("-inf"), float("inf"), _("the recording matches its text only weakly (match {quality}): listen to it", quality=f"{result.quality:.2f}")))
         if drafted:
-            part_doubts.append((float("-inf"), float("inf"), f"drafted from speech by {drafted} (there is no script): check every word"))
+            part_doubts.append((float("-inf"), float("inf"), _("drafted from speech by {recogniser} (there is no script): check every word", recogniser=drafted)))
         doubts.append(part_doubts)
         owners.append((index, place))
         said = " ".join(speech["text"].split()) or " ".join(t.text for t in tokens)
@@ -114,10 +117,25 @@ def run(ctx: Context) -> StageResult:
 def _no_words(place: Diagnostic, language: str) -> Diagnostic:
     from pipeline.caption.draft import INSTALL
 
-    hint = "write what is said (a 'Narration:' paragraph for a card, 'says:' for a clip); captions are made from it"
     if language in INSTALL:
-        hint += f" — or run '{INSTALL[language]}' to have captions drafted from the speech, for review"
-    return Diagnostic(place.file, place.line, place.col, place.field, "this part has speech but no words to caption", hint)
+        hint = _("write what is said (a 'Narration:' paragraph for a card, 'says:' for a clip); captions are made from it"
+                 " — or run '{command}' to have captions drafted from the speech, for review", command=INSTALL[language])
+    else:
+        hint = _("write what is said (a 'Narration:' paragraph for a card, 'says:' for a clip); captions are made from it")
+    return Diagnostic(place.file, place.line, place.col, place.field, _("this part has speech but no words to caption"), hint)
+
+
+def _recording(lesson: Lesson, entry: dict, speech: dict) -> str:
+    """The teacher's own file behind a part's speech (the clip, or the card's audio), never the
+    stage's internal speech/NN.wav, which the teacher has never seen."""
+    if entry.get("file"):
+        return entry["file"]
+    from pipeline.lesson.model import CardSlide
+
+    for item in lesson.sequence:
+        if isinstance(item, CardSlide) and item.section == entry.get("section") and item.audio:
+            return item.audio
+    return speech["audio"]
 
 
 def acceptances(lesson: Lesson) -> tuple[qc.Acceptance, ...]:

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline.cards import fit as fitting
 from pipeline.cards import fonts
 from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
@@ -131,7 +132,7 @@ def _handout_order(pages: list[Page]) -> list[int]:
 def _overflow(ctx: Context, page: Page, measure: fitting.Fit) -> Diagnostic:
     lesson = ctx.lesson
     where = FORMAT_NAMES[page.format]
-    hint = "shorten the text or split it into two cards; cards never shrink text below the theme's size"
+    hint = _("shorten the text or split it into two cards; cards never shrink text below the theme's size")
     if page.card is not None:
         message = fitting.cut_message(measure, page.card.length, "card", where)
         return Diagnostic(f"{ctx.label}/{lesson.script}", lesson.section(page.card.id).line, 1, f"section '{page.card.id}'", message, hint)
@@ -140,9 +141,9 @@ def _overflow(ctx: Context, page: Page, measure: fitting.Fit) -> Diagnostic:
 
         length = len(lesson.title) + len(title_card(lesson).subtitle) + sum(len(a.name) for a in lesson.authors)
         return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "title", fitting.cut_message(measure, length, "title card", where),
-                          "shorten the title or the subtitle")
+                          _("shorten the title or the subtitle"))
     from pipeline.cards.pages import end_card
 
     length = sum(len(line) for line in end_card(lesson).credits) + sum(len(a.name) for a in lesson.authors)
     return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "sequence: end.credits", fitting.cut_message(measure, length, "end card", where),
-                      "shorten the credits or list fewer lines")
+                      _("shorten the credits or list fewer lines"))

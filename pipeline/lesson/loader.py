@@ -5,7 +5,6 @@ Validation covers the YAML, the script, and what can be known of the media witho
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +27,9 @@ from pipeline.lesson.model import (
     TitleCard,
 )
 from pipeline.lesson.script import parse_script
-from pipeline.lesson.slugs import suggest_slug
+from pipeline.lesson.slugs import SLUG, suggest_slug
 from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGE_ALIASES = {
     "english": "en", "eng": "en", "en-us": "en", "en-gb": "en",
     "russian": "ru", "rus": "ru", "русский": "ru", "ру": "ru", "ru-ru": "ru",
