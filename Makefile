@@ -86,7 +86,7 @@ $(STAMP): requirements.lock pyproject.toml
 # catalogs, and compile (the .mo files are committed; tests/test_i18n.py checks they are current)
 messages: setup
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k _n:1,2 --no-location --sort-output --omit-header -o pipeline/locale/microlearn.pot .
-	$(VENV)/bin/pybabel update -i pipeline/locale/microlearn.pot -d pipeline/locale -D microlearn --no-fuzzy-matching --ignore-obsolete --omit-header
+	$(VENV)/bin/pybabel update -i pipeline/locale/microlearn.pot -d pipeline/locale -D microlearn --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --width 120
 	$(VENV)/bin/pybabel compile -d pipeline/locale -D microlearn --statistics
 
 help:

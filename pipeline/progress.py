@@ -45,13 +45,17 @@ def _pad(text: str, width: int) -> str:
 
 def summary_table(reports: list[LessonReport], command: str, build_dir: Path | None = None, approval: bool = True) -> str:
     """The closing table: one row per lesson, the totals, then the files to open."""
+    from rich.cells import cell_len
+
     if not reports:
         return _("no lessons found (a lesson is a folder under content/ with a lesson.yaml; create one with: make new LESSON=my-lesson LANG=en)")
     width = max(len(r.slug) for r in reports)
     words = [_status_word(r.status) for r in reports]
-    status_width = max([11, *(len(w) for w in words)])
-    rows = [f"{_pad(_('lesson'), width)}  {_pad(_('status'), status_width)} {_pad(_('time'), 7)}  {_('notes')}"]
-    for r, word in zip(reports, words):
+    status_width = max([11, *(cell_len(w) for w in words)])
+    heads = (_("lesson"), _("status"), _("time"), _("notes"))
+    width = max(width, *(len(r.slug) for r in reports), cell_len(heads[0]))
+    rows = [f"{_pad(heads[0], width)}  {_pad(heads[1], status_width)} {_pad(heads[2], 7)}  {heads[3]}"]
+    for r, word in zip(reports, words):  # slugs are Latin: ljust is exact for them
         notes = ""
         if r.errors:
             notes = _n("{n} problem, see above", "{n} problems, see above", len(r.errors))
