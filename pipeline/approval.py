@@ -241,7 +241,8 @@ def _blocking(review: dict) -> list[str]:
     return [c.get("id", "?") for c in review.get("checks") or [] if isinstance(c, dict) and c.get("passed") is False and c.get("severity") == "blocking"]
 
 
-def approve(project: Path, build_dir: Path, slug: str, reviewer: str, key_file: Path, answers: dict[str, dict]) -> Path:
+def approve(project: Path, build_dir: Path, slug: str, reviewer: str, key_file: Path, answers: dict[str, dict],
+            lesson_root: Path | None = None) -> Path:
     """Sign the current bundle of ``slug`` and the checklist answers; write approvals/<slug>.json.
 
     Args: project holds reviewers.yaml and approvals/; build_dir holds the built lesson; answers
@@ -286,6 +287,12 @@ def approve(project: Path, build_dir: Path, slug: str, reviewer: str, key_file: 
         "key": who.fingerprint,
         "checklist": checklist,
     }
+    root = lesson_root or project / "content" / slug
+    if root.is_dir():
+        from pipeline.changes import snapshot
+
+        # signed with the rest: a stale approval can then say which files and lines changed since
+        document["sources"] = snapshot(root)
     document["signature"] = base64.b64encode(key.sign(signed_bytes(document))).decode()
     target = approval_path(project, slug)
     write_text(target, json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
@@ -363,7 +370,26 @@ def _status(project: Path, slug: str, built, media: bool) -> ApprovalStatus:
     manifest, review, problem = built()
     if problem:
         return status("stale", _("approval by {name} cannot be checked: {reason}", name=who.name, reason=problem))
-    return _judge(document, who, path, manifest, review, media)
+    verdict = _judge(document, who, path, manifest, review, media)
+    if verdict.state == "stale" and isinstance(document.get("sources"), dict):
+        verdict = _with_changes(verdict, document["sources"], project, slug)
+    return verdict
+
+
+def _with_changes(verdict: ApprovalStatus, sources: dict, project: Path, slug: str) -> ApprovalStatus:
+    """The stale verdict, followed by what changed in the lesson's files since it was signed."""
+    from dataclasses import replace
+
+    from pipeline.changes import describe
+    from pipeline.lesson.loader import lesson_label
+
+    root = project / "content" / slug
+    if not root.is_dir():
+        return verdict
+    changed = describe(sources, root, lesson_label(root))
+    if not changed:
+        return verdict
+    return replace(verdict, reason=_("{reason}; changed since the approval: {changes}", reason=verdict.reason, changes="; ".join(changed)))
 
 
 def _judge(document: dict, who: Reviewer, path: Path, manifest: dict, review: dict, media: bool = False) -> ApprovalStatus:

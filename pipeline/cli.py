@@ -187,7 +187,7 @@ def cmd_approve(args) -> int:
     if not reports[0].ok:
         return 1
     project, slug = args.content.resolve().parent, reports[0].slug
-    path = approve(project, args.build_dir, slug, args.reviewer, args.key, answers)
+    path = approve(project, args.build_dir, slug, args.reviewer, args.key, answers, lesson_root=args.content / slug)
     print(_("{path}: {reason} — commit this file", path=path, reason=approval_status(project, args.build_dir, slug).reason))
     return 0
 

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from pipeline import approval
-from pipeline.approval import ApprovalError, approval_status, approve, generate_key
+from pipeline.approval import ApprovalError, approval_status, approve, generate_key, load_reviewers
 from pipeline.package import bundle_digest
 from pipeline.review.checklist import ChecklistError, load_checklist
 
@@ -345,3 +345,49 @@ def test_cli_approve_without_answers_or_terminal_says_what_to_pass(tmp_path):
     done = _cli("approve", "x", "--reviewer", "Kim", "--key", "k", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr == "microlearn: checklist answers: no --answers file given and no terminal to ask on — pass --answers answers.yaml\n"
+
+
+def test_a_stale_approval_lists_the_files_and_lines_that_changed(project):
+    root, build, keys = project
+    lesson = root / "content" / SLUG
+    (lesson / "media").mkdir(parents=True)
+    (lesson / "script.md").write_text("## Hold steady {#hold}\n\nUse both hands.\n\nNarration: Hold the phone with both hands.\n", encoding="utf-8")
+    (lesson / "lesson.yaml").write_text("title: T\n", encoding="utf-8")
+    (lesson / "media" / "clip.mp4").write_bytes(b"first take")
+    approve(root, build, SLUG, "Kim Minji", keys / "kim", answers())
+    (lesson / "script.md").write_text("## Hold steady {#hold}\n\nUse both hands.\n\nNarration: Hold the phone with two hands, close to you.\n", encoding="utf-8")
+    (lesson / "media" / "clip.mp4").write_bytes(b"second take")
+    (lesson / "media" / "logo.png").write_bytes(b"png")
+    write_build(build, video=b"video-2")
+    status = approval_status(root, build, SLUG)
+    assert status.state == "stale"
+    label = f"{root}/content/{SLUG}"
+    assert status.reason.endswith(
+        f" — the lesson changed since; review it again and run: make approve LESSON={SLUG}; changed since the approval: "
+        f"{label}/media/clip.mp4: changed; {label}/media/logo.png: added; "
+        f"{label}/script.md:5: now \"Narration: Hold the phone with two hands, close to you.\""), status.reason
+
+
+def test_keygen_lines_pasted_below_an_empty_list_get_a_helpful_message(project):
+    root, build, keys = project
+    public = generate_key(keys / "new")
+    (root / "reviewers.yaml").write_text(f"reviewers: []\n  - name: Kim Minji\n    public_key: {public}\n", encoding="utf-8")
+    with pytest.raises(ApprovalError, match=r"reviewers.yaml:2:\d+: the reviewers' lines are pasted below 'reviewers: \[\]' — replace that line with 'reviewers:'"):
+        load_reviewers(root)
+    (root / "reviewers.yaml").write_text(f"reviewers:\n  - name: <your name>\n    public_key: {public}\n", encoding="utf-8")
+    with pytest.raises(ApprovalError, match=r"reviewers\[0\].name: '<your name>' is the example's placeholder — write the reviewer's own name there"):
+        load_reviewers(root)
+
+
+def test_the_shipped_reviewers_file_accepts_keygen_lines_appended(project, tmp_path):
+    root, build, keys = project
+    public = generate_key(keys / "new")
+    shipped = (Path(__file__).resolve().parent.parent / "reviewers.yaml").read_text(encoding="utf-8")
+    assert load_reviewers_text(root, shipped) == {}
+    pasted = shipped + f"  - name: Lee Jiwon\n    public_key: {public}\n"
+    assert list(load_reviewers_text(root, pasted)) == ["Lee Jiwon"]
+
+
+def load_reviewers_text(root: Path, text: str) -> dict:
+    (root / "reviewers.yaml").write_text(text, encoding="utf-8")
+    return load_reviewers(root)
