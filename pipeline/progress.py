@@ -85,9 +85,10 @@ def open_lines(reports: list[LessonReport], build_dir: Path | None) -> list[str]
     lines = []
     for r in reports:
         for kind, suffix, what in OPEN_FIRST:
-            for artifact in r.artifacts:
-                if artifact.get("kind") == kind and str(artifact.get("path", "")).endswith(suffix):
-                    lines.append(_("open: {path} ({what})", path=build_dir / r.slug / artifact["path"], what=_(what)))
+            # the first of each kind (the 16:9 video before the 9:16 one): a short list to act on
+            found = next((a["path"] for a in r.artifacts if a.get("kind") == kind and str(a.get("path", "")).endswith(suffix)), None)
+            if found:
+                lines.append(_("open: {path} ({what})", path=build_dir / r.slug / found, what=_(what)))
     return lines
 
 

@@ -80,7 +80,8 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             if page.rel:
                 drawn.pngs[index] = png
             continue
-        ctx.progress(f"drawing {page.rel or f'the handout {page.kind} page'}")
+        ctx.progress(_("drawing {file}", file=page.rel) if page.rel else _("drawing the handout title page") if page.kind == "title"
+                     else _("drawing the handout end page") if page.kind == "end" else _("drawing a handout page"))
         document = layout(index, page)
         try:
             measure = fitting.measure(document)
@@ -115,7 +116,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
     handout_key = {"what": "cards.handout", "version": RENDER_VERSION, "pages": [keys[i] for i in order], "title": lesson.title, "language": lesson.language}
 
     def make_handout(tmp: Path) -> None:
-        ctx.progress("writing the handout")
+        ctx.progress(_("writing the handout"))
         tmp.write_bytes(_RENDERER.pdf([layout(i, pages[i]) for i in order], lesson.title, lesson.language))
 
     drawn.handout = objects.memo(handout_key, ".pdf", make_handout)

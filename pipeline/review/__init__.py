@@ -112,7 +112,7 @@ def run(ctx: Context) -> StageResult:
     transcode = ctx.upstream.get("transcode")
     videos = {fmt: measure_video(ctx.out / rel) for fmt, rel in sorted((transcode.data.get("videos") or {}).items())} if transcode else {}
     evidence = Evidence(ctx.lesson, ctx.out, ctx.upstream, videos, ctx.objects)
-    ctx.progress("measuring")
+    ctx.progress(_("measuring"))
     with use_language(ctx.lesson.language):  # the report speaks the lesson's language, whoever builds it
         results = [result for item in all_checks() for result in item.run(evidence)]
     # failures first (blocking before advisory), then not measurable, then passes: what the reviewer must look at comes first

@@ -16,6 +16,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline import ffmpeg
 from pipeline.stage import Artifact, Context, StageResult
 from pipeline.transcode import commands, loudness, segments, thumbnail, track
@@ -35,7 +36,7 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     scratch = ctx.out / ".work" / "transcode"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    ctx.progress("probing media and preparing narration")
+    ctx.progress(_("probing media and preparing narration"))
     plan = make_plan(lesson, ctx.label, settings, ctx.objects, ffmpeg.ffmpeg_version(), ctx.source_hash)
 
     jobs = {fmt: _video_jobs(ctx, plan, fmt, settings) for fmt in lesson.formats}
@@ -57,7 +58,7 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     videos = {}
     for fmt in lesson.formats:
         rel = f"video/{lesson.slug}-{fmt.replace(':', 'x')}.mp4"
-        ctx.progress(f"joining the {fmt} video")
+        ctx.progress(_("joining the {format} video", format=fmt))
         artifacts.append(ctx.artifact("video", rel, lambda tmp, f=fmt: ffmpeg.run(commands.mux(str(concat_lists[f]), str(m4a), str(tmp)), context=ctx.label)))
         videos[fmt] = rel
 
