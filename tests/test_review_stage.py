@@ -184,7 +184,7 @@ def test_approving_is_refused_while_a_blocking_check_fails(built, tmp_path):
     public = generate_key(tmp_path / "kim")
     (root / "reviewers.yaml").write_text(f"reviewers:\n  - name: Kim Minji\n    public_key: {public}\n", encoding="utf-8")
     answers = {item.id: {"ok": True, "note": ""} for item in load_checklist()}
-    with pytest.raises(ApprovalError, match=r"^faulty-clip: 1 blocking check\(s\) fail \(flashes.wcag\) — fix them and rebuild"):
+    with pytest.raises(ApprovalError, match=r"^faulty-clip: 1 blocking check fails \(flashes.wcag\) — fix it and rebuild"):
         approve(root, root / "build", SLUG, "Kim Minji", tmp_path / "kim", answers)
     assert approval_status(root, root / "build", SLUG).state == "missing"
 

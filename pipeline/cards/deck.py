@@ -7,6 +7,7 @@ still reports how full it is). A page that does not fit is never stored.
 """
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import json
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ UNBOUNDED = ("<style>@page {{ size: {width}px 100000px; }} "
              ".fit {{ bottom: auto !important; height: auto !important; max-height: none !important; }}</style>")
 
 _RENDERER = Renderer()  # warm across lessons of one build: fonts are loaded once
+atexit.register(_RENDERER.close)  # before shutdown tears modules down (see Renderer.close)
 
 
 @dataclass
