@@ -14,7 +14,7 @@ LESSON ?=
 NEW_LANG = $(if $(filter command line,$(origin LANG)),--lang "$(LANG)")
 TESTS ?= tests
 
-.PHONY: build test check new clean review approve keygen publish bench setup system-deps browser-deps js-deps sftp-deps test-deps messages help
+.PHONY: build test check new clean review approve keygen publish bench setup system-deps browser-deps js-deps sftp-deps lrs-deps test-deps messages help
 
 build: setup ## set up, then build every lesson in content/
 	$(PY) -m pipeline build -j $(JOBS) $(LESSON)
@@ -72,7 +72,11 @@ js-deps:
 sftp-deps:
 	@bash scripts/sftp-test-deps.sh
 
-test-deps: browser-deps js-deps sftp-deps
+# Ralph, the Learning Record Store the cmi5 tests send statements to (its own venv: tests/lrs/venv)
+lrs-deps:
+	@bash scripts/lrs-test-deps.sh
+
+test-deps: browser-deps js-deps sftp-deps lrs-deps
 
 # pip shows what it downloads and installs: the first setup takes minutes and must not look stuck
 $(STAMP): requirements.lock pyproject.toml

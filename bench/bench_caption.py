@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from pipeline import ffmpeg  # noqa: E402
 from pipeline.caption.align import align  # noqa: E402
-from pipeline.caption.features import FRAME, features, voiced  # noqa: E402
+from pipeline.audio import FRAME, features, voiced  # noqa: E402
 from pipeline.caption.segment import tokens_of  # noqa: E402
 from pipeline.caption.speech import VOICES, read_audio  # noqa: E402
 from speech_cases import music, reading  # noqa: E402  (tests/speech_cases.py)

@@ -20,17 +20,18 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.cards import STAGE  # noqa: E402
 from pipeline.lesson.loader import load_lesson  # noqa: E402
+from pipeline.contracts import Upstream  # noqa: E402
 from pipeline.stage import Context, ObjectStore, Settings  # noqa: E402
 
 
 def _run(root: Path, scratch: Path) -> tuple[float, int, int]:
     lesson = load_lesson(root, probe_media=False)
     build = scratch / "build"
-    ctx = Context(lesson, Settings(root.parent, build), build / lesson.slug, ObjectStore(scratch / "objects"), {}, logging.getLogger("bench.cards"))
+    ctx = Context(lesson, Settings(root.parent, build), build / lesson.slug, ObjectStore(scratch / "objects"), Upstream(), logging.getLogger("bench.cards"))
     started = time.perf_counter()
     result = STAGE.run(ctx)
     seconds = time.perf_counter() - started
-    cards = len(result.data["cards"])
+    cards = len(result.cards)
     return seconds, cards, 2 + len(lesson.formats)
 
 

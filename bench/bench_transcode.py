@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import ffmpeg  # noqa: E402
 from pipeline.lesson.model import FORMATS, Author, CardSlide, Clip, Lesson, Section  # noqa: E402
-from pipeline.stage import Context, ObjectStore, Settings, StageResult  # noqa: E402
+from pipeline.contracts import CardsResult, SlideSet, TranscodeResult, Upstream  # noqa: E402
+from pipeline.stage import Context, ObjectStore, Settings  # noqa: E402
 from pipeline.transcode import commands  # noqa: E402
 from pipeline.transcode.settings import MediaSettings  # noqa: E402
 
@@ -64,20 +65,24 @@ def _lesson(root: Path, sequence, sections=()) -> Lesson:
                   tuple(sequence), tuple(sections))
 
 
-def _slides(out: Path, sections) -> StageResult:
+def _slides(out: Path, sections) -> CardsResult:
     entry = {"title": "cards/t.png", "end": "cards/e.png", "cards": {}}
     (out / "cards").mkdir(parents=True, exist_ok=True)
     for s in sections:
         entry["cards"][s.id] = f"cards/{s.id}.png"
         _gen("-f", "lavfi", "-i", f"color=c=steelblue:s=1920x1080:d=1,drawtext=text='{s.title}':fontsize=120:x=100:y=100",
              "-frames:v", "1", str(out / entry["cards"][s.id]))
-    return StageResult([], {"slides": {"16:9": entry}})
+    return _cards(SlideSet(**entry))
 
 
-def _run_stage(the_lesson: Lesson, out: Path, cards: StageResult, settings: MediaSettings) -> tuple[float, StageResult]:
+def _cards(slides: SlideSet) -> CardsResult:
+    return CardsResult(slides={"16:9": slides}, cards=(), handout="", theme="")
+
+
+def _run_stage(the_lesson: Lesson, out: Path, cards: CardsResult, settings: MediaSettings) -> tuple[float, TranscodeResult]:
     from pipeline.transcode.assemble import transcode
 
-    ctx = Context(the_lesson, Settings(the_lesson.root.parent, out.parent), out, ObjectStore(out.parent / "objects"), {"cards": cards}, logging.getLogger("bench"))
+    ctx = Context(the_lesson, Settings(the_lesson.root.parent, out.parent), out, ObjectStore(out.parent / "objects"), Upstream(cards=cards), logging.getLogger("bench"))
     started = time.perf_counter()
     result = transcode(ctx, settings)
     return time.perf_counter() - started, result
@@ -123,7 +128,7 @@ def scenario_ours(media: Path, scratch: Path) -> dict:
     root = scratch / "content" / "bench"
     (root / "media").mkdir(parents=True)
     os.link(media / "clip60.mp4", root / "media" / "clip.mp4")
-    seconds, _ = _run_stage(_lesson(root, (Clip("media/clip.mp4"),)), scratch / "build" / "bench", StageResult([], {"slides": {"16:9": {}}}), PRODUCT)
+    seconds, _ = _run_stage(_lesson(root, (Clip("media/clip.mp4"),)), scratch / "build" / "bench", _cards(SlideSet("", "")), PRODUCT)
     return {"seconds": round(seconds, 2), **_rss()}
 
 
@@ -140,26 +145,26 @@ def scenario_slides(media: Path, scratch: Path) -> dict:
     out = scratch / "build" / "bench"
     cards = _slides(out, sections)
     ours_s, result = _run_stage(the_lesson, out, cards, PRODUCT)
-    duration = result.data["duration"]
+    duration = result.duration
     figures = {"slides_seconds_of_video": duration, "slides_ours_s": round(ours_s, 2), "slides_realtime_ratio": round(ours_s / duration, 3), **_rss()}
     figures.update(_moviepy(scratch, result, out, cards))
     figures["moviepy_slower_x"] = round(figures["slides_moviepy_s"] / ours_s, 2)
     return figures
 
 
-def _moviepy(scratch: Path, result: StageResult, out: Path, cards: StageResult) -> dict:
+def _moviepy(scratch: Path, result: TranscodeResult, out: Path, cards: CardsResult) -> dict:
     """The same slides and narration (the WAVs our run placed) assembled by MoviePy 2."""
     import soundfile
     from moviepy import AudioFileClip, ImageClip, concatenate_videoclips
 
     pieces = []
-    for entry in result.data["timeline"]:
-        wav = scratch / f"narration-{entry['section']}.wav"
-        data, rate = soundfile.read(out / entry["speech"]["audio"])
+    for entry in result.timeline:
+        wav = scratch / f"narration-{entry.section}.wav"
+        data, rate = soundfile.read(out / entry.speech.audio)
         soundfile.write(wav, data, rate)
-        png = out / cards.data["slides"]["16:9"]["cards"][entry["section"]]
-        clip = ImageClip(str(png)).with_duration(entry["end"] - entry["start"])
-        pieces.append(clip.with_audio(AudioFileClip(str(wav)).with_start(entry["speech"]["offset"] - entry["start"])))
+        png = out / cards.slides["16:9"].cards[entry.section]
+        clip = ImageClip(str(png)).with_duration(entry.end - entry.start)
+        pieces.append(clip.with_audio(AudioFileClip(str(wav)).with_start(entry.speech.offset - entry.start)))
     started = time.perf_counter()
     concatenate_videoclips(pieces).write_videofile(str(scratch / "moviepy.mp4"), fps=30, codec="libx264", preset=PRODUCT.preset,
                                                    audio_codec="aac", audio_fps=48000, logger=None)
@@ -176,7 +181,7 @@ def scenario_memory(media: Path, scratch: Path) -> dict:
     (root / "media").mkdir(parents=True)
     os.link(media / "clip600.mp4", root / "media" / "long.mp4")
     settings = MediaSettings(preset="ultrafast")
-    seconds, _ = _run_stage(_lesson(root, (Clip("media/long.mp4"),)), scratch / "build" / "bench", StageResult([], {"slides": {"16:9": {}}}), settings)
+    seconds, _ = _run_stage(_lesson(root, (Clip("media/long.mp4"),)), scratch / "build" / "bench", _cards(SlideSet("", "")), settings)
     return {"seconds": round(seconds, 1), **_rss()}
 
 

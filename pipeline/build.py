@@ -18,6 +18,7 @@ from pipeline.errors import LessonError, PipelineError
 from pipeline.fsutil import sweep_temp_files
 from pipeline.lesson.loader import lesson_label, load_lesson
 from pipeline.lesson.memo import load_lesson_memo
+from pipeline.contracts import Upstream
 from pipeline.stage import Context, ObjectStore, Settings, Stage, StageResult
 
 log = logging.getLogger("microlearn.build")
@@ -44,7 +45,7 @@ class LessonReport:
     artifacts: list[dict] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
-    approval: dict = field(default_factory=dict)  # {"state", "reason"} once the bundle is built (pipeline/approval.py)
+    approval: dict = field(default_factory=dict)  # {"state", "reason"} once the bundle is built (pipeline/signoff/approval.py)
     results: dict[str, StageResult] = field(default_factory=dict, repr=False)
 
     @property
@@ -98,7 +99,7 @@ def check(settings: Settings, lessons: list[Path], reporter: Reporter | None = N
         report = LessonReport(root.name, lesson_label(root))
         started = time.perf_counter()
         try:
-            load_lesson(root)
+            load_lesson(root, templates=settings.templates)
             report.status = "valid"
         except PipelineError as exc:
             report.status = "invalid"
@@ -135,7 +136,7 @@ def build(
         hashes = FileHashes(settings.build_dir / ".cache" / "filehashes.json")
         objects = ObjectStore(settings.build_dir / ".cache" / "objects")
         reporter.start([p.name for p in lessons])
-        tools = _tool_versions(stages)
+        tools = _tool_versions(stages, settings)
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
             futures = [pool.submit(_build_lesson, root, settings, stages, tools, hashes, objects, reporter) for root in lessons]
             reports = [f.result() for f in futures]
@@ -145,9 +146,9 @@ def build(
     return reports
 
 
-def _tool_versions(stages: list[Stage]) -> dict[str, dict]:
+def _tool_versions(stages: list[Stage], settings: Settings) -> dict[str, dict]:
     """Each stage's tool versions, asked once per build (not once per lesson)."""
-    return {stage.name: stage.tools() for stage in stages}
+    return {stage.name: stage.tools(settings) for stage in stages}
 
 
 def _build_lesson(root: Path, settings: Settings, stages: list[Stage], tools: dict, hashes: FileHashes, objects: ObjectStore, reporter: Reporter) -> LessonReport:
@@ -176,7 +177,7 @@ def _build_lesson(root: Path, settings: Settings, stages: list[Stage], tools: di
 
 def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report: LessonReport) -> None:
     reporter.stage(report.slug, "check", "start")
-    lesson = load_lesson_memo(root, settings.build_dir / ".cache" / "lessons")
+    lesson = load_lesson_memo(root, settings.build_dir / ".cache" / "lessons", settings.templates)
     out = settings.build_dir / lesson.slug
     out.mkdir(parents=True, exist_ok=True)
     sweep_temp_files(out)  # left by a build that was killed; we hold the lock, so none is live
@@ -186,13 +187,13 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
     ran_any = False
     for stage in stages:
         components = Components(
-            version=stage.version,
-            params=stage.params(lesson),
+            version=stage.fingerprint(),
+            params=stage.params(lesson, settings),
             inputs=lesson_inputs(lesson.root, stage.inputs(lesson), hashes),
             tools=tools[stage.name],
             upstream={name: digests[name] for name in stage.needs},
         )
-        cached, reasons = journal.cached(stage.name, components, out)
+        cached, reasons = journal.cached(stage.name, components, out, stage.result)
         if cached is not None:
             results[stage.name] = cached
             digests[stage.name] = journal.stages[stage.name].get("digest") or result_digest(cached)
@@ -205,7 +206,7 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
             settings=settings,
             out=out,
             objects=objects,
-            upstream={name: results[name] for name in stage.needs},
+            upstream=Upstream(**{name: results[name] for name in stage.needs}),
             log=logging.getLogger(f"microlearn.{stage.name}"),
             progress=lambda message, _s=stage.name: reporter.stage(report.slug, _s, "running", message),
             inputs=components.inputs,
@@ -233,9 +234,9 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
     review = results.get("review")
     sources = [review] if review else list(results.values())
     for result in sources:
-        report.checks.extend(result.data.get("checks", []))
+        report.checks.extend(c.as_dict() for c in result.checks)
     if "package" in results:
-        from pipeline.approval import approval_status
+        from pipeline.signoff.approval import approval_status
 
         status = approval_status(settings.content_dir.resolve().parent, settings.build_dir, lesson.slug)
         report.approval = {"state": status.state, "reason": status.reason}

@@ -8,21 +8,21 @@ rebuild reads no media.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.fsutil import sha256_file, write_text
-from pipeline.stage import StageResult
+from pipeline import records
+from pipeline.contracts import StageResult
+from pipeline.digests import json_digest, sha256_file
+from pipeline.fsutil import write_text
 
 JOURNAL = ".state.json"
 
 
-def digest(value) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+digest = json_digest
 
 
 class FileHashes:
@@ -107,19 +107,16 @@ class Journal:
             self.stages[stage] = {
                 "key": components.key(),
                 "components": components.__dict__,
-                "result": result.as_dict(),
+                "result": records.dump(result),
                 "digest": result_digest(result),
                 "outputs": outputs,
             }
             write_text(self.path, json.dumps({"stages": self.stages}, sort_keys=True, ensure_ascii=False, indent=1))
 
-    def forget(self, stage: str) -> None:
-        with self.lock:
-            if self.stages.pop(stage, None) is not None:
-                write_text(self.path, json.dumps({"stages": self.stages}, sort_keys=True, ensure_ascii=False, indent=1))
-
-    def cached(self, stage: str, components: Components, out: Path) -> tuple[StageResult | None, list[str]]:
-        """The recorded result when it is still valid, else None and the reasons to rebuild."""
+    def cached(self, stage: str, components: Components, out: Path,
+               result_type: type[StageResult] = StageResult) -> tuple[StageResult | None, list[str]]:
+        """The recorded result (read back as ``result_type``) when it is still valid, else None and
+        the reasons to rebuild."""
         entry = self.stages.get(stage)
         if entry is None:
             return None, ["never built"]
@@ -134,14 +131,17 @@ class Journal:
                 reasons.append(f"output {rel} was changed outside the build")
         if reasons or entry.get("key") != components.key():
             return None, reasons or ["cache entry is from another tool version"]
-        return StageResult.from_dict(entry["result"]), []
+        try:
+            return records.load(result_type, entry.get("result")), []
+        except records.RecordError as exc:
+            return None, [f"its recorded result has an older shape ({exc})"]
 
 
 def explain(old: dict, new: dict) -> list[str]:
     """Human reasons for the difference between two stage components."""
     reasons: list[str] = []
     if old.get("version") != new["version"]:
-        reasons.append(f"stage code changed (version {old.get('version')} → {new['version']})")
+        reasons.append(f"stage code changed (fingerprint {str(old.get('version'))[:12]} → {new['version'][:12]})")
     for name in sorted(set(old.get("params", {})) | set(new["params"])):
         before, after = old.get("params", {}).get(name), new["params"].get(name)
         if before != after:
@@ -170,7 +170,7 @@ def lesson_inputs(root: Path, files: list[str], hashes: FileHashes) -> dict[str,
 
 
 def result_digest(result: StageResult) -> str:
-    return digest(result.as_dict())
+    return digest(records.dump(result))
 
 
 def cpu_count() -> int:

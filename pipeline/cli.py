@@ -108,10 +108,11 @@ def lesson_language(value: str) -> str:
 
 
 def _settings(args, jobs: int = 1):
+    """The one place a command reads the environment (pipeline/settings.py)."""
     from pipeline.cache import cpu_count
-    from pipeline.stage import Settings
+    from pipeline.settings import Settings
 
-    return Settings(content_dir=args.content, build_dir=args.build_dir, jobs=jobs or cpu_count())
+    return Settings.from_environment(args.content, args.build_dir, jobs or cpu_count())
 
 
 def _lessons(args, names: list[str]) -> list[Path]:
@@ -153,7 +154,7 @@ def cmd_new(args) -> int:
     from pipeline.i18n import current_language
 
     language = lesson_language(args.lang) if args.lang else current_language()
-    folder = create(args.content, args.slug, language)
+    folder = create(args.content, args.slug, language, _settings(args).templates)
     print(_("created {folder}/ — edit lesson.yaml and script.md, then run: make check LESSON={slug}", folder=folder, slug=args.slug))
     return 0
 
@@ -174,20 +175,22 @@ def cmd_clean(args) -> int:
 
 
 def cmd_approve(args) -> int:
-    from pipeline.approval import approval_status, approve
+    from pipeline.signoff.approval import approval_status, approve
     from pipeline.build import build
     from pipeline.progress import reporter_for
 
-    from pipeline.review.checklist import load_checklist, validate_answers
+    from pipeline.signoff.checklist import checklist_path, load_checklist, validate_answers
 
-    answers = _read_answers(args.answers) if args.answers else _ask_answers()
-    validate_answers(load_checklist(), answers)  # before any build work: a missing answer is said at once
+    settings = _settings(args)
+    checklist = load_checklist(checklist_path(settings.templates))
+    answers = _read_answers(args.answers) if args.answers else _ask_answers(checklist)
+    validate_answers(checklist, answers)  # before any build work: a missing answer is said at once
     # approve what the sources make now: an incremental build is a no-op when nothing changed
-    reports = build(_settings(args), _lessons(args, [args.lesson]), reporter_for(False, approval=False))
+    reports = build(settings, _lessons(args, [args.lesson]), reporter_for(False, approval=False))
     if not reports[0].ok:
         return 1
     project, slug = args.content.resolve().parent, reports[0].slug
-    path = approve(project, args.build_dir, slug, args.reviewer, args.key, answers, lesson_root=args.content / slug)
+    path = approve(project, args.build_dir, slug, args.reviewer, args.key, answers, settings.templates, lesson_root=args.content / slug)
     print(_("{path}: {reason} — commit this file", path=path, reason=approval_status(project, args.build_dir, slug).reason))
     return 0
 
@@ -195,7 +198,7 @@ def cmd_approve(args) -> int:
 def _read_answers(path: Path) -> dict:
     import yaml
 
-    from pipeline.review.checklist import ChecklistError
+    from pipeline.signoff.checklist import ChecklistError
 
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -206,13 +209,13 @@ def _read_answers(path: Path) -> dict:
 YES = ("y", "yes", "д", "да", "예", "네", "ㅇ")  # reviewers answer in their own language too
 
 
-def _ask_answers() -> dict:
-    from pipeline.review.checklist import ChecklistError, load_checklist
+def _ask_answers(checklist: list) -> dict:
+    from pipeline.signoff.checklist import ChecklistError
 
     if not sys.stdin.isatty():
         raise ChecklistError(_("checklist answers: no --answers file given and no terminal to ask on — pass --answers answers.yaml"))
     answers = {}
-    for item in load_checklist():
+    for item in checklist:
         reply = input(_("{title}: {question} [y/N] ", title=item.title, question=item.question)).strip().casefold()
         note = input(_("  note (optional): ")).strip()
         answers[item.id] = {"ok": reply in YES, "note": note}
@@ -220,7 +223,7 @@ def _ask_answers() -> dict:
 
 
 def cmd_keygen(args) -> int:
-    from pipeline.approval import generate_key
+    from pipeline.signoff.keys import generate_key
 
     public = generate_key(args.path)
     print(_("private key written to {path} (keep it secret, never commit it)", path=args.path), file=sys.stderr)
@@ -236,7 +239,7 @@ def cmd_publish(args) -> int:
 
     project = args.content.resolve().parent
     report = publish(project, args.content, args.build_dir, args.config or project / "publish.yaml", build=not args.no_build,
-                     jobs=_settings(args, args.jobs).jobs)
+                     settings=_settings(args, args.jobs))
     for line in report.lines():
         print(line)
     return 0 if report.ok else 1

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
+
+from pipeline.digests import sha256_file, sha256_stream  # noqa: F401 - where most callers import them from
 
 
 def stat_marks(files: list[Path | str | None]) -> list:
@@ -24,19 +25,6 @@ def stat_marks(files: list[Path | str | None]) -> list:
             continue
         marks.append([str(file), st.st_size, st.st_mtime_ns])
     return marks
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    with open(path, "rb") as handle:
-        return sha256_stream(handle, chunk)
-
-
-def sha256_stream(handle, chunk: int = 1 << 20) -> str:
-    """sha256 of what is left to read in a binary file object, read a block at a time."""
-    digest = hashlib.sha256()
-    while block := handle.read(chunk):
-        digest.update(block)
-    return digest.hexdigest()
 
 
 @contextlib.contextmanager
@@ -63,12 +51,6 @@ def write_bytes(target: Path, data: bytes) -> None:
 
 def write_text(target: Path, text: str) -> None:
     write_bytes(target, text.encode("utf-8"))
-
-
-def produce(target: Path, make: Callable[[Path], None]) -> None:
-    """Run ``make(tmp)`` to write a temporary file, then move it onto ``target`` atomically."""
-    with atomic_path(target) as tmp:
-        make(tmp)
 
 
 def sweep_temp_files(folder: Path) -> int:

@@ -13,6 +13,7 @@ from typing import TextIO
 from pipeline import __version__
 from pipeline.build import LessonReport, Reporter
 from pipeline.i18n import N_, _, _n
+from pipeline.signoff.approval import APPROVAL_WORDS
 
 STATUS_WORDS = {
     "built": N_("built"),
@@ -20,13 +21,6 @@ STATUS_WORDS = {
     "valid": N_("valid"),
     "invalid": N_("INVALID"),
     "failed": N_("FAILED"),
-}
-APPROVAL_WORDS = {
-    "approved": N_("approved"),
-    "missing": N_("not approved yet"),
-    "stale": N_("approval out of date"),
-    "invalid": N_("approval invalid"),
-    "blocked": N_("approval blocked"),
 }
 # what a person opens after a build, in this order: artifact kinds (and, for the report, its page)
 OPEN_FIRST = (("review", ".html", N_("review report")), ("video", ".mp4", N_("video")), ("bundle", ".zip", N_("SCORM bundle for the portal")))

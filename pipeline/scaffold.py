@@ -13,10 +13,10 @@ from pipeline.i18n import _, use_language
 from pipeline.lesson.loader import SLUG
 from pipeline.lesson.model import LANGUAGES
 from pipeline.lesson.slugs import suggest_slug
-from pipeline.templates import templates_dir
+from pipeline.templates import default_templates
 
 
-def create(content_dir: Path, slug: str, language: str) -> Path:
+def create(content_dir: Path, slug: str, language: str, templates: Path | None = None) -> Path:
     """Write ``content_dir/slug/`` from templates/scaffold/; refuse to overwrite anything.
 
     Raises PipelineError for a bad slug or language, or an existing folder.
@@ -34,7 +34,7 @@ def create(content_dir: Path, slug: str, language: str) -> Path:
         raise PipelineError(_("{folder} already exists — choose another name, or edit that lesson", folder=folder))
     import jinja2
 
-    source = templates_dir() / "scaffold"
+    source = (templates or default_templates()) / "scaffold"
     strings = yaml.safe_load((source / "strings.yaml").read_text(encoding="utf-8"))[language]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(source)), undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.globals["_"] = _  # the comments teach the format in the lesson's own language

@@ -6,56 +6,18 @@ build runner (pipeline/build.py) decides from the cache whether to call ``run`` 
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
+from pipeline.contracts import Artifact, StageResult, Upstream
+from pipeline.digests import code_fingerprint, json_digest
 from pipeline.fsutil import atomic_path, sha256_file
-from pipeline.lesson.model import Lesson
+from pipeline.lesson.model import Lesson, lesson_label
+from pipeline.settings import Settings
 
-
-@dataclass(frozen=True)
-class Settings:
-    """Build-wide settings every stage may read; part of no cache key unless a stage says so."""
-
-    content_dir: Path
-    build_dir: Path
-    jobs: int = 1
-    caption_check: bool = True
-
-
-@dataclass(frozen=True)
-class Artifact:
-    """One file a stage wrote, relative to the lesson's build folder."""
-
-    kind: str
-    path: str
-    sha256: str
-    bytes: int
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class StageResult:
-    """What a stage produced: its files, and JSON-able facts later stages and the report read."""
-
-    artifacts: list[Artifact] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {"artifacts": [a.as_dict() for a in self.artifacts], "data": self.data}
-
-    @classmethod
-    def from_dict(cls, raw: dict) -> "StageResult":
-        return cls([Artifact(**a) for a in raw.get("artifacts", [])], raw.get("data", {}))
-
-    def paths(self, kind: str) -> list[str]:
-        return [a.path for a in self.artifacts if a.kind == kind]
+__all__ = ["Artifact", "Context", "ObjectStore", "Settings", "Stage", "StageResult", "Upstream", "describe"]
 
 
 class ObjectStore:
@@ -66,7 +28,7 @@ class ObjectStore:
 
     @staticmethod
     def key(parts: dict) -> str:
-        return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+        return json_digest(parts)
 
     def path(self, key: str, suffix: str) -> Path:
         return self.root / key[:2] / f"{key}{suffix}"
@@ -88,7 +50,7 @@ class Context:
     settings: Settings
     out: Path  # build/<lesson>/
     objects: ObjectStore
-    upstream: dict[str, StageResult]
+    upstream: Upstream
     log: logging.Logger
     progress: Callable[[str], None] = lambda message: None
     inputs: dict[str, str | None] = field(default_factory=dict)  # sha256 of the lesson files the stage declared (from its cache key)
@@ -96,8 +58,6 @@ class Context:
     @property
     def label(self) -> str:
         """How this lesson is named in messages."""
-        from pipeline.lesson.loader import lesson_label
-
         return lesson_label(self.lesson.root)
 
     def source(self, rel: str) -> Path:
@@ -131,15 +91,21 @@ def describe(out: Path, kind: str, rel: str) -> Artifact:
 class Stage:
     """A stage of the lesson graph.
 
-    ``params(lesson)`` returns the JSON-able settings its output depends on; ``inputs(lesson)`` the
-    lesson files it reads; ``tools()`` the versions of external tools it runs. Together with the
-    upstream stages' digests and ``version`` they make the cache key.
+    ``params(lesson, settings)`` returns the JSON-able settings its output depends on;
+    ``inputs(lesson)`` the lesson files it reads; ``tools(settings)`` the versions of external tools
+    it runs and the presentation files it uses. Together with the upstream stages' digests and
+    ``version`` they make the cache key.
     """
 
     name: str
     needs: tuple[str, ...]
     run: Callable[[Context], StageResult]
-    params: Callable[[Lesson], dict]
+    params: Callable[[Lesson, Settings], dict]
     inputs: Callable[[Lesson], list[str]]
-    tools: Callable[[], dict] = lambda: {}
-    version: str = "1"
+    tools: Callable[[Settings], dict] = lambda settings: {}
+    result: type[StageResult] = StageResult  # what ``run`` returns; the journal reads it back as this type
+    code: tuple[str, ...] = ()  # modules whose code decides the output (default: run's module or package)
+
+    def fingerprint(self) -> str:
+        """The stage's code version: a digest of its source and of the contracts, never a hand-bumped string."""
+        return code_fingerprint(*(self.code or (self.run.__module__,)), "pipeline.contracts", "pipeline.house")

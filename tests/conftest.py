@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import ffmpeg
+from pipeline.contracts import Level, Loudness, TranscodeResult
 from pipeline.i18n import set_language
 
 # Messages are pinned in English: the tests' language must not follow the machine's locale.
@@ -20,6 +21,68 @@ set_language("en")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+
+# Test layers (docs/testing: pytest -m pure | media | e2e | browser). A test marked with none of
+# media, e2e or browser is pure, and a pure test that starts an external tool fails, naming the
+# marker it needs: so `pytest -m pure` really runs no ffmpeg, espeak-ng, Chromium or sshd.
+LAYERS = ("media", "e2e", "browser")
+TOOLS = ("ffmpeg", "ffprobe", "espeak", "chrom", "node", "sshd", "ssh-keygen")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser_page" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
+        if not any(item.get_closest_marker(layer) for layer in LAYERS):
+            item.add_marker(pytest.mark.pure)
+
+
+class _ToolGuard:
+    """subprocess.Popen for pure tests: refuses the external tools of the media and browser layers."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def __call__(self, args, *rest, **kwargs):
+        first = args[0] if isinstance(args, (list, tuple)) else str(args).split()[0]
+        program = Path(str(first)).name
+        if program.startswith(TOOLS):
+            raise AssertionError(f"a pure test started {program}: mark it @pytest.mark.media (or e2e, browser)")
+        return self.real(args, *rest, **kwargs)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    with _guarded(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    with _guarded(item):
+        yield
+
+
+class _guarded:
+    def __init__(self, item):
+        self.active = item.get_closest_marker("pure") is not None
+        self.real = subprocess.Popen
+
+    def __enter__(self):
+        if self.active:
+            subprocess.Popen = _ToolGuard(self.real)
+
+    def __exit__(self, *exc):
+        subprocess.Popen = self.real
+
+
+def transcode_result(**fields) -> TranscodeResult:
+    """A transcode result for tests that hand a stage only part of one (the rest empty)."""
+    unmeasured = Level(None, None, None)
+    blank = dict(duration=0.0, frames=0, videos={}, thumbnail="", poster="", posters={}, timeline=(),
+                 loudness=Loudness(unmeasured, unmeasured, "linear", 0.0, True, ""))
+    return TranscodeResult(**{**blank, **fields})
 
 
 def run_ffmpeg(*args: str) -> None:

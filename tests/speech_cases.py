@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from pipeline.caption.synth import _resample
+from pipeline.audio import resample as _resample
 
 RATE = 16000
 SPEAKER = {"en": ("en-gb+m3", 140, 35), "ru": ("ru+f2", 135, 60), "ko": ("ko+m2", 130, 40)}

@@ -18,10 +18,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from pipeline import approval
-from pipeline.approval import ApprovalError, approval_status, approve, generate_key, load_reviewers
+from pipeline.signoff import approval
+from pipeline.signoff import keys as signoff_keys
+from pipeline.signoff.approval import ApprovalError, approval_status, approve, load_reviewers
+from pipeline.signoff.keys import generate_key
 from pipeline.package import bundle_digest
-from pipeline.review.checklist import ChecklistError, load_checklist
+from pipeline.signoff.checklist import ChecklistError, load_checklist
 
 SLUG = "first-video"
 
@@ -83,7 +85,7 @@ def test_approval_bytes_are_deterministic(project):
 
 
 def test_the_signature_verifies_independently(project):
-    """Check with the raw key from reviewers.yaml, outside pipeline.approval's verify path."""
+    """Check with the raw key from reviewers.yaml, outside pipeline.signoff.approval's verify path."""
     root, build, keys = project
     document = json.loads(approve(root, build, SLUG, "Kim Minji", keys / "kim", answers()).read_text())
     line = (root / "reviewers.yaml").read_text().split("public_key: ")[1].split("\n")[0]
@@ -124,7 +126,7 @@ def test_approval_signed_with_an_unknown_key_is_invalid(project, tmp_path):
     path = approve(root, build, SLUG, "Kim Minji", keys / "kim", answers())
     document = json.loads(path.read_text())
     forger = Ed25519PrivateKey.generate()
-    document["key"] = approval.fingerprint(forger.public_key())
+    document["key"] = signoff_keys.fingerprint(forger.public_key())
     document["signature"] = base64.b64encode(forger.sign(approval.signed_bytes(document))).decode()
     path.write_text(json.dumps(document))
     status = approval_status(root, build, SLUG)
@@ -278,7 +280,7 @@ def test_generate_key_writes_a_private_key_only_the_owner_reads_and_never_overwr
     public = generate_key(tmp_path / "k")
     assert public.startswith("ssh-ed25519 ")
     assert stat.S_IMODE(os.stat(tmp_path / "k").st_mode) == 0o600
-    key = approval.load_private_key(tmp_path / "k")
+    key = signoff_keys.load_private_key(tmp_path / "k")
     assert key.public_key().public_bytes(Encoding.OpenSSH, PublicFormat.OpenSSH).decode() == public
     before = (tmp_path / "k").read_bytes()
     with pytest.raises(ApprovalError, match="a file is already there — keygen never overwrites a key"):
@@ -286,21 +288,22 @@ def test_generate_key_writes_a_private_key_only_the_owner_reads_and_never_overwr
     assert (tmp_path / "k").read_bytes() == before
 
 
+@pytest.mark.media
 def test_fingerprint_matches_ssh_keygen(tmp_path):
     if shutil.which("ssh-keygen") is None:
         pytest.skip("ssh-keygen (openssh-client) is not installed")
     public = generate_key(tmp_path / "k")
     (tmp_path / "k.pub").write_text(public + "\n")
     out = subprocess.run(["ssh-keygen", "-lf", str(tmp_path / "k.pub")], capture_output=True, text=True, check=True).stdout
-    assert out.split()[1] == approval.fingerprint(approval.parse_public_key(public))
+    assert out.split()[1] == signoff_keys.fingerprint(signoff_keys.parse_public_key(public))
 
 
 def test_raw_base64_public_keys_are_accepted(tmp_path):
     key = Ed25519PrivateKey.generate().public_key()
     raw = base64.b64encode(key.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
-    assert approval.fingerprint(approval.parse_public_key(raw)) == approval.fingerprint(key)
+    assert signoff_keys.fingerprint(signoff_keys.parse_public_key(raw)) == signoff_keys.fingerprint(key)
     with pytest.raises(ValueError, match="base64 decodes to 3 bytes, an Ed25519 public key has 32"):
-        approval.parse_public_key("AAAA")
+        signoff_keys.parse_public_key("AAAA")
 
 
 def test_the_report_tells_before_packaging_whether_the_approval_covers_the_media(project):
@@ -335,7 +338,7 @@ def test_cli_keygen_prints_the_reviewers_line_and_never_overwrites(tmp_path):
     assert done.returncode == 0, done.stderr
     line = done.stdout.strip().splitlines()[-1].strip()
     assert line.startswith("public_key: ssh-ed25519 ")
-    assert approval.fingerprint(approval.parse_public_key(line.split(": ", 1)[1])) == approval.fingerprint(approval.load_private_key(tmp_path / "kim.key").public_key())
+    assert signoff_keys.fingerprint(signoff_keys.parse_public_key(line.split(": ", 1)[1])) == signoff_keys.fingerprint(signoff_keys.load_private_key(tmp_path / "kim.key").public_key())
     again = _cli("keygen", "kim.key", cwd=tmp_path)
     assert again.returncode == 2
     assert again.stderr == "microlearn: kim.key: a file is already there — keygen never overwrites a key; choose another path\n"

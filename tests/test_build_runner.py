@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,18 @@ class Recorder(Reporter):
         self.events.append((slug, stage, status, detail))
 
 
+@dataclass(frozen=True, kw_only=True)
+class FakeCards(StageResult):
+    cards: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FakeVideo(StageResult):
+    duration: int
+
+
 def fake_stages(calls: list[str]) -> list[Stage]:
-    """cards: one file per section; video: joins the cards; package: a digest of the video."""
+    """cards: one file per section; transcode: joins the cards into a "video"; package: a digest of it."""
 
     def cards(ctx):
         calls.append(f"cards:{ctx.lesson.slug}")
@@ -42,24 +53,25 @@ def fake_stages(calls: list[str]) -> list[Stage]:
         for index, section in enumerate(ctx.lesson.sections):
             rendered = ctx.objects.memo({"card": section.body, "title": section.title}, ".txt", lambda tmp, s=section: (calls.append(f"render:{s.id}"), tmp.write_text(s.title + "\n" + s.body))[1])
             artifacts.append(ctx.copy_artifact("card", f"cards/{index:02d}-{section.id}.txt", rendered))
-        return StageResult(artifacts, {"cards": [a.path for a in artifacts]})
+        return FakeCards(artifacts=tuple(artifacts), cards=tuple(a.path for a in artifacts))
 
     def video(ctx):
         calls.append(f"video:{ctx.lesson.slug}")
         if "broken" in ctx.lesson.title:
             raise MediaError(f"{ctx.label}/media/clip.mp4", "its video stream cannot be decoded", "export the recording again")
-        body = "".join((ctx.out / p).read_text() for p in ctx.upstream["cards"].data["cards"])
-        return StageResult([ctx.artifact("video", "video/lesson.txt", lambda tmp: tmp.write_text(body))], {"duration": len(body)})
+        body = "".join((ctx.out / p).read_text() for p in ctx.upstream.cards.cards)
+        return FakeVideo(artifacts=(ctx.artifact("video", "video/lesson.txt", lambda tmp: tmp.write_text(body)),), duration=len(body))
 
     def package(ctx):
         calls.append(f"package:{ctx.lesson.slug}")
         text = (ctx.out / "video/lesson.txt").read_text()
-        return StageResult([ctx.artifact("bundle", "bundle/lesson.zip", lambda tmp: tmp.write_text(text.upper()))], {})
+        return StageResult(artifacts=(ctx.artifact("bundle", "bundle/lesson.zip", lambda tmp: tmp.write_text(text.upper())),))
 
     return [
-        Stage("cards", (), cards, params=lambda l: {"theme": l.theme}, inputs=lambda l: [l.script]),
-        Stage("video", ("cards",), video, params=lambda l: {"formats": list(l.formats)}, inputs=lambda l: [], tools=lambda: {"ffmpeg": "test"}),
-        Stage("package", ("video",), package, params=lambda l: {"version": l.version}, inputs=lambda l: []),
+        Stage("cards", (), cards, params=lambda l, s: {"theme": l.theme}, inputs=lambda l: [l.script], result=FakeCards),
+        Stage("transcode", ("cards",), video, params=lambda l, s: {"formats": list(l.formats)}, inputs=lambda l: [],
+              tools=lambda s: {"ffmpeg": "test"}, result=FakeVideo),
+        Stage("package", ("transcode",), package, params=lambda l, s: {"version": l.version}, inputs=lambda l: []),
     ]
 
 
@@ -94,7 +106,7 @@ def test_changed_card_rebuilds_that_card_and_what_depends_on_it(lesson_dir, sett
     [report] = build(settings, [folder], reporter=recorder, stages=fake_stages(calls))
     assert calls == ["cards:first-video", "render:light", "video:first-video", "package:first-video"]  # hold-steady not re-rendered
     starts = {stage: detail for _slug, stage, status, detail in recorder.events if status == "start" and stage != "check"}
-    assert starts == {"cards": "script.md changed", "video": "its input from stage 'cards' changed", "package": "its input from stage 'video' changed"}
+    assert starts == {"cards": "script.md changed", "transcode": "its input from stage 'cards' changed", "package": "its input from stage 'transcode' changed"}
 
 
 def test_unchanged_output_stops_the_cascade(lesson_dir, settings):
@@ -121,7 +133,7 @@ def test_explain_names_a_missing_output_and_the_build_repairs_it(lesson_dir, set
     calls.clear()
     stream = io.StringIO()
     build(settings, [folder], reporter=PlainReporter(stream, explain=True), stages=fake_stages(calls))
-    assert "first-video: video: rebuilding because output video/lesson.txt is missing" in stream.getvalue()
+    assert "first-video: transcode: rebuilding because output video/lesson.txt is missing" in stream.getvalue()
     assert "first-video: cards: up to date" in stream.getvalue()
     assert calls == ["video:first-video"]  # same bytes again, so package stays cached
     assert (settings.build_dir / "first-video/video/lesson.txt").is_file()
@@ -162,7 +174,7 @@ def test_internal_errors_keep_their_traceback_and_do_not_stop_others(lesson_dir,
             raise ZeroDivisionError("division by zero")
         return StageResult()
 
-    stage = Stage("cards", (), boom, params=lambda l: {}, inputs=lambda l: [])
+    stage = Stage("cards", (), boom, params=lambda l, s: {}, inputs=lambda l: [])
     reports = build(settings, [good, other], stages=[stage])
     assert [r.status for r in reports] == ["built", "failed"]
     error = reports[1].errors[0]
@@ -193,7 +205,8 @@ def test_a_killed_build_leaves_previous_outputs_and_the_next_build_repairs(lesso
                 Path({str(marker)!r}).write_text("now")
                 time.sleep(60)
             ctx.artifact("video", "video/lesson.txt", make)
-        stages[1] = stages[1].__class__("video", ("cards",), video, stages[1].params, stages[1].inputs, stages[1].tools)
+        stages[1] = stages[1].__class__("transcode", ("cards",), video, stages[1].params, stages[1].inputs, stages[1].tools,
+                                        result=stages[1].result)
         build(Settings(Path({str(settings.content_dir)!r}), Path({str(settings.build_dir)!r})), [Path({str(folder)!r})], stages=stages)
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path)
@@ -240,7 +253,7 @@ def test_json_document_shape(lesson_dir, settings):
     assert good_doc["status"] == "built"
     artifact = good_doc["artifacts"][0]
     assert set(artifact) == {"kind", "path", "sha256", "bytes"} and len(artifact["sha256"]) == 64
-    assert [s["name"] for s in good_doc["stages"]] == ["cards", "video", "package"]
+    assert [s["name"] for s in good_doc["stages"]] == ["cards", "transcode", "package"]
 
 
 def test_check_reports_without_building(lesson_dir, settings):
@@ -257,8 +270,8 @@ def test_settings_with_tuples_and_paths_stay_cached_across_runs(lesson_dir, sett
     folder = lesson_dir(TWO_CARDS_YAML, TWO_CARDS)
     calls: list[str] = []
     stages = fake_stages(calls)
-    stages[1] = Stage("video", ("cards",), stages[1].run, params=lambda l: {"formats": tuple(l.formats), "root": l.root},
-                      inputs=lambda l: [], tools=lambda: {"ffmpeg": ("test", 1)})
+    stages[1] = Stage("transcode", ("cards",), stages[1].run, params=lambda l, s: {"formats": tuple(l.formats), "root": l.root},
+                      inputs=lambda l: [], tools=lambda s: {"ffmpeg": ("test", 1)}, result=stages[1].result)
     build(settings, [folder], stages=stages)
     calls.clear()
     [again] = build(settings, [folder], stages=stages)

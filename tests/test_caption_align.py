@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.caption import dtw
-from pipeline.caption.features import FRAME, features, runs, voiced
-from pipeline.caption.synth import _resample, espeak_argv, gap_after, ssml, word_pieces
+from pipeline.audio import FRAME, features, runs, voiced
+from pipeline.audio import resample as _resample
+from pipeline.caption.synth import espeak_argv, gap_after, ssml, word_pieces
 
 
 def tone(freq: float, seconds: float, rate: int = 16000) -> np.ndarray:

@@ -10,14 +10,16 @@ import numpy as np
 import pytest
 import soundfile
 
-from conftest import needs_tool
+from conftest import needs_tool, transcode_result
 from speech_cases import RATE, music, reading
 from pipeline.caption.align import align
 from pipeline.caption.segment import tokens_of
 from pipeline.lesson.model import Author, CaptionSettings, Lesson
-from pipeline.stage import Context, ObjectStore, Settings, StageResult
+from pipeline import records
+from pipeline.contracts import TimelinePart, Upstream
+from pipeline.stage import Context, ObjectStore, Settings
 
-pytestmark = needs_tool("espeak-ng")
+pytestmark = [needs_tool("espeak-ng"), pytest.mark.media]
 
 TEXTS = {
     "en": ["Hold the phone with both hands.", "Lean on a table to keep it steady.", "Every small movement shows on the screen."],
@@ -48,7 +50,8 @@ def lesson(root: Path, language: str = "en", sections=(), sequence=(), captions:
 def context(tmp_path: Path, the_lesson: Lesson, timeline: list[dict], check: bool = True) -> Context:
     out = tmp_path / "build" / the_lesson.slug
     return Context(the_lesson, Settings(tmp_path / "content", tmp_path / "build", caption_check=check), out,
-                   ObjectStore(tmp_path / "build" / ".cache" / "objects"), {"transcode": StageResult([], {"timeline": timeline})},
+                   ObjectStore(tmp_path / "build" / ".cache" / "objects"),
+                   Upstream(transcode=transcode_result(timeline=records.load(tuple[TimelinePart, ...], timeline))),
                    logging.getLogger("microlearn.test"))
 
 

@@ -11,12 +11,14 @@ import pytest
 import webvtt
 
 from conftest import needs_tool
+from pipeline import records
 from pipeline.caption import STAGE
 from pipeline.errors import LessonError
 from pipeline.lesson.model import CaptionSettings, CardSlide, Clip, Section
+from pipeline.settings import Settings
 from test_caption_media import TEXTS, card_part, context, lesson, reading
 
-pytestmark = needs_tool("espeak-ng")
+pytestmark = [needs_tool("espeak-ng"), pytest.mark.media]
 
 VOICE = {"en": ("en-us", 175, 50), "ru": ("ru", 130, 50), "ko": ("ko", 150, 50)}
 
@@ -47,30 +49,30 @@ def test_synthesised_narration_gives_captions_in_sync(tmp_path, language):
     timeline = [{"kind": "title", "start": 0.0, "end": 2.0, "section": None, "file": None, "speech": None}, entry]
     result = STAGE.run(context(tmp_path, the_lesson, timeline))
 
-    assert result.data["files"] == {"vtt": f"captions/demo.{language}.vtt", "srt": f"captions/demo.{language}.srt",
+    assert records.dump(result.files) == {"vtt": f"captions/demo.{language}.vtt", "srt": f"captions/demo.{language}.srt",
                                     "transcript_txt": "transcript.txt", "transcript_html": "transcript.html"}
-    assert sorted(a.path for a in result.artifacts) == sorted(result.data["files"].values())
-    assert result.data["qc"] == [] and result.data["divergences"] == []
-    cues = result.data["cues"]
-    assert not any(c["flagged"] for c in cues)
+    assert sorted(a.path for a in result.artifacts) == sorted(records.dump(result.files).values())
+    assert result.qc == () and result.divergences == ()
+    cues = result.cues
+    assert not any(c.flagged for c in cues)
     # a cue that begins a sentence begins at its exact time (within a frame)
     begun = 0
     for c in cues:
         for sentence, (start, _) in zip(TEXTS[language], spans):
-            if " ".join(c["lines"]).startswith(sentence):
-                assert abs(c["start"] - (2.0 + start)) <= 0.034
+            if " ".join(c.lines).startswith(sentence):
+                assert abs(c.start - (2.0 + start)) <= 0.034
                 begun += 1
     assert begun >= 2
-    vtt = (out / result.data["files"]["vtt"]).read_text(encoding="utf-8")
+    vtt = (out / result.files.vtt).read_text(encoding="utf-8")
     assert vtt.startswith(f"WEBVTT\nKind: captions\nLanguage: {language}\n\n")
     parsed = webvtt.from_buffer(io.StringIO(vtt))
     assert f"Language: {language}" in parsed.metadata
-    assert [(c.identifier, c.start, c.end) for c in parsed] == [(str(c["index"]), clock(c["start"]), clock(c["end"])) for c in cues]
-    assert [c.text.split("\n") for c in parsed] == [c["lines"] for c in cues]
-    assert " ".join(" ".join(c["lines"]) for c in cues).split() == " ".join(TEXTS[language]).split()
-    srt = (out / result.data["files"]["srt"]).read_text(encoding="utf-8")
+    assert [(c.identifier, c.start, c.end) for c in parsed] == [(str(c.index), clock(c.start), clock(c.end)) for c in cues]
+    assert [c.text.split("\n") for c in parsed] == [list(c.lines) for c in cues]
+    assert " ".join(" ".join(c.lines) for c in cues).split() == " ".join(TEXTS[language]).split()
+    srt = (out / result.files.srt).read_text(encoding="utf-8")
     times = re.findall(r"^(\d\d):(\d\d):(\d\d),(\d{3}) --> (\d\d):(\d\d):(\d\d),(\d{3})$", srt, re.M)
-    assert [int(t[2]) + int(t[3]) / 1000 for t in times] == [c["start"] for c in cues]
+    assert [int(t[2]) + int(t[3]) / 1000 for t in times] == [c.start for c in cues]
     html = (out / "transcript.html").read_text(encoding="utf-8")
     assert f'<html lang="{language}">' in html and "Hold &lt;steady&gt; &amp; calm" in html
 
@@ -87,14 +89,13 @@ def test_recorded_narration_with_long_pauses_and_a_clip(tmp_path):
     clip = card_part(out, "01.wav", clip_samples, clip_text, card["end"], None)
     clip.update(kind="clip", file="media/c.mp4", section=None)
     result = STAGE.run(context(tmp_path, the_lesson, [card, clip]))
-    cues = result.data["cues"]
-    firsts = {tuple(c["lines"])[0].split()[0]: c["start"] for c in cues}
+    cues = result.cues
+    firsts = {tuple(c.lines)[0].split()[0]: c.start for c in cues}
     assert abs(firsts["Hold"] - spans[0][0]) <= 0.1
     assert abs(firsts["Lean"] - spans[1][0]) <= 0.1
     assert abs(firsts["Smile"] - (card["end"] + clip_spans[0][0])) <= 0.1
-    assert [c["part"] for c in cues][-1] == 1
-    assert result.data["parts"] == [{"part": 0, "quality": result.data["parts"][0]["quality"], "method": "aligned"},
-                                    {"part": 1, "quality": result.data["parts"][1]["quality"], "method": "aligned"}]
+    assert [c.part for c in cues][-1] == 1
+    assert [(p.part, p.method) for p in result.parts] == [(0, "aligned"), (1, "aligned")]
     text = (out / "transcript.txt").read_text(encoding="utf-8")
     assert "[0:00] Hold <steady> & calm\n" + " ".join(sentences) in text and f"Video clip (c.mp4)\n{clip_text}" in text
 
@@ -133,11 +134,11 @@ def test_without_a_script_english_captions_are_drafted_from_speech_and_all_flagg
     samples, spans = reading(TEXTS["en"], "en", speaker=("en-us", 160, 50))
     entry = card_part(out, "00.wav", samples, "", 0.0, "hold")
     result = STAGE.run(context(tmp_path, the_lesson, [entry], check=False))
-    cues = result.data["cues"]
-    assert cues and all(c["flagged"] and c["reason"] == "drafted from speech by pocketsphinx (there is no script): check every word" for c in cues)
-    assert result.data["parts"][0]["method"] == "drafted"
-    assert abs(cues[0]["start"] - spans[0][0]) <= 0.2
-    words = " ".join(" ".join(c["lines"]) for c in cues).lower()
+    cues = result.cues
+    assert cues and all(c.flagged and c.reason == "drafted from speech by pocketsphinx (there is no script): check every word" for c in cues)
+    assert result.parts[0].method == "drafted"
+    assert abs(cues[0].start - spans[0][0]) <= 0.2
+    words = " ".join(" ".join(c.lines) for c in cues).lower()
     assert "phone" in words or "screen" in words  # a draft, not a transcript: some words are right
 
 
@@ -173,12 +174,12 @@ def test_a_missing_sentence_flags_the_cues_there_and_says_where(tmp_path):
     samples, spans = reading(sentences, "en", pauses=0.5)
     entry = card_part(out, "00.wav", samples, script, 0.0, "hold")
     result = STAGE.run(context(tmp_path, the_lesson, [entry], check=False))
-    divergence = result.data["divergences"][0]
-    assert divergence["start"] < spans[1][1] and divergence["end"] > spans[1][0]
-    assert divergence["message"].startswith("text and audio diverge at 00:00:0")
-    assert divergence["cues"] and all(c["flagged"] for c in result.data["cues"] if c["index"] in divergence["cues"])
-    flagged = [c for c in result.data["cues"] if c["flagged"]]
-    assert flagged and flagged[0]["reason"] == divergence["message"]
+    divergence = result.divergences[0]
+    assert divergence.start < spans[1][1] and divergence.end > spans[1][0]
+    assert divergence.message.startswith("text and audio diverge at 00:00:0")
+    assert divergence.cues and all(c.flagged for c in result.cues if c.index in divergence.cues)
+    flagged = [c for c in result.cues if c.flagged]
+    assert flagged and flagged[0].reason == divergence.message
 
 
 def test_rule_violations_fail_the_lesson_unless_checks_are_off(tmp_path):
@@ -193,8 +194,8 @@ def test_rule_violations_fail_the_lesson_unless_checks_are_off(tmp_path):
                                   r"00:00:\d\d\.\d{3}: [\d.]+ characters per second, over the limit of 6 \(en\) — say fewer words in this time: "
                                   r"shorten the sentence, or pause after it \(rule 'max_cps'\)$", line) for line in lines), lines
     result = STAGE.run(context(tmp_path, the_lesson, [entry], check=False))
-    assert {v["rule"] for v in result.data["qc"]} == {"max_cps"}
-    assert len(result.data["qc"]) == len(lines)
+    assert {v.rule for v in result.qc} == {"max_cps"}
+    assert len(result.qc) == len(lines)
 
 
 def test_alignment_is_memoised_and_outputs_are_deterministic(tmp_path):
@@ -207,11 +208,12 @@ def test_alignment_is_memoised_and_outputs_are_deterministic(tmp_path):
     second = STAGE.run(context(tmp_path, the_lesson, [entry]))
     assert sorted((tmp_path / "build" / ".cache" / "objects").rglob("*.json")) == objects and len(objects) == 1
     assert [a.sha256 for a in first.artifacts] == [a.sha256 for a in second.artifacts]
-    assert first.data == second.data
-    params = STAGE.params(the_lesson)
+    assert first == second
+    settings = Settings(tmp_path / "content", tmp_path / "build")
+    params = STAGE.params(the_lesson, settings)
     assert params["rules"]["max_cps"] == 20 and STAGE.needs == ("transcode",)
-    assert "espeak-ng" in STAGE.tools()
-    assert np.isfinite([c["confidence"] for c in first.data["cues"]]).all()
+    assert "espeak-ng" in STAGE.tools(settings)
+    assert np.isfinite([c.confidence for c in first.cues]).all()
 
 
 def test_a_weak_match_flags_every_cue_of_the_part(tmp_path):
@@ -223,7 +225,7 @@ def test_a_weak_match_flags_every_cue_of_the_part(tmp_path):
     samples, _ = reading(TEXTS["en"], "en", speaker=("en-us", 175, 50))
     entry = card_part(out, "00.wav", samples, other, 0.0, "hold")
     result = STAGE.run(context(tmp_path, the_lesson, [entry], check=False))
-    quality = result.data["parts"][0]["quality"]
+    quality = result.parts[0].quality
     assert 0.35 <= quality < 0.6
-    assert all(c["flagged"] for c in result.data["cues"])
-    assert f"the recording matches its text only weakly (match {quality:.2f}): listen to it" in {c["reason"] for c in result.data["cues"]}
+    assert all(c.flagged for c in result.cues)
+    assert f"the recording matches its text only weakly (match {quality:.2f}): listen to it" in {c.reason for c in result.cues}

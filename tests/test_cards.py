@@ -153,9 +153,8 @@ def test_broken_theme_is_reported_by_file(tmp_path, monkeypatch):
     themes = tmp_path / "templates" / "themes" / "plain"
     themes.mkdir(parents=True)
     (themes / "theme.yaml").write_text('colors: {background: "#fff", text: "#000000"}\nfonts: {heading: [comic-sans], body: [dejavu-sans]}\n')
-    monkeypatch.setenv("MICROLEARN_TEMPLATES", str(tmp_path / "templates"))
     with pytest.raises(LessonError) as caught:
-        load_theme("plain")
+        load_theme("plain", tmp_path / "templates")
     assert str(caught.value).splitlines() == [
         "templates/themes/plain/theme.yaml: the theme has no card.html.j2 — add templates/themes/plain/card.html.j2",
         "templates/themes/plain/theme.yaml: the theme has no slide.html.j2 — add templates/themes/plain/slide.html.j2",

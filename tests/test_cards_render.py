@@ -11,6 +11,7 @@ from conftest import make_image
 from PIL import Image
 
 from pipeline.cards import STAGE, deck
+from pipeline.contracts import CardImage, Upstream
 from pipeline.errors import LessonError
 from pipeline.lesson.loader import load_lesson
 from pipeline.stage import Context, ObjectStore, Settings
@@ -54,9 +55,10 @@ def make_lesson(lesson_dir, language: str, theme: str = "classic", body: str | N
     return lesson_dir(yaml=YAML.format(language=language, theme=theme, **fields), script=script, slug=slug or f"lesson-{language}")
 
 
-def run_cards(root: Path, objects: Path, build: Path):
-    lesson = load_lesson(root, probe_media=False)
-    ctx = Context(lesson, Settings(root.parent, build), build / lesson.slug, ObjectStore(objects), {}, logging.getLogger("test.cards"))
+def run_cards(root: Path, objects: Path, build: Path, templates: Path | None = None):
+    settings = Settings(root.parent, build) if templates is None else Settings(root.parent, build, templates=templates)
+    lesson = load_lesson(root, probe_media=False, templates=settings.templates)
+    ctx = Context(lesson, settings, build / lesson.slug, ObjectStore(objects), Upstream(), logging.getLogger("test.cards"))
     return ctx, STAGE.run(ctx)
 
 
@@ -85,30 +87,30 @@ SIZES = {"social": (1080, 1350), "square": (1080, 1080), "16:9": (1920, 1080), "
 @pytest.mark.parametrize("language", ["en", "ru", "ko"])
 def test_every_size_is_rendered_in_every_language(rendered, language):
     ctx, result = rendered[language]
-    card = result.data["cards"][0]
-    assert Image.open(ctx.out / card["social"]).size == SIZES["social"]
-    assert Image.open(ctx.out / card["square"]).size == SIZES["square"]
+    card = result.cards[0]
+    assert Image.open(ctx.out / card.social).size == SIZES["social"]
+    assert Image.open(ctx.out / card.square).size == SIZES["square"]
     for fmt, folder in (("16:9", "16x9"), ("9:16", "9x16")):
-        slides = result.data["slides"][fmt]
-        assert slides["title"] == f"slides/{folder}/00-title.png" and slides["end"] == f"slides/{folder}/99-end.png"
-        for rel in (slides["title"], slides["end"], *slides["cards"].values()):
+        slides = result.slides[fmt]
+        assert slides.title == f"slides/{folder}/00-title.png" and slides.end == f"slides/{folder}/99-end.png"
+        for rel in (slides.title, slides.end, *slides.cards.values()):
             with Image.open(ctx.out / rel) as image:
                 assert image.size == SIZES[fmt] and image.mode == "RGB"
     assert (ctx.out / "cards/handout.pdf").read_bytes().startswith(b"%PDF")
     assert all(Path(a.path).as_posix().isascii() for a in result.artifacts)
-    assert {c["id"]: c["passed"] for c in result.data["checks"]} == {
+    assert {c.id: c.passed for c in result.checks} == {
         "cards.glyphs": True, "cards.contrast": True, "cards.fit": True, "cards.font-size": True, "cards.alt-text": True}
 
 
 def test_card_data_follows_the_contract(rendered):
     _, result = rendered["ko"]
-    card = result.data["cards"][0]
-    assert card["id"] == "흔들림-없이" and card["title"] == "흔들림 없이 찍기"
-    assert card["social"] == "cards/social/01-" + __import__("hashlib").sha256("흔들림-없이".encode()).hexdigest()[:8] + ".png"
-    assert card["text"] == "두 손으로 잡기\n책상에 기대기\n선명함보다 안정감"
-    assert "<strong>두 손</strong>" in card["html"] and card["images"] == []
-    assert result.data["handout"] == "cards/handout.pdf"
-    assert set(result.data["slides"]) == {"16:9", "9:16"}
+    card = result.cards[0]
+    assert card.id == "흔들림-없이" and card.title == "흔들림 없이 찍기"
+    assert card.social == "cards/social/01-" + __import__("hashlib").sha256("흔들림-없이".encode()).hexdigest()[:8] + ".png"
+    assert card.text == "두 손으로 잡기\n책상에 기대기\n선명함보다 안정감"
+    assert "<strong>두 손</strong>" in card.html and card.images == ()
+    assert result.handout == "cards/handout.pdf"
+    assert set(result.slides) == {"16:9", "9:16"}
 
 
 def text_area(path: Path, box=(96, 190, 990, 700)) -> np.ndarray:
@@ -116,7 +118,7 @@ def text_area(path: Path, box=(96, 190, 990, 700)) -> np.ndarray:
 
 
 def test_text_area_has_text_and_differs_between_languages(rendered):
-    areas = {language: text_area(ctx.out / result.data["cards"][0]["social"]) for language, (ctx, result) in rendered.items()}
+    areas = {language: text_area(ctx.out / result.cards[0].social) for language, (ctx, result) in rendered.items()}
     for language, area in areas.items():
         # text: many pixels far from the background, in both directions of the histogram
         background = np.median(area)
@@ -174,6 +176,7 @@ def test_only_changed_cards_are_drawn_again(lesson_dir, tmp_path, monkeypatch):
     assert len(drawn) == 6 and sum("Use <strong>two</strong> hands" in html for html in drawn) == 4
 
 
+@pytest.mark.media
 def test_image_on_card_and_school_logo(lesson_dir, tmp_path):
     root = make_lesson(lesson_dir, "en", body="![A phone on a stack of books](media/phone.png)\n\nEyes on the upper grid line.")
     make_image(root / "media" / "phone.png", size="640x360", color="steelblue")
@@ -181,27 +184,26 @@ def test_image_on_card_and_school_logo(lesson_dir, tmp_path):
     yaml = (root / "lesson.yaml").read_text(encoding="utf-8") + 'school:\n  name: Lyceum 1\n  logo: media/logo.png\n  colors:\n    accent: "#1a5fb4"\n'
     (root / "lesson.yaml").write_text(yaml, encoding="utf-8")
     ctx, result = run_cards(root, tmp_path / "objects", tmp_path / "build")
-    card = result.data["cards"][0]
-    assert card["images"] == [{"path": "media/phone.png", "alt": "A phone on a stack of books"}]
-    social = np.asarray(Image.open(ctx.out / card["social"]).convert("RGB"), dtype=np.int16)
+    card = result.cards[0]
+    assert card.images == (CardImage("media/phone.png", "A phone on a stack of books"),)
+    social = np.asarray(Image.open(ctx.out / card.social).convert("RGB"), dtype=np.int16)
     steelblue = np.array([70, 130, 180])
     assert (np.abs(social - steelblue).sum(axis=2) < 30).mean() > 0.05  # the picture is on the card
-    title = np.asarray(Image.open(ctx.out / result.data["slides"]["16:9"]["title"]).convert("RGB"), dtype=np.int16)
+    title = np.asarray(Image.open(ctx.out / result.slides["16:9"].title).convert("RGB"), dtype=np.int16)
     assert (np.abs(title - np.array([139, 0, 0])).sum(axis=2) < 30).sum() > 1000  # the logo on the title slide
 
 
 def test_a_new_theme_is_only_files_and_its_tiny_text_is_refused(lesson_dir, tmp_path, monkeypatch):
-    from pipeline.templates import templates_dir
+    from pipeline.templates import default_templates
 
     templates = tmp_path / "templates"
-    shutil.copytree(templates_dir() / "themes", templates / "themes")
+    shutil.copytree(default_templates() / "themes", templates / "themes")
     shutil.copytree(templates / "themes" / "classic", templates / "themes" / "tiny")
     with open(templates / "themes" / "tiny" / "style.css", "a", encoding="utf-8") as css:
         css.write("\n.top { font-size: 20px; }\n")
-    monkeypatch.setenv("MICROLEARN_TEMPLATES", str(templates))
     root = make_lesson(lesson_dir, "en", theme="tiny")
     with pytest.raises(LessonError) as caught:
-        run_cards(root, tmp_path / "objects", tmp_path / "build")
+        run_cards(root, tmp_path / "objects", tmp_path / "build", templates)
     assert str(caught.value).splitlines()[0] == (
         "templates/themes/tiny/card.html.j2: social: text 'TEACHER CRAFT' is set at 20 px, under the 30 px minimum — "
         "make it larger in the theme's stylesheet")

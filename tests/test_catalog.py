@@ -95,6 +95,7 @@ def test_browsing_without_javascript(site, browser_page):
     context.close()
 
 
+@pytest.mark.media
 def test_atom_feed_newest_first(site):
     feed = etree.parse(str(site / "feed.atom")).getroot()
     assert feed.tag == "{http://www.w3.org/2005/Atom}feed"

@@ -96,7 +96,7 @@ def test_approve_asks_on_a_terminal_and_takes_yes_in_every_language(monkeypatch)
     import io
 
     from pipeline import cli
-    from pipeline.review.checklist import ChecklistError, load_checklist, validate_answers
+    from pipeline.signoff.checklist import ChecklistError, load_checklist, validate_answers
 
     items = load_checklist()
     replies = iter(["да", "", "예", "checked the faces", "Yes", "", "д", "", "네", ""] + ["y", ""] * len(items))
@@ -104,9 +104,9 @@ def test_approve_asks_on_a_terminal_and_takes_yes_in_every_language(monkeypatch)
     stdin.isatty = lambda: True
     monkeypatch.setattr("sys.stdin", stdin)
     monkeypatch.setattr("builtins.input", lambda prompt="": next(replies))
-    answers = cli._ask_answers()
+    answers = cli._ask_answers(items)
     assert set(answers) == {i.id for i in items} and all(a["ok"] for a in answers.values())
     assert validate_answers(items, answers)[items[1].id]["note"] == "checked the faces"
     replies = iter(["нет", ""] + ["y", ""] * len(items))
     with pytest.raises(ChecklistError, match="is not confirmed"):
-        validate_answers(items, cli._ask_answers())
+        validate_answers(items, cli._ask_answers(items))

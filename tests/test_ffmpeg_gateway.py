@@ -9,6 +9,7 @@ from pipeline.errors import MediaError, SetupError, ToolError
 from pipeline.probe import probe
 
 
+@pytest.mark.media
 def test_an_input_without_the_whitelist_is_refused():
     with pytest.raises(ValueError, match="ffmpeg input 'clip.mp4' is opened without '-protocol_whitelist file'"):
         ffmpeg.run(["ffmpeg", "-i", "clip.mp4", "out.mp4"])
@@ -22,6 +23,7 @@ def test_lavfi_inputs_and_whitelisted_files_pass_the_check():
         ffmpeg.check_inputs(["ffmpeg", "-protocol_whitelist", "file", "-i", "a.wav", "-i", "b.wav", "out.wav"])
 
 
+@pytest.mark.media
 def test_failure_carries_command_stderr_tail_and_hint(tmp_path):
     missing = tmp_path / "nothing.mp4"
     with pytest.raises(ToolError) as caught:
@@ -35,6 +37,7 @@ def test_failure_carries_command_stderr_tail_and_hint(tmp_path):
     assert f"-i {missing}" in text and "stderr:" in text
 
 
+@pytest.mark.media
 def test_a_playlist_cannot_make_ffmpeg_reach_the_network(tmp_path):
     """Even if a playlist got past the probe, the whitelist stops ffmpeg from following it."""
     playlist = tmp_path / "clip.m3u8"
@@ -60,6 +63,7 @@ def test_probe_refuses_playlists_and_concat_lists_disguised_as_video(tmp_path, n
     assert "other files or the network" in caught.value.reason or "not a media file" in caught.value.reason
 
 
+@pytest.mark.media
 def test_probe_describes_video_audio_and_rotation(tmp_path):
     clip = make_video(tmp_path / "clip.mp4", seconds=1, size="320x240")
     info = probe(clip)

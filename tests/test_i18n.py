@@ -137,6 +137,7 @@ def _mistake(lesson_dir, kind: str):
     return lesson_dir(LESSON_YAML.replace("language: en", "language: kr"))
 
 
+@pytest.mark.media  # the trim is checked against a real (generated) clip's length
 @pytest.mark.parametrize("kind", sorted(GOLDEN))
 def test_golden_messages_of_common_mistakes(lesson_dir, kind):
     folder = _mistake(lesson_dir, kind)
@@ -226,6 +227,7 @@ def _word_lines(page, selector: str) -> list[int]:
     }""", selector)
 
 
+@pytest.mark.browser
 def test_korean_web_text_breaks_between_words_not_inside_them(tmp_path, browser_page):
     from pipeline.publish.catalog import render
     from pipeline.publish.config import Site

@@ -56,6 +56,7 @@ def test_duplicate_key(lesson_dir):
     assert problems(folder) == ["L/lesson.yaml:23:1: title: duplicate key (first given on line 1) — keep only one of them"]
 
 
+@pytest.mark.media
 def test_missing_media_suggests_close_name(lesson_dir):
     yaml = LESSON_YAML.replace("  - type: end", "  - type: clip\n    file: media/intro.mp4\n  - type: end")
     folder = lesson_dir(yaml)
@@ -70,6 +71,7 @@ def test_media_path_leaving_the_folder(lesson_dir, tmp_path):
     ]
 
 
+@pytest.mark.media
 def test_media_symlink_leaving_the_folder(lesson_dir, tmp_path):
     outside = make_video(tmp_path / "outside.mp4", seconds=1, size="64x64")
     yaml = LESSON_YAML.replace("  - type: end", "  - type: clip\n    file: media/link.mp4\n  - type: end")
@@ -87,6 +89,7 @@ def test_url_as_media(lesson_dir):
     ]
 
 
+@pytest.mark.media
 def test_trim_past_the_clip(lesson_dir):
     yaml = LESSON_YAML.replace("  - type: end", "  - type: clip\n    file: media/intro.mp4\n    start: 00:01\n    end: 00:31\n  - type: end")
     folder = lesson_dir(yaml)
@@ -238,6 +241,7 @@ def test_recorded_narration_needs_audio_on_every_card(lesson_dir):
 
 
 @pytest.mark.skipif(not __import__("shutil").which("espeak-ng"), reason="espeak-ng is not installed (make test installs it)")
+@pytest.mark.media
 def test_voice_must_exist_and_speak_the_language(lesson_dir):
     assert problems(lesson_dir(LESSON_YAML + "voice: en-uss\n")) == [
         "L/lesson.yaml:23:8: voice: 'en-uss' is not a voice espeak-ng has — did you mean 'en-us'?"]

@@ -16,11 +16,12 @@ from lxml import etree
 from conftest import make_image
 from pipeline.lesson.loader import lesson_label
 from pipeline.package import names
-from pipeline.package.bundle import DEFAULT_LIMIT, SettingError, bundle_digest, parse_size
+from pipeline.package.bundle import bundle_digest
+from pipeline.settings import DEFAULT_LIMIT, SettingError, parse_size
 from pipeline.package.manifest import SCHEMA_FILE, ManifestError, problems, validate
-from test_package_helpers import ADLCP, IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
+from package_helpers import ADLCP, IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
 
-pytestmark = [pytest.mark.media]
+pytestmark = [pytest.mark.media, pytest.mark.e2e]
 
 YAML = """\
 title: Holding the phone
@@ -77,7 +78,7 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     entries = zip_entries(zip_path)
     assert set(entries) == {
         "captions/holding.en.srt", "captions/holding.en.vtt", "cards/handout.pdf", "cards/social/01-hold-steady.png",
-        "cards/square/01-hold-steady.png", "imsmanifest.xml", "index.html", "manifest.json", "media/phone.png",
+        "cards/square/01-hold-steady.png", "cmi5.xml", "cmi5.js", "imsmanifest.xml", "index.html", "manifest.json", "media/phone.png",
         "player.css", "player.js", "poster-16x9.jpg", "thumbnail.jpg", "transcript.html", "transcript.txt", "video/holding-16x9.mp4"}
     assert not any(name.startswith(("review/", "speech/", "slides/")) for name in entries)
     # the copy beside the zip is the manifest inside it, byte for byte
@@ -87,16 +88,18 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     assert set(listed) == set(entries) - {"manifest.json"}
     for path, entry in listed.items():
         assert entry["sha256"] == hashlib.sha256(entries[path]).hexdigest() and entry["bytes"] == len(entries[path]), path
-    assert {listed[p]["kind"] for p in ("index.html", "player.js", "player.css")} == {"player"}
+    assert {listed[p]["kind"] for p in ("index.html", "player.js", "player.css", "cmi5.js")} == {"player"}
+    assert listed["cmi5.xml"]["kind"] == "cmi5"
     assert (listed["imsmanifest.xml"]["kind"], listed["media/phone.png"]["kind"], listed["video/holding-16x9.mp4"]["kind"]) == ("scorm", "image", "video")
     # the digest recomputed here from the zip's own bytes
     lines = "".join(f"{p} {hashlib.sha256(entries[p]).hexdigest()}\n" for p in sorted(entries) if p != "manifest.json")
     assert manifest["digest"] == hashlib.sha256(lines.encode()).hexdigest() == bundle_digest(manifest["files"])
-    assert report.results["package"].data == {"bundle": "bundle/holding-v2.zip", "digest": manifest["digest"], "files": 15}
+    package = report.results["package"]
+    assert (package.bundle, package.digest, package.files) == ("bundle/holding-v2.zip", manifest["digest"], 17)
     assert manifest["lesson"] == {"slug": "holding", "version": "2", "title": "Holding the phone", "language": "en", "rubric": "Teacher craft",
                                   "tags": ["video", "phone"], "licence": "CC-BY-4.0", "authors": [{"name": "Anna Petrova", "school": "Lyceum 1"}],
                                   "objectives": ["Hold a phone steady"], "audience": "teachers", "school": "Lyceum 1"}  # no school: block: the author's school
-    assert manifest["durations"]["total"] == pytest.approx(report.results["transcode"].data["duration"])
+    assert manifest["durations"]["total"] == pytest.approx(report.results["transcode"].duration)
     assert manifest["launch"] == "index.html" and manifest["tool"]["name"] == "microlearn"
 
 

@@ -10,9 +10,9 @@ import pytest
 from lxml import etree
 
 from conftest import make_image
-from test_package_helpers import IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
+from package_helpers import IMSCP, SAFE_NAME, build_lesson, bundle_of, scorm_schema, write_lesson, zip_entries
 
-pytestmark = [pytest.mark.media]
+pytestmark = [pytest.mark.media, pytest.mark.e2e]
 
 YAML = """\
 title: "교사 크리에이터: Рубрики школы"
@@ -74,9 +74,9 @@ def test_every_name_in_the_bundle_is_ascii_safe_and_unique(built):
     zip_path, manifest = bundle_of(root / "build", "kyosa")
     entries = zip_entries(zip_path)
     # the cards have Korean and Russian ids and the picture a Korean file name; the bundle names are ASCII
-    cards = report.results["cards"].data["cards"]
-    assert [c["id"] for c in cards] == ["목표는-하나만", "зачем-рубрики"]
-    assert cards[0]["images"][0]["path"] == "media/사진.png"
+    cards = report.results["cards"].cards
+    assert [c.id for c in cards] == ["목표는-하나만", "зачем-рубрики"]
+    assert cards[0].images[0].path == "media/사진.png"
     assert all(re.fullmatch(SAFE_NAME, name) for name in entries), sorted(entries)
     assert len({name.lower() for name in entries}) == len(entries)
     cards = sorted(n for n in entries if n.startswith("cards/social/"))

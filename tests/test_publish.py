@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import LESSON_YAML, SCRIPT_MD
 
+pytestmark = [pytest.mark.media, pytest.mark.e2e]
+
 SSHD = Path("/usr/sbin/sshd")
 EPOCH = "1795000000"  # SOURCE_DATE_EPOCH: 2026-11-18T11:06:40Z
 KEY_ENV = "MICROLEARN_TEST_SFTP_KEY"
@@ -141,14 +143,15 @@ def _en(title: str) -> str:
 
 
 def _answers() -> dict:
-    from pipeline.review.checklist import load_checklist
+    from pipeline.signoff.checklist import load_checklist
 
     return {item.id: {"ok": True, "note": "checked"} for item in load_checklist()}
 
 
 def _forge(project: Path, build: Path, slug: str, reviewer: str, key_file: Path) -> None:
     """An approval in the listed reviewer's name, signed with a key that is not theirs."""
-    from pipeline.approval import fingerprint, load_private_key, signed_bytes
+    from pipeline.signoff.approval import signed_bytes
+    from pipeline.signoff.keys import fingerprint, load_private_key
 
     manifest = json.loads((build / slug / "bundle" / "manifest.json").read_text())
     key = load_private_key(key_file)
@@ -203,7 +206,8 @@ def _tree(root: Path) -> dict[str, tuple[int, int]]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, sshd):
     """Five tiny built lessons: two approved, one awaiting review, one approved then changed, one forged."""
-    from pipeline.approval import approve, generate_key
+    from pipeline.signoff.approval import approve
+    from pipeline.signoff.keys import generate_key
     from pipeline.build import build, discover
     from pipeline.stage import Settings
 

@@ -1,9 +1,13 @@
 """The publish run around the targets: a lesson that does not build is listed and fails the run."""
 from __future__ import annotations
 
+import pytest
+
 import textwrap
 
 from pipeline.publish import publish
+
+pytestmark = [pytest.mark.media, pytest.mark.e2e]
 
 
 def test_a_lesson_that_does_not_build_is_listed_and_fails_the_run(tmp_path, lesson_dir):

@@ -12,10 +12,11 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import LESSON_YAML, ROOT, SCRIPT_MD, needs_tool
-from pipeline.approval import approval_status, generate_key
-from pipeline.review.checklist import load_checklist
+from pipeline.signoff.approval import approval_status
+from pipeline.signoff.keys import generate_key
+from pipeline.signoff.checklist import load_checklist
 
-pytestmark = [pytest.mark.media, needs_tool("espeak-ng")]
+pytestmark = [pytest.mark.media, needs_tool("espeak-ng"), pytest.mark.e2e]
 
 SLUG = "first-video"
 

@@ -6,7 +6,8 @@ import pytest
 from lxml import etree
 
 from pipeline.review import plots
-from pipeline.review.checklist import ChecklistError, load_checklist, validate_answers
+from pipeline.signoff.checklist import ChecklistError, checklist_path, load_checklist, validate_answers
+from pipeline.settings import Settings
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -19,7 +20,7 @@ def test_a_school_replaces_the_checklist_through_its_templates_folder(tmp_path, 
     (tmp_path / "review").mkdir()
     (tmp_path / "review" / "checklist.yaml").write_text("items:\n  - id: safety\n    title: Safety\n    question: Is the experiment safe?\n")
     monkeypatch.setenv("MICROLEARN_TEMPLATES", str(tmp_path))
-    items = load_checklist()
+    items = load_checklist(checklist_path(Settings.from_environment(tmp_path, tmp_path).templates))
     assert [(i.id, i.title, i.question) for i in items] == [("safety", "Safety", "Is the experiment safe?")]
     assert validate_answers(items, {"safety": {"ok": True}}) == {"safety": {"ok": True, "note": ""}}
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import soundfile
 
-from conftest import needs_tool, run_ffmpeg
+from conftest import needs_tool, run_ffmpeg, transcode_result
 from pipeline.lesson.model import Author, Clip, Lesson
 from pipeline.review import Evidence
 from pipeline.review.checks.clips import speech_seconds
 from pipeline.review.registry import REGISTRY
-from pipeline.stage import StageResult
+from pipeline.contracts import Speech, TimelinePart, Upstream
 from speech_cases import RATE, music, reading
 
 pytestmark = [needs_tool("espeak-ng"), pytest.mark.media]
@@ -46,12 +46,12 @@ def test_speech_is_told_from_music_tone_and_noise(track, index, talking):
 
 
 def _evidence(track: Path, says: tuple[bool, ...]) -> Evidence:
-    timeline = [{"kind": "clip", "start": i * PART, "end": (i + 1) * PART, "file": f"media/clip{i}.mp4", "section": None,
-                 "speech": {"text": "words"} if said else None} for i, said in enumerate(says)]
+    timeline = tuple(TimelinePart("clip", i * PART, (i + 1) * PART, None, f"media/clip{i}.mp4",
+                                  Speech("words", f"speech/{i:02d}.wav", i * PART, False) if said else None) for i, said in enumerate(says))
     lesson = Lesson("l", track.parent.parent, "T", "en", (Author("A"),), "r", (), "CC-BY-4.0", ("o",), "teachers", ("16:9",), 90.0,
-                    tuple(Clip(e["file"]) for e in timeline), ())
-    transcode = StageResult([], {"videos": {"16:9": "video/lesson-16x9.mp4"}, "timeline": timeline})
-    return Evidence(lesson, track.parent.parent, {"transcode": transcode}, {"16:9": {"duration": 4 * PART, "fps": 30.0}})
+                    tuple(Clip(e.file) for e in timeline), ())
+    transcode = transcode_result(videos={"16:9": "video/lesson-16x9.mp4"}, timeline=timeline)
+    return Evidence(lesson, track.parent.parent, Upstream(transcode=transcode), {"16:9": {"duration": 4 * PART, "fps": 30.0}})
 
 
 def test_a_talking_clip_without_says_is_named(track):

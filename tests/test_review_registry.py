@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 
 from pipeline.lesson.model import Author, CardSlide, Clip, Lesson, Section
-from pipeline.review import catalogue
+from pipeline.review import checksdoc
 from pipeline.review.registry import all_checks, check
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_checks_doc_is_generated_from_the_registry():
-    assert (ROOT / "docs" / "checks.md").read_text(encoding="utf-8") == catalogue.render(), "run: .venv/bin/python -m pipeline.review.catalogue > docs/checks.md"
+    assert (ROOT / "docs" / "checks.md").read_text(encoding="utf-8") == checksdoc.render(), "run: .venv/bin/python -m pipeline.review.checksdoc > docs/checks.md"
 
 
 def test_every_check_has_a_title_severity_and_hint():
@@ -39,12 +39,14 @@ def test_a_limited_track_is_explained_by_where_the_peaks_come_from(tmp_path, seq
     """A limiter on the computer voice alone is expected, not the teacher's to fix; on recordings it is."""
     from pipeline.review import Evidence
     from pipeline.review.registry import REGISTRY
-    from pipeline.stage import StageResult
+    from conftest import transcode_result
+    from pipeline.contracts import Level, Loudness, Upstream
 
     lesson = Lesson("l", tmp_path, "T", "en", (Author("A"),), "r", (), "CC-BY-4.0", ("o",), "teachers", ("16:9",), 90.0,
                     sequence, (Section("a", "A", "text", "Words.", 1),))
-    loudness = {"mode": "limited", "detail": "loudnorm chose 'dynamic' mode; applied linear gain and a limiter instead"}
-    evidence = Evidence(lesson, tmp_path, {"transcode": StageResult([], {"loudness": loudness})}, {})
+    level = Level(-16.0, -1.6, 5.0)
+    loudness = Loudness(level, level, "limited", 0.0, True, "loudnorm chose 'dynamic' mode; applied linear gain and a limiter instead")
+    evidence = Evidence(lesson, tmp_path, Upstream(transcode=transcode_result(loudness=loudness)), {})
     [result] = REGISTRY["loudness.mode"].run(evidence)
     assert result.passed is False and result.value == "limited"
     assert expected in result.detail

@@ -17,13 +17,14 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import needs_tool, run_ffmpeg
-from pipeline.approval import ApprovalError, approval_status, approve, generate_key
+from pipeline.signoff.approval import ApprovalError, approval_status, approve
+from pipeline.signoff.keys import generate_key
 from pipeline.build import build
 from pipeline.review import measure
-from pipeline.review.checklist import load_checklist
+from pipeline.signoff.checklist import load_checklist
 from pipeline.stage import Settings
 
-pytestmark = [pytest.mark.media, needs_tool("espeak-ng")]
+pytestmark = [pytest.mark.media, needs_tool("espeak-ng"), pytest.mark.e2e]
 
 SLUG = "faulty-clip"
 FIRST, SECOND = "Hold the phone with both hands.", "Lean on a table to keep it steady."

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from test_package_helpers import build_lesson, bundle_of, write_lesson
+from package_helpers import build_lesson, bundle_of, write_lesson
 
 pytestmark = [pytest.mark.media]
 
@@ -175,6 +175,8 @@ def test_watching_the_video_completes_the_lesson_in_scorm_again(site, page):
     _play_to_the_end(frame)
     page.wait_for_function("window.API.cmi.core.lesson_status === 'completed'", timeout=60_000)
     assert frame.evaluate("document.body.dataset.completed") == "video"
+    # a lesson without questions completes with a full score (a portal grading by score shows 100%, not 0%)
+    assert [page.evaluate(f"window.API.cmi.core.score.{k}") for k in ("raw", "min", "max")] == ["100", "0", "100"]
     calls = page.evaluate("window.calls")
     completed_at = calls.index(["LMSSetValue", "cmi.core.lesson_status", "completed", "true"])
     assert ["LMSCommit", "", "true"] in calls[completed_at:]

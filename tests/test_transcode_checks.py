@@ -13,9 +13,11 @@ from pipeline.lesson.model import CardSlide, Clip, EndCard, TitleCard
 from pipeline.stage import ObjectStore
 from pipeline.transcode import loudness, narration
 from pipeline.transcode.plan import make_plan
-from pipeline.transcode.settings import RATE
-from test_transcode_helpers import SMALL, build, lesson, section
-from test_transcode_helpers import loudness as meter
+from pipeline.transcode.settings import AUDIO_RATE
+from transcode_helpers import SMALL, build, lesson, section
+from transcode_helpers import loudness as meter
+
+pytestmark = [pytest.mark.media]
 
 HLS = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n"
 FFCONCAT = "ffconcat version 1.0\nfile /etc/passwd\n"
@@ -96,11 +98,11 @@ def test_duration_limit_is_enforced_before_encoding(tmp_path):
 def test_a_missing_slide_is_named(tmp_path):
     the_lesson = lesson(tmp_path / "content" / "intro", (TitleCard("", 1.0),))
     out = tmp_path / "build" / "intro"
-    from test_transcode_helpers import context, fake_cards
+    from transcode_helpers import context, fake_cards
     from pipeline.transcode.assemble import transcode
 
     cards = fake_cards(out, the_lesson, SMALL)
-    (out / cards.data["slides"]["16:9"]["title"]).unlink()
+    (out / cards.slides["16:9"].title).unlink()
     with pytest.raises(MediaError, match="is missing: the cards stage did not write this slide"):
         transcode(context(the_lesson, out, tmp_path / "objects", cards), SMALL)
 
@@ -115,7 +117,7 @@ def _read_raw(path: Path) -> np.ndarray:
 
 
 def _speechlike(seconds: float, level: float) -> np.ndarray:
-    t = np.arange(int(seconds * RATE)) / RATE
+    t = np.arange(int(seconds * AUDIO_RATE)) / AUDIO_RATE
     wave = level * np.sin(2 * np.pi * 330 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 2 * t))
     return np.stack([wave, wave], axis=1)
 
@@ -125,7 +127,7 @@ def test_quiet_track_gets_linear_gain(tmp_path):
     result = loudness.normalise(track, tmp_path / "n.f32", "content/intro")
     assert result.mode == "linear" and result.detail == "linear gain"
     out = _read_raw(tmp_path / "n.f32")
-    assert len(out) == 8 * RATE  # not a sample gained or lost: the video stays in sync
+    assert len(out) == 8 * AUDIO_RATE  # not a sample gained or lost: the video stays in sync
     integrated, peak = meter(out)
     assert abs(integrated + 16) <= 0.5 and peak <= -1.5
     assert result.gain_db == pytest.approx(-16 - result.before.I, abs=0.01)
@@ -133,7 +135,7 @@ def test_quiet_track_gets_linear_gain(tmp_path):
 
 def test_peaky_track_is_limited_explicitly_and_says_so(tmp_path):
     samples = _speechlike(8, 0.03)
-    samples[::RATE // 4] = 0.95  # clicks: linear gain to -16 LUFS would clip them
+    samples[::AUDIO_RATE // 4] = 0.95  # clicks: linear gain to -16 LUFS would clip them
     result = loudness.normalise(_raw(tmp_path / "t.f32", samples), tmp_path / "n.f32", "content/intro")
     assert result.mode == "limited"
     assert result.detail.startswith("linear gain of +") and result.detail.endswith("a limiter holds it at -2 dBTP")
@@ -142,7 +144,7 @@ def test_peaky_track_is_limited_explicitly_and_says_so(tmp_path):
 
 
 def test_silent_track_is_left_alone(tmp_path):
-    result = loudness.normalise(_raw(tmp_path / "t.f32", np.zeros((RATE * 4, 2))), tmp_path / "n.f32", "content/intro")
+    result = loudness.normalise(_raw(tmp_path / "t.f32", np.zeros((AUDIO_RATE * 4, 2))), tmp_path / "n.f32", "content/intro")
     assert (result.mode, result.gain_db) == ("linear", 0.0)
     assert not _read_raw(tmp_path / "n.f32").any()
 
@@ -157,8 +159,8 @@ def test_narration_is_synthesised_per_sentence_and_cached(tmp_path, monkeypatch,
     voiced = narration.synthesise(text, narration.voice_for(language), 0.3, store)
     assert voiced.synthesised and len(voiced.sentences) == count
     first, second = voiced.sentences
-    assert first.start == 0 and second.start == pytest.approx(first.end + 0.3, abs=1 / RATE)
-    assert voiced.seconds == pytest.approx(second.end, abs=1 / RATE)
+    assert first.start == 0 and second.start == pytest.approx(first.end + 0.3, abs=1 / AUDIO_RATE)
+    assert voiced.seconds == pytest.approx(second.end, abs=1 / AUDIO_RATE)
     assert float(np.abs(voiced.samples).max()) > 0.05
     monkeypatch.setattr(narration, "run_espeak", lambda *a, **k: pytest.fail("espeak-ng ran again"))
     again = narration.synthesise(text, narration.voice_for(language), 0.3, store)

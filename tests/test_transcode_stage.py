@@ -9,9 +9,12 @@ import soundfile
 
 from conftest import make_video, run_ffmpeg
 from pipeline import ffmpeg
+from pipeline.contracts import Speech
 from pipeline.fsutil import sha256_file
 from pipeline.lesson.model import CardSlide, Clip, EndCard, TitleCard
-from test_transcode_helpers import HOUSE_FAST, SMALL, build, house_ok, inspect, lesson, loudness, section
+from transcode_helpers import HOUSE_FAST, SMALL, build, house_ok, inspect, lesson, loudness, section
+
+pytestmark = [pytest.mark.media]
 
 NARRATION = "Hold the phone with both hands. Lean on a table to keep it steady."
 
@@ -50,13 +53,13 @@ def house(tmp_path_factory):
 def test_house_format_in_both_formats(house):
     tmp, result, _ = house
     out = tmp / "b1" / "phone-lesson"
-    assert result.data["videos"] == {"16:9": "video/phone-lesson-16x9.mp4", "9:16": "video/phone-lesson-9x16.mp4"}
+    assert result.videos == {"16:9": "video/phone-lesson-16x9.mp4", "9:16": "video/phone-lesson-9x16.mp4"}
     for fmt, size in (("16:9", (1920, 1080)), ("9:16", (1080, 1920))):
-        probed = inspect(out / result.data["videos"][fmt])
-        house_ok(probed, size, result.data["frames"])
+        probed = inspect(out / result.videos[fmt])
+        house_ok(probed, size, result.frames)
         integrated, peak = loudness(probed.audio)
         assert abs(integrated + 16) <= 1.0 and peak <= -1.5
-    with open(out / result.data["videos"]["16:9"], "rb") as handle:
+    with open(out / result.videos["16:9"], "rb") as handle:
         head = handle.read(64 * 1024)
     assert head.index(b"moov") < head.index(b"mdat") if b"mdat" in head else b"moov" in head  # +faststart
 
@@ -64,27 +67,27 @@ def test_house_format_in_both_formats(house):
 def test_timeline_speech_and_sentences(house):
     tmp, result, _ = house
     out = tmp / "b1" / "phone-lesson"
-    timeline = result.data["timeline"]
-    assert [t["kind"] for t in timeline] == ["title", "clip", "card", "card", "end"]
-    assert [t["start"] for t in timeline[1:]] == [t["end"] for t in timeline[:-1]]
-    assert timeline[-1]["end"] == result.data["duration"]
-    assert timeline[1]["speech"] == {"text": "Hello from my classroom.", "audio": "speech/01.wav", "offset": 2.0, "synthesised": False, "sentences": []}
-    card = timeline[2]["speech"]
-    assert card["synthesised"] and card["offset"] == pytest.approx(timeline[2]["start"] + 0.4)
-    assert [s["text"] for s in card["sentences"]] == ["Hold the phone with both hands.", "Lean on a table to keep it steady."]
-    assert card["sentences"][0]["start"] == card["offset"] and card["sentences"][1]["start"] == pytest.approx(card["sentences"][0]["end"] + 0.3)
-    assert timeline[2]["end"] == pytest.approx(timeline[2]["start"] + np.ceil((card["sentences"][-1]["end"] + 0.6 - timeline[2]["start"]) * 2) / 2)
+    timeline = result.timeline
+    assert [t.kind for t in timeline] == ["title", "clip", "card", "card", "end"]
+    assert [t.start for t in timeline[1:]] == [t.end for t in timeline[:-1]]
+    assert timeline[-1].end == result.duration
+    assert timeline[1].speech == Speech("Hello from my classroom.", "speech/01.wav", 2.0, False, ())
+    card = timeline[2].speech
+    assert card.synthesised and card.offset == pytest.approx(timeline[2].start + 0.4)
+    assert [s.text for s in card.sentences] == ["Hold the phone with both hands.", "Lean on a table to keep it steady."]
+    assert card.sentences[0].start == card.offset and card.sentences[1].start == pytest.approx(card.sentences[0].end + 0.3)
+    assert timeline[2].end == pytest.approx(timeline[2].start + np.ceil((card.sentences[-1].end + 0.6 - timeline[2].start) * 2) / 2)
     # the memo's 0.8 s lead and 1 s tail of silence are trimmed (30 ms kept each side)
     memo = timeline[3]
-    assert memo["file"] == "media/memo.m4a" and memo["speech"]["synthesised"] is False
-    assert memo["end"] - memo["start"] == 3.5  # 0.4 + 2.06 + 0.6 s, held in whole half seconds
+    assert memo.file == "media/memo.m4a" and memo.speech.synthesised is False
+    assert memo.end - memo.start == 3.5  # 0.4 + 2.06 + 0.6 s, held in whole half seconds
     for entry in timeline:
-        if entry["speech"]:
-            data, rate = soundfile.read(out / entry["speech"]["audio"])
+        if entry.speech:
+            data, rate = soundfile.read(out / entry.speech.audio)
             assert rate == 16000 and data.ndim == 1
-            spoken = [s for s in entry["speech"]["sentences"]]
+            spoken = [s for s in entry.speech.sentences]
             if spoken:
-                assert len(data) / rate == pytest.approx(spoken[-1]["end"] - entry["speech"]["offset"], abs=1e-3)
+                assert len(data) / rate == pytest.approx(spoken[-1].end - entry.speech.offset, abs=1e-3)
 
 
 def test_thumbnail_and_posters(house):
@@ -92,7 +95,7 @@ def test_thumbnail_and_posters(house):
 
     tmp, result, _ = house
     out = tmp / "b1" / "phone-lesson"
-    assert (result.data["thumbnail"], result.data["poster"]) == ("thumbnail.jpg", "poster-16x9.jpg")
+    assert (result.thumbnail, result.poster) == ("thumbnail.jpg", "poster-16x9.jpg")
     sizes = {name: Image.open(out / name).size for name in ("thumbnail.jpg", "poster-16x9.jpg", "poster-9x16.jpg")}
     assert sizes == {"thumbnail.jpg": (1280, 720), "poster-16x9.jpg": (1920, 1080), "poster-9x16.jpg": (1080, 1920)}
 
@@ -100,7 +103,7 @@ def test_thumbnail_and_posters(house):
 def test_two_builds_give_the_same_bytes(house):
     _, first, second = house
     assert [(a.path, a.sha256) for a in first.artifacts] == [(a.path, a.sha256) for a in second.artifacts]
-    assert first.data == second.data
+    assert first == second
 
 
 def test_segments_share_one_sps_pps(house):
@@ -127,12 +130,12 @@ def test_ninety_seconds_end_in_sync(tmp_path):
     the_lesson = lesson(root, (TitleCard("", 5.0), Clip("media/long.mp4"), CardSlide("pause", duration=20.0), Clip("media/flash.mp4"), EndCard((), 5.0)),
                         (section("pause", ""),))
     result = build(the_lesson, tmp_path / "build" / "demo", tmp_path / "objects")
-    probed = inspect(tmp_path / "build" / "demo" / result.data["videos"]["16:9"])
+    probed = inspect(tmp_path / "build" / "demo" / result.videos["16:9"])
     house_ok(probed, (320, 180), 2700)
     assert abs(probed.audio_seconds - probed.video_seconds) < 1 / 30
     import av
 
-    with av.open(str(tmp_path / "build" / "demo" / result.data["videos"]["16:9"])) as container:
+    with av.open(str(tmp_path / "build" / "demo" / result.videos["16:9"])) as container:
         flash = next(f.time for f in container.decode(video=0) if f.time > 79.9 and f.to_ndarray(format="gray").mean() > 128)
     onset = np.argmax(np.abs(probed.audio[80 * 48000:, 0]) > 0.01) / 48000 + 80
     assert flash == pytest.approx(80.0, abs=1e-6)
@@ -156,5 +159,5 @@ def test_changed_card_re_encodes_only_its_segments_and_poster_skips_black(tmp_pa
     encodes.clear()
     second = build(the_lesson, out, tmp_path / "objects", SMALL, colors={"title": "black", "a": "white", "b": "purple"})
     assert [Path(p).name for p in encodes] == ["b-16x9.png"]
-    assert first.data["frames"] == second.data["frames"] == 225
+    assert first.frames == second.frames == 225
     assert sha256_file(out / "video/demo-16x9.mp4") != first.artifacts[-1].sha256

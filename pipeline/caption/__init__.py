@@ -1,7 +1,7 @@
 """The caption stage: align each part's script to its speech, cut cues by the language's rules,
 check them, and write WebVTT, SRT and a transcript (text and HTML).
 
-Reads ``transcode.data["timeline"]``: every part with speech has its text, a 16 kHz mono WAV of
+Reads ``ctx.upstream.transcode.timeline``: every part with speech has its text, a 16 kHz mono WAV of
 exactly that speech, the WAV's offset in the video and, for synthesised narration, each
 sentence's exact times. Synthesised sentences are aligned one by one inside their known windows
 (so sentence boundaries are exact and only word times come from alignment); recorded speech is
@@ -10,6 +10,7 @@ formats: they share one timeline), ``transcript.txt`` and ``transcript.html``.
 """
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from pipeline.caption import qc
@@ -18,7 +19,8 @@ from pipeline.caption.segment import Token, segment, time_cues
 from pipeline.errors import Diagnostic, LessonError
 from pipeline.i18n import N_, _
 from pipeline.lesson.model import Lesson
-from pipeline.stage import Context, Stage, StageResult
+from pipeline.contracts import CaptionCue, CaptionFiles, CaptionResult, Divergence, PartMatch, TimelinePart
+from pipeline.stage import Context, Settings, Stage
 
 FLAG_BELOW = 0.5  # cues with a lower alignment confidence go to the reviewer
 MISMATCH_BELOW = 0.35  # a part matched this badly is not the recording of its script: error
@@ -29,21 +31,21 @@ WHAT = {"audio-only": N_("the audio has speech the text lacks"), "script-only": 
         "mismatch": N_("the words do not match the audio")}
 
 
-def run(ctx: Context) -> StageResult:
+def run(ctx: Context) -> CaptionResult:
     from pipeline.caption import draft, formats
     from pipeline.caption.speech import align_part, draft_part
 
     lesson = ctx.lesson
     rules = rules_for(lesson.language, lesson.captions)
-    timeline = ctx.upstream["transcode"].data["timeline"]
+    timeline = ctx.upstream.transcode.timeline
     problems, parts, doubts, owners, spoken, divergences, report = [], [], [], [], [], [], []
     for index, entry in enumerate(timeline):
-        speech = entry.get("speech")
-        if not speech:
+        speech = entry.speech
+        if speech is None:
             continue
         place = _place(ctx, index, entry)
         drafted = ""
-        if not speech["text"].strip():
+        if not speech.text.strip():
             drafted = draft.recogniser(lesson.language) or ""
             if not drafted:
                 problems.append(_no_words(place, lesson.language))
@@ -56,14 +58,14 @@ def run(ctx: Context) -> StageResult:
         else:
             ctx.progress(_("aligning part {part} of {total}", part=index + 1, total=len(timeline)))
             result = align_part(ctx, speech, lesson.language, lesson.voice)
-        if result.quality < MISMATCH_BELOW and not speech.get("synthesised") and not drafted:
+        if result.quality < MISMATCH_BELOW and not speech.synthesised and not drafted:
             problems.append(Diagnostic(place.file, place.line, place.col, place.field,
                                        _("the recording {file} does not match this text (match {quality}, under {limit})",
                                          file=_recording(lesson, entry, speech), quality=f"{result.quality:.2f}", limit=MISMATCH_BELOW),
                                        _("check that the recording is the right file and that the text is what is said in it")))
             continue
         tokens = [Token(w.text, w.start, w.end, w.confidence) for w in result.words]
-        parts.append((tokens, segment(tokens, rules, float(entry["end"])), float(entry["end"])))
+        parts.append((tokens, segment(tokens, rules, float(entry.end)), float(entry.end)))
         part_doubts = []
         for d in result.divergences:
             there = " ".join(t.text for t in tokens[d.word: d.word + 6])
@@ -71,47 +73,50 @@ def run(ctx: Context) -> StageResult:
             reason = _("text and audio diverge at {start}–{end}: {what} (near \"{words}\")",
                        start=formats.cue_time(d.start), end=formats.cue_time(d.end), what=what, words=there)
             part_doubts.append((d.start, d.end, reason))
-            divergences.append({"part": index, "start": d.start, "end": d.end, "kind": d.kind, "text": there, "message": reason})
+            divergences.append(Divergence(index, d.start, d.end, d.kind, there, reason))
             ctx.log.warning("%s: %s", place.file, reason)
-        if not drafted and not speech.get("synthesised") and result.quality < DOUBTFUL_BELOW:
+        if not drafted and not speech.synthesised and result.quality < DOUBTFUL_BELOW:
             part_doubts.append((float("-inf"), float("inf"), _("the recording matches its text only weakly (match {quality}): listen to it", quality=f"{result.quality:.2f}")))
         if drafted:
             part_doubts.append((float("-inf"), float("inf"), _("drafted from speech by {recogniser} (there is no script): check every word", recogniser=drafted)))
         doubts.append(part_doubts)
         owners.append((index, place))
-        said = " ".join(speech["text"].split()) or " ".join(t.text for t in tokens)
-        spoken.append(formats.TranscriptPart(float(entry["start"]), _heading(lesson, entry), said))
-        report.append({"part": index, "quality": result.quality, "method": result.method})
+        said = " ".join(speech.text.split()) or " ".join(t.text for t in tokens)
+        spoken.append(formats.TranscriptPart(float(entry.start), _heading(lesson, entry), said))
+        report.append(PartMatch(index, result.quality, result.method))
     if problems:
         raise LessonError(problems)
 
     cues = time_cues(parts, rules, FLAG_BELOW, doubts)
     cue_parts = [owners[c.part] for c in cues]
-    violations = qc.check(cues, rules, [index for index, _ in cue_parts])
-    for item in divergences:
-        item["cues"] = [c.index for c in cues if c.start < item["end"] and c.end > item["start"] and cue_parts[c.index - 1][0] == item["part"]]
+    accepting = acceptances(lesson)
+    violations = [replace(v, accepted=found.reason) if (found := qc.accepted(v, accepting)) else v
+                  for v in qc.check(cues, rules, [index for index, _ in cue_parts])]
+    divergences = [replace(item, cues=tuple(c.index for c in cues if c.start < item.end and c.end > item.start
+                                             and cue_parts[c.index - 1][0] == item.part)) for item in divergences]
     if ctx.settings.caption_check:
-        qc.enforce(violations, [cue_parts[v.cue - 1][1] for v in violations], acceptances(lesson))
+        qc.enforce(violations, [cue_parts[v.cue - 1][1] for v in violations], accepting)
 
     stem = f"captions/{lesson.slug}.{lesson.language}"
-    files = {"vtt": f"{stem}.vtt", "srt": f"{stem}.srt", "transcript_txt": "transcript.txt", "transcript_html": "transcript.html"}
+    named = CaptionFiles(vtt=f"{stem}.vtt", srt=f"{stem}.srt", transcript_txt="transcript.txt", transcript_html="transcript.html")
+    files = asdict(named)
     texts = {
         "vtt": formats.webvtt(cues, lesson.language),
         "srt": formats.srt(cues),
         "transcript_txt": formats.transcript_text(lesson.title, spoken, lesson.language),
-        "transcript_html": formats.transcript_html(lesson.title, spoken, lesson.language),
+        "transcript_html": formats.transcript_html(lesson.title, spoken, lesson.language, ctx.settings.templates),
     }
     kinds = {"vtt": "captions", "srt": "captions", "transcript_txt": "transcript", "transcript_html": "transcript"}
     artifacts = [ctx.artifact(kinds[key], files[key], lambda tmp, t=texts[key]: tmp.write_text(t, encoding="utf-8")) for key in files]
-    data = {
-        "cues": [dict(c.as_dict(), part=cue_parts[c.index - 1][0]) for c in cues],
-        "files": files,
-        "qc": [v.as_dict() for v in violations],
-        "rules": rules.as_dict(),
-        "divergences": divergences,
-        "parts": report,
-    }
-    return StageResult(artifacts, data)
+    return CaptionResult(
+        artifacts=tuple(artifacts),
+        cues=tuple(CaptionCue(**c.as_dict(), part=cue_parts[c.index - 1][0]) for c in cues),
+        files=named,
+        qc=tuple(violations),
+        rules=rules.as_dict(),
+        divergences=tuple(divergences),
+        parts=tuple(report),
+    )
 
 
 def _no_words(place: Diagnostic, language: str) -> Diagnostic:
@@ -125,17 +130,17 @@ def _no_words(place: Diagnostic, language: str) -> Diagnostic:
     return Diagnostic(place.file, place.line, place.col, place.field, _("this part has speech but no words to caption"), hint)
 
 
-def _recording(lesson: Lesson, entry: dict, speech: dict) -> str:
+def _recording(lesson: Lesson, entry, speech) -> str:
     """The teacher's own file behind a part's speech (the clip, or the card's audio), never the
     stage's internal speech/NN.wav, which the teacher has never seen."""
-    if entry.get("file"):
-        return entry["file"]
+    if entry.file:
+        return entry.file
     from pipeline.lesson.model import CardSlide
 
     for item in lesson.sequence:
-        if isinstance(item, CardSlide) and item.section == entry.get("section") and item.audio:
+        if isinstance(item, CardSlide) and item.section == entry.section and item.audio:
             return item.audio
-    return speech["audio"]
+    return speech.audio
 
 
 def acceptances(lesson: Lesson) -> tuple[qc.Acceptance, ...]:
@@ -144,48 +149,46 @@ def acceptances(lesson: Lesson) -> tuple[qc.Acceptance, ...]:
     return tuple(getattr(lesson.captions, "accept", ()) or ())
 
 
-def _place(ctx: Context, index: int, entry: dict) -> Diagnostic:
+def _place(ctx: Context, index: int, entry: TimelinePart) -> Diagnostic:
     """Where a part's text is written: the card's section in the script, or the clip in lesson.yaml."""
     lesson = ctx.lesson
-    if entry.get("kind") == "card" and entry.get("section"):
+    if entry.kind == "card" and entry.section:
         try:
-            section = lesson.section(entry["section"])
+            section = lesson.section(entry.section)
         except KeyError:
             section = None
         return Diagnostic(f"{ctx.label}/{lesson.script}", section.line if section else 0, 1 if section else 0,
-                          f"section '{entry['section']}' narration")
+                          f"section '{entry.section}' narration")
     return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, f"sequence[{index}].says")
 
 
-def _heading(lesson: Lesson, entry: dict) -> str:
+def _heading(lesson: Lesson, entry: TimelinePart) -> str:
     from pipeline.caption.formats import LABELS
 
-    if entry.get("section"):
+    if entry.section:
         try:
-            return lesson.section(entry["section"]).title
+            return lesson.section(entry.section).title
         except KeyError:
             pass
-    return LABELS[lesson.language]["clip"] + (f" ({Path(entry['file']).name})" if entry.get("file") else "")
+    return LABELS[lesson.language]["clip"] + (f" ({Path(entry.file).name})" if entry.file else "")
 
 
-def _params(lesson: Lesson) -> dict:
-    from pipeline.caption.rules import ALIGN_VERSION
-
+def _params(lesson: Lesson, settings: Settings) -> dict:
     rules = rules_for(lesson.language, lesson.captions)
     return {"rules": rules.as_dict(), "voice": lesson.voice, "title": lesson.title, "slug": lesson.slug,
-            "flag_below": FLAG_BELOW, "mismatch_below": MISMATCH_BELOW, "doubtful_below": DOUBTFUL_BELOW, "align": ALIGN_VERSION}
+            "flag_below": FLAG_BELOW, "mismatch_below": MISMATCH_BELOW, "doubtful_below": DOUBTFUL_BELOW,
+            "script": lesson.script, "headings": {s.id: s.title for s in lesson.sections}}  # transcript headings, messages
 
 
-def _tools() -> dict:
-    from pipeline.toolversions import espeak_version
+def _tools(settings: Settings) -> dict:
     from pipeline.fsutil import sha256_file
-    from pipeline.templates import templates_dir
+    from pipeline.toolversions import espeak_version
 
-    template = templates_dir() / "transcript.html.j2"
+    template = settings.templates / "transcript.html.j2"
     from pipeline.caption.draft import version
 
     return {"espeak-ng": espeak_version(), "transcript-template": sha256_file(template) if template.is_file() else None,
             "recognisers": {language: version(language) for language in ("en", "ko")}}
 
 
-STAGE = Stage(name="caption", needs=("transcode",), run=run, params=_params, inputs=lambda lesson: [], tools=_tools, version="1")
+STAGE = Stage(name="caption", needs=("transcode",), run=run, params=_params, inputs=lambda lesson: [], tools=_tools, result=CaptionResult)

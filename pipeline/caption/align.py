@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.caption import dtw
-from pipeline.caption.features import FRAME, features, fill_runs, runs, voiced
+from pipeline.audio import FRAME, features, fill_runs, runs, voiced
 from pipeline.caption.synth import synthesise
 
 SNAP = 0.15  # s: how far a boundary moves to reach the recording's own speech edge

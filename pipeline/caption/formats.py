@@ -7,8 +7,10 @@ pure functions of the cues, so the same cues always give the same bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.caption.segment import Cue
+from pipeline.timefmt import cue_time, minutes  # noqa: F401 - the caption stage's formats use them
 
 LABELS = {
     "en": {"transcript": "Transcript", "clip": "Video clip"},
@@ -24,12 +26,6 @@ class TranscriptPart:
     start: float
     heading: str
     text: str
-
-
-def cue_time(seconds: float, separator: str = ".") -> str:
-    """00:01:02.345 (WebVTT; SRT uses ',' before the milliseconds)."""
-    ms = round(seconds * 1000)
-    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}{separator}{ms % 1000:03d}"
 
 
 def _vtt_text(line: str) -> str:
@@ -62,16 +58,10 @@ def transcript_text(title: str, parts: list[TranscriptPart], language: str) -> s
     return "\n".join(out)
 
 
-def transcript_html(title: str, parts: list[TranscriptPart], language: str) -> str:
-    """The HTML transcript through templates/transcript.html.j2 (autoescaped)."""
+def transcript_html(title: str, parts: list[TranscriptPart], language: str, templates: Path) -> str:
+    """The HTML transcript through ``templates``/transcript.html.j2 (autoescaped)."""
     from pipeline.templates import environment
 
-    template = environment("").get_template("transcript.html.j2")
+    template = environment(templates).get_template("transcript.html.j2")
     rows = [{"start": p.start, "clock": minutes(p.start), "heading": p.heading, "paragraphs": [p.text]} for p in parts]
     return template.render(title=title, language=language, labels=LABELS[language], parts=rows)
-
-
-def minutes(seconds: float) -> str:
-    """1:02 — a place in a short video, as transcripts and the player show it."""
-    whole = int(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"

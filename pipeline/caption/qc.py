@@ -11,12 +11,13 @@ text, not its number, because numbers shift whenever the script changes.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from pipeline.i18n import N_, _
-from pipeline.caption.formats import cue_time
+from pipeline.timefmt import cue_time
 from pipeline.caption.rules import Rules, width
 from pipeline.caption.segment import Cue
+from pipeline.contracts import Violation
 from pipeline.errors import Diagnostic, LessonError
 
 HINTS = {
@@ -28,22 +29,6 @@ HINTS = {
     "min_gap": N_("leave a short pause between these sentences"),
     "order": N_("this is a bug in the caption stage: please report it"),
 }
-
-
-@dataclass(frozen=True)
-class Violation:
-    cue: int
-    start: float
-    end: float
-    rule: str
-    value: float
-    limit: float
-    message: str
-    text: str = ""
-    part: int = -1  # index of the timeline part the cue belongs to
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,18 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.caption.align import Divergence, Word, align
-from pipeline.caption.features import RATE
+from pipeline.audio import SPEECH_RATE, read_audio
+from pipeline.contracts import Speech
 from pipeline.caption.segment import tokens_of
-from pipeline.caption.synth import _resample, espeak_version
+from pipeline.caption.synth import espeak_version
 
-from pipeline.caption.rules import ALIGN_VERSION
+from pipeline.digests import code_fingerprint
 from pipeline.lesson.model import DEFAULT_VOICES as VOICES  # noqa: E402,F401  (as the transcode stage speaks them; bench/ reads it)
 from pipeline.lesson.model import voice_for  # noqa: E402
 EDGE = 0.1  # s of audio either side of a synthesised sentence's window
+# the code whose change can change word times for the same audio and text (part of the memo keys)
+ALIGN_CODE = ("pipeline.caption.speech", "pipeline.caption.align", "pipeline.caption.dtw", "pipeline.audio",
+              "pipeline.caption.synth", "pipeline.caption.draft", "pipeline.espeak")
 
 
 @dataclass(frozen=True)
@@ -32,30 +36,21 @@ class PartAlignment:
     method: str  # "aligned" or "sentences" (synthesised: per sentence, in known windows)
 
 
-def read_audio(path: Path) -> np.ndarray:
-    """A WAV as 16 kHz mono float32."""
-    import soundfile
-
-    samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    mono = samples.mean(axis=1)
-    return mono if rate == RATE else _resample(mono, rate, RATE)
-
-
-def align_part(ctx, speech: dict, language: str, voice_override: str = "") -> PartAlignment:
-    """Align ``speech`` (a timeline entry's ``speech``) and return word times in the video."""
+def align_part(ctx, speech: Speech, language: str, voice_override: str = "") -> PartAlignment:
+    """Align ``speech`` (a timeline part's speech) and return word times in the video."""
     from pipeline.fsutil import sha256_file
 
-    path = ctx.out / speech["audio"]
+    path = ctx.out / speech.audio
     voice = voice_for(language, voice_override)
-    offset = float(speech.get("offset", 0.0))
-    windows = [(s["text"], float(s["start"]) - offset, float(s["end"]) - offset) for s in speech.get("sentences") or []]
-    exact = bool(speech.get("synthesised")) and bool(windows)
-    key = {"kind": "caption-align", "audio": sha256_file(path), "text": speech["text"], "windows": windows if exact else [],
-           "voice": voice, "espeak": espeak_version(), "version": ALIGN_VERSION}
+    offset = float(speech.offset)
+    windows = [(s.text, float(s.start) - offset, float(s.end) - offset) for s in speech.sentences]
+    exact = speech.synthesised and bool(windows)
+    key = {"kind": "caption-align", "audio": sha256_file(path), "text": speech.text, "windows": windows if exact else [],
+           "voice": voice, "espeak": espeak_version(), "version": code_fingerprint(*ALIGN_CODE)}
 
     def compute() -> dict:
         samples = read_audio(path)
-        return _by_sentence(samples, windows, voice, ctx.label) if exact else _whole(samples, speech["text"], voice, ctx.label)
+        return _by_sentence(samples, windows, voice, ctx.label) if exact else _whole(samples, speech.text, voice, ctx.label)
 
     stored = _memo(ctx, key, compute)
     divergences = tuple(Divergence(round(d["start"] + offset, 2), round(d["end"] + offset, 2), d["word"], d["kind"]) for d in stored["divergences"])
@@ -89,10 +84,10 @@ def _whole(samples: np.ndarray, text: str, voice: str, context: str) -> dict:
 def _by_sentence(samples: np.ndarray, windows: list[tuple[str, float, float]], voice: str, context: str) -> dict:
     words, divergences, qualities = [], [], []
     for text, start, end in windows:
-        lo = max(0, int((start - EDGE) * RATE))
-        hi = min(len(samples), int(np.ceil((end + EDGE) * RATE)))
+        lo = max(0, int((start - EDGE) * SPEECH_RATE))
+        hi = min(len(samples), int(np.ceil((end + EDGE) * SPEECH_RATE)))
         result = align(samples[lo:hi], tokens_of(text), voice, context)
-        shift = lo / RATE
+        shift = lo / SPEECH_RATE
         for w in result.words:
             # the window is exact: keep every word inside it
             s = min(max(w.start + shift, start), end)
@@ -104,15 +99,15 @@ def _by_sentence(samples: np.ndarray, windows: list[tuple[str, float, float]], v
     return _as_json(words, divergences, float(min(qualities)) if qualities else 1.0)
 
 
-def draft_part(ctx, speech: dict, language: str) -> PartAlignment:
+def draft_part(ctx, speech: Speech, language: str) -> PartAlignment:
     """Words recognised from a part's speech (no script), in video time; see draft.py."""
     from pipeline.caption import draft
     from pipeline.fsutil import sha256_file
 
-    path = ctx.out / speech["audio"]
-    offset = float(speech.get("offset", 0.0))
+    path = ctx.out / speech.audio
+    offset = float(speech.offset)
     key = {"kind": "caption-draft", "audio": sha256_file(path), "language": language, "recogniser": draft.version(language),
-           "version": ALIGN_VERSION}
+           "version": code_fingerprint(*ALIGN_CODE)}
 
     stored = _memo(ctx, key, lambda: _as_json(draft.draft(read_audio(path), language), (), 0.0))
     return PartAlignment(_words_at(stored, offset), (), 0.0, "drafted")

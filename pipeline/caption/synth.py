@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from pipeline.caption.features import RATE
+from pipeline.audio import SPEECH_RATE, resample
 from pipeline.caption.segment import ends_clause, ends_sentence
 from pipeline.espeak import ESPEAK, run_espeak
 from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
@@ -55,41 +55,7 @@ def _speak(argv: list[str], text: str, context: str) -> np.ndarray:
     samples, rate = soundfile.read(argv[argv.index("-w") + 1], dtype="float32")
     if samples.ndim > 1:
         samples = samples.mean(axis=1)
-    return samples if rate == ESPEAK_RATE else _resample(samples, rate, ESPEAK_RATE)
-
-
-def _resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
-    """Band-limited resampling by FFT (scipy.signal costs half a second just to import).
-
-    The input is zero-padded to ``unit * k`` samples, ``unit = rate / gcd``, with k 5-smooth,
-    so both transforms have lengths made of small primes (pocketfft is slow on large primes).
-    """
-    from math import gcd
-
-    n = len(samples)
-    out_n = int(round(n * target / rate))
-    if n == 0 or out_n == 0:
-        return np.zeros(out_n, np.float32)
-    g = gcd(rate, target)
-    unit_in, unit_out = rate // g, target // g
-    k = _smooth(-(-n // unit_in))
-    spectrum = np.fft.rfft(samples, unit_in * k)
-    size = unit_out * k
-    keep = size // 2 + 1
-    spectrum = spectrum[:keep] if keep <= len(spectrum) else np.pad(spectrum, (0, keep - len(spectrum)))
-    return (np.fft.irfft(spectrum, size)[:out_n] * (size / (unit_in * k))).astype(np.float32)
-
-
-def _smooth(n: int) -> int:
-    """The smallest number >= n whose prime factors are 2, 3 and 5."""
-    while True:
-        m = n
-        for p in (2, 3, 5):
-            while m % p == 0:
-                m //= p
-        if m == 1:
-            return n
-        n += 1
+    return samples if rate == ESPEAK_RATE else resample(samples, rate, ESPEAK_RATE)
 
 
 def word_pieces(samples: np.ndarray, rate: int = ESPEAK_RATE) -> list[np.ndarray]:
@@ -134,7 +100,7 @@ def synthesise(words: list[str], voice: str, context: str = "") -> Synthetic:
         parts += [piece, gap]
         at += len(piece) + len(gap)
     parts.append(lead)
-    joined = _resample(np.concatenate(parts), ESPEAK_RATE, RATE)
+    joined = resample(np.concatenate(parts), ESPEAK_RATE, SPEECH_RATE)
     # a whisper of deterministic noise: digital silence has no spectrum, a room always has one
     noise = np.random.default_rng(0).standard_normal(len(joined)).astype(np.float32) * 1e-4
     return Synthetic(joined + noise, tuple(spans))

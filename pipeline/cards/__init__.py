@@ -12,11 +12,12 @@ Writes ``cards/social/NN-<id>.png``, ``cards/square/NN-<id>.png``, ``cards/hando
 """
 from __future__ import annotations
 
-from pipeline.lesson.model import CardSlide, Lesson
-from pipeline.stage import Context, Stage, StageResult
+from pipeline.lesson.model import CardSlide, Lesson, Section
+from pipeline.contracts import Artifact, Card, CardImage, CardsResult, Check, SlideSet
+from pipeline.stage import Context, Settings, Stage
 
 
-def run(ctx: Context) -> StageResult:
+def run(ctx: Context) -> CardsResult:
     from pipeline.cards import checks, deck
     from pipeline.cards.fit import MIN_FONT_PX
     from pipeline.cards.markdown import card_content
@@ -26,17 +27,20 @@ def run(ctx: Context) -> StageResult:
     from pipeline.errors import LessonError
 
     lesson = ctx.lesson
-    theme = load_theme(lesson.theme)
+    theme = load_theme(lesson.theme, ctx.settings.templates)
     font_set = theme.font_set(lesson.language)
     colors = theme.palette(lesson.school.colors)
-    labels = theme_labels(lesson.language)
+    labels = theme_labels(lesson.language, ctx.settings.templates)
 
-    problems, cards = [], []
+    problems, cards, answers = [], [], {}
     for section_id in shown_sections(lesson):
-        content, found = card_content(lesson.section(section_id), f"{ctx.label}/{lesson.script}")
+        section = lesson.section(section_id)
+        content, found = card_content(section, f"{ctx.label}/{lesson.script}")
         problems += found
         cards.append(content)
-    pages = plan(lesson, cards)
+        if section.quiz is not None:
+            answers[section_id], _ = card_content(answer_section(section, labels), f"{ctx.label}/{lesson.script}")
+    pages = plan(lesson, cards, answers)
     sample = context(pages[-1], lesson, len(cards), colors, font_set, labels)
     missing, checked = checks.glyphs(lesson, ctx.label, cards, font_set, lesson_texts(sample))
     weak, ratios = checks.colours(lesson, ctx.label, theme)
@@ -46,18 +50,18 @@ def run(ctx: Context) -> StageResult:
 
     drawn = deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels)
 
-    artifacts, slides = [], {fmt: {"title": "", "end": "", "cards": {}} for fmt in lesson.formats}
-    entries = {card.id: {"id": card.id, "title": card.title, "text": card.text, "html": card.html,
-                         "images": [{"path": i.path, "alt": i.alt} for i in card.images]} for card in cards}
+    artifacts: list[Artifact] = []
+    slides: dict[str, dict] = {fmt: {"title": "", "end": "", "cards": {}, "answers": {}} for fmt in lesson.formats}
+    pngs: dict[str, dict[str, str]] = {card.id: {} for card in cards}  # card id -> {"social": path, "square": path}
     for index, page in enumerate(pages):
         if not page.rel:
             continue
         kind = "card" if page.format in ("social", "square") else "slide"
         artifacts.append(ctx.copy_artifact(kind, page.rel, drawn.pngs[index]))
         if kind == "card":
-            entries[page.card.id][page.format] = page.rel
+            pngs[page.card.id][page.format] = page.rel
         elif page.card is not None:
-            slides[page.format]["cards"][page.card.id] = page.rel
+            slides[page.format]["answers" if page.answer else "cards"][page.card.id] = page.rel
         else:
             slides[page.format][page.kind] = page.rel
     artifacts.append(ctx.copy_artifact("handout", "cards/handout.pdf", drawn.handout))
@@ -65,20 +69,34 @@ def run(ctx: Context) -> StageResult:
     fullest = max(drawn.fits.items(), key=lambda item: item[1]["fill"])
     smallest = min(f["smallest_font"] for f in drawn.fits.values())
     weakest = min(ratios, key=lambda r: r["ratio"] / r["minimum"])
-    data_checks = [
-        {"id": "cards.glyphs", "passed": True, "value": 0, "limit": 0,
-         "detail": f"{checked} characters checked against the fonts " + ", ".join(font_set.keys())},
-        {"id": "cards.contrast", "passed": True, "value": weakest["ratio"], "limit": weakest["minimum"],
-         "detail": "; ".join(f"{r['text']} on {r['on']} {r['ratio']}:1 (needs {r['minimum']:g}:1)" for r in ratios)},
-        {"id": "cards.fit", "passed": True, "value": round(fullest[1]["fill"] * 100), "limit": 100,
-         "detail": f"fullest page: {pages[fullest[0]].rel or 'handout ' + pages[fullest[0]].kind} ({round(fullest[1]['fill'] * 100)}% of its text box)"},
-        {"id": "cards.font-size", "passed": True, "value": smallest, "limit": MIN_FONT_PX, "detail": f"smallest text {smallest:g} px"},
-        {"id": "cards.alt-text", "passed": True, "value": sum(len(c.images) for c in cards), "limit": 0,
-         "detail": "every image on a card has alt text"},
-    ]
-    data = {"slides": slides, "cards": [entries[c.id] for c in cards], "handout": "cards/handout.pdf",
-            "theme": theme.name, "checks": data_checks}
-    return StageResult(artifacts, data)
+    fullest_page = pages[fullest[0]].rel or "handout " + pages[fullest[0]].kind
+    data_checks = (
+        Check("cards.glyphs", True, 0, 0, f"{checked} characters checked against the fonts " + ", ".join(font_set.keys())),
+        Check("cards.contrast", True, weakest["ratio"], weakest["minimum"],
+              "; ".join(f"{r['text']} on {r['on']} {r['ratio']}:1 (needs {r['minimum']:g}:1)" for r in ratios)),
+        Check("cards.fit", True, round(fullest[1]["fill"] * 100), 100,
+              f"fullest page: {fullest_page} ({round(fullest[1]['fill'] * 100)}% of its text box)"),
+        Check("cards.font-size", True, smallest, MIN_FONT_PX, f"smallest text {smallest:g} px"),
+        Check("cards.alt-text", True, sum(len(c.images) for c in cards), 0, "every image on a card has alt text"),
+    )
+    return CardsResult(
+        artifacts=tuple(artifacts),
+        checks=data_checks,
+        slides={fmt: SlideSet(**entry) for fmt, entry in slides.items()},
+        cards=tuple(Card(card.id, card.title, card.text, card.html, tuple(CardImage(i.path, i.alt) for i in card.images),
+                         **pngs[card.id]) for card in cards),
+        handout="cards/handout.pdf",
+        theme=theme.name,
+    )
+
+
+def answer_section(section: Section, labels: dict) -> Section:
+    """A question card's answer slide, as a section: the right answers marked, then the explanation."""
+    from dataclasses import replace
+
+    from pipeline.lesson.quiz import answer_markdown
+
+    return replace(section, body=answer_markdown(section.quiz, labels.get("right_answer", "right answer")))
 
 
 def shown_sections(lesson: Lesson) -> list[str]:
@@ -90,7 +108,7 @@ def shown_sections(lesson: Lesson) -> list[str]:
     return seen
 
 
-def params(lesson: Lesson) -> dict:
+def params(lesson: Lesson, settings: Settings) -> dict:
     """Everything a card shows besides files: texts, theme, school, language and formats."""
     from pipeline.cards.pages import end_card, title_card
 
@@ -104,8 +122,10 @@ def params(lesson: Lesson) -> dict:
         "language": lesson.language,
         "formats": list(lesson.formats),
         "theme": lesson.theme,
+        "script": lesson.script,  # named in its messages
         "school": {"name": lesson.school.name, "logo": lesson.school.logo, "colors": [list(c) for c in lesson.school.colors]},
         "cards": [[s, lesson.section(s).title, lesson.section(s).body] for s in shown_sections(lesson)],
+        "quizzes": {s: lesson.section(s).quiz.as_dict() for s in shown_sections(lesson) if lesson.section(s).quiz is not None},
     }
 
 
@@ -117,9 +137,8 @@ def inputs(lesson: Lesson) -> list[str]:
     return sorted(files)
 
 
-def tools() -> dict:
+def tools(settings: Settings) -> dict:
     """Renderer versions, the themes' files and the card fonts: a change to any redraws the cards."""
-    from pipeline.cards.deck import RENDER_VERSION
     from pipeline.cards.fonts import FAMILIES, FACES, digest as font_digest, font_file
     from pipeline.cards.render import tool_versions
     from pipeline.cards.theme import digest, themes_root
@@ -133,9 +152,9 @@ def tools() -> dict:
                 fonts[name] = font_digest(font_file(name))
             except SetupError:
                 fonts[name] = None
-    root = themes_root()
+    root = themes_root(settings.templates)
     themes = {p.name: digest(p) for p in sorted(root.iterdir()) if p.is_dir()} if root.is_dir() else {}
-    return {**tool_versions(), "render": RENDER_VERSION, "fonts": fonts, "themes": themes}
+    return {**tool_versions(), "fonts": fonts, "themes": themes}
 
 
-STAGE = Stage(name="cards", needs=(), run=run, params=params, inputs=inputs, tools=tools, version="1")
+STAGE = Stage(name="cards", needs=(), run=run, params=params, inputs=inputs, tools=tools, result=CardsResult)

@@ -16,6 +16,7 @@ from pathlib import Path
 from pipeline.i18n import _
 from pipeline.cards import fit as fitting
 from pipeline.cards import fonts
+from pipeline.digests import code_fingerprint
 from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
 from pipeline.cards.render import BlockedResource, Renderer, tool_versions
 from pipeline.cards.theme import Theme, themes_root
@@ -23,7 +24,8 @@ from pipeline.templates import environment
 from pipeline.errors import Diagnostic, LessonError
 from pipeline.stage import Context
 
-RENDER_VERSION = "2"  # raise when this package changes what a page looks like (or its PNG bytes)
+# what a page looks like (and its PNG bytes) is decided by this package's code and the house format
+RENDER_CODE = ("pipeline.cards", "pipeline.templates", "pipeline.house")
 # appended to a page whose text overflows, to measure how much room the text needs
 UNBOUNDED = ("<style>@page {{ size: {width}px 100000px; }} "
              ".fit {{ bottom: auto !important; height: auto !important; max-height: none !important; }}</style>")
@@ -45,15 +47,15 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
     """Render (or find stored) every page and the handout; LessonError lists every page that
     does not fit, and every theme problem found on the way."""
     lesson, objects = ctx.lesson, ctx.objects
-    env = environment("themes")  # autoescaped: only the sanitised card HTML is inserted as markup
+    env = environment(themes_root(ctx.settings.templates))  # autoescaped: only the sanitised card HTML is inserted as markup
     tools = tool_versions()
     font_hashes = {path.name: fonts.digest(path) for path in font_set.files()}
-    roots = (lesson.root, themes_root())
+    roots = (lesson.root, themes_root(ctx.settings.templates))
     drawn, documents, problems = Drawn(), {}, []
     overflows: dict[str, tuple[float, Diagnostic]] = {}  # card id or page kind -> its worst page
 
     def parts(page: Page) -> dict:
-        return {"what": "cards.page", "version": RENDER_VERSION, "theme": theme.name, "theme_files": theme.digest,
+        return {"what": "cards.page", "version": code_fingerprint(*RENDER_CODE), "theme": theme.name, "theme_files": theme.digest,
                 "template": page.template, "size": list(page.size), "fonts": font_hashes, "tools": tools,
                 "context": context(page, lesson, total, colors, font_set, labels, for_key=True, source_hash=ctx.source_hash)}
 
@@ -115,7 +117,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         raise LessonError(problems)
 
     order = _handout_order(pages)
-    handout_key = {"what": "cards.handout", "version": RENDER_VERSION, "pages": [keys[i] for i in order], "title": lesson.title, "language": lesson.language}
+    handout_key = {"what": "cards.handout", "version": code_fingerprint(*RENDER_CODE), "pages": [keys[i] for i in order], "title": lesson.title, "language": lesson.language}
 
     def make_handout(tmp: Path) -> None:
         ctx.progress(_("writing the handout"))

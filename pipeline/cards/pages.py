@@ -16,9 +16,10 @@ from typing import Callable
 from pipeline.i18n import N_
 from pipeline.cards.markdown import CardContent
 from pipeline.fsutil import sha256_file
+from pipeline.house import HOUSE
 from pipeline.lesson.model import FORMATS, EndCard, Lesson, TitleCard
 
-CARD_FORMATS = {"social": (1080, 1350), "square": (1080, 1080)}
+CARD_FORMATS = HOUSE.card_sizes
 SLIDE_FOLDERS = {"16:9": "16x9", "9:16": "9x16"}
 FORMAT_NAMES = {"social": N_("social card (1080x1350)"), "square": N_("square card (1080x1080)"),
                 "16:9": N_("16:9 slide (1920x1080)"), "9:16": N_("9:16 slide (1080x1920)")}
@@ -34,6 +35,7 @@ class Page:
     rel: str  # output path, relative to the lesson's build folder
     card: CardContent | None = None
     number: int = 0  # the card's place among the cards, from 1
+    answer: bool = False  # a question card's answer slide (shown after the question in the video)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -58,16 +60,20 @@ def file_stem(number: int, section_id: str) -> str:
     return f"{number:02d}-{ascii_part}-{digest}" if re.search(r"[a-z]", ascii_part) else f"{number:02d}-{digest}"
 
 
-def plan(lesson: Lesson, cards: list[CardContent]) -> list[Page]:
-    """Every page, in order: for each card its social and square card and its slides; the title
-    and end slides of each video format; the title and end cards of the handout."""
+def plan(lesson: Lesson, cards: list[CardContent], answers: dict[str, CardContent] | None = None) -> list[Page]:
+    """Every page, in order: for each card its social and square card and its slides (and, for a
+    question card, its answer slides from ``answers``); the title and end slides of each video
+    format; the title and end cards of the handout."""
     pages: list[Page] = []
+    answers = answers or {}
     for number, card in enumerate(cards, 1):
         stem = file_stem(number, card.id)
         pages.append(Page("card", "social", f"cards/social/{stem}.png", card, number))
         pages.append(Page("card", "square", f"cards/square/{stem}.png", card, number))
         for fmt in lesson.formats:
             pages.append(Page("card", fmt, f"slides/{SLIDE_FOLDERS[fmt]}/{stem}.png", card, number))
+            if card.id in answers:
+                pages.append(Page("card", fmt, f"slides/{SLIDE_FOLDERS[fmt]}/{stem}-answer.png", answers[card.id], number, answer=True))
     for fmt in lesson.formats:
         pages.append(Page("title", fmt, f"slides/{SLIDE_FOLDERS[fmt]}/00-title.png"))
         pages.append(Page("end", fmt, f"slides/{SLIDE_FOLDERS[fmt]}/99-end.png"))

@@ -53,10 +53,8 @@ class Theme:
         return {**dict(self.colors), **{role: value for role, value in school_colors if role in SCHOOL_ROLES}}
 
 
-def themes_root() -> Path:
-    from pipeline.templates import templates_dir
-
-    return templates_dir() / "themes"
+def themes_root(templates: Path) -> Path:
+    return templates / "themes"
 
 
 @lru_cache(maxsize=None)
@@ -140,13 +138,18 @@ def digest(folder: Path) -> str:
     return h.hexdigest()
 
 
-def load_theme(name: str) -> Theme:
-    """The theme ``templates/themes/<name>/``; LessonError naming theme.yaml when it is invalid."""
-    folder = themes_root() / name
+def load_theme(name: str, templates: Path | None = None) -> Theme:
+    """The theme ``templates/themes/<name>/`` (default: the tool's own templates); LessonError naming
+    theme.yaml when it is invalid."""
+    from pipeline.templates import default_templates
+
+    templates = templates or default_templates()
+    folder = themes_root(templates) / name
     if not folder.is_dir():
         from pipeline.templates import available_themes
 
-        raise LessonError([Diagnostic("lesson.yaml", 0, 0, "theme", f"there is no theme '{name}'", "themes: " + ", ".join(available_themes()))])
+        raise LessonError([Diagnostic("lesson.yaml", 0, 0, "theme", f"there is no theme '{name}'",
+                                      "themes: " + ", ".join(available_themes(templates)))])
     return _load(folder, digest(folder))
 
 
@@ -157,8 +160,8 @@ def _labels(path: Path, stamp: str) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def labels(language: str) -> dict[str, str]:
+def labels(language: str, templates: Path) -> dict[str, str]:
     """The words the templates print (Authors, Licence...) in the lesson's language."""
-    path = themes_root() / "labels.yaml"
+    path = themes_root(templates) / "labels.yaml"
     table = _labels(path, hashlib.sha256(path.read_bytes()).hexdigest())
     return {**table.get("en", {}), **table.get(language, {})}

@@ -52,7 +52,7 @@ class Reader:
             self.error(node, path, _("expected a mapping of 'key: value' lines, found {found}", found=_describe(node)), "")
             return {name: INVALID for name in spec}
         suggested = set()
-        for key, value in node.value.items():
+        for key in node.value:
             if key not in spec:
                 suggested.add(self.unknown_key(node.keys[key], _join(path, key), key, spec))
         for name, field in spec.items():

@@ -25,6 +25,7 @@ from pipeline.lesson.model import (
     Lesson,
     School,
     TitleCard,
+    lesson_label,
 )
 from pipeline.lesson.script import parse_script
 from pipeline.lesson.slugs import SLUG, suggest_slug
@@ -39,22 +40,19 @@ FORMAT_ALIASES = {"landscape": "16:9", "horizontal": "16:9", "portrait": "9:16",
 LICENCE_ALIASES = {"cc-by": "CC-BY-4.0", "cc by 4.0": "CC-BY-4.0", "cc0": "CC0-1.0", "cc-by-sa": "CC-BY-SA-4.0", "public domain": "CC0-1.0"}
 ITEM_TYPES = ("title", "clip", "card", "end")
 DEFAULT_MAX_DURATION = 90.0
+DEFAULT_MASTERY = 80  # percent of a lesson's questions answered right that passes it
 
 
-def lesson_label(root: Path) -> str:
-    """How a lesson's files are named in messages: relative to the working folder when possible."""
-    try:
-        return Path(root).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(root)
-
-
-def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
+def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = None) -> Lesson:
     """Load ``root/lesson.yaml`` and its script; raise LessonError listing every problem found.
 
-    With ``probe_media`` (the default) media files are opened to check their streams and lengths.
+    With ``probe_media`` (the default) media files are opened to check their streams and lengths;
+    ``templates`` (default: the tool's own) decides which card themes exist.
     """
+    from pipeline.templates import available_themes, default_templates
+
     root = Path(root)
+    themes = tuple(available_themes(templates or default_templates()))
     label = lesson_label(root)
     yaml_file = f"{label}/lesson.yaml"
     problems: list[Diagnostic] = []
@@ -79,7 +77,7 @@ def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
         raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", _("lesson.yaml is empty"), _("start from a scaffold: make new LESSON={slug} LANG=en", slug=slug))])
 
     reader = Reader(yaml_file)
-    values = reader.mapping(node, "", _lesson_spec(root))
+    values = reader.mapping(node, "", _lesson_spec(root, themes))
     problems.extend(reader.problems)
 
     sections = []
@@ -130,10 +128,11 @@ def load_lesson(root: Path, probe_media: bool = True) -> Lesson:
         school=values["school"] or School(),
         version=values["version"] or "1",
         captions=values["captions"] or CaptionSettings(),
+        mastery=values["mastery"] if values["mastery"] is not None else DEFAULT_MASTERY,
     )
 
 
-def _lesson_spec(root: Path) -> dict[str, Field]:
+def _lesson_spec(root: Path, themes: tuple[str, ...]) -> dict[str, Field]:
     return {
         "title": Field(f.text(100), required=True, hint=N_("add a line 'title: ...' with the lesson's title")),
         "language": Field(f.choice(LANGUAGES, LANGUAGE_ALIASES), required=True, hint=N_("add 'language: en' (or ru, ko)")),
@@ -148,10 +147,11 @@ def _lesson_spec(root: Path) -> dict[str, Field]:
         "script": Field(f.lesson_file(root, must_exist=False)),
         "narration": Field(f.choice(("synthesised", "recorded"), {"synthesized": "synthesised", "tts": "synthesised", "recording": "recorded"})),
         "voice": Field(f.text(40)),
-        "theme": Field(_theme(root)),
+        "theme": Field(_theme(themes)),
         "school": Field(_school(root)),
         "version": Field(f.text(20)),
         "captions": Field(_captions),
+        "mastery": Field(f.number(1, 100, integer=True), hint=N_("the share of right answers, in percent, that passes the lesson's questions")),
         "sequence": Field(lambda r, n, p: n, required=True, hint=N_("add 'sequence:' listing the title card, clips, cards and end card")),
     }
 
@@ -185,12 +185,9 @@ def _formats(reader: Reader, node: Y, path: str) -> Any:
     return tuple(sorted(values, key=list(FORMATS).index))
 
 
-def _theme(root: Path):
+def _theme(themes: tuple[str, ...]):
     def convert(reader: Reader, node: Y, path: str) -> Any:
-        from pipeline.templates import available_themes
-
         name = f.text(40)(reader, node, path)
-        themes = available_themes()
         if name is INVALID or not themes or name in themes:
             return name
         return f.choice(tuple(themes))(reader, node, path)
@@ -250,7 +247,7 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
         if kind is INVALID:
             continue
         spec = _item_spec(kind, root)
-        spec["type"] = Field(lambda r, n, p: kind)
+        spec["type"] = Field(lambda r, n, p, kind=kind: kind)
         fields = reader.mapping(item, path, spec)
         if INVALID in fields.values():
             continue

@@ -29,18 +29,19 @@ def _code_mark() -> str:
     return hashlib.sha256(repr(stat_marks(files)).encode()).hexdigest()
 
 
-def folder_mark(root: Path) -> str:
-    """Every file of the lesson folder by path, size and modification time."""
+def folder_mark(root: Path, templates: Path | None = None) -> str:
+    """Every file of the lesson folder by path, size and modification time, and which template
+    folder's themes the lesson was checked against."""
     files = []
     for folder, dirs, names in os.walk(root):
         dirs.sort()
         files.extend(Path(folder) / name for name in sorted(names))
-    return hashlib.sha256(repr((_code_mark(), stat_marks(files))).encode()).hexdigest()
+    return hashlib.sha256(repr((_code_mark(), str(templates), stat_marks(files))).encode()).hexdigest()
 
 
-def load_lesson_memo(root: Path, cache_dir: Path) -> Lesson:
-    """``load_lesson(root)``, from ``cache_dir`` when nothing it read has changed since."""
-    mark = folder_mark(root)
+def load_lesson_memo(root: Path, cache_dir: Path, templates: Path | None = None) -> Lesson:
+    """``load_lesson(root, templates=templates)``, from ``cache_dir`` when nothing it read has changed since."""
+    mark = folder_mark(root, templates)
     stored = cache_dir / f"{root.name}.pickle"
     try:
         with stored.open("rb") as fh:
@@ -49,7 +50,7 @@ def load_lesson_memo(root: Path, cache_dir: Path) -> Lesson:
             return lesson
     except Exception:  # missing, truncated or from another version: load afresh
         pass
-    lesson = load_lesson(root)  # raises LessonError for an invalid lesson: nothing is remembered
+    lesson = load_lesson(root, templates=templates)  # raises LessonError for an invalid lesson: nothing is remembered
     with atomic_path(stored) as tmp:
         tmp.write_bytes(pickle.dumps((mark, lesson), protocol=pickle.HIGHEST_PROTOCOL))
     return lesson

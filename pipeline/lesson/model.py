@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.house import HOUSE
+from pipeline.lesson.quiz import Quiz
+
 LANGUAGES = {"en": "English", "ru": "Russian", "ko": "Korean"}
 DEFAULT_VOICES = {"en": "en-us", "ru": "ru", "ko": "ko"}  # espeak-ng voices, when lesson.yaml names none
 
@@ -13,7 +16,7 @@ def voice_for(language: str, override: str = "") -> str:
     return override or DEFAULT_VOICES[language]
 
 # Output formats by their aspect; the house format of docs/lesson-format.md.
-FORMATS = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
+FORMATS = HOUSE.video_sizes
 FORMAT_NAMES = {"16:9": "landscape", "9:16": "portrait"}
 
 LICENCES = (
@@ -65,6 +68,7 @@ class Section:
     narration: str
     line: int  # line of the heading in the script file
     images: tuple[ImageRef, ...] = ()
+    quiz: Quiz | None = None  # a knowledge check: the card asks this question (lesson/quiz.py)
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,13 @@ class Lesson:
     school: School = field(default_factory=School)
     version: str = "1"
     captions: CaptionSettings = field(default_factory=CaptionSettings)
+    mastery: int = 80  # percent of the questions answered right that passes (SCORM masteryscore)
+
+    @property
+    def quizzes(self) -> tuple[Section, ...]:
+        """The sections that ask a question, in the order the sequence shows them."""
+        shown = [item.section for item in self.sequence if isinstance(item, CardSlide)]
+        return tuple(self.section(s) for s in shown if self.section(s).quiz is not None)
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:
@@ -143,20 +154,14 @@ class Lesson:
 
     @property
     def school_name(self) -> str:
-        """The school the lesson comes from (catalogue, manifest): ``school.name``, else the first
+        """The school the lesson comes from (catalog, manifest): ``school.name``, else the first
         author's school. ``school`` itself stays what the cards show."""
         return self.school.name or next((a.school for a in self.authors if a.school), "")
 
-    def media_files(self) -> list[str]:
-        """Every file of the lesson folder the build reads, posix paths, sorted and unique."""
-        files = {"lesson.yaml", self.script}
-        for item in self.sequence:
-            if isinstance(item, Clip):
-                files.add(item.file)
-            elif isinstance(item, CardSlide) and item.audio:
-                files.add(item.audio)
-        for section in self.sections:
-            files.update(image.path for image in section.images)
-        if self.school.logo:
-            files.add(self.school.logo)
-        return sorted(files)
+
+def lesson_label(root: Path) -> str:
+    """How a lesson's files are named in messages: relative to the working folder when possible."""
+    try:
+        return Path(root).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(root)

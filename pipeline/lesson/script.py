@@ -11,6 +11,7 @@ import unicodedata
 from pipeline.errors import Diagnostic
 from pipeline.i18n import N_, _
 from pipeline.lesson.model import ImageRef, Section
+from pipeline.lesson.quiz import is_quiz, parse_quiz, question_markdown
 
 NARRATION_MARKERS = ("narration:", "озвучка:", "закадровый текст:", "내레이션:", "나레이션:")
 _HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
@@ -121,6 +122,7 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
         return None, problems
 
     body: list[str] = []
+    body_lines: list[tuple[int, str]] = []  # (line number, text) of the card text, for a quiz's places
     narration: list[str] = []
     target = body
     in_fence = False
@@ -145,6 +147,8 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
             continue
         if target is narration and not in_fence:
             problems.extend(_narration_problems(line, file, offset + 1, 0))
+        elif target is body:
+            body_lines.append((offset + 1, line))
         target.append(line)
 
     images = []
@@ -159,9 +163,16 @@ def _section(lines: list[str], index: int, end: int, title: str, explicit: str, 
 
     body_text = "\n".join(body).strip()
     narration_text = " ".join(" ".join(narration).split())
+    question = None
+    if is_quiz(body):
+        question, quiz_problems = parse_quiz(body_lines, file, title)
+        problems.extend(quiz_problems)
+        if question is None:
+            return None, problems
+        body_text = question_markdown(question)
     if not body_text and not narration_text:
         problems.append(Diagnostic(file, line_no, 1, "", _("card '{title}' has no text and no narration", title=title), _("add the card text under the heading and a 'Narration:' line with what is said")))
-    section = Section(id=section_id, title=title, body=body_text, narration=narration_text, line=line_no, images=tuple(images))
+    section = Section(id=section_id, title=title, body=body_text, narration=narration_text, line=line_no, images=tuple(images), quiz=question)
     return section, problems
 
 

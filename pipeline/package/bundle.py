@@ -6,50 +6,21 @@ covers every file's path and sha256, so a sign-off can name exactly what it appr
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import re
 import shutil
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.digests import bundle_digest  # noqa: F401 - the package stage's digest, shared with sign-off and review
 from pipeline.errors import PipelineError
+from pipeline.settings import LIMIT_VARIABLE
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 # already-compressed media gains nothing from deflate; text does
 STORED_SUFFIXES = (".mp4", ".png", ".jpg", ".jpeg", ".pdf", ".webp", ".zip")
-LIMIT_VARIABLE = "MICROLEARN_PORTAL_LIMIT"
-DEFAULT_LIMIT = 500 * 1000 * 1000  # 500 MB: Canvas's per-file upload limit, a common PHP setting for Moodle
-_UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
 
 
 class BundleTooLarge(PipelineError):
     """The bundle would be over the portal's upload limit."""
-
-
-class SettingError(PipelineError):
-    """A setting given in the environment cannot be understood."""
-
-
-@dataclass(frozen=True)
-class PackageSettings:
-    """What the package stage's bytes and checks depend on beyond the lesson (part of its cache key)."""
-
-    portal_limit: int = DEFAULT_LIMIT  # bytes
-
-    @classmethod
-    def from_env(cls) -> PackageSettings:
-        raw = os.environ.get(LIMIT_VARIABLE, "").strip()
-        return cls(parse_size(raw, LIMIT_VARIABLE)) if raw else cls()
-
-
-def parse_size(text: str, where: str) -> int:
-    """'500MB', '2 GB', '750MiB' or a number of bytes -> bytes."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?\s*", text, re.IGNORECASE)
-    if not match or float(match.group(1)) <= 0:
-        raise SettingError(f"{where}: '{text}' is not a size — write it like 500MB, 2GB or 750MiB")
-    return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
 
 
 def human(size: float) -> str:
@@ -58,12 +29,6 @@ def human(size: float) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1000
     return f"{size:.2f} GB"
-
-
-def bundle_digest(files: list[dict]) -> str:
-    """sha256 over the sorted 'path sha256' lines of the bundle's files (manifest.json excluded)."""
-    lines = "".join(f"{f['path']} {f['sha256']}\n" for f in sorted(files, key=lambda f: f["path"]) if f["path"] != "manifest.json")
-    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 def check_size(label: str, sizes: dict[str, int], limit: int) -> None:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import PipelineError
 from pipeline.lesson.model import Lesson
 from pipeline.package.bundle import bundle_digest
+from pipeline.templates import default_schemas
 
 SCHEMA_ID = "microlearn-bundle/1"
-SCHEMA_FILE = Path(__file__).resolve().parent.parent.parent / "schemas" / "manifest.schema.json"
+SCHEMA_FILE = default_schemas() / "manifest.schema.json"
 
 
 class ManifestError(PipelineError):

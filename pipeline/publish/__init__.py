@@ -1,7 +1,8 @@
 """The publish step (CI): approved, unchanged bundles to the school's targets, and the catalog.
 
 - config.py   publish.yaml: targets (folder, sftp), site title, ledger place; located errors
-- targets.py  the target interface and ``put``: partial file, resume, verify size + sha256, rename
+- connection.py  what every target offers (the Connection interface)
+- targets.py  the folder target, choosing a target, and ``put``: partial file, resume, verify size + sha256, rename
 - sftp.py     the SFTP target (paramiko): pinned host key, secrets from the environment
 - ledger.py   publish-ledger.json, deterministic and committed by CI
 - catalog.py  the static catalog (jinja2, templates/catalog/) and its JSON and Atom feeds

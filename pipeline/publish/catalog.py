@@ -10,6 +10,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from pipeline.i18n import N_, _, use_language
@@ -65,15 +66,15 @@ def _absolute(base: str, rel: str) -> str:
     return f"{base.rstrip('/')}/{quote(rel)}" if base else quote(rel)
 
 
-def render(entries: list[dict], site: Site, base_url: str = "") -> dict[str, bytes]:
+def render(entries: list[dict], site: Site, base_url: str = "", templates: Path | None = None) -> dict[str, bytes]:
     """Every catalog file for these publications (ledger entries with their "meta").
 
     ``base_url`` (the target's public URL) makes the feeds' links absolute; without it they are
     relative to the feed, which readers resolve against the address they fetched it from.
     """
-    from pipeline.templates import environment
+    from pipeline.templates import default_templates, environment
 
-    env = environment("catalog")
+    env = environment((templates or default_templates()) / "catalog")
     lessons = sorted(entries, key=lambda e: (e["meta"]["title"].casefold(), e["lesson"]))
     groups = _groups(lessons)
     common = {"site": site, "groups": groups, "languages": LANGUAGES, "duration": duration_text, "size": size_text, "quote": quote,

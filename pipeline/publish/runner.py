@@ -1,7 +1,7 @@
 """``microlearn publish``: build (or reuse the cache), check approvals, publish, update the catalog.
 
 The phases, in order: read publish.yaml (every problem at once); build every lesson; ask
-pipeline.approval for each lesson's status and re-hash the bundle zip against the digest the
+pipeline.signoff.approval for each lesson's status and re-hash the bundle zip against the digest the
 approval signs; then per target: put each approved bundle and its thumbnail (safely, see
 targets.put), record it in the ledger, regenerate the catalog from the ledger and put the files
 that changed. A lesson waiting for review is listed with its reason and is not a failure; a
@@ -73,16 +73,21 @@ class PublishReport:
 
 
 def publish(project: Path, content_dir: Path, build_dir: Path, config_path: Path, *, build: bool = True, jobs: int = 1,
-            progress: Progress | None = None, environ: dict[str, str] | None = None) -> PublishReport:
+            progress: Progress | None = None, environ: dict[str, str] | None = None, settings=None) -> PublishReport:
     """Publish every approved lesson of ``content_dir`` to the targets of ``config_path``.
+
+    ``settings`` (pipeline.settings.Settings) as the command resolved them; default: this machine's.
 
     ``project`` holds reviewers.yaml and approvals/. Raises PublishConfigError/PublishError only when
     nothing can be done (publish.yaml invalid or missing, ledger damaged); everything else is in the report.
     """
+    from pipeline.settings import Settings
+
+    settings = settings or Settings.from_environment(content_dir, build_dir, jobs)
     config = load_config(config_path, project)
     ledger = Ledger.load(config.ledger)
     report = PublishReport()
-    slugs = _built_lessons(content_dir, build_dir, build, jobs, report)
+    slugs = _built_lessons(settings, build, report)
     candidates = []
     for slug in slugs:
         candidate = _candidate(project, build_dir, slug, report)
@@ -90,19 +95,18 @@ def publish(project: Path, content_dir: Path, build_dir: Path, config_path: Path
             candidates.append(candidate)
             report.approved.append(candidate.slug)
     for target in config.targets:
-        _publish_to(target, candidates, config, ledger, report, progress, environ)
+        _publish_to(target, candidates, config, ledger, report, progress, environ, settings.templates)
     return report
 
 
-def _built_lessons(content_dir: Path, build_dir: Path, do_build: bool, jobs: int, report: PublishReport) -> list[str]:
+def _built_lessons(settings, do_build: bool, report: PublishReport) -> list[str]:
     from pipeline.build import build, discover
-    from pipeline.stage import Settings
 
-    lessons = discover(content_dir)
+    lessons = discover(settings.content_dir)
     if not do_build:
         return [root.name for root in lessons]
     slugs = []
-    for lesson in build(Settings(content_dir=content_dir, build_dir=build_dir, jobs=jobs), lessons):
+    for lesson in build(settings, lessons):
         if lesson.ok:
             slugs.append(lesson.slug)
             continue
@@ -125,7 +129,7 @@ def _first_error(errors: list[dict]) -> str:
 
 
 def _candidate(project: Path, build_dir: Path, slug: str, report: PublishReport) -> Candidate | None:
-    from pipeline.approval import approval_status
+    from pipeline.signoff.approval import approval_status
 
     status = approval_status(project, build_dir, slug)
     if not status.approved:
@@ -178,7 +182,7 @@ def _check_zip(bundle: Path, digest: str, thumbnail: str) -> tuple[str, bytes | 
 
 
 def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledger: Ledger, report: PublishReport,
-                progress: Progress | None, environ) -> None:
+                progress: Progress | None, environ, templates: Path) -> None:
     conn = None
     try:
         conn = connect(target, environ)
@@ -193,7 +197,7 @@ def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledg
             if ledger.record(entry):
                 ledger.save()
             report.published.append((c.slug, c.version, target.name, "uploaded" if uploaded else "already there"))
-        for rel, data in sorted(catalog.render(ledger.current(target.name), config.site, target.url).items()):
+        for rel, data in sorted(catalog.render(ledger.current(target.name), config.site, target.url, templates).items()):
             put(conn, data, rel, progress)
     except PipelineError as exc:
         report.failures.append(str(exc) if str(exc).startswith(f"{target.name}") else f"{target.name}: {exc}")

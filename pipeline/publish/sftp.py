@@ -14,13 +14,13 @@ import stat
 from typing import BinaryIO
 
 from pipeline.publish.config import PublishError, SftpTarget
-from pipeline.publish.targets import Connection
+from pipeline.publish.connection import Connection
 
 TIMEOUT = 30.0
 
 
 def _fingerprint(key) -> str:
-    from pipeline.approval import blob_fingerprint
+    from pipeline.signoff.keys import blob_fingerprint
 
     return blob_fingerprint(key.asbytes())
 

@@ -18,31 +18,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pipeline.publish.config import FolderTarget, PublishError, SftpTarget
+from pipeline.publish.connection import Connection
 
 log = logging.getLogger("microlearn.publish")
 CHUNK = 1 << 16
 Progress = Callable[[str, int, int], None]  # (remote path, bytes sent so far, total)
-
-
-class Connection:
-    """Operations on one target; paths are relative to the target's folder, '/'-separated."""
-
-    name: str
-
-    def size(self, rel: str) -> int | None: ...
-    def open_read(self, rel: str) -> BinaryIO: ...
-    def open_append(self, rel: str) -> BinaryIO: ...
-    def rename(self, src: str, dst: str) -> None: ...  # replaces dst atomically
-    def remove(self, rel: str) -> None: ...
-    def makedirs(self, rel_dir: str) -> None: ...
-    def listdir(self, rel_dir: str) -> list[str]: ...
-    def close(self) -> None: ...
-
-    def sha256(self, rel: str) -> str:
-        from pipeline.fsutil import sha256_stream
-
-        with self.open_read(rel) as handle:
-            return sha256_stream(handle)
 
 
 def partial_name(rel: str, sha256: str) -> str:
@@ -71,7 +51,7 @@ def put(conn: Connection, data: Path | bytes, rel: str, progress: Progress | Non
         return False
     conn.makedirs(posixpath.dirname(rel))
     part = partial_name(rel, sha256)
-    for attempt in (1, 2):
+    for _attempt in (1, 2):
         have = conn.size(part) or 0
         if have > size:
             conn.remove(part)

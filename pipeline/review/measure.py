@@ -12,6 +12,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pipeline.house import HOUSE
+
 # Stretches shorter than these are not reported by the filters at all; the checks' limits are longer.
 MIN_STRETCH = 1.0
 BLACK_PIXEL = 0.10  # blackdetect pix_th: a pixel darker than 10% of the range counts as black
@@ -110,7 +112,7 @@ def parse_signals(stderr: str, duration: float) -> Signals:
     return Signals(black, frozen, silent, loudness)
 
 
-def measure_signals(video: Path, duration: float, fps: float = 30.0, context: str = "") -> Signals:
+def measure_signals(video: Path, duration: float, fps: float = float(HOUSE.fps), context: str = "") -> Signals:
     """Every measurement of one video, from one ffmpeg decode."""
     from dataclasses import replace
 

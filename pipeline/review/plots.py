@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from html import escape
 
+from pipeline.house import HOUSE
+
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 28
 
@@ -37,7 +39,8 @@ def _frame(title: str, kind: str, body: list[str], y_ticks: list[tuple[float, st
     return "\n".join(parts)
 
 
-def loudness_svg(points: list[tuple[float, float, float]], target: float = -16.0, tolerance: float = 1.0) -> str:
+def loudness_svg(points: list[tuple[float, float, float]], target: float = HOUSE.loudness.integrated,
+                 tolerance: float = HOUSE.loudness.tolerance) -> str:
     """Momentary (thin) and short-term (thick) loudness over time, with the target band."""
     low, high = -60.0, 0.0
     span = max((p[0] for p in points), default=0.0)
@@ -46,7 +49,7 @@ def loudness_svg(points: list[tuple[float, float, float]], target: float = -16.0
     for index, (name, colour, width) in enumerate((("momentary", "#8fa3b8", 1), ("short-term", "#1f5fa8", 2)), start=1):
         line = " ".join(f"{_x(p[0], span):.1f},{_y(p[index], low, high):.1f}" for p in points)
         body.append(f'<polyline class="{name}" points="{line}" fill="none" stroke="{colour}" stroke-width="{width}"/>')
-    ticks = [(v, f"{v:g} LUFS" if v == target else f"{v:g}") for v in (0, -16, -30, -45, -60)]
+    ticks = [(v, f"{v:g} LUFS" if v == target else f"{v:g}") for v in (0, target, -30, -45, -60)]
     return _frame(f"Loudness over time (target {target:g} LUFS ±{tolerance:g})", "loudness", body, ticks, span, low, high)
 
 

@@ -11,19 +11,20 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from pipeline.lesson.model import CardSlide, Clip, Lesson
-from pipeline.stage import Context, Stage, StageResult
+from pipeline.contracts import TranscodeResult
+from pipeline.stage import Context, Settings, Stage
 from pipeline.transcode.settings import MediaSettings
 
 SETTINGS = MediaSettings()
 
 
-def run(ctx: Context) -> StageResult:
+def run(ctx: Context) -> TranscodeResult:
     from pipeline.transcode.assemble import transcode
 
     return transcode(ctx, SETTINGS)
 
 
-def params(lesson: Lesson) -> dict:
+def params(lesson: Lesson, settings: Settings) -> dict:
     """What the output depends on besides file contents: the sequence, the narration text of
     the cards shown, language and voice, formats, the limit, and the encoder settings."""
     narrations = {item.section: lesson.section(item.section).narration for item in lesson.sequence if isinstance(item, CardSlide)}
@@ -31,6 +32,7 @@ def params(lesson: Lesson) -> dict:
         "slug": lesson.slug,
         "sequence": [asdict(item) for item in lesson.sequence],
         "narration": narrations,
+        "questions": [s.id for s in lesson.quizzes],  # a question card holds its answer slide after the question
         "language": lesson.language,
         "voice": lesson.voice,
         "formats": list(lesson.formats),
@@ -49,11 +51,11 @@ def inputs(lesson: Lesson) -> list[str]:
     return sorted(files)
 
 
-def tools() -> dict:
+def tools(settings: Settings) -> dict:
     from pipeline.ffmpeg import ffmpeg_version
     from pipeline.toolversions import espeak_version
 
     return {"ffmpeg": ffmpeg_version(), "espeak-ng": espeak_version()}
 
 
-STAGE = Stage("transcode", ("cards",), run, params, inputs, tools, version="1")
+STAGE = Stage("transcode", ("cards",), run, params, inputs, tools, result=TranscodeResult)

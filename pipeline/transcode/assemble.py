@@ -18,13 +18,14 @@ from pathlib import Path
 
 from pipeline.i18n import _
 from pipeline import ffmpeg
-from pipeline.stage import Artifact, Context, StageResult
+from pipeline.contracts import Artifact, Check, Level, Loudness, Sentence, Speech, TimelinePart, TranscodeResult
+from pipeline.stage import Context
 from pipeline.transcode import commands, loudness, segments, thumbnail, track
 from pipeline.transcode.plan import Plan, make_plan, source_path
-from pipeline.transcode.settings import FPS, RATE, MediaSettings
+from pipeline.transcode.settings import FPS, AUDIO_RATE, MediaSettings
 
 
-def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: int | None = None) -> StageResult:
+def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: int | None = None) -> TranscodeResult:
     """Build the lesson's videos (one per format), posters, thumbnail and speech WAVs.
 
     ``workers``: segments encoded at a time (default: the cores shared among the lessons the
@@ -67,19 +68,17 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     posters, thumb = _pictures(ctx, plan, videos, scratch)
     artifacts += posters + [thumb]
     shutil.rmtree(scratch, ignore_errors=True)
-    return StageResult(
-        artifacts=sorted(artifacts, key=lambda a: a.path),
-        data={
-            "duration": round(plan.seconds, 6),
-            "frames": plan.frames,
-            "videos": videos,
-            "thumbnail": thumb.path,
-            "poster": f"poster-{('16:9' if '16:9' in videos else next(iter(videos))).replace(':', 'x')}.jpg",
-            "posters": {fmt: p.path for fmt, p in zip(lesson.formats, posters)},
-            "timeline": timeline,
-            "loudness": level,
-            "checks": _checks(plan, level),
-        },
+    return TranscodeResult(
+        artifacts=tuple(sorted(artifacts, key=lambda a: a.path)),
+        checks=_checks(plan),
+        duration=round(plan.seconds, 6),
+        frames=plan.frames,
+        videos=videos,
+        thumbnail=thumb.path,
+        poster=f"poster-{('16:9' if '16:9' in videos else next(iter(videos))).replace(':', 'x')}.jpg",
+        posters={fmt: p.path for fmt, p in zip(lesson.formats, posters)},
+        timeline=timeline,
+        loudness=level,
     )
 
 
@@ -92,18 +91,21 @@ def _released(slots: threading.Semaphore, work, *args):
 
 def _video_jobs(ctx: Context, plan: Plan, fmt: str, settings: MediaSettings) -> list[segments.Job]:
     """Every segment of one format, in order (each is encoded unless already stored)."""
-    slides = ctx.upstream["cards"].data["slides"][fmt]
+    slides = ctx.upstream.cards.slides[fmt]
     jobs: list[segments.Job] = []
     for part in plan.parts:
         if part.kind == "clip":
             jobs += segments.clip_jobs(part, source_path(ctx.lesson, part), fmt, settings, f"{ctx.label}/{part.file}")
             continue
-        rel = slides["cards"][part.section] if part.kind == "card" else slides[part.kind]
-        jobs += segments.slide_jobs(ctx.out / rel, part.frames, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{rel}")
+        rel = slides.cards[part.section] if part.kind == "card" else getattr(slides, part.kind)
+        jobs += segments.slide_jobs(ctx.out / rel, part.frames - part.reveal, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{rel}")
+        if part.reveal:
+            rel = slides.answers[part.section]
+            jobs += segments.slide_jobs(ctx.out / rel, part.reveal, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{rel}")
     return jobs
 
 
-def _audio(ctx: Context, plan: Plan, settings: MediaSettings, scratch: Path) -> tuple[Path, Path, dict]:
+def _audio(ctx: Context, plan: Plan, settings: MediaSettings, scratch: Path) -> tuple[Path, Path, Loudness]:
     """Assemble, normalise and encode the track; measure it before and after."""
     clips = {
         part.index: track.clip_audio(part, source_path(ctx.lesson, part), ctx.objects, f"{ctx.label}/{part.file}")
@@ -119,37 +121,32 @@ def _audio(ctx: Context, plan: Plan, settings: MediaSettings, scratch: Path) -> 
     ffmpeg.run(commands.raw_input(commands.aac_encode(str(normal), settings.audio_bitrate, str(m4a))), context=ctx.label)
     after = loudness.measure(m4a, ctx.label)
     reliable = plan.seconds >= loudness.SHORT and result.before.I > loudness.SILENT
-    level = {
-        "before": result.before.as_dict(),
-        "after": after.as_dict(),
-        "mode": result.mode,
-        "gain_db": result.gain_db,
-        "reliable": reliable,
-        "detail": result.detail,
-        "short_clips": [part.file for part in plan.parts if part.kind == "clip" and part.seconds < loudness.SHORT],
-    }
+    level = Loudness(
+        before=Level(**result.before.as_dict()),
+        after=Level(**after.as_dict()),
+        mode=result.mode,
+        gain_db=result.gain_db,
+        reliable=reliable,
+        detail=result.detail,
+        short_clips=tuple(part.file for part in plan.parts if part.kind == "clip" and part.seconds < loudness.SHORT),
+    )
     return m4a, normal, level
 
 
-def _timeline(ctx: Context, plan: Plan, normal: Path) -> tuple[list[dict], list[Artifact]]:
+def _timeline(ctx: Context, plan: Plan, normal: Path) -> tuple[tuple[TimelinePart, ...], list[Artifact]]:
     entries, artifacts = [], []
     for part, first in zip(plan.parts, plan.starts()):
-        entry = {"kind": part.kind, "start": round(first / FPS, 6), "end": round((first + part.frames) / FPS, 6), "section": part.section, "file": part.file, "speech": None}
+        speech = None
         window = track.speech_window(plan, part.index)
         if window is not None:
             rel = f"speech/{part.index:02d}.wav"
             artifacts.append(ctx.artifact("speech", rel, lambda tmp, w=window: track.write_speech(normal, w, tmp, ctx.label)))
-            offset = window[0] / RATE
+            offset = window[0] / AUDIO_RATE
             voiced = part.narration
-            entry["speech"] = {
-                "text": part.says if part.kind == "clip" else voiced.text,
-                "audio": rel,
-                "offset": round(offset, 6),
-                "synthesised": bool(voiced and voiced.synthesised),
-                "sentences": [{"text": s.text, "start": round(offset + s.start, 6), "end": round(offset + s.end, 6)} for s in (voiced.sentences if voiced else ())],
-            }
-        entries.append(entry)
-    return entries, artifacts
+            sentences = tuple(Sentence(s.text, round(offset + s.start, 6), round(offset + s.end, 6)) for s in (voiced.sentences if voiced else ()))
+            speech = Speech(part.says if part.kind == "clip" else voiced.text, rel, round(offset, 6), bool(voiced and voiced.synthesised), sentences)
+        entries.append(TimelinePart(part.kind, round(first / FPS, 6), round((first + part.frames) / FPS, 6), part.section, part.file, speech))
+    return tuple(entries), artifacts
 
 
 def _pictures(ctx: Context, plan: Plan, videos: dict, scratch: Path) -> tuple[list[Artifact], Artifact]:
@@ -165,17 +162,12 @@ def _pictures(ctx: Context, plan: Plan, videos: dict, scratch: Path) -> tuple[li
     return posters, thumb
 
 
-def _checks(plan: Plan, level: dict) -> list[dict]:
+def _checks(plan: Plan) -> tuple[Check, ...]:
     # The normalisation mode is not repeated here: the review's advisory check "loudness.mode"
     # reads it from the loudness data; stage checks are blocking.
     checks = []
     for part in plan.parts:
         if part.kind == "clip" and part.seconds < loudness.SHORT:
-            checks.append({
-                "id": "loudness.short_clip",
-                "passed": None,
-                "value": round(part.seconds, 2),
-                "limit": loudness.SHORT,
-                "detail": f"{part.file} lasts {part.seconds:.1f} s: too short to measure its loudness reliably",
-            })
-    return checks
+            checks.append(Check("loudness.short_clip", None, round(part.seconds, 2), loudness.SHORT,
+                                f"{part.file} lasts {part.seconds:.1f} s: too short to measure its loudness reliably"))
+    return tuple(checks)

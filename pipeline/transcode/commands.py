@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.ffmpeg import WHITELIST
-from pipeline.transcode.settings import FPS, GOP, RATE, MediaSettings
+from pipeline.transcode.settings import AUDIO_RATE, FPS, GOP, SPEECH_RATE, MediaSettings
 
 # Same inputs -> same bytes: no encoder/version strings, no creation time, no source metadata.
 BITEXACT = ["-fflags", "+bitexact", "-map_metadata", "-1", "-map_chapters", "-1"]
@@ -129,10 +129,10 @@ def clip_audio(src: str, start: float, samples: int, channels: int, out: str) ->
     """Decode a clip's first audio stream from ``start`` to exactly ``samples`` samples of
     48 kHz stereo float WAV (padded with silence or cut), so the part lasts exactly its frames."""
     upmix = "pan=stereo|c0=c0|c1=c0," if channels == 1 else ""  # mono: the same signal on both sides
-    graph = f"{upmix}aresample={RATE},apad=whole_len={samples},atrim=end_sample={samples}"
+    graph = f"{upmix}aresample={AUDIO_RATE},apad=whole_len={samples},atrim=end_sample={samples}"
     return [
         "ffmpeg", *QUIET, *WHITELIST, *_seek(start), "-i", src, "-map", "0:a:0", "-vn",
-        "-af", graph, "-ac", "2", "-ar", str(RATE), "-c:a", "pcm_f32le", "-flags:a", "+bitexact", *BITEXACT, out,
+        "-af", graph, "-ac", "2", "-ar", str(AUDIO_RATE), "-c:a", "pcm_f32le", "-flags:a", "+bitexact", *BITEXACT, out,
     ]
 
 
@@ -140,13 +140,13 @@ def decode_audio(src: str, out: str) -> list[str]:
     """Decode a recorded narration to 48 kHz 16-bit WAV (channels kept) for clean-up with pydub."""
     return [
         "ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-vn",
-        "-ar", str(RATE), "-c:a", "pcm_s16le", "-flags:a", "+bitexact", *BITEXACT, out,
+        "-ar", str(AUDIO_RATE), "-c:a", "pcm_s16le", "-flags:a", "+bitexact", *BITEXACT, out,
     ]
 
 
 def resample_wav(src: str, out: str) -> list[str]:
     """Any WAV to 48 kHz stereo 24-bit WAV (synthesised speech comes at 22.05 kHz mono)."""
-    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-ar", str(RATE), "-ac", "2", "-c:a", "pcm_s24le", "-flags:a", "+bitexact", *BITEXACT, out]
+    return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-ar", str(AUDIO_RATE), "-ac", "2", "-c:a", "pcm_s24le", "-flags:a", "+bitexact", *BITEXACT, out]
 
 
 def speech_wav(src: str, first: int, last: int, out: str) -> list[str]:
@@ -154,7 +154,7 @@ def speech_wav(src: str, first: int, last: int, out: str) -> list[str]:
     the caption stage aligns the script on. (Use with ``raw_input``.)"""
     return [
         "ffmpeg", *QUIET, *WHITELIST, "-i", src, "-af", f"atrim=start_sample={first}:end_sample={last},asetpts=N/SR/TB",
-        "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le", "-flags:a", "+bitexact", *BITEXACT, out,
+        "-ar", str(SPEECH_RATE), "-ac", "1", "-c:a", "pcm_s16le", "-flags:a", "+bitexact", *BITEXACT, out,
     ]
 
 
@@ -177,7 +177,7 @@ def loudnorm_apply(src: str, measured: dict, target_i: float, target_tp: float, 
         f"loudnorm=I={target_i:g}:TP={target_tp:g}:LRA={target_lra:g}"
         f":measured_I={measured['I']:.2f}:measured_TP={measured['TP']:.2f}"
         f":measured_LRA={measured['LRA']:.2f}:measured_thresh={measured['thresh']:.2f}"
-        f":offset=0:linear=true:print_format=json,aresample={RATE}"
+        f":offset=0:linear=true:print_format=json,aresample={AUDIO_RATE}"
     )
     return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-af", graph, "-c:a", "pcm_f32le", "-flags:a", "+bitexact", *BITEXACT, out]
 
@@ -190,7 +190,7 @@ def limited_gain(src: str, gain_db: float, limit_db: float, out: str) -> list[st
     limit = 10 ** (limit_db / 20)
     graph = (
         f"volume={gain_db:.2f}dB,aresample=192000,"
-        f"alimiter=limit={limit:.6f}:attack=5:release=50:level=false:latency=true,aresample={RATE}"
+        f"alimiter=limit={limit:.6f}:attack=5:release=50:level=false:latency=true,aresample={AUDIO_RATE}"
     )
     return ["ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-af", graph, "-c:a", "pcm_f32le", "-flags:a", "+bitexact", *BITEXACT, out]
 
@@ -202,7 +202,7 @@ def aac_encode(src: str, bitrate: str, out: str) -> list[str]:
     and on a lesson of slides this encode is the longest step of the critical path."""
     return [
         "ffmpeg", *QUIET, *WHITELIST, "-i", src, "-map", "0:a:0", "-c:a", "aac", "-profile:a", "aac_low", "-aac_coder", "fast",
-        "-b:a", bitrate, "-ar", str(RATE), "-ac", "2", "-flags:a", "+bitexact", *BITEXACT, out,
+        "-b:a", bitrate, "-ar", str(AUDIO_RATE), "-ac", "2", "-flags:a", "+bitexact", *BITEXACT, out,
     ]
 
 
@@ -238,7 +238,7 @@ def raw_input(argv: list[str]) -> list[str]:
     The assembled track is kept raw: libsndfile stamps float WAVs with a PEAK chunk holding the
     current time, and raw samples need no header at all."""
     index = argv.index("-i")
-    return argv[: index - 2] + ["-f", "f32le", "-ar", str(RATE), "-ac", "2"] + argv[index - 2:]
+    return argv[: index - 2] + ["-f", "f32le", "-ar", str(AUDIO_RATE), "-ac", "2"] + argv[index - 2:]
 
 
 def raw_output(argv: list[str]) -> list[str]:

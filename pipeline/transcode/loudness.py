@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import ffmpeg
+from pipeline.house import HOUSE
 from pipeline.transcode import commands
 
-TARGET_I = -16.0
-TARGET_TP = -1.5
-TARGET_LRA = 11.0
+TARGET_I = HOUSE.loudness.integrated
+TARGET_LRA = float(HOUSE.loudness.loudness_range)
 # Aim 0.5 dB under the true-peak ceiling: the AAC encoder's reconstruction can overshoot a
 # little, and the ceiling is checked on the encoded audio.
 AIM_TP = -2.0

@@ -12,15 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.digests import code_fingerprint
 from pipeline.espeak import ESPEAK, run_espeak
-from pipeline.transcode.settings import RATE
+from pipeline.transcode.settings import AUDIO_RATE
 from pipeline.toolversions import espeak_version  # noqa: F401  (re-exported)
 
 from pipeline.lesson.model import voice_for  # noqa: E402,F401  (re-exported: the stage speaks with it)
 # Words per minute where espeak-ng's default (175) is too fast to caption: Russian words are long,
 # and at 175 wpm the captions of a dense card exceed the 17 characters a second Russian rules allow.
 SPEEDS = {"ru": 150}
-TRIM_VERSION = "1"  # in every narration cache key: bump when the clean-up changes
+# in every narration cache key: the code that synthesises, decodes and trims it
+NARRATION_CODE = ("pipeline.transcode.narration", "pipeline.espeak", "pipeline.transcode.commands", "pipeline.transcode.settings", "pipeline.house")
 # A sentence runs to . ! ? … (or their full-width forms), with any closing quotes or brackets,
 # followed by white space or the end. Korean uses the same punctuation as English; "v2.0" is
 # not split because no space follows the dot.
@@ -45,7 +47,7 @@ class Narration:
 
     @property
     def seconds(self) -> float:
-        return len(self.samples) / RATE
+        return len(self.samples) / AUDIO_RATE
 
 
 def split_sentences(text: str) -> list[str]:
@@ -71,16 +73,16 @@ def synthesise(text: str, voice: str, gap: float, objects, context: str = "") ->
     from pipeline.ffmpeg import ffmpeg_version
 
     pieces, sentences, at = [], [], 0
-    pause = np.zeros((round(gap * RATE), 2), dtype=np.float32)
+    pause = np.zeros((round(gap * AUDIO_RATE), 2), dtype=np.float32)
     for index, sentence in enumerate(split_sentences(text)):
-        parts = {"kind": "espeak", "text": sentence, "voice": voice, "espeak": espeak_version(), "rate": RATE,
-                 "trim": TRIM_VERSION, "ffmpeg": ffmpeg_version(), "speed": speed_for(voice)}
+        parts = {"kind": "espeak", "text": sentence, "voice": voice, "espeak": espeak_version(), "rate": AUDIO_RATE,
+                 "trim": code_fingerprint(*NARRATION_CODE), "ffmpeg": ffmpeg_version(), "speed": speed_for(voice)}
         stored = objects.memo(parts, ".wav", lambda tmp, s=sentence: _speak(s, voice, tmp, context))
         samples = read_wav(stored)
         if index:
             pieces.append(pause)
             at += len(pause)
-        sentences.append(Sentence(sentence, at / RATE, (at + len(samples)) / RATE))
+        sentences.append(Sentence(sentence, at / AUDIO_RATE, (at + len(samples)) / AUDIO_RATE))
         pieces.append(samples)
         at += len(samples)
     samples = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.float32)
@@ -121,7 +123,7 @@ def recorded(path: Path, text: str, objects, source_hash: str, ffmpeg_version: s
         finally:
             decoded.unlink(missing_ok=True)
 
-    parts = {"kind": "recorded-narration", "sha256": source_hash, "ffmpeg": ffmpeg_version, "rate": RATE, "trim": TRIM_VERSION}
+    parts = {"kind": "recorded-narration", "sha256": source_hash, "ffmpeg": ffmpeg_version, "rate": AUDIO_RATE, "trim": code_fingerprint(*NARRATION_CODE)}
     stored = objects.memo(parts, ".wav", make)
     return Narration(read_wav(stored), (), text, False)
 
@@ -168,8 +170,8 @@ def _pydub():
 
 def to_house_rate(samples: np.ndarray, rate: int) -> np.ndarray:
     """(n, channels) samples at 48 kHz -> (n, 2) float32 (mono on both channels, same level)."""
-    if rate != RATE:
-        raise ValueError(f"expected {RATE} Hz audio, got {rate} Hz")  # ffmpeg resamples before us
+    if rate != AUDIO_RATE:
+        raise ValueError(f"expected {AUDIO_RATE} Hz audio, got {rate} Hz")  # ffmpeg resamples before us
     if samples.shape[1] == 1:
         samples = np.repeat(samples, 2, axis=1)
     elif samples.shape[1] > 2:
@@ -187,6 +189,6 @@ def read_wav(path: Path) -> np.ndarray:
 def write_wav(path: Path, samples: np.ndarray) -> None:
     import soundfile
 
-    soundfile.write(str(path), samples, RATE, subtype="PCM_24", format="WAV")  # float WAVs get a PEAK chunk with a timestamp
+    soundfile.write(str(path), samples, AUDIO_RATE, subtype="PCM_24", format="WAV")  # float WAVs get a PEAK chunk with a timestamp
 
 

@@ -21,6 +21,10 @@ from pipeline.transcode import narration as speech
 from pipeline.transcode.settings import FPS, MediaSettings
 
 
+QUIZ_THINK = 3.0  # seconds a question stays on screen after it is asked, before its answer
+QUIZ_REVEAL = 5.0  # seconds the answer slide is shown
+
+
 @dataclass(frozen=True, eq=False)
 class Part:
     """One item of the sequence as it will be placed: ``frames`` frames at 30 fps."""
@@ -36,6 +40,7 @@ class Part:
     narration: speech.Narration | None = None
     says: str = ""  # what is said in a clip
     lead: float = 0.0  # seconds of silence before the narration on a card
+    reveal: int = 0  # a question card's last frames, which show its answer slide
 
     @property
     def seconds(self) -> float:
@@ -131,8 +136,13 @@ def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: Med
     # no tail segment; the narration's trailing pause grows by less than one unit.
     unit = settings.slide_unit
     frames = unit * math.ceil(max(hold, shortest) * FPS / unit - 1e-6)
-    return Part(index, "card", frames, section=item.section, file=item.audio or None, info=info, source_hash=digest,
-                narration=voiced, lead=settings.pad_before if hold else 0.0)
+    reveal = 0
+    if section.quiz is not None:
+        # a pause card: the question stays a beat after it is asked, then the answer is shown
+        frames += unit * math.ceil(QUIZ_THINK * FPS / unit - 1e-6)
+        reveal = unit * math.ceil(QUIZ_REVEAL * FPS / unit - 1e-6)
+    return Part(index, "card", frames + reveal, section=item.section, file=item.audio or None, info=info, source_hash=digest,
+                narration=voiced, lead=settings.pad_before if hold else 0.0, reveal=reveal)
 
 
 def check_duration(plan: Plan, lesson: Lesson, label: str) -> None:

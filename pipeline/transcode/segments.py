@@ -1,8 +1,8 @@
 """Video segments: cached pieces of one format's video, encoded side by side, joined by stream copy.
 
 A segment's cache key is its source's content hash, the trim, the frame count, the format's
-size, the encoder settings, the ffmpeg version and ``SEGMENT_VERSION`` (bumped when a command
-changes), so a changed card re-encodes only its own segments.
+size, the encoder settings, the ffmpeg version and the fingerprint of the code that builds the
+command (``SEGMENT_CODE``), so a changed card re-encodes only its own segments.
 
 - A clip is cut into chunks of ``settings.chunk`` frames (a multiple of the GOP), each its own
   segment: x264 runs single-threaded for identical bytes (see settings.py), so chunks are what
@@ -22,6 +22,7 @@ from typing import Callable
 
 from pipeline.i18n import _
 from pipeline import ffmpeg
+from pipeline.digests import code_fingerprint
 from pipeline.errors import MediaError
 from pipeline.fsutil import sha256_file
 from pipeline.stage import ObjectStore
@@ -29,7 +30,7 @@ from pipeline.transcode import commands
 from pipeline.transcode.plan import Part
 from pipeline.transcode.settings import FPS, GOP, MediaSettings
 
-SEGMENT_VERSION = "1"
+SEGMENT_CODE = ("pipeline.transcode.segments", "pipeline.transcode.commands", "pipeline.transcode.settings", "pipeline.house")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Job:
 
 
 def _key(settings: MediaSettings, fmt: str, **parts) -> dict:
-    return {"stage": "transcode", "code": SEGMENT_VERSION, "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(),
+    return {"stage": "transcode", "code": code_fingerprint(*SEGMENT_CODE), "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(),
             "format": fmt, "size": list(settings.size(fmt)), **parts}
 
 

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from pipeline.lesson.model import FORMATS
+from pipeline.house import HOUSE
 
-FPS = 30
-RATE = 48000
-SAMPLES_PER_FRAME = RATE // FPS  # 1600: a part of n frames carries exactly n * 1600 audio samples
+FPS = HOUSE.fps
+AUDIO_RATE = HOUSE.audio_rate  # Hz, the track's rate from first decode to the AAC encoder
+SPEECH_RATE = HOUSE.speech_rate  # Hz, the speech WAVs written for the caption stage
+SAMPLES_PER_FRAME = HOUSE.samples_per_frame  # 1600: a part of n frames carries exactly n * 1600 audio samples
 GOP = 60  # frames: a closed GOP at least every 2 s; clip chunks are multiples of it
 
 
 def _house_sizes() -> tuple[tuple[str, tuple[int, int]], ...]:
-    return tuple(sorted(FORMATS.items()))
+    return tuple(sorted(HOUSE.video_sizes.items()))
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import ffmpeg
+from pipeline.digests import code_fingerprint
 from pipeline.transcode import commands
 from pipeline.transcode.plan import Part, Plan
-from pipeline.transcode.settings import RATE, SAMPLES_PER_FRAME
+from pipeline.transcode.settings import AUDIO_RATE, SAMPLES_PER_FRAME
 
-BLOCK = RATE * 10  # samples read and written at a time
-TRACK_VERSION = "1"
+BLOCK = AUDIO_RATE * 10  # samples read and written at a time
+TRACK_CODE = ("pipeline.transcode.track", "pipeline.transcode.commands", "pipeline.transcode.settings", "pipeline.house")
 
 
 def clip_audio(part: Part, source: Path, objects, context: str) -> Path | None:
@@ -26,7 +27,7 @@ def clip_audio(part: Part, source: Path, objects, context: str) -> Path | None:
     if part.info.audio is None:
         return None
     samples = part.frames * SAMPLES_PER_FRAME
-    key = {"stage": "transcode", "kind": "clip-audio", "code": TRACK_VERSION, "ffmpeg": ffmpeg.ffmpeg_version(),
+    key = {"stage": "transcode", "kind": "clip-audio", "code": code_fingerprint(*TRACK_CODE), "ffmpeg": ffmpeg.ffmpeg_version(),
            "sha256": part.source_hash, "start": part.start, "samples": samples}
 
     def make(tmp: Path) -> None:
@@ -51,7 +52,7 @@ def write_track(plan: Plan, clip_audio_files: dict[int, Path | None], out: Path)
                         handle.write(np.ascontiguousarray(block[:, :2]).tobytes())
                         written += len(block)
             elif part.narration is not None and len(part.narration.samples):
-                lead = round(part.lead * RATE)
+                lead = round(part.lead * AUDIO_RATE)
                 voice = part.narration.samples[: max(0, want - lead)]
                 _silence(handle, min(lead, want))
                 handle.write(voice.tobytes())
@@ -73,7 +74,7 @@ def speech_window(plan: Plan, part_index: int) -> tuple[int, int] | None:
     if part.kind == "clip" and part.says.strip():
         return start, start + part.frames * SAMPLES_PER_FRAME
     if part.narration is not None and len(part.narration.samples):
-        first = start + round(part.lead * RATE)
+        first = start + round(part.lead * AUDIO_RATE)
         return first, min(first + len(part.narration.samples), start + part.frames * SAMPLES_PER_FRAME)
     return None
 

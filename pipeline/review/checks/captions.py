@@ -1,11 +1,12 @@
 """Captions: coverage of what is said, reading speed, line length, cue timing, alignment confidence.
 
-Measured on the cues the caption stage wrote (its data), against the language's rules; a
-violation the lesson accepts (pipeline.caption.acceptances, with a reason) passes with that reason.
+Measured on the cues the caption stage wrote (CaptionResult), against the language's rules; a
+violation the lesson accepts (Violation.accepted, the reason given) passes with that reason.
 """
 import re
 from collections import Counter
 
+from pipeline.house import rules_for, width
 from pipeline.i18n import N_, _, _n
 from pipeline.review.registry import check
 
@@ -13,38 +14,28 @@ COVERAGE = 0.98  # share of spoken words that appear in the captions (WCAG 1.2.2
 
 
 def _rules(ev):
-    from pipeline.caption.rules import rules_for
-
     return rules_for(ev.lesson.language, ev.lesson.captions)
 
 
-def _cues(ev) -> list[dict]:
-    return ev.data("caption").get("cues") or []
+def _cues(ev):
+    return ev.upstream.caption.cues if ev.upstream.caption else ()
 
 
 def _violations(ev, *names: str):
-    """[(violation dict, acceptance reason or "")] of the caption stage's QC for these rules."""
-    from pipeline.caption import acceptances
-    from pipeline.caption.qc import Violation, accepted
-
-    allowed = acceptances(ev.lesson)
-    found = []
-    for raw in ev.data("caption").get("qc") or []:
-        if raw.get("rule") in names:
-            ok = accepted(Violation(**raw), allowed)
-            found.append((raw, ok.reason if ok else ""))
-    return found
+    """[(violation, acceptance reason or "")] of the caption stage's QC for these rules."""
+    violations = ev.upstream.caption.qc if ev.upstream.caption else ()
+    return [(violation, violation.accepted) for violation in violations if violation.rule in names]
 
 
 def _verdict(ev, names, value, limit):
     found = _violations(ev, *names)
     open_ = [v for v, reason in found if not reason]
-    detail = "; ".join([v["message"] for v in open_[:5]] + [f"accepted: {v['message']} ({reason})" for v, reason in found if reason][:3])
+    detail = "; ".join([v.message for v in open_[:5]] + [f"accepted: {v.message} ({reason})" for v, reason in found if reason][:3])
     return not open_, value, limit, detail
 
 
 def _none(ev, limit):
-    if not ev.data("caption"):
+    if ev.upstream.caption is None:
         return (None, None, limit, "no captions built")
     return None
 
@@ -55,8 +46,8 @@ def coverage(ev):
         yield missing
         return
     words = lambda text: re.findall(r"\w+", text.casefold())  # noqa: E731
-    spoken = Counter(w for p in ev.parts(spoken=True) for w in words(p["speech"].get("text") or ""))
-    shown = Counter(w for c in _cues(ev) for line in c.get("lines", []) for w in words(line))
+    spoken = Counter(w for p in ev.parts(spoken=True) for w in words(p.speech.text))
+    shown = Counter(w for c in _cues(ev) for line in c.lines for w in words(line))
     total = sum(spoken.values())
     if not total:
         yield None, None, COVERAGE, _("nothing is said in this lesson")
@@ -71,10 +62,8 @@ def cps(ev):
     if missing := _none(ev, None):
         yield missing
         return
-    from pipeline.caption.rules import width
-
     rules = _rules(ev)
-    speeds = [width(" ".join(c["lines"]), rules) / max(c["end"] - c["start"], 0.001) for c in _cues(ev)]
+    speeds = [width(" ".join(c.lines), rules) / max(c.end - c.start, 0.001) for c in _cues(ev)]
     yield _verdict(ev, ("max_cps",), round(max(speeds, default=0.0), 2), rules.max_cps)
 
 
@@ -83,10 +72,8 @@ def line_length(ev):
     if missing := _none(ev, None):
         yield missing
         return
-    from pipeline.caption.rules import width
-
     rules = _rules(ev)
-    longest = max((width(line, rules) for c in _cues(ev) for line in c["lines"]), default=0.0)
+    longest = max((width(line, rules) for c in _cues(ev) for line in c.lines), default=0.0)
     yield _verdict(ev, ("max_line_chars", "max_lines"), longest, f"{rules.max_line_chars:g} chars × {rules.max_lines} lines")
 
 
@@ -96,7 +83,7 @@ def timing(ev):
         yield missing
         return
     rules = _rules(ev)
-    durations = [c["end"] - c["start"] for c in _cues(ev)]
+    durations = [c.end - c.start for c in _cues(ev)]
     value = f"{min(durations, default=0):.3f}–{max(durations, default=0):.3f} s"
     yield _verdict(ev, ("min_duration", "max_duration", "min_gap", "order"), value, f"{rules.min_duration:g}–{rules.max_duration:g} s")
 
@@ -106,5 +93,5 @@ def confidence(ev):
     if missing := _none(ev, 0):
         yield missing
         return
-    flagged = [c for c in _cues(ev) if c.get("flagged")]
-    yield not flagged, len(flagged), 0, "; ".join(_("cue {index}: {reason}", index=c["index"], reason=c.get("reason") or _("low confidence")) for c in flagged[:5])
+    flagged = [c for c in _cues(ev) if c.flagged]
+    yield not flagged, len(flagged), 0, "; ".join(_("cue {index}: {reason}", index=c.index, reason=c.reason or _("low confidence")) for c in flagged[:5])

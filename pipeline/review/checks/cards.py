@@ -7,15 +7,15 @@ from pipeline.i18n import N_, _, _n
 from pipeline.review.registry import check
 
 
-def _stage(ev, id: str) -> dict | None:
-    return next((c for c in ev.data("cards").get("checks") or [] if c.get("id") == id), None)
+def _stage(ev, id: str):
+    return next((c for c in ev.upstream.cards.checks if c.id == id), None) if ev.upstream.cards else None
 
 
 def _row(ev, id: str, limit):
     found = _stage(ev, id)
     if found is None:
         return None, None, limit, "not measured by the cards stage"
-    return found.get("passed"), found.get("value"), found.get("limit", limit), found.get("detail", "")
+    return found.passed, found.value, found.limit, found.detail
 
 
 @check("cards.contrast", N_("Card text contrast at least 4.5:1 (3:1 large text)"), "blocking", N_("choose darker text or a lighter background in the school colours"))
@@ -37,10 +37,9 @@ def layout(ev):
 
 @check("cards.alt_text", N_("Every image on a card has alt text"), "blocking", N_("describe each image in the script: ![what it shows](media/picture.png)"))
 def alt_text(ev):
-    cards = ev.data("cards").get("cards")
-    if cards is None:
+    if ev.upstream.cards is None:
         yield None, None, 0, _("no cards built")
         return
-    images = [(c["id"], i) for c in cards for i in c.get("images") or []]
-    missing = [f"{card}: {i['path']}" for card, i in images if not (i.get("alt") or "").strip()]
+    images = [(c.id, i) for c in ev.upstream.cards.cards for i in c.images]
+    missing = [f"{card}: {i.path}" for card, i in images if not i.alt.strip()]
     yield not missing, len(missing), 0, ("; ".join(missing) if missing else _n("{n} image", "{n} images", len(images)))

@@ -22,10 +22,10 @@ def speech_seconds(video: Path, start: float, end: float, context: str = "") -> 
     import numpy as np
 
     from pipeline import ffmpeg
-    from pipeline.caption.features import FRAME, HOP, RATE, features, voiced
+    from pipeline.audio import FRAME, HOP, SPEECH_RATE, features, voiced
 
     done = ffmpeg.run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", *ffmpeg.WHITELIST, "-ss", f"{start:.3f}", "-t", f"{max(end - start, 0.0):.3f}",
-                       "-i", str(video), "-vn", "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"], context=context, capture_stdout=True)
+                       "-i", str(video), "-vn", "-ac", "1", "-ar", str(SPEECH_RATE), "-f", "f32le", "-"], context=context, capture_stdout=True)
     samples = np.frombuffer(done.stdout, dtype=np.float32)
     if len(samples) < HOP:
         return 0.0
@@ -40,7 +40,7 @@ def speech_seconds(video: Path, start: float, end: float, context: str = "") -> 
 @check("captions.clip_speech", N_("Every clip where someone speaks has its words (says:)"), "advisory",
        N_("if someone speaks in this clip, write what they say under its says: in lesson.yaml so it gets captions; music or silence needs nothing"))
 def clip_speech(ev):
-    silent_clips = [p for p in ev.parts("clip") if not p.get("speech")]
+    silent_clips = [p for p in ev.parts("clip") if p.speech is None]
     path = ev.video_path()
     if path is None:
         yield None, None, SPEECH_S, _("no video built")
@@ -49,8 +49,9 @@ def clip_speech(ev):
         yield True, 0.0, SPEECH_S, _("every clip has its words")
         return
     context = f"review {ev.lesson.slug}"
-    heard = [(p, speech_seconds(path, float(p["start"]), float(p["end"]), context)) for p in silent_clips]
+    heard = [(p, speech_seconds(path, float(p.start), float(p.end), context)) for p in silent_clips]
     talking = [(p, s) for p, s in heard if s >= SPEECH_S]
     worst = max((s for _, s in heard), default=0.0)
     yield not talking, round(worst, 2), SPEECH_S, "; ".join(
-        _("{file}: {seconds} s of speech-like sound at {start}–{end} s, no says:", file=p.get("file"), seconds=f"{s:.1f}", start=f"{float(p['start']):.1f}", end=f"{float(p['end']):.1f}") for p, s in talking)
+        _("{file}: {seconds} s of speech-like sound at {start}–{end} s, no says:", file=p.file, seconds=f"{s:.1f}", start=f"{float(p.start):.1f}",
+          end=f"{float(p.end):.1f}") for p, s in talking)

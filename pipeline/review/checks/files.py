@@ -15,8 +15,7 @@ def bitrate(ev):
 @check("video.file_size", N_("Each video within the portal's upload limit (500 MB unless MICROLEARN_PORTAL_LIMIT says otherwise)"), "blocking",
        N_("shorten the lesson or split it in two"))
 def file_size(ev):
-    from pipeline.package.bundle import PackageSettings
 
-    limit = PackageSettings.from_env().portal_limit  # the same limit the package stage enforces on the bundle
+    limit = ev.portal_limit  # the same limit the package stage enforces on the bundle
     for fmt, info in sorted(ev.videos.items()):
         yield info["bytes"] <= limit, round(info["bytes"] / 1e6, 2), round(limit / 1e6, 2), f"{fmt} (MB)"

@@ -1,61 +1,75 @@
 """Loudness as the transcode stage measured it (two-pass loudnorm), before and after."""
+from pipeline.house import HOUSE
 from pipeline.i18n import N_, _
 from pipeline.review.registry import check
 
+TARGET = HOUSE.loudness
+BAND = f"{TARGET.integrated:g} ±{TARGET.tolerance:g}"
 
-def _after(ev):
-    return (ev.data("transcode").get("loudness") or {}).get("after") or {}
+
+def _loudness(ev):
+    return ev.upstream.transcode.loudness if ev.upstream.transcode else None
+
+
+def _after(ev, key: str) -> float | None:
+    loud = _loudness(ev)
+    return getattr(loud.after, key) if loud else None
 
 
 def _before(ev, key: str) -> str:
-    value = ((ev.data("transcode").get("loudness") or {}).get("before") or {}).get(key)
+    loud = _loudness(ev)
+    value = getattr(loud.before, key) if loud else None
     return _("before normalisation: {value}", value=value) if value is not None else ""
 
 
 def _reliable(ev):
-    return (ev.data("transcode").get("loudness") or {}).get("reliable", True)
+    loud = _loudness(ev)
+    return loud.reliable if loud else True
 
 
-@check("loudness.integrated", N_("Integrated loudness -16 LUFS ±1 LU"), "blocking", N_("report this: normalisation did not reach the target"))
+@check("loudness.integrated", N_("Integrated loudness {target} LUFS ±{tolerance} LU"), "blocking",
+       N_("report this: normalisation did not reach the target"), target=f"{TARGET.integrated:g}", tolerance=f"{TARGET.tolerance:g}")
 def integrated(ev):
-    value = _after(ev).get("I")
+    value = _after(ev, "I")
     if value is None or not _reliable(ev):
-        yield None, value, "-16 ±1", _("too short to measure reliably (under 3 s)")
+        yield None, value, BAND, _("too short to measure reliably (under 3 s)")
         return
-    yield abs(float(value) + 16) <= 1.0, float(value), "-16 ±1", _before(ev, "I")
+    yield abs(float(value) - TARGET.integrated) <= TARGET.tolerance, float(value), BAND, _before(ev, "I")
 
 
-@check("loudness.true_peak", N_("True peak at most -1.5 dBTP"), "blocking", N_("report this: the limiter did not hold the peak"))
+@check("loudness.true_peak", N_("True peak at most {peak} dBTP"), "blocking", N_("report this: the limiter did not hold the peak"),
+       peak=f"{TARGET.true_peak:g}")
 def true_peak(ev):
-    value = _after(ev).get("TP")
+    value = _after(ev, "TP")
     if value is None:
-        yield None, None, -1.5, _("not measured")
+        yield None, None, TARGET.true_peak, _("not measured")
         return
-    yield float(value) <= -1.5 + 0.05, float(value), -1.5, _before(ev, "TP")
+    yield float(value) <= TARGET.true_peak + 0.05, float(value), TARGET.true_peak, _before(ev, "TP")
 
 
-@check("loudness.range", N_("Loudness range at most 11 LU"), "advisory", N_("level out loud and quiet passages in the recording"))
+@check("loudness.range", N_("Loudness range at most {range} LU"), "advisory", N_("level out loud and quiet passages in the recording"),
+       range=f"{TARGET.loudness_range:g}")
 def loudness_range(ev):
-    value = _after(ev).get("LRA")
+    value = _after(ev, "LRA")
     if value is None:
-        yield None, None, 11, _("not measured")
+        yield None, None, TARGET.loudness_range, _("not measured")
         return
-    yield float(value) <= 11, float(value), 11, _before(ev, "LRA")
+    yield float(value) <= TARGET.loudness_range, float(value), TARGET.loudness_range, _before(ev, "LRA")
 
 
 @check("loudness.mode", N_("Linear normalisation (no dynamic compression)"), "advisory",
        N_("if the peaks are in your own recordings, record a little quieter or further from the microphone; with the computer voice alone nothing needs doing"))
 def mode(ev):
-    loud = ev.data("transcode").get("loudness") or {}
-    if not loud:
+    loud = _loudness(ev)
+    if loud is None:
         yield None, None, "linear", _("not measured")
         return
-    linear = loud.get("mode") == "linear"
-    detail = "" if linear else loud.get("detail", "")
+    linear = loud.mode == "linear"
+    detail = "" if linear else loud.detail
     if not linear and _only_synthesised(ev.lesson):
-        detail = _("the computer voice (espeak-ng) has sharp peaks: linear gain to -16 LUFS would pass -1.5 dBTP, so a limiter "
-                   "held them, as the house format allows when it is recorded")
-    yield linear, loud.get("mode"), "linear", detail
+        detail = _("the computer voice (espeak-ng) has sharp peaks: linear gain to {target} LUFS would pass {peak} dBTP, so a limiter "
+                   "held them, as the house format allows when it is recorded", target=f"{TARGET.integrated:g}", peak=f"{TARGET.true_peak:g}")
+    yield linear, loud.mode, "linear", detail
 
 
 def _only_synthesised(lesson) -> bool:

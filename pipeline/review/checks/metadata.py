@@ -1,4 +1,4 @@
-"""The lesson's metadata the portal and the catalogue need (lesson.yaml)."""
+"""The lesson's metadata the portal and the catalog need (lesson.yaml)."""
 from pipeline.i18n import N_
 from pipeline.review.registry import check
 
@@ -11,7 +11,8 @@ def required(ev):
     yield not missing, ", ".join(missing) or "all given", "all given", ""
 
 
-@check("metadata.recommended", N_("Tags, audience and school are given"), "advisory", N_("add tags, audience and a school (school: name:, or each author's school:) to lesson.yaml so the catalogue can list the lesson well"))
+@check("metadata.recommended", N_("Tags, audience and school are given"), "advisory",
+       N_("add tags, audience and a school (school: name:, or each author's school:) to lesson.yaml so the catalog can list the lesson well"))
 def recommended(ev):
     lesson = ev.lesson
     missing = [name for name, value in (("tags", lesson.tags), ("audience", lesson.audience), ("school", lesson.school_name)) if not value]

@@ -5,5 +5,5 @@ from pipeline.review.registry import check
 
 @check("stage.checks", N_("Checks reported by the transcode stage"), "blocking", N_("see the detail; the stage says how to fix it"))
 def stage_checks(ev):
-    for item in ev.data("transcode").get("checks", []):
-        yield item.get("passed"), item.get("value"), item.get("limit"), f"transcode: {item.get('id')}: {item.get('detail', '')}".rstrip(": ")
+    for item in ev.upstream.transcode.checks if ev.upstream.transcode else ():
+        yield item.passed, item.value, item.limit, f"transcode: {item.id}: {item.detail}".rstrip(": ")

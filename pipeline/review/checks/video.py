@@ -1,7 +1,9 @@
 """The house video format, measured on the written file with an independent reader (PyAV)."""
-from pipeline.lesson.model import FORMATS
+from pipeline.house import HOUSE
 from pipeline.i18n import N_
 from pipeline.review.registry import check
+
+AUDIO = f"aac {HOUSE.audio_rate} Hz {HOUSE.audio_channels} ch"
 
 HINT = N_("rebuild with the tool's own ffmpeg (unset MICROLEARN_FFMPEG)")
 
@@ -16,19 +18,19 @@ def codec(ev):
 @check("video.size", N_("Frame size of the format"), "blocking", HINT)
 def size(ev):
     for fmt, info in sorted(ev.videos.items()):
-        want = "x".join(map(str, FORMATS[fmt]))
+        want = "x".join(map(str, HOUSE.video_sizes[fmt]))
         got = f"{info['width']}x{info['height']}"
         yield got == want, got, want, fmt
 
 
-@check("video.fps", N_("Constant 30 frames per second"), "blocking", HINT)
+@check("video.fps", N_("Constant {fps} frames per second"), "blocking", HINT, fps=HOUSE.fps)
 def fps(ev):
     for fmt, info in sorted(ev.videos.items()):
-        yield abs(info["fps"] - 30) < 0.01, round(info["fps"], 3), 30, fmt
+        yield abs(info["fps"] - HOUSE.fps) < 0.01, round(info["fps"], 3), HOUSE.fps, fmt
 
 
-@check("audio.format", N_("AAC-LC 48 kHz stereo"), "blocking", HINT)
+@check("audio.format", N_("AAC-LC {khz} kHz stereo"), "blocking", HINT, khz=HOUSE.audio_rate // 1000)
 def audio_format(ev):
     for fmt, info in sorted(ev.videos.items()):
         value = f"{info['audio_codec']} {info['sample_rate']} Hz {info['channels']} ch"
-        yield (info["audio_codec"] == "aac" and info["sample_rate"] == 48000 and info["channels"] == 2), value, "aac 48000 Hz 2 ch", fmt
+        yield value == AUDIO, value, AUDIO, fmt

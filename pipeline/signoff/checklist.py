@@ -1,7 +1,7 @@
 """The manual checklist a reviewer answers before signing off (templates/review/checklist.yaml).
 
 A school replaces the questions by editing that file, or by pointing MICROLEARN_TEMPLATES at its
-own templates folder. The answers are signed into the approval (pipeline/approval.py).
+own templates folder. The answers are signed into the approval (approval.py).
 """
 from __future__ import annotations
 
@@ -25,10 +25,8 @@ class Item:
     question: str
 
 
-def checklist_path() -> Path:
-    from pipeline.templates import templates_dir
-
-    return templates_dir() / CHECKLIST
+def checklist_path(templates: Path) -> Path:
+    return templates / CHECKLIST
 
 
 def load_checklist(path: Path | None = None, language: str | None = None) -> list[Item]:
@@ -37,7 +35,10 @@ def load_checklist(path: Path | None = None, language: str | None = None) -> lis
     naming the file and the bad entry."""
     import yaml
 
-    path = path or checklist_path()
+    from pipeline.templates import default_templates
+
+    path = path or checklist_path(default_templates())
+
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:

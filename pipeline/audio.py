@@ -1,5 +1,5 @@
-"""Audio features for alignment, written out in numpy: MFCC (framing, FFT, mel filterbank, DCT)
-and an energy voice-activity detector.
+"""Audio helpers shared by the caption stage and the review: 16 kHz mono reading and resampling,
+MFCC features (framing, FFT, mel filterbank, DCT) and a voice-activity detector, in numpy.
 
 16 kHz audio, 25 ms windows every 10 ms (the usual speech front end; 10 ms frames keep boundary
 errors well under the 3-frame sync rule of 100 ms). The first cepstral coefficient (overall level)
@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
-RATE = 16000
+from pipeline.house import HOUSE
+
+SPEECH_RATE = HOUSE.speech_rate
 HOP = 160  # 10 ms
 WINDOW = 400  # 25 ms
 NFFT = 512
 MELS = 40
 CEPSTRA = 13
-FRAME = HOP / RATE  # seconds per feature frame
+FRAME = HOP / SPEECH_RATE  # seconds per feature frame
 FLUX_SHARE = 0.5  # of the median spectral change of loud frames, under which a sound is not speech
 FLUX_FLOOR = 1.0  # and in any case (when most of the loud sound is music, its median is the music's)
 CMN_WINDOW = 3.0  # s: cepstral means are removed over a sliding window, so music or noise at
@@ -47,7 +50,7 @@ def _mel_filterbank() -> np.ndarray:
         return 700.0 * (10 ** (m / 2595.0) - 1.0)
 
     points = hz(np.linspace(mel(60.0), mel(7600.0), MELS + 2))
-    bins = np.fft.rfftfreq(NFFT, 1.0 / RATE)
+    bins = np.fft.rfftfreq(NFFT, 1.0 / SPEECH_RATE)
     bank = np.zeros((MELS, len(bins)), dtype=np.float32)
     for m in range(MELS):
         lo, centre, hi = points[m], points[m + 1], points[m + 2]
@@ -129,3 +132,46 @@ def runs(mask: np.ndarray, value: bool = True) -> list[tuple[int, int]]:
     """[start, end) frame ranges where ``mask`` equals ``value``."""
     edges = np.diff(np.concatenate([[0], (mask == value).astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+
+
+def read_audio(path: Path) -> np.ndarray:
+    """A WAV as 16 kHz mono float32."""
+    import soundfile
+
+    samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    mono = samples.mean(axis=1)
+    return mono if rate == SPEECH_RATE else resample(mono, rate, SPEECH_RATE)
+
+
+def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """Band-limited resampling by FFT (scipy.signal costs half a second just to import).
+
+    The input is zero-padded to ``unit * k`` samples, ``unit = rate / gcd``, with k 5-smooth,
+    so both transforms have lengths made of small primes (pocketfft is slow on large primes).
+    """
+    from math import gcd
+
+    n = len(samples)
+    out_n = int(round(n * target / rate))
+    if n == 0 or out_n == 0:
+        return np.zeros(out_n, np.float32)
+    g = gcd(rate, target)
+    unit_in, unit_out = rate // g, target // g
+    k = _smooth(-(-n // unit_in))
+    spectrum = np.fft.rfft(samples, unit_in * k)
+    size = unit_out * k
+    keep = size // 2 + 1
+    spectrum = spectrum[:keep] if keep <= len(spectrum) else np.pad(spectrum, (0, keep - len(spectrum)))
+    return (np.fft.irfft(spectrum, size)[:out_n] * (size / (unit_in * k))).astype(np.float32)
+
+
+def _smooth(n: int) -> int:
+    """The smallest number >= n whose prime factors are 2, 3 and 5."""
+    while True:
+        m = n
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        if m == 1:
+            return n
+        n += 1

@@ -11,7 +11,7 @@ A **blocking** failure stops approval; an **advisory** one is shown to the revie
 be measured reliably (for example loudness of audio under 3 s) says so instead of guessing.
 
 This file is generated from the registry in `pipeline/review/checks/`: run
-`.venv/bin/python -m pipeline.review.catalogue > docs/checks.md` after adding a check (a test fails
+`.venv/bin/python -m pipeline.review.checksdoc > docs/checks.md` after adding a check (a test fails
 when it is out of date). A check is added by adding one module there.
 
 | id | check | severity | how to fix a failure |
@@ -20,7 +20,7 @@ when it is out of date). A check is added by adding one module there.
 
 
 def render() -> str:
-    rows = [f"| `{c.id}` | {c.title} | {c.severity} | {c.hint} |" for c in all_checks()]
+    rows = [f"| `{c.id}` | {c.english_title} | {c.severity} | {c.hint} |" for c in all_checks()]
     return HEADER + "\n".join(rows) + "\n"
 
 

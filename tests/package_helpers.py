@@ -10,7 +10,7 @@ import pytest
 
 from conftest import SHARED
 from pipeline.build import build
-from pipeline.stage import Settings
+from pipeline.settings import Settings
 
 IMSCP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
@@ -26,7 +26,7 @@ def write_lesson(folder: Path, yaml: str, script: str) -> Path:
 
 def build_lesson(folder: Path, build_dir: Path):
     """Build one lesson folder with the real stages, in-process; returns its LessonReport."""
-    settings = Settings(content_dir=folder.parent, build_dir=build_dir, jobs=1)
+    settings = Settings.from_environment(folder.parent, build_dir, jobs=1)  # as the CLI resolves them
     [report] = build(settings, [folder])
     return report
 

@@ -10,7 +10,8 @@ import numpy as np
 
 from conftest import make_image
 from pipeline.lesson.model import Author, Lesson, Section
-from pipeline.stage import Context, ObjectStore, Settings, StageResult
+from pipeline.contracts import CardsResult, SlideSet, TranscodeResult, Upstream
+from pipeline.stage import Context, ObjectStore, Settings
 from pipeline.transcode.assemble import transcode
 from pipeline.transcode.settings import MediaSettings
 
@@ -31,7 +32,7 @@ def section(id: str, narration: str) -> Section:
     return Section(id, id.title(), "text", narration, 1)
 
 
-def fake_cards(out: Path, the_lesson: Lesson, settings: MediaSettings, colors: dict | None = None) -> StageResult:
+def fake_cards(out: Path, the_lesson: Lesson, settings: MediaSettings, colors: dict | None = None) -> CardsResult:
     """What the cards stage hands over: one full-frame PNG per slide and format."""
     colors = colors or {}
     slides = {}
@@ -44,15 +45,16 @@ def fake_cards(out: Path, the_lesson: Lesson, settings: MediaSettings, colors: d
         for s in the_lesson.sections:
             entry["cards"][s.id] = f"cards/{s.id}-{tag}.png"
             make_image(out / entry["cards"][s.id], f"{width}x{height}", colors.get(s.id, "white"))
-        slides[fmt] = entry
-    return StageResult([], {"slides": slides})
+        slides[fmt] = SlideSet(**entry)
+    return CardsResult(slides=slides, cards=(), handout="", theme="")
 
 
-def context(the_lesson: Lesson, out: Path, store: Path, cards: StageResult) -> Context:
-    return Context(the_lesson, Settings(the_lesson.root.parent, out.parent), out, ObjectStore(store), {"cards": cards}, logging.getLogger("microlearn.test"))
+def context(the_lesson: Lesson, out: Path, store: Path, cards: CardsResult) -> Context:
+    return Context(the_lesson, Settings(the_lesson.root.parent, out.parent), out, ObjectStore(store), Upstream(cards=cards),
+                   logging.getLogger("microlearn.test"))
 
 
-def build(the_lesson: Lesson, out: Path, store: Path, settings: MediaSettings = SMALL, colors: dict | None = None) -> StageResult:
+def build(the_lesson: Lesson, out: Path, store: Path, settings: MediaSettings = SMALL, colors: dict | None = None) -> TranscodeResult:
     cards = fake_cards(out, the_lesson, settings, colors)
     return transcode(context(the_lesson, out, store, cards), settings)
 

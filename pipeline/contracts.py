@@ -1,0 +1,259 @@
+"""What the stages hand each other: one frozen result type per stage.
+
+A stage returns its result type; the runner keeps it in the lesson's journal through
+``pipeline.records`` (one generic round trip) and hands it to later stages as
+``ctx.upstream.<stage>`` — ``ctx.upstream.transcode.timeline``, never a string-keyed dict. A
+renamed field fails where it is read (and type checking), and a journal written with an older
+shape is refused by ``records.load``, so the stage simply runs again.
+
+This module imports nothing of the pipeline: every stage may depend on it, it depends on no stage.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline import records
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One file a stage wrote, relative to the lesson's build folder."""
+
+    kind: str
+    path: str
+    sha256: str
+    bytes: int
+
+    def as_dict(self) -> dict:
+        return records.dump(self)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One measurement against a limit. ``passed`` None: not measurable; ``severity`` is given by
+    the review stage (a stage's own checks are all blocking)."""
+
+    id: str
+    passed: bool | None
+    value: Any
+    limit: Any
+    detail: str
+    severity: str | None = None
+
+    def as_dict(self) -> dict:
+        head = {"id": self.id, "passed": self.passed, "value": self.value, "limit": self.limit}
+        return {**head, **({"severity": self.severity} if self.severity is not None else {}), "detail": self.detail}
+
+
+@dataclass(frozen=True, kw_only=True)
+class StageResult:
+    """What every stage result has: the files written, and its checks."""
+
+    artifacts: tuple[Artifact, ...] = ()
+    checks: tuple[Check, ...] = ()
+
+    def paths(self, kind: str) -> list[str]:
+        return [a.path for a in self.artifacts if a.kind == kind]
+
+
+# --- cards ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SlideSet:
+    """One video format's slides: title, end, and one per card by section id (paths in the build);
+    a question card also has its answer slide, shown after the question."""
+
+    title: str
+    end: str
+    cards: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CardImage:
+    path: str  # lesson-relative
+    alt: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """One card as shown: sanitised HTML, plain text, its pictures and its PNG pages."""
+
+    id: str
+    title: str
+    text: str
+    html: str
+    images: tuple[CardImage, ...] = ()
+    social: str | None = None  # cards/social/NN-<id>.png
+    square: str | None = None  # cards/square/NN-<id>.png
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardsResult(StageResult):
+    slides: dict[str, SlideSet]  # by video format ("16:9", "9:16")
+    cards: tuple[Card, ...]
+    handout: str
+    theme: str
+
+
+# --- transcode -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sentence:
+    """A synthesised sentence's exact place in the video (seconds)."""
+
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A part's speech: its words, a 16 kHz mono WAV of exactly that speech and where it starts."""
+
+    text: str
+    audio: str  # speech/NN.wav
+    offset: float  # seconds into the video
+    synthesised: bool
+    sentences: tuple[Sentence, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimelinePart:
+    """One part of the video, in order: a card, a clip, the title or the end slide."""
+
+    kind: str  # "title" | "card" | "clip" | "end"
+    start: float
+    end: float
+    section: str | None = None
+    file: str | None = None
+    speech: Speech | None = None
+
+
+@dataclass(frozen=True)
+class Level:
+    """EBU R128 measures of a track (None when not finite, e.g. silence)."""
+
+    I: float | None  # noqa: E741 - EBU R128's own names
+    TP: float | None
+    LRA: float | None
+
+
+@dataclass(frozen=True)
+class Loudness:
+    before: Level
+    after: Level
+    mode: str  # "linear" | "limited"
+    gain_db: float
+    reliable: bool
+    detail: str
+    short_clips: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TranscodeResult(StageResult):
+    duration: float  # seconds
+    frames: int
+    videos: dict[str, str]  # format -> video/<slug>-16x9.mp4
+    thumbnail: str
+    poster: str
+    posters: dict[str, str]
+    timeline: tuple[TimelinePart, ...]
+    loudness: Loudness
+
+
+# --- caption -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaptionCue:
+    index: int  # from 1
+    start: float
+    end: float
+    lines: tuple[str, ...]
+    confidence: float
+    flagged: bool
+    part: int  # index of its timeline part
+    reason: str = ""  # why it is flagged
+
+
+@dataclass(frozen=True)
+class CaptionFiles:
+    vtt: str
+    srt: str
+    transcript_txt: str
+    transcript_html: str
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A caption rule a cue breaks."""
+
+    cue: int
+    start: float
+    end: float
+    rule: str
+    value: float
+    limit: float
+    message: str
+    text: str = ""
+    part: int = -1  # index of the timeline part the cue belongs to
+    accepted: str = ""  # why the lesson accepts it (its captions.accept entry), if it does
+
+    def as_dict(self) -> dict:
+        return records.dump(self)
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """A stretch where text and audio disagree (kind: audio-only, script-only, mismatch)."""
+
+    part: int
+    start: float
+    end: float
+    kind: str
+    text: str
+    message: str
+    cues: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PartMatch:
+    part: int
+    quality: float
+    method: str  # "aligned" | "drafted"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaptionResult(StageResult):
+    cues: tuple[CaptionCue, ...]
+    files: CaptionFiles
+    qc: tuple[Violation, ...]
+    rules: dict[str, Any]  # the rules applied (caption.rules.Rules.as_dict), for the report
+    divergences: tuple[Divergence, ...]
+    parts: tuple[PartMatch, ...]
+
+
+# --- review and package --------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewResult(StageResult):
+    blocking_failures: int
+    media_digest: str  # what the reviewer saw; an approval signs it
+
+
+@dataclass(frozen=True, kw_only=True)
+class PackageResult(StageResult):
+    bundle: str  # bundle/<slug>-v<version>.zip
+    digest: str  # the bundle digest an approval signs
+    files: int
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """The results a stage reads, by stage name; a stage sees only those it ``needs``."""
+
+    cards: CardsResult | None = None
+    transcode: TranscodeResult | None = None
+    caption: CaptionResult | None = None
+    review: ReviewResult | None = None

@@ -1,0 +1,57 @@
+"""Build-wide settings, resolved once when a command starts and passed in; no stage reads the environment.
+
+``Settings.from_environment`` is the one place that reads ``MICROLEARN_PORTAL_LIMIT`` and
+``MICROLEARN_TEMPLATES``. (The ffmpeg and espeak-ng gateways find their binaries themselves, lazily,
+with ``MICROLEARN_FFMPEG`` as the override: a machine fact, never part of a lesson's bytes beyond the
+tool versions every cache key already holds.)
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from pipeline.errors import PipelineError
+from pipeline.templates import default_templates
+
+LIMIT_VARIABLE = "MICROLEARN_PORTAL_LIMIT"
+TEMPLATES_VARIABLE = "MICROLEARN_TEMPLATES"
+DEFAULT_LIMIT = 500 * 1000 * 1000  # 500 MB: Canvas's per-file upload limit, a common PHP setting for Moodle
+_UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
+
+
+class SettingError(PipelineError):
+    """A setting given in the environment cannot be understood."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every stage may read besides the lesson; a stage puts what its bytes depend on into its params."""
+
+    content_dir: Path
+    build_dir: Path
+    jobs: int = 1
+    caption_check: bool = True
+    portal_limit: int = DEFAULT_LIMIT  # bytes a bundle (and each video) may have on the portal
+    templates: Path = field(default_factory=default_templates)  # card themes, report, player, scaffold
+
+    @classmethod
+    def from_environment(cls, content_dir: Path, build_dir: Path, jobs: int = 1,
+                         environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings for this machine; raises SettingError for a value that cannot be understood."""
+        environ = os.environ if environ is None else environ
+        limit = environ.get(LIMIT_VARIABLE, "").strip()
+        templates = environ.get(TEMPLATES_VARIABLE, "").strip()
+        return cls(content_dir, build_dir, jobs,
+                   portal_limit=parse_size(limit, LIMIT_VARIABLE) if limit else DEFAULT_LIMIT,
+                   templates=Path(templates) if templates else default_templates())
+
+
+def parse_size(text: str, where: str) -> int:
+    """'500MB', '2 GB', '750MiB' or a number of bytes -> bytes."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?\s*", text, re.IGNORECASE)
+    if not match or float(match.group(1)) <= 0:
+        raise SettingError(f"{where}: '{text}' is not a size — write it like 500MB, 2GB or 750MiB")
+    return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
