@@ -13,7 +13,8 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import PipelineError
-from pipeline.i18n import _, locale_language, normalise, set_language, suggest
+from pipeline.i18n import _, normalise, set_language, suggest
+from pipeline.settings import interface_language
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,12 +68,12 @@ def _early_language(argv: list[str]) -> str:
     """The interface language before argparse runs, so that --help is already translated."""
     for index, arg in enumerate(argv):
         if arg == "--lang" and index + 1 < len(argv) and (index == 0 or argv[index - 1] != "new"):
-            return normalise(argv[index + 1]) or locale_language()
+            return normalise(argv[index + 1]) or interface_language()
         if arg.startswith("--lang="):
-            return normalise(arg.split("=", 1)[1]) or locale_language()
+            return normalise(arg.split("=", 1)[1]) or interface_language()
         if arg in COMMANDS:  # options after the command belong to it
             break
-    return locale_language()
+    return interface_language()
 
 
 def main(argv: list[str] | None = None) -> int:

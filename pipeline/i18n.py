@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import gettext
-import os
 import re
 from contextvars import ContextVar
 from functools import lru_cache
@@ -76,9 +75,9 @@ def suggest(value: str) -> str | None:
     return LANGUAGE_ALIASES.get(key) or normalise(key)
 
 
-def locale_language(env: Mapping[str, str] | None = None) -> str:
-    """The interface language: MICROLEARN_LANG, then the POSIX locale variables in gettext's order."""
-    env = os.environ if env is None else env
+def locale_language(env: Mapping[str, str]) -> str:
+    """The interface language from an environment (the CLI passes its own): MICROLEARN_LANG, then the
+    POSIX locale variables in gettext's order."""
     explicit = normalise(env.get("MICROLEARN_LANG"))
     if explicit:
         return explicit
