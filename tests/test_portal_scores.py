@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import shutil
 import threading
 import zipfile
 from urllib.parse import quote
@@ -20,12 +19,10 @@ from urllib.parse import quote
 import pytest
 
 from conftest import ROOT
-from package_helpers import build_lesson, bundle_of, write_lesson
-from test_scorm_runtime import _QuietHandler, _lesson_frame
+from test_scorm_runtime import _QuietHandler, _lesson_frame, served_lesson
 
 pytestmark = [pytest.mark.e2e]
 
-SCORM_AGAIN = ROOT / "tests" / "js" / "node_modules" / "scorm-again" / "dist" / "scorm12.js"
 
 YAML = """\
 title: Hold a phone for video
@@ -78,50 +75,15 @@ Question: One hand is enough to hold the phone steady.
 Narration: True or false? One hand is enough.
 """
 
-# The LMS: scorm-again's runtime as window.API, loaded with what an LMS hands a launch (the URL's
-# hash: flattened CMI values, e.g. a resumed attempt's suspend data), the SCO in a frame.
-HOST = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>LMS</title><link rel="icon" href="data:,">
-<script src="scorm12.js"></script>
-<script>
-  window.calls = [];
-  window.API = new Scorm12API({autocommit: false, logLevel: 5});
-  var given = location.hash.length > 1 ? JSON.parse(decodeURIComponent(location.hash.slice(1))) : {};
-  window.API.loadFromFlattenedJSON(given);
-  ["LMSInitialize", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSFinish"].forEach(function (name) {
-    var original = window.API[name].bind(window.API);
-    window.API[name] = function () {
-      var result = original.apply(null, arguments);
-      window.calls.push([name].concat(Array.prototype.slice.call(arguments), [String(result)]));
-      return result;
-    };
-  });
-</script></head>
-<body><iframe id="sco" title="lesson" src="pkg/index.html" style="width:1000px;height:1400px;border:0"></iframe></body></html>
-"""
 
 
 @pytest.fixture(scope="module")
 def quiz_site(tmp_path_factory):
-    if not SCORM_AGAIN.is_file():
-        pytest.skip("scorm-again is not installed in tests/js/node_modules (make test installs it: make js-deps)")
+    """The quiz lesson built and served with the SCORM host page (test_scorm_runtime.HOST), whose URL
+    hash carries what the LMS hands a launch."""
     root = tmp_path_factory.mktemp("quiz")
-    folder = write_lesson(root / "content" / "shape-quiz", YAML, SCRIPT)
-    report = build_lesson(folder, root / "build")
-    assert report.ok, report.errors
-    zip_path, manifest = bundle_of(root / "build", "shape-quiz")
-    served = root / "site"
-    with zipfile.ZipFile(zip_path) as archive:
-        archive.extractall(served / "pkg")
-    shutil.copyfile(SCORM_AGAIN, served / "scorm12.js")
-    (served / "host.html").write_text(HOST, encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(served)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"url": f"http://127.0.0.1:{server.server_address[1]}", "build": root / "build" / "shape-quiz",
-           "zip": zip_path,
-           "timeline": report.results["transcode"].timeline}
-    server.shutdown()
-    server.server_close()
+    for url, report, zip_path, _ in served_lesson(root, "shape-quiz", YAML, SCRIPT):
+        yield {"url": url, "build": root / "build" / "shape-quiz", "zip": zip_path, "timeline": report.results["transcode"].timeline}
 
 
 @pytest.fixture

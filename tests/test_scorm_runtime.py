@@ -71,6 +71,8 @@ HOST = """<!DOCTYPE html>
 <script>
   window.calls = [];
   window.API = new Scorm12API({autocommit: false, logLevel: 5});
+  /* what an LMS hands a launch (the URL's hash: flattened CMI values, e.g. a resumed attempt's suspend data) */
+  window.API.loadFromFlattenedJSON(location.hash.length > 1 ? JSON.parse(decodeURIComponent(location.hash.slice(1))) : {});
   /* the LMS's own record of every call the lesson makes */
   ["LMSInitialize", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSFinish"].forEach(function (name) {
     var original = window.API[name].bind(window.API);
@@ -85,29 +87,36 @@ HOST = """<!DOCTYPE html>
 """
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The lesson built, its bundle unzipped under pkg/ beside the host page and scorm-again, served on localhost."""
+def served_lesson(root: Path, slug: str, yaml: str, script: str, handler=None):
+    """Build a lesson under ``root``, unzip its bundle under site/pkg/ beside the host page and
+    scorm-again, and serve site/ on a loopback port (``handler``: the request handler class, by
+    default static files with byte ranges). Yields (base URL, build report, zip path, manifest)."""
     if not SCORM_AGAIN.is_file():
         pytest.skip("scorm-again is not installed in tests/js/node_modules (make test installs it: make js-deps)")
-    root = tmp_path_factory.mktemp("scorm")
-    folder = write_lesson(root / "content" / "two-ways", YAML, SCRIPT)
+    folder = write_lesson(root / "content" / slug, yaml, script)
     report = build_lesson(folder, root / "build")
     assert report.ok, report.errors
-    zip_path, manifest = bundle_of(root / "build", "two-ways")
+    zip_path, manifest = bundle_of(root / "build", slug)
     served = root / "site"
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(served / "pkg")
     shutil.copyfile(SCORM_AGAIN, served / "scorm12.js")
     (served / "host.html").write_text(HOST, encoding="utf-8")
     (served / "opener.html").write_text(HOST.split("<body>")[0] + "<body></body></html>\n", encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", manifest
-    server.shutdown()
-    server.server_close()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler or _QuietHandler, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", report, zip_path, manifest
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The lesson built, its bundle unzipped under pkg/ beside the host page and scorm-again, served on localhost."""
+    for url, _, _, manifest in served_lesson(tmp_path_factory.mktemp("scorm"), "two-ways", YAML, SCRIPT):
+        yield url, manifest
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
