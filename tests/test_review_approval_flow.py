@@ -81,7 +81,8 @@ def test_an_edit_makes_the_approval_stale_everywhere(approved):
     done = microlearn(project, "build")
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"{SLUG}: approval: stale: approval by Kim Minji covers bundle " in done.stderr
-    assert "(entry cards/handout.pdf was changed; " in done.stderr
+    # the changed entries, in order: both handouts (A4, Letter), the card pictures, the player, the video
+    assert "(entry cards/handout-letter.pdf was changed; entry cards/handout.pdf was changed; " in done.stderr
     assert report_state(project) == "stale"
     status = approval_status(project, project / "build", load_lesson(project / "content" / SLUG, probe_media=False),
                              project / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip")
