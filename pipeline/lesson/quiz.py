@@ -161,8 +161,13 @@ def _after_marker(line: str) -> str:
     return line.split(":", 1)[1].strip()
 
 
+def answer_word(text: str) -> str:
+    """An answer as compared with the words for true and false: casefolded, without final . ! 。"""
+    return re.sub(r"[.!。]+$", "", text).strip().casefold()
+
+
 def _kind(answers: list[dict]) -> str:
-    words = {re.sub(r"[.!。]+$", "", a["text"]).strip().casefold() for a in answers}
+    words = {answer_word(a["text"]) for a in answers}
     if len(answers) == 2 and len(words & TRUE_WORDS) == 1 and len(words & FALSE_WORDS) == 1:
         return "true-false"
     return "multiple" if sum(a["correct"] for a in answers) > 1 else "single"

@@ -102,14 +102,14 @@ def _question(quiz: dict | None) -> dict | None:
     (the ``choice`` response format is single letters a-z; true/false is t or f)."""
     if not quiz:
         return None
-    letters = "abcdefgh"
-    answers = [dict(a, key=("t" if i == 0 else "f") if quiz["kind"] == "true-false" else letters[i]) for i,
-               a in enumerate(quiz["answers"])]
-    if quiz["kind"] == "true-false":  # t and f name the true and the false answer, in whichever order they were written
-        from pipeline.lesson.quiz import TRUE_WORDS
+    from pipeline.lesson.quiz import TRUE_WORDS, answer_word
 
-        for answer in answers:
-            answer["key"] = "t" if answer["text"].rstrip(".!。").strip().casefold() in TRUE_WORDS else "f"
+    def key(index: int, answer: dict) -> str:
+        if quiz["kind"] == "true-false":  # t and f name the true and the false answer, in whichever order they were written
+            return "t" if answer_word(answer["text"]) in TRUE_WORDS else "f"
+        return "abcdefgh"[index]
+
+    answers = [dict(a, key=key(i, a)) for i, a in enumerate(quiz["answers"])]
     correct = ",".join(a["key"] for a in answers if a["correct"])
     return dict(quiz, answers=answers, correct=correct,
                 scorm_type="true-false" if quiz["kind"] == "true-false" else "choice")
