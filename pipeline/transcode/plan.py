@@ -138,13 +138,16 @@ def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: Med
     shortest = item.duration or (0.0 if hold else 3.0)
     # Held in whole slide units (0.5 s by default): the slide is then encoded exactly once, with
     # no tail segment; the narration's trailing pause grows by less than one unit.
-    unit = settings.slide_unit
-    frames = unit * math.ceil(max(hold, shortest) * FPS / unit - 1e-6)
+    def units(seconds: float) -> int:
+        """Frames of whole slide units covering ``seconds``."""
+        return settings.slide_unit * math.ceil(seconds * FPS / settings.slide_unit - 1e-6)
+
+    frames = units(max(hold, shortest))
     reveal = 0
     if section.quiz is not None:
         # a pause card: the question stays a beat after it is asked, then the answer is shown
-        frames += unit * math.ceil(QUIZ_THINK * FPS / unit - 1e-6)
-        reveal = unit * math.ceil(QUIZ_REVEAL * FPS / unit - 1e-6)
+        frames += units(QUIZ_THINK)
+        reveal = units(QUIZ_REVEAL)
     return Part(index, "card", frames + reveal, section=item.section, file=item.audio or None, info=info,
                 source_hash=digest,
                 narration=voiced, lead=settings.pad_before if hold else 0.0, reveal=reveal)
