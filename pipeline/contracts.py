@@ -70,6 +70,9 @@ class SlideSet:
     answers: dict[str, str] = field(default_factory=dict)
     # a card's reveal steps, by section id: step k shows its first k units (pipeline/cards/reveal.py)
     steps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # a card's picture on its slide, by section id: (x, y, width, height) in px, where the transcode
+    # stage moves its camera (pipeline/transcode/camera.py); absent when the theme keeps pictures still
+    pictures: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ VIDEO = [
          "-color_trc", "bt709",
     "-colorspace", "bt709", "-color_range", "tv", "-video_track_timescale", "15360",
 ]
-STILL = [v if v != "stitchable=1" else "stitchable=1:me=dia:rc-lookahead=0:mbtree=0:partitions=none:mixed-refs=0:b-adapt=0:aq-mode=0" for v in VIDEO]
+STILL = [v if v != "stitchable=1" else "stitchable=1:me=dia:rc-lookahead=0:mbtree=0:partitions=none:mixed-refs=0:b-adapt=0:aq-mode=0"
+         ":subme=1:chroma-qp-offset=-2" for v in VIDEO]
 BITEXACT = ["-fflags", "+bitexact", "-map_metadata", "-1", "-map_chapters", "-1"]
 QUIET = ["-hide_banner", "-nostdin", "-nostats", "-y"]
 
@@ -30,16 +31,21 @@ def test_video_options_are_shared_by_every_segment():
     assert commands.video_options(S) == VIDEO
 
 
-def test_slide_segment_decodes_the_image_once_a_second():
+def test_slide_segment_decodes_the_image_once_and_loops_it():
     argv = commands.slide_segment("/s/card.png", 60, (1920, 1080), S, "/o/seg.mp4")
     assert argv == [
-        "ffmpeg", *QUIET, "-loop", "1", "-framerate", "1", "-protocol_whitelist", "file", "-i", "/s/card.png",
+        "ffmpeg", *QUIET, "-framerate", "30", "-protocol_whitelist", "file", "-i", "/s/card.png",
         "-vf", "scale=1920:1080:force_original_aspect_ratio=decrease:out_color_matrix=bt709:out_range=tv,"
         "pad=1920:1080:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=yuv420p,"
-        "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv",
+        "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv,loop=loop=-1:size=1,setpts=N",
         "-r", "30", "-frames:v", "60", "-an", *STILL, *BITEXACT, "/o/seg.mp4",
     ]
     ffmpeg.check_inputs(argv)
+
+
+def test_slides_keep_the_faster_presets_own_subpixel_refinement():
+    fast = commands.video_options(MediaSettings(preset="veryfast"), still=True)
+    assert fast[fast.index("-x264-params") + 1] == STILL[STILL.index("-x264-params") + 1].removesuffix(":subme=1:chroma-qp-offset=-2")
 
 
 def test_clip_segment_of_the_frame_aspect_is_scaled_only():

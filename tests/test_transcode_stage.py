@@ -154,9 +154,12 @@ def test_changed_card_re_encodes_only_its_segments_and_poster_skips_black(tmp_pa
                         (section("a", ""), section("b", "")))
     encodes = []
     real = ffmpeg.run
-    monkeypatch.setattr(ffmpeg, "run", lambda argv,
-                        **kw: (encodes.append(argv[argv.index("-i") + 1]) if "-loop" in argv else None,
-                               real(argv, **kw))[1])
+    def counting(argv, **kw):
+        if "-i" in argv and argv[argv.index("-i") + 1].endswith(".png"):  # a slide segment
+            encodes.append(argv[argv.index("-i") + 1])
+        return real(argv, **kw)
+
+    monkeypatch.setattr(ffmpeg, "run", counting)
     out = tmp_path / "build" / "demo"
     first = build(the_lesson, out, tmp_path / "objects", SMALL, colors={"title": "black", "a": "white", "b": "orange"})
     assert len(encodes) == 4  # 15-frame units: title 2 of them, a 6, b 5, end 2; no tails

@@ -77,7 +77,7 @@ def run(ctx: Context) -> CardsResult:
     drawn = deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels)
 
     artifacts: list[Artifact] = []
-    slides: dict[str, dict] = {fmt: {"title": "", "end": "", "cards": {}, "answers": {}, "steps": {}} for fmt in lesson.formats}
+    slides: dict[str, dict] = {fmt: {"title": "", "end": "", "cards": {}, "answers": {}, "steps": {}, "pictures": {}} for fmt in lesson.formats}
     pngs: dict[str, dict[str, str]] = {card.id: {} for card in cards}  # card id -> {"social": path, "square": path}
     for index, page in enumerate(pages):
         if not page.rel:
@@ -92,6 +92,8 @@ def run(ctx: Context) -> CardsResult:
             artifacts += [ctx.copy_artifact("slide", rel, stored) for rel, stored in zip(steps, drawn.steps.get(index, []))]
             if steps:
                 slides[page.format]["steps"][page.card.id] = tuple(steps)
+            if index in drawn.pictures:
+                slides[page.format]["pictures"][page.card.id] = drawn.pictures[index]
         else:
             slides[page.format][page.kind] = page.rel
     for paper, rel in FILES.items():

@@ -53,6 +53,7 @@ class Drawn:
     fits: dict[int, dict] = field(default_factory=dict)  # page index -> Fit.as_dict()
     handout: Path | None = None
     steps: dict[int, list[Path]] = field(default_factory=dict)  # slide page index -> its reveal steps (units 1..k shown)
+    pictures: dict[int, tuple[int, ...]] = field(default_factory=dict)  # slide page index -> its picture's box (camera move)
 
 
 def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict, font_set,
@@ -157,7 +158,8 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         if crowded:
             problems += [_collision(ctx, page, c) for c in crowded]
             continue
-        drawn.fits[index] = {**measure.as_dict(), "amount": chosen[index], "offset": offsets.get(index, 0)}
+        picture = overlap.picture_box(document.pages[0]._page_box) if _camera_page(page) else None
+        drawn.fits[index] = {**measure.as_dict(), "amount": chosen[index], "offset": offsets.get(index, 0), "picture": picture}
         objects.memo({**key, "out": "fit"}, ".json", lambda tmp, f=drawn.fits[index]: tmp.write_text(json.dumps(f), encoding="utf-8"))
         if not render:
             continue
@@ -166,6 +168,8 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             drawn.pngs[index] = objects.memo({**key, "out": "png"}, ".png",
                                              lambda tmp, d=document, p=page, z=level: tmp.write_bytes(_RENDERER.png(d, p.size, z)))
     for index, page in enumerate(pages):
+        if theme.camera_moves and render and _camera_page(page) and (drawn.fits.get(index) or {}).get("picture"):
+            drawn.pictures[index] = tuple(drawn.fits[index]["picture"])
         moving = page.card is not None and not page.answer and page.format not in CARD_FORMATS and theme.motion == "reveal"
         units = reveal.units(page.card.html) if moving else []
         if len(units) < 2 or index not in drawn.pngs or not render:
@@ -195,6 +199,11 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
 
     drawn.handout = objects.memo(handout_key, ".pdf", make_handout)
     return drawn
+
+
+def _camera_page(page: Page) -> bool:
+    """A video slide of a card with pictures (not its answer slide): where the camera may move."""
+    return page.card is not None and bool(page.card.images) and not page.answer and page.format not in CARD_FORMATS
 
 
 def _handout_order(pages: list[Page]) -> list[int]:

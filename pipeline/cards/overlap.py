@@ -12,6 +12,7 @@ and the theme's contrast pairs say with which colours.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 TOLERANCE = 1.0  # px: layout rounding; touching is not overlapping
@@ -135,3 +136,16 @@ def collisions(page_box, size: tuple[int, int]) -> list[Collision]:
                 first, second = (a, b) if b.kind == "ornament" or a.kind != "ornament" else (b, a)
                 found.setdefault(tuple(sorted((first.part, second.part))), Collision(first, second))
     return list(found.values())
+
+
+def picture_box(page_box) -> tuple[int, int, int, int] | None:
+    """The card's pictures on a page as one box (x, y, width, height in px, shrunk to even numbers
+    for 4:2:0 video), or None: where the transcode stage moves its camera (pipeline/transcode/camera.py)."""
+    found = [ink for ink in inks(page_box) if ink.kind == "image" and ink.part[:1] == ("figure",)]
+    if not found:
+        return None
+    left, top = math.ceil(min(i.x0 for i in found)), math.ceil(min(i.y0 for i in found))
+    right, bottom = math.floor(max(i.x1 for i in found)), math.floor(max(i.y1 for i in found))
+    left, top = left + left % 2, top + top % 2
+    width, height = (right - left) // 2 * 2, (bottom - top) // 2 * 2
+    return (left, top, width, height) if width >= 16 and height >= 16 else None

@@ -13,6 +13,7 @@ its stylesheet. Adding a theme is adding such a folder; no Python changes.
       - {fg: text, bg: background, min: 4.5, for: card text}
       - {fg: accent, bg: background, min: 3, for: headings (large text)}
     motion: reveal        # or still: slides never move (pipeline/cards/reveal.py)
+    camera: move          # or still: pictures on video slides stay still (pipeline/transcode/camera.py)
 """
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ from pipeline.cards.contrast import LARGE_TEXT, NORMAL_TEXT, Pair
 from pipeline.cards.fonts import FAMILIES, ROLES, FontSet
 from pipeline.errors import ConfigError, Diagnostic, LessonError
 
-SCHOOL_ROLES = ("background", "text", "accent")
-MOTIONS = ("reveal", "still")  # the colours a lesson's school may override
+SCHOOL_ROLES = ("background", "text", "accent")  # the colours a lesson's school may override
+MOTIONS = ("reveal", "still")
+CAMERAS = ("move", "still")
 TEMPLATES = ("card.html.j2", "slide.html.j2")
 DEFAULT_PAIRS = (Pair("text", "background", NORMAL_TEXT, "card text"),
                  Pair("accent", "background", LARGE_TEXT, "headings (large text)"))
@@ -43,6 +45,12 @@ class Theme:
     pairs: tuple[Pair, ...]
     digest: str  # sha256 over every file of the theme and the shared theme files
     motion: str = "reveal"  # "reveal": a slide's units appear with the narration; "still": never move
+    camera: str = "move"  # "move": a slow zoom on a card's picture as its slide appears; "still": none
+
+    @property
+    def camera_moves(self) -> bool:
+        """Pictures on video slides move (``motion: still`` keeps everything still)."""
+        return self.camera == "move" and self.motion != "still"
 
     @property
     def label(self) -> str:
@@ -85,12 +93,15 @@ def _load(folder: Path, stamp: str) -> Theme:
         raise ConfigError([Diagnostic(label, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, "",
                                       f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
     raw = raw if isinstance(raw, dict) else {}
-    unknown = sorted(set(raw) - {"colors", "fonts", "contrast", "description", "motion"})
+    unknown = sorted(set(raw) - {"colors", "fonts", "contrast", "description", "motion", "camera"})
     for key in unknown:
-        problem(key, "unknown key", "the keys are colors, fonts, contrast, description, motion")
+        problem(key, "unknown key", "the keys are colors, fonts, contrast, description, motion, camera")
     motion = str(raw.get("motion") or "reveal")
     if motion not in MOTIONS:
         problem("motion", f"'{motion}' is not a kind of motion", "write reveal (the card text appears with the narration) or still")
+    camera = str(raw.get("camera") or "move")
+    if camera not in CAMERAS:
+        problem("camera", f"'{camera}' is not a camera setting", "write move (a slow zoom on pictures) or still")
 
     colors = {}
     for role, value in (raw.get("colors") or {}).items():
@@ -138,7 +149,7 @@ def _load(folder: Path, stamp: str) -> Theme:
         pairs.append(pair)
     if problems:
         raise ConfigError(problems)
-    return Theme(name, folder, tuple(sorted(colors.items())), tuple(fonts), tuple(pairs) or DEFAULT_PAIRS, stamp, motion)
+    return Theme(name, folder, tuple(sorted(colors.items())), tuple(fonts), tuple(pairs) or DEFAULT_PAIRS, stamp, motion, camera)
 
 
 def digest(folder: Path) -> str:

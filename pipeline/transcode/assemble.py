@@ -21,7 +21,7 @@ from pathlib import Path
 from pipeline import ffmpeg
 from pipeline.contracts import Artifact, Check, Level, Loudness, Sentence, Speech, TimelinePart, TranscodeResult
 from pipeline.stage import Context
-from pipeline.transcode import commands, loudness, segments, thumbnail, track, voices
+from pipeline.transcode import camera, commands, loudness, segments, thumbnail, track, voices
 from pipeline.transcode.plan import Plan, make_plan, source_path
 from pipeline.transcode.settings import FPS, AUDIO_RATE, MediaSettings
 
@@ -102,8 +102,19 @@ def _video_jobs(ctx: Context, plan: Plan, fmt: str, settings: MediaSettings) -> 
             jobs += segments.clip_jobs(part, source_path(ctx.lesson, part), fmt, settings, f"{ctx.label}/{part.file}")
             continue
         rel = slides.cards[part.section] if part.kind == "card" else getattr(slides, part.kind)
-        for png, frames in _held(part, part.frames - part.reveal, rel, list(slides.steps.get(part.section, ())), settings.slide_unit):
-            jobs += segments.slide_jobs(ctx.out / png, frames, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{png}")
+        held = _held(part, part.frames - part.reveal, rel, list(slides.steps.get(part.section, ())), settings.slide_unit)
+        # a teacher's recorded narration keeps its slide still, as it keeps its text (no sentence times)
+        move = camera.move_for(slides.pictures.get(part.section) if part.kind == "card" and not part.file else None,
+                               part.frames - part.reveal, settings)
+        at = 0
+        for png, frames in held:
+            label = f"{ctx.out.as_posix()}/{png}"
+            moving = min(frames, move.frames - at) if move is not None and at < move.frames else 0
+            if moving:
+                jobs.append(segments.camera_job(ctx.out / png, move, at, moving, fmt, settings, ctx.label, label))
+            if frames > moving:
+                jobs += segments.slide_jobs(ctx.out / png, frames - moving, fmt, settings, ctx.label, label)
+            at += frames
         if part.reveal:
             rel = slides.answers[part.section]
             jobs += segments.slide_jobs(ctx.out / rel, part.reveal, fmt, settings,

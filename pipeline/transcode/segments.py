@@ -11,6 +11,8 @@ command (``SEGMENT_CODE``), so a changed card re-encodes only its own segments.
   and closes its GOP; so a slide held for n frames is one *unit* of ``settings.slide_unit``
   frames listed n // unit times, plus a shorter tail: the same picture for the cost of encoding
   fewer than 2 * unit frames per slide, however long it is held.
+- A camera move on a card's picture (``camera.py``) is encoded frame by frame for its first
+  seconds only, one segment per reveal step it spans; the slide is then held as still units.
 """
 from __future__ import annotations
 
@@ -25,11 +27,11 @@ from pipeline.digests import code_fingerprint
 from pipeline.errors import MediaError
 from pipeline.fsutil import sha256_file
 from pipeline.stage import ObjectStore
-from pipeline.transcode import commands
+from pipeline.transcode import camera, commands
 from pipeline.transcode.plan import Part
 from pipeline.transcode.settings import FPS, GOP, MediaSettings
 
-SEGMENT_CODE = ("pipeline.transcode.segments", "pipeline.transcode.commands",
+SEGMENT_CODE = ("pipeline.transcode.segments", "pipeline.transcode.commands", "pipeline.transcode.camera",
                 "pipeline.transcode.settings", "pipeline.house")
 
 
@@ -83,6 +85,21 @@ def slide_jobs(png: Path, frames: int, fmt: str, settings: MediaSettings, contex
     if tail:
         jobs.append(job(tail))
     return jobs
+
+
+def camera_job(png: Path, move: camera.Move, first: int, frames: int, fmt: str, settings: MediaSettings,
+               context: str, label: str) -> Job:
+    """Frames ``first`` .. ``first + frames - 1`` of a card's camera move over the slide ``png``."""
+    if not png.is_file():
+        raise MediaError(label, "is missing: the cards stage did not write this slide",
+                         "build again; if it persists, report it")
+    from pipeline.lesson.model import FORMATS
+
+    box = camera.scaled_box(move.box, settings.size(fmt), FORMATS[fmt])
+    moved = camera.Move(box, move.frames)
+    argv = camera.segment(str(png), moved, first, frames, settings.size(fmt), settings, "OUT")
+    return Job(_key(settings, fmt, kind="camera", sha256=sha256_file(png), box=list(box), move=move.frames,
+                    zoom=camera.ZOOM, first=first, frames=frames), _runner(argv, context))
 
 
 def _runner(argv: list[str], context: str) -> Callable[[Path], None]:
