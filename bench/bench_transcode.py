@@ -76,19 +76,30 @@ def _lesson(root: Path, sequence, sections=()) -> Lesson:
                   tuple(sequence), tuple(sections))
 
 
-def _slides(out: Path, sections, steps: int = 0) -> CardsResult:
+PICTURE = (1070, 170, 720, 720)  # where the classic theme puts a card's picture on a 16:9 slide
+
+
+def _slides(out: Path, sections, steps: int = 0, picture: bool = False) -> CardsResult:
     """A slide per card; with ``steps``, also that many reveal steps (pipeline/reveal.py)
-    before each full slide, each showing one more line, as the cards stage draws them."""
-    entry = {"title": "cards/t.png", "end": "cards/e.png", "cards": {}, "steps": {}}
+    before each full slide, each showing one more line, as the cards stage draws them; with
+    ``picture``, a detailed picture (testsrc2) in ``PICTURE`` on every card, for the camera move."""
+    entry = {"title": "cards/t.png", "end": "cards/e.png", "cards": {}, "steps": {}, "pictures": {}}
     (out / "cards").mkdir(parents=True, exist_ok=True)
 
     def draw(rel: str, title: str, lines: int) -> None:
         graph = f"color=c=steelblue:s=1920x1080:d=1,drawtext=text='{title}':fontsize=120:x=100:y=100"
         graph += "".join(f",drawtext=text='line {n + 1}':fontsize=80:x=100:y={300 + 120 * n}" for n in range(lines))
+        if picture and title.startswith("Card"):
+            x, y, w, h = PICTURE
+            graph = f"{graph}[slide];testsrc2=s={w}x{h}:d=1[pic];[slide][pic]overlay={x}:{y}"
+            _gen("-filter_complex", graph, "-frames:v", "1", str(out / rel))
+            return
         _gen("-f", "lavfi", "-i", graph, "-frames:v", "1", str(out / rel))
 
     for s in sections:
         entry["cards"][s.id] = f"cards/{s.id}.png"
+        if picture:
+            entry["pictures"][s.id] = PICTURE
         draw(entry["cards"][s.id], s.title, steps + 1 if steps else 0)
         if steps:
             entry["steps"][s.id] = tuple(f"cards/{s.id}-step{k}.png" for k in range(1, steps + 1))
@@ -99,6 +110,20 @@ def _slides(out: Path, sections, steps: int = 0) -> CardsResult:
 
 def _cards(slides: SlideSet) -> CardsResult:
     return CardsResult(slides={"16:9": slides}, cards=(), handout="", theme="")
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and its finished children (ffmpeg, espeak-ng)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _measured(work) -> tuple[dict, object]:
+    """Wall and CPU seconds of ``work()`` and the 1-minute load average when it started and ended."""
+    load, cpu, started = os.getloadavg()[0], _cpu(), time.perf_counter()
+    value = work()
+    return {"wall_s": round(time.perf_counter() - started, 2), "cpu_s": round(_cpu() - cpu, 2),
+            "load": [round(load, 2), round(os.getloadavg()[0], 2)]}, value
 
 
 def _run_stage(the_lesson: Lesson, out: Path,
@@ -298,9 +323,74 @@ def scenario_parts(media: Path, scratch: Path) -> dict:
             "whole_after": {"I": level.after.I, "TP": level.after.TP}}
 
 
+def _bare_motion(the_lesson: Lesson, out: Path, cards: CardsResult, result: TranscodeResult, scratch: Path) -> list[str]:
+    """The same slides, reveal steps and camera moves as ONE plain ffmpeg command, the way one
+    would write it by hand: every piece an image input looped at 30 fps for its time, the moving
+    pieces through the same crop/scale/overlay graph, joined by the concat filter, encoded by x264
+    with the house options (x264 choosing its threads) and our narration re-encoded to AAC."""
+    from pipeline.transcode import camera
+    from pipeline.transcode.assemble import _held
+    from pipeline.transcode.plan import make_plan
+
+    plan = make_plan(the_lesson, "bench", PRODUCT, ObjectStore(out.parent / "objects"), ffmpeg.ffmpeg_version())
+    slides = cards.slides["16:9"]
+    inputs, graph, labels = [], [], []
+    for part in plan.parts:
+        rel = slides.cards[part.section] if part.kind == "card" else getattr(slides, part.kind)
+        move = camera.move_for(slides.pictures.get(part.section), part.frames, PRODUCT) if part.kind == "card" else None
+        at = 0
+        for png, frames in _held(part, part.frames, rel, list(slides.steps.get(part.section, ())), PRODUCT.slide_unit):
+            moving = min(frames, move.frames - at) if move is not None and at < move.frames else 0
+            for first, count in ((at, moving), (at + moving, frames - moving)):
+                if not count:
+                    continue
+                index = len(inputs)
+                inputs += ["-loop", "1", "-framerate", "30", "-t", f"{count / 30:.6f}", "-i", str(out / png)]
+                chain = f"[{index}:v]format=yuv420p"
+                if first < at + moving:
+                    x, y, w, h = move.box
+                    z = move.expression(first)
+                    chain += (f",split[s{index}][b{index}];[b{index}]crop={w}:{h}:{x}:{y},scale=w='2*trunc({w}*{z}/2+0.5)':"
+                              f"h='2*trunc({h}*{z}/2+0.5)':eval=frame,crop={w}:{h}:(iw-{w})/2:(ih-{h})/2[p{index}];"
+                              f"[s{index}][p{index}]overlay={x}:{y}")
+                graph.append(chain + f"[v{index}]")
+                labels.append(f"[v{index}]")
+            at += frames
+    graph.append("".join(labels) + f"concat=n={len(labels)}:v=1:a=0[v]")
+    video = commands.video_options(PRODUCT)
+    video[video.index("-threads") + 1] = "0"
+    return ["ffmpeg", "-hide_banner", "-nostdin", "-y", *inputs, "-i", str(out / result.videos["16:9"]),
+            "-filter_complex", ";".join(graph), "-map", "[v]", "-map", f"{len(labels)}:a:0", *video,
+            "-c:a", "aac", "-aac_coder", "fast", "-b:a", PRODUCT.audio_bitrate, "-movflags", "+faststart",
+            str(scratch / "bare-motion.mp4")]
+
+
+def scenario_motion(media: Path, scratch: Path) -> dict:
+    """About 56 s of four card slides with synthesised narration, each card with a picture: still;
+    then with motion on (three reveal steps and the camera move on the picture, fresh object store);
+    then the bare ffmpeg command making the same video from the same pictures. Wall and CPU
+    seconds (this process and every child) and the load average beside each."""
+    root = scratch / "content" / "bench"
+    root.mkdir(parents=True)
+    the_lesson, sections = _card_lesson(root)
+    out = scratch / "still" / "bench"
+    still, (_, result) = _measured(lambda: _run_stage(the_lesson, out, _slides(out, sections, picture=True), PRODUCT))
+    moving = scratch / "moving" / "bench"
+    cards = _slides(moving, sections, steps=2, picture=True)
+    motion, (_, moved) = _measured(lambda: _run_stage(the_lesson, moving, cards, PRODUCT))
+    argv = _bare_motion(the_lesson, moving, cards, moved, scratch)
+    bare, _ = _measured(lambda: ffmpeg.run(argv))
+    seconds = result.duration
+    for row in (still, motion, bare):
+        row.update(wall_x=round(row["wall_s"] / seconds, 3), cpu_x=round(row["cpu_s"] / seconds, 3))
+    return {"seconds_of_video": seconds, "still": still, "motion": motion, "bare_motion": bare,
+            "bare_command_inputs": argv.count("-i")}
+
+
 SCENARIOS = {"bare": scenario_bare, "bare_auto": scenario_bare_auto, "ours": scenario_ours, "slides": scenario_slides, "memory": scenario_memory,
-             "parts": scenario_parts}
-GROUPS = {"clip": ("bare", "bare_auto", "ours"), "slides": ("slides",), "memory": ("memory",), "parts": ("parts",)}
+             "parts": scenario_parts, "motion": scenario_motion}
+GROUPS = {"clip": ("bare", "bare_auto", "ours"), "slides": ("slides",), "memory": ("memory",), "parts": ("parts",),
+          "motion": ("motion",)}
 
 
 def _in_process(name: str, media: Path) -> dict:
@@ -348,6 +438,12 @@ def _table(f: dict) -> None:
                   f"{s['slides_realtime_ratio']}x realtime (goal <= 0.1)"),
                  ("  MoviePy 2, same assembly", f"{s['slides_moviepy_s']} s", f"ours {s['moviepy_slower_x']}x faster (goal >= 5)"),
                  ("  with motion (3 reveal steps per card)", f"{s['slides_motion_s']} s", f"{s['slides_motion_realtime_ratio']}x realtime (goal <= 0.15)")]
+    if "motion" in f:
+        m = f["motion"]
+        for name, row in (("ours, still", m["still"]), ("ours, motion on (reveal + camera)", m["motion"]),
+                          ("bare ffmpeg, same video, motion", m["bare_motion"])):
+            rows.append((f"{m['seconds_of_video']:.1f} s of picture cards: {name}", f"{row['wall_s']} s",
+                         f"{row['wall_x']}x realtime wall, {row['cpu_s']} s CPU = {row['cpu_x']}x (load {row['load']})"))
     if "memory" in f:
         m = f["memory"]
         rows += [("10-min input (ultrafast): largest ffmpeg child",

@@ -289,6 +289,8 @@ class OpenCaptionStyle:
 class SocialResult(StageResult):
     videos: dict[str, str] = field(default_factory=dict)  # format -> video/<slug>-<format>-captioned.mp4
     styles: dict[str, OpenCaptionStyle] = field(default_factory=dict)
+    covers: dict[str, str] = field(default_factory=dict)  # format -> video/<slug>-<format>-cover.jpg
+    platforms: dict[str, str] = field(default_factory=dict)  # platform key (pipeline/platforms.py) -> the video to upload
 
 
 # --- review and package --------------------------------------------------------------------

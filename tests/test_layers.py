@@ -16,7 +16,7 @@ LAYERS = [
     ("shared", {"pipeline", "pipeline.errors", "pipeline.house", "pipeline.records", "pipeline.contracts",
                 "pipeline.digests", "pipeline.fsutil", "pipeline.timefmt", "pipeline.templates", "pipeline.settings",
                 "pipeline.toolversions", "pipeline.ffmpeg", "pipeline.probe", "pipeline.espeak", "pipeline.audio",
-                "pipeline.lock", "pipeline.limits", "pipeline.markdown", "pipeline.reveal"}),
+                "pipeline.lock", "pipeline.limits", "pipeline.markdown", "pipeline.reveal", "pipeline.platforms"}),
     ("lesson", {"pipeline.lesson"}),
     ("core", {"pipeline.stage", "pipeline.cache", "pipeline.signoff"}),
     ("stages", {"pipeline.cards", "pipeline.transcode", "pipeline.caption", "pipeline.review", "pipeline.package"}),

@@ -5,6 +5,7 @@ Validation covers the YAML, the script, and what can be known of the media witho
 """
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,8 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
     problems.extend(_duration_problems(node, values, known, yaml_file))
     problems.extend(_voice_problems(node, values, yaml_file))
     problems.extend(_burn_in_problems(node, values, yaml_file))
+    problems.extend(_cover_problems(node, values, sequence, yaml_file))
+    problems.extend(_platform_problems(node, values, known, yaml_file))
 
     if problems:
         raise LessonError(problems)
@@ -144,6 +147,8 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
         version=values["version"] or "1",
         captions=values["captions"] or CaptionSettings(),
         mastery=values["mastery"] if values["mastery"] is not None else DEFAULT_MASTERY,
+        cover=values["cover"] or "",
+        platforms=values["platforms"] or (),
     )
 
 
@@ -181,6 +186,8 @@ def _lesson_spec(root: Path, themes: tuple[str, ...]) -> dict[str, Field]:
         "captions": Field(_captions),
         "mastery": Field(f.number(1, 100, integer=True),
                          hint="the share of right answers, in percent, that passes the lesson's questions"),
+        "cover": Field(f.text(80)),
+        "platforms": Field(_platforms),
         "sequence": Field(lambda r, n, p: n, required=True,
                           hint="add 'sequence:' listing the title card, clips, cards and end card"),
     }
@@ -285,6 +292,61 @@ def _burn_in_problems(root_node: Y, values: dict, file: str) -> list[Diagnostic]
         return []
     return [Diagnostic(file, line, col, "captions.burn_in", f"{', '.join(extra)} is not among the lesson's formats ({', '.join(formats)})",
                        f"add {extra[0]} to 'formats', or remove it from 'burn_in'")]
+
+
+def _platforms(reader: Reader, node: Y, path: str) -> Any:
+    """``platforms: [vk-clips, tiktok]``: where the videos will be posted (pipeline/platforms.py)."""
+    from pipeline.platforms import PLATFORMS
+
+    items = node.value if node.kind == "seq" else [node]
+    convert = f.choice(tuple(PLATFORMS))
+    values = [convert(reader, item, f"{path}[{i}]" if node.kind == "seq" else path) for i, item in enumerate(items)]
+    if INVALID in values:
+        return INVALID
+    return tuple(dict.fromkeys(values))
+
+
+def _node_at(root_node: Y, key: str) -> tuple[int, int]:
+    node = root_node.value.get(key) if root_node.kind == "map" else None
+    return (node.line, node.col) if node is not None else (0, 0)
+
+
+def _cover_problems(root_node: Y, values: dict, sequence, file: str) -> list[Diagnostic]:
+    """``cover`` names the title slide, a card the sequence shows, or a time in the video."""
+    cover = values.get("cover")
+    if not cover or cover is INVALID or cover == "title" or sequence is INVALID:
+        return []
+    shown = [item.section for item in sequence or () if isinstance(item, CardSlide)]
+    if cover in shown or f.parse_time(cover) is not None:
+        return []
+    line, col = _node_at(root_node, "cover")
+    close = difflib.get_close_matches(cover, shown, n=1, cutoff=0.5)
+    hint = (f"did you mean '{close[0]}'? " if close else "") + "write title, the id of a card the sequence shows (" + \
+        ", ".join(shown[:5]) + "), or a time in the video such as 00:12"
+    return [Diagnostic(file, line, col, "cover", f"'{cover}' is not the title, a card of the sequence or a time", hint)]
+
+
+def _platform_problems(root_node: Y, values: dict, known: list[tuple[str, float]], file: str) -> list[Diagnostic]:
+    """Each platform's format must be built, and the parts whose length is already known must fit
+    its longest video (the build checks the full length again before encoding)."""
+    from pipeline.platforms import PLATFORMS
+
+    chosen, formats = values.get("platforms"), values.get("formats") or ("16:9",)
+    if not chosen or chosen is INVALID or formats is INVALID:
+        return []
+    line, col = _node_at(root_node, "platforms")
+    found = []
+    total = sum(seconds for _, seconds in known)
+    for key in chosen:
+        platform = PLATFORMS[key]
+        if platform.format not in formats:
+            found.append(Diagnostic(file, line, col, "platforms", f"{platform.name} takes {platform.format} videos, but "
+                                    f"'formats' has only {', '.join(formats)}", f'add "{platform.format}" to formats, or remove {key}'))
+        elif total > platform.max_seconds + 1e-6:
+            found.append(Diagnostic(file, line, col, "platforms", f"the lesson would last at least {total:.1f} s, over the "
+                                    f"{platform.max_seconds:g} s {platform.name} allows",
+                                    f"shorten clips or narration, or remove {key}"))
+    return found
 
 
 def _accept(reader: Reader, node: Y, path: str) -> Any:

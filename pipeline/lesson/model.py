@@ -171,6 +171,10 @@ class Lesson:
     version: str = "1"
     captions: CaptionSettings = field(default_factory=CaptionSettings)
     mastery: int = 80  # percent of the questions answered right that passes (SCORM masteryscore)
+    # the cover image of each video: "" (the first card with a picture, else the title slide), "title",
+    # a card's section id, or a time in the video ("00:12.5"); docs/social.md "Covers"
+    cover: str = ""
+    platforms: tuple[str, ...] = ()  # where the videos will be posted (pipeline/platforms.py), checked early
 
     @property
     def quizzes(self) -> tuple[Section, ...]:

@@ -24,7 +24,7 @@ from pipeline.stage import Context, Settings, Stage
 __all__ = ["STAGE", "BundleTooLarge", "bundle_digest", "bundle_name", "package"]
 
 # What goes into the bundle, by artifact kind of the upstream stages (not slides, speech or the review).
-BUNDLED_KINDS = ("video", "captioned-video", "captions", "transcript", "card", "handout", "thumbnail", "poster")
+BUNDLED_KINDS = ("video", "captioned-video", "cover", "captions", "transcript", "card", "handout", "thumbnail", "poster")
 LAUNCH = "index.html"
 
 

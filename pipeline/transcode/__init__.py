@@ -38,6 +38,7 @@ def params(lesson: Lesson, settings: Settings) -> dict:
         "voice": lesson.voice,
         "formats": list(lesson.formats),
         "max_duration": lesson.max_duration,
+        "platforms": list(lesson.platforms),  # their limits are checked on the plan, before encoding
         "settings": SETTINGS.key(),
     }
 

@@ -93,6 +93,7 @@ def make_plan(lesson: Lesson, label: str, settings: MediaSettings, objects, ffmp
             parts.append(_card(index, item, lesson, label, settings, objects, ffmpeg_version, source_hash))
     plan = Plan(tuple(parts))
     check_duration(plan, lesson, label)
+    check_platforms(plan, lesson, label)
     return plan
 
 
@@ -164,6 +165,16 @@ def check_duration(plan: Plan, lesson: Lesson, label: str) -> None:
         f"the lesson would last {plan.seconds:.1f} s, over its limit of {lesson.max_duration:g} s (longest: {listing})",
         "shorten clips (start/end) or narration, or raise max_duration",
     )])
+
+
+def check_platforms(plan: Plan, lesson: Lesson, label: str) -> None:
+    """The planned length against each platform the lesson is for (``platforms``), before encoding."""
+    from pipeline.platforms import PLATFORMS
+
+    found = [Diagnostic(f"{label}/lesson.yaml", 0, 0, "platforms", problem, f"shorten clips or narration, or remove {key} from platforms")
+             for key in lesson.platforms if (problem := PLATFORMS[key].too_long(plan.seconds))]
+    if found:
+        raise LessonError(found)
 
 
 def _describe(part: Part) -> str:

@@ -53,9 +53,11 @@ def run(ctx: Context, settings: MediaSettings = SETTINGS, workers: int | None = 
     from pipeline.probe import probe
 
     lesson = ctx.lesson
+    cover_artifacts, covers = _covers(ctx)
+    uploads = _platforms(ctx, {})
     formats = burned_formats(lesson)
     if not formats:
-        return SocialResult()
+        return SocialResult(artifacts=tuple(cover_artifacts), covers=covers, platforms=uploads)
     workers = workers or max(1, (os.cpu_count() or 1) // max(1, ctx.settings.jobs))
     cues = list(ctx.upstream.caption.cues)
     transcode, cards = ctx.upstream.transcode, ctx.upstream.cards
@@ -91,7 +93,90 @@ def run(ctx: Context, settings: MediaSettings = SETTINGS, workers: int | None = 
         videos[fmt] = rel
         styles[fmt] = OpenCaptionStyle(Path(font.path).name, style.size, safe_area(fmt).box(size))
     shutil.rmtree(scratch, ignore_errors=True)
-    return SocialResult(artifacts=tuple(artifacts), videos=videos, styles=styles)
+    uploads = _platforms(ctx, videos)
+    return SocialResult(artifacts=tuple(cover_artifacts + artifacts), videos=videos, styles=styles, covers=covers,
+                        platforms=uploads)
+
+
+def _covers(ctx: Context) -> tuple[list[Artifact], dict[str, str]]:
+    """A cover image per video format, beside the video (pipeline/transcode/cover.py)."""
+    from pipeline.probe import probe
+    from pipeline.transcode import cover
+
+    lesson, transcode, cards = ctx.lesson, ctx.upstream.transcode, ctx.upstream.cards
+    choice = cover.choose(lesson, {card.id for card in cards.cards if card.images})
+    font = None
+    if choice.with_title:
+        font, missing = captionfont.choose(lesson.title, cards.caption_fonts)
+        if font is None:
+            raise LessonError([Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "title", "the cover: no font of the theme '" + lesson.theme
+                                          + "' has " + ", ".join(captionfont.describe(c) for c in missing),
+                                          "write these characters as words, or choose another theme")])
+    if choice.kind == "frame" and choice.seconds * FPS >= transcode.frames:
+        raise LessonError([Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "cover", f"{lesson.cover} is past the end of the video "
+                                      f"({transcode.duration:.1f} s)", "choose a time inside the video, a card or title")])
+    artifacts, covers = [], {}
+    for fmt, rel in sorted(transcode.videos.items()):
+        clean = ctx.out / rel
+        info = probe(clean, f"{ctx.label}/{rel}").video
+        size = (info.width, info.height)
+
+        def make(tmp: Path, fmt=fmt, clean=clean, size=size) -> None:
+            from PIL import Image
+
+            if choice.kind == "frame":
+                png = tmp.with_suffix(".png")
+                ffmpeg.run(commands.frame_png(str(clean), round(choice.seconds * FPS), str(png)), context=ctx.label)
+                with Image.open(png) as opened:
+                    image = opened.convert("RGB")
+                png.unlink()
+            else:
+                slides = cards.slides[fmt]
+                image = cover.slide_image(ctx.out / (slides.title if choice.slide == "title" else slides.cards[choice.slide]), size)
+            if font is not None:
+                image = cover.draw_title(image, lesson.title, font.path, cards.palette[TEXT_ROLE], cards.palette[BOX_ROLE])
+            from pipeline.transcode.thumbnail import save_jpeg
+
+            save_jpeg(image, tmp)
+
+        path = cover.cover_path(lesson.slug, fmt)
+        ctx.progress(f"drawing the {fmt} cover")
+        artifacts.append(ctx.artifact("cover", path, make))
+        covers[fmt] = path
+    return artifacts, covers
+
+
+def _platforms(ctx: Context, captioned: dict[str, str]) -> dict[str, str]:
+    """For each platform of ``lesson.platforms``, the video to upload (the captioned one when there
+    is one: feeds start muted), after checking the built file against the platform's limits: its
+    length, its aspect and its size. Raises LessonError naming the video, the platform and the limit."""
+    from pipeline.platforms import PLATFORMS, describe_size
+    from pipeline.probe import probe
+
+    lesson, transcode = ctx.lesson, ctx.upstream.transcode
+    uploads, problems = {}, []
+    for key in lesson.platforms:
+        platform = PLATFORMS[key]
+        rel = captioned.get(platform.format) or transcode.videos.get(platform.format)
+        if rel is None or not (ctx.out / rel).is_file():
+            continue  # the loader asked for the format; captioned copies are checked once they exist
+        info = probe(ctx.out / rel, f"{ctx.label}/{rel}")
+        where, fix = f"{ctx.out.as_posix()}/{rel}", f"or remove {key} from platforms in lesson.yaml"
+        found = platform.too_long(info.duration)
+        if found:
+            problems.append(Diagnostic(where, 0, 0, "platforms", found, "shorten clips or narration, " + fix))
+        want, have = platform.size[0] / platform.size[1], info.video.width / info.video.height
+        if abs(want - have) > 0.01:
+            problems.append(Diagnostic(where, 0, 0, "platforms", f"{info.video.width}x{info.video.height} is not the "
+                                       f"{platform.format} frame {platform.name} takes", "report it: the format's size is the tool's"))
+        size = (ctx.out / rel).stat().st_size
+        if platform.max_bytes is not None and size > platform.max_bytes:
+            problems.append(Diagnostic(where, 0, 0, "platforms", f"the file has {describe_size(size)}, over the "
+                                       f"{describe_size(platform.max_bytes)} {platform.name} takes", "shorten the lesson, " + fix))
+        uploads[key] = rel
+    if problems:
+        raise LessonError(problems)
+    return uploads
 
 
 def _style(size: tuple[int, int], fmt: str, widest: float, font: CaptionFont, palette: dict) -> ass.Style:
@@ -133,8 +218,12 @@ def _runner(argv: list[str], context: str):
 
 
 def params(lesson: Lesson, settings: Settings) -> dict:
-    # slug names the output, script and theme appear in its messages
+    # slug names the output, script and theme appear in its messages; the title, sequence and cover make the covers
+    from pipeline.platforms import PLATFORMS
+
     return {"formats": list(burned_formats(lesson)), "slug": lesson.slug, "script": lesson.script, "theme": lesson.theme, "settings": SETTINGS.key(),
+            "title": lesson.title, "cover": lesson.cover, "sequence": [getattr(item, "section", "") for item in lesson.sequence],
+            "platforms": {key: repr(PLATFORMS[key]) for key in lesson.platforms},
             "safe_areas": {fmt: [a.left, a.top, a.right, a.bottom] for fmt, a in SAFE_AREAS.items()},
             "style": [ass.MAX_SIZE, ass.MIN_SIZE, ass.PADDING, TEXT_ROLE, BOX_ROLE]}
 
