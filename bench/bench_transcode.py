@@ -344,8 +344,8 @@ def _bare_motion(the_lesson: Lesson, out: Path, cards: CardsResult, result: Tran
             for first, count in ((at, moving), (at + moving, frames - moving)):
                 if not count:
                     continue
-                index = len(inputs)
-                inputs += ["-loop", "1", "-framerate", "30", "-t", f"{count / 30:.6f}", "-i", str(out / png)]
+                index = len(labels)
+                inputs += ["-loop", "1", "-framerate", "30", "-t", f"{count / 30:.6f}", *ffmpeg.WHITELIST, "-i", str(out / png)]
                 chain = f"[{index}:v]format=yuv420p"
                 if first < at + moving:
                     x, y, w, h = move.box
@@ -359,7 +359,7 @@ def _bare_motion(the_lesson: Lesson, out: Path, cards: CardsResult, result: Tran
     graph.append("".join(labels) + f"concat=n={len(labels)}:v=1:a=0[v]")
     video = commands.video_options(PRODUCT)
     video[video.index("-threads") + 1] = "0"
-    return ["ffmpeg", "-hide_banner", "-nostdin", "-y", *inputs, "-i", str(out / result.videos["16:9"]),
+    return ["ffmpeg", "-hide_banner", "-nostdin", "-y", *inputs, *ffmpeg.WHITELIST, "-i", str(out / result.videos["16:9"]),
             "-filter_complex", ";".join(graph), "-map", "[v]", "-map", f"{len(labels)}:a:0", *video,
             "-c:a", "aac", "-aac_coder", "fast", "-b:a", PRODUCT.audio_bitrate, "-movflags", "+faststart",
             str(scratch / "bare-motion.mp4")]

@@ -79,7 +79,8 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     assert set(entries) == {
         "captions/holding.en.srt", "captions/holding.en.vtt", "cards/handout-letter.pdf", "cards/handout.pdf", "cards/social/01-hold-steady.png",
         "cards/square/01-hold-steady.png", "cmi5.xml", "cmi5.js", "imsmanifest.xml", "index.html", "manifest.json", "media/phone.png",
-        "player.css", "player.js", "poster-16x9.jpg", "thumbnail.jpg", "transcript.html", "transcript.txt", "video/holding-16x9.mp4"}
+        "player.css", "player.js", "poster-16x9.jpg", "thumbnail.jpg", "transcript.html", "transcript.txt", "video/holding-16x9.mp4",
+        "video/holding-16x9-cover.jpg"}
     assert not any(name.startswith(("review/", "speech/", "slides/")) for name in entries)
     # the copy beside the zip is the manifest inside it, byte for byte
     assert entries["manifest.json"] == (root / "build/holding/bundle/manifest.json").read_bytes()
@@ -96,7 +97,7 @@ def test_bundle_holds_media_player_and_scorm_but_not_the_review(built):
     lines = "".join(f"{p} {hashlib.sha256(entries[p]).hexdigest()}\n" for p in sorted(entries) if p != "manifest.json")
     assert manifest["digest"] == hashlib.sha256(lines.encode()).hexdigest() == bundle_digest(manifest["files"])
     package = report.results["package"]
-    assert (package.bundle, package.digest, package.files) == ("bundle/holding-v2.zip", manifest["digest"], 18)
+    assert (package.bundle, package.digest, package.files) == ("bundle/holding-v2.zip", manifest["digest"], 19)
     assert manifest["lesson"] == {"slug": "holding", "version": "2", "title": "Holding the phone", "language": "en", "rubric": "Teacher craft",
                                   "tags": ["video", "phone"], "licence": "CC-BY-4.0", "authors": [{"name": "Anna Petrova", "school": "Lyceum 1"}],
                                   "objectives": ["Hold a phone steady"], "audience": "teachers", "school": "Lyceum 1"}  # no school: block: the author's school
@@ -199,7 +200,8 @@ def test_portal_limit_is_checked_before_packaging_and_is_part_of_the_cache_key(b
     video = (build_dir / "holding/video/holding-16x9.mp4").stat().st_size
     assert error["kind"] == "BundleTooLarge"
     assert re.match(rf"^{re.escape(lesson_label(folder))}: the bundle would hold [\d.]+ KB, over the portal limit of 100\.0 KB "
-                    rf"\(largest: video/holding-16x9\.mp4 {video / 1e3:.1f} KB, cards/social/01-hold-steady\.png ", error["message"]), error["message"]
+                    rf"\(largest: video/holding-16x9\.mp4 {video / 1e3:.1f} KB, video/holding-16x9-cover\.jpg [\d.]+ KB, "
+                    r"cards/social/01-hold-steady\.png ", error["message"]), error["message"]
     assert error["message"].endswith("— shorten the lesson or drop a format in lesson.yaml, or if your portal takes more, "
                                      "set MICROLEARN_PORTAL_LIMIT (e.g. MICROLEARN_PORTAL_LIMIT=1GB)")
     assert bundle.read_bytes() == before  # nothing half-written

@@ -15,10 +15,10 @@ from pipeline.transcode.opencaptions import ass, burned_formats, captioned_path,
 from pipeline.transcode.opencaptions.burn import burn_chunk, filter_value
 from pipeline.transcode.opencaptions.safearea import SAFE_AREAS, safe_area
 from pipeline.cards.fonts import BOLD, FAMILIES, font_file
-from pipeline.contracts import CaptionCue, CaptionFiles, CaptionFont, CaptionResult, CardsResult, TranscodeResult, Upstream
+from pipeline.contracts import CaptionCue, CaptionFiles, CaptionFont, CaptionResult, CardsResult, SlideSet, TranscodeResult, Upstream
 from pipeline.stage import Context, ObjectStore, Settings
 from pipeline.transcode.settings import MediaSettings
-from tests.conftest import LESSON_YAML, run_ffmpeg
+from tests.conftest import LESSON_YAML, make_image, run_ffmpeg
 
 SMALL = MediaSettings(sizes=(("16:9", (480, 270)), ("9:16", (270, 480))), preset="ultrafast", chunk=60)
 
@@ -98,8 +98,10 @@ def _context(tmp_path: Path, lesson_dir, language: str = "en", cues=(CUE,)) -> C
     from pipeline.contracts import Level, Loudness
 
     level = Level(-16.0, -2.0, 5.0)
+    make_image(out / "cards" / "title-9x16.png", "270x480", "navy")  # the cover: the title slide
     upstream = Upstream(
-        cards=CardsResult(slides={}, cards=(), handout="", theme="classic", palette={"background": "#fbf7f0", "text": "#1d2733"},
+        cards=CardsResult(slides={"9:16": SlideSet("cards/title-9x16.png", "cards/end-9x16.png")}, cards=(), handout="", theme="classic",
+                          palette={"background": "#fbf7f0", "text": "#1d2733"},
                           caption_fonts=_fonts()),
         transcode=TranscodeResult(duration=3.2, frames=96, videos={"9:16": f"video/{lesson.slug}-9x16.mp4"}, thumbnail="", poster="",
                                   posters={}, timeline=(), loudness=Loudness(level, level, "linear", 0.0, True, "")),
@@ -120,7 +122,8 @@ def test_captions_are_burned_in_only_inside_the_safe_area_and_only_during_cues(t
     ctx = _context(tmp_path, lesson_dir, cues=(CUE, LATE))
     result = run(ctx, SMALL, workers=1)
     rel = captioned_path(ctx.lesson.slug, "9:16")
-    assert result.videos == {"9:16": rel} and [a.kind for a in result.artifacts] == ["captioned-video"]
+    assert result.videos == {"9:16": rel} and [a.kind for a in result.artifacts] == ["cover", "captioned-video"]
+    assert result.covers == {"9:16": f"video/{ctx.lesson.slug}-9x16-cover.jpg"}
     clean, burned = _frames(ctx.out / f"video/{ctx.lesson.slug}-9x16.mp4"), _frames(ctx.out / rel)
     assert len(clean) == len(burned) == 96
     x0, y0, x1, y1 = safe_area("9:16").box((270, 480))
