@@ -185,3 +185,27 @@ def test_an_unknown_camera_setting_names_the_theme_file_and_the_choices(tmp_path
         load_theme("odd", templates)
     assert "templates/themes/odd/theme.yaml" in str(caught.value)
     assert "camera: 'zoom' is not a camera setting — write move (a slow zoom on pictures) or still" in str(caught.value)
+
+
+@pytest.mark.media
+def test_only_cards_with_a_picture_and_without_a_recorded_narration_move(tmp_path):
+    """The jobs of a format: a recorded card stays still units; a synthesised one starts with its move."""
+    from pipeline.contracts import CardsResult, SlideSet
+    from pipeline.transcode.assemble import _video_jobs
+    from pipeline.transcode.plan import Part, Plan
+    from tests.transcode_helpers import context, lesson, section
+
+    out = tmp_path / "build" / "demo"
+    (out / "cards").mkdir(parents=True)
+    for name in ("a", "b", "c", "t", "e"):
+        _slide(out / "cards" / f"{name}.png")
+    slides = SlideSet("cards/t.png", "cards/e.png", cards={k: f"cards/{k}.png" for k in "abc"},
+                      pictures={"a": (1070, 170, 720, 720), "b": (1070, 170, 720, 720)})
+    the_lesson = lesson(tmp_path / "content" / "demo", (), (section("a", ""), section("b", ""), section("c", "")))
+    ctx = context(the_lesson, out, tmp_path / "objects", CardsResult(slides={"16:9": slides}, cards=(), handout="", theme=""))
+    plan = Plan((Part(0, "card", 300, section="a", file="media/voice.wav"), Part(1, "card", 300, section="b"),
+                 Part(2, "card", 300, section="c")))
+    kinds = [(job.key["kind"], job.key["frames"]) for job in _video_jobs(ctx, plan, "16:9", FAST)]
+    assert kinds[:20] == [("slide", 15)] * 20  # a: recorded narration, still
+    assert kinds[20:31] == [("camera", 150)] + [("slide", 15)] * 10  # b: 5 s of move, then the slide as drawn
+    assert kinds[31:] == [("slide", 15)] * 20  # c: no picture
