@@ -4,6 +4,10 @@ Figures (goals from the transcode issue):
 - our transcode of a 60 s 1080p clip / the bare ffmpeg command doing the same encode (<= 1.15x);
 - 60 s of card slides with synthesised narration / realtime (<= 0.1x); with motion (three reveal
   steps per card, held as cached units like still slides) <= 0.15x;
+- picture cards (``motion``): the same four cards, each with a picture, still; with motion on (three
+  reveal steps and the camera move on the picture); and the bare ffmpeg command making the same
+  video by hand; wall and CPU seconds (this process and its children) with the load average
+  (goal with motion <= 0.15x realtime);
 - the same slides assembled with MoviePy 2 / ours (>= 5x);
 - peak memory for a 10-minute input: the largest ffmpeg child (<= 500 MB) and our own process;
 - per-part loudness: the audio phase of a lesson of three recorded narrations (quiet, ordinary,
@@ -13,7 +17,7 @@ Figures (goals from the transcode issue):
 
 Every scenario runs in a fresh Python process, so its peak RSS (``resource.getrusage``) is its
 own. Media are generated in a scratch folder; nothing is cached between scenarios.
-Usage: python bench/bench_transcode.py [clip|slides|memory|parts ...]   (or make bench)
+Usage: python bench/bench_transcode.py [clip|slides|memory|parts|motion ...]   (or make bench)
 """
 from __future__ import annotations
 
