@@ -83,10 +83,11 @@ def _lesson(root: Path, sequence, sections=()) -> Lesson:
 PICTURE = (1070, 170, 720, 720)  # where the classic theme puts a card's picture on a 16:9 slide
 
 
-def _slides(out: Path, sections, steps: int = 0, picture: bool = False) -> CardsResult:
+def _slides(out: Path, sections, steps: int = 0, picture: bool = False, camera: bool = True) -> CardsResult:
     """A slide per card; with ``steps``, also that many reveal steps (pipeline/reveal.py)
     before each full slide, each showing one more line, as the cards stage draws them; with
-    ``picture``, a detailed picture (testsrc2) in ``PICTURE`` on every card, for the camera move."""
+    ``picture``, a detailed picture (testsrc2) in ``PICTURE`` on every card, and its box for the camera
+    move unless ``camera`` is false (a theme with ``camera: still``)."""
     entry = {"title": "cards/t.png", "end": "cards/e.png", "cards": {}, "steps": {}, "pictures": {}}
     (out / "cards").mkdir(parents=True, exist_ok=True)
 
@@ -102,7 +103,7 @@ def _slides(out: Path, sections, steps: int = 0, picture: bool = False) -> Cards
 
     for s in sections:
         entry["cards"][s.id] = f"cards/{s.id}.png"
-        if picture:
+        if picture and camera:
             entry["pictures"][s.id] = PICTURE
         draw(entry["cards"][s.id], s.title, steps + 1 if steps else 0)
         if steps:
@@ -378,7 +379,7 @@ def scenario_motion(media: Path, scratch: Path) -> dict:
     root.mkdir(parents=True)
     the_lesson, sections = _card_lesson(root)
     out = scratch / "still" / "bench"
-    still, (_, result) = _measured(lambda: _run_stage(the_lesson, out, _slides(out, sections, picture=True), PRODUCT))
+    still, (_, result) = _measured(lambda: _run_stage(the_lesson, out, _slides(out, sections, picture=True, camera=False), PRODUCT))
     moving = scratch / "moving" / "bench"
     cards = _slides(moving, sections, steps=2, picture=True)
     motion, (_, moved) = _measured(lambda: _run_stage(the_lesson, moving, cards, PRODUCT))
