@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.i18n import _
+
 
 @dataclass(frozen=True)
 class Platform:
@@ -26,9 +28,11 @@ class Platform:
     def too_long(self, seconds: float) -> str | None:
         """What is wrong with a video of ``seconds`` for this platform, or None."""
         if seconds > self.max_seconds + 1e-6:
-            return f"the video would last {seconds:.1f} s, over the {self.max_seconds:g} s {self.name} allows"
+            return _("the video would last {seconds} s, over the {limit} s {platform} allows",
+                     seconds=f"{seconds:.1f}", limit=f"{self.max_seconds:g}", platform=self.name)
         if seconds < self.min_seconds - 1e-6:
-            return f"the video would last {seconds:.1f} s, under the {self.min_seconds:g} s {self.name} requires"
+            return _("the video would last {seconds} s, under the {limit} s {platform} requires",
+                     seconds=f"{seconds:.1f}", limit=f"{self.min_seconds:g}", platform=self.name)
         return None
 
 

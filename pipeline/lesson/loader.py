@@ -324,9 +324,11 @@ def _cover_problems(root_node: Y, values: dict, sequence, file: str) -> list[Dia
         return []
     line, col = _node_at(root_node, "cover")
     close = difflib.get_close_matches(cover, shown, n=1, cutoff=0.5)
-    hint = (f"did you mean '{close[0]}'? " if close else "") + "write title, the id of a card the sequence shows (" + \
-        ", ".join(shown[:5]) + "), or a time in the video such as 00:12"
-    return [Diagnostic(file, line, col, "cover", f"'{cover}' is not the title, a card of the sequence or a time", hint)]
+    hint = _("write title, the id of a card the sequence shows ({cards}), or a time in the video such as 00:12",
+             cards=", ".join(shown[:5]))
+    if close:
+        hint = _("did you mean '{suggestion}'?", suggestion=close[0]) + " " + hint
+    return [Diagnostic(file, line, col, "cover", _("'{cover}' is not the title, a card of the sequence or a time", cover=cover), hint)]
 
 
 def _platform_problems(root_node: Y, values: dict, known: list[tuple[str, float]], file: str) -> list[Diagnostic]:
@@ -343,12 +345,15 @@ def _platform_problems(root_node: Y, values: dict, known: list[tuple[str, float]
     for key in chosen:
         platform = PLATFORMS[key]
         if platform.format not in formats:
-            found.append(Diagnostic(file, line, col, "platforms", f"{platform.name} takes {platform.format} videos, but "
-                                    f"'formats' has only {', '.join(formats)}", f'add "{platform.format}" to formats, or remove {key}'))
+            found.append(Diagnostic(file, line, col, "platforms",
+                                    _("{platform} takes {format} videos, but 'formats' has only {formats}", platform=platform.name,
+                                      format=platform.format, formats=", ".join(formats)),
+                                    _('add "{format}" to formats, or remove {key}', format=platform.format, key=key)))
         elif total > platform.max_seconds + 1e-6:
-            found.append(Diagnostic(file, line, col, "platforms", f"the lesson would last at least {total:.1f} s, over the "
-                                    f"{platform.max_seconds:g} s {platform.name} allows",
-                                    f"shorten clips or narration, or remove {key}"))
+            found.append(Diagnostic(file, line, col, "platforms",
+                                    _("the lesson would last at least {seconds} s, over the {limit} s {platform} allows",
+                                      seconds=f"{total:.1f}", limit=f"{platform.max_seconds:g}", platform=platform.name),
+                                    _("shorten clips or narration, or remove {key}", key=key)))
     return found
 
 

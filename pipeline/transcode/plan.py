@@ -172,7 +172,8 @@ def check_platforms(plan: Plan, lesson: Lesson, label: str) -> None:
     """The planned length against each platform the lesson is for (``platforms``), before encoding."""
     from pipeline.platforms import PLATFORMS
 
-    found = [Diagnostic(f"{label}/lesson.yaml", 0, 0, "platforms", problem, f"shorten clips or narration, or remove {key} from platforms")
+    found = [Diagnostic(f"{label}/lesson.yaml", 0, 0, "platforms", problem,
+                        _("shorten clips or narration, or remove {key} from platforms", key=key))
              for key in lesson.platforms if (problem := PLATFORMS[key].too_long(plan.seconds))]
     if found:
         raise LessonError(found)

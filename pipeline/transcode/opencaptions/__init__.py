@@ -24,6 +24,7 @@ from pipeline import ffmpeg
 from pipeline.contracts import Artifact, CaptionFont, OpenCaptionStyle, SocialResult
 from pipeline.digests import code_fingerprint
 from pipeline.errors import Diagnostic, LessonError
+from pipeline.i18n import _
 from pipeline.lesson.model import Lesson
 from pipeline.stage import Context, Settings, Stage
 from pipeline.transcode import commands, segments
@@ -109,12 +110,15 @@ def _covers(ctx: Context) -> tuple[list[Artifact], dict[str, str]]:
     if choice.with_title:
         font, missing = captionfont.choose(lesson.title, cards.caption_fonts)
         if font is None:
-            raise LessonError([Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "title", "the cover: no font of the theme '" + lesson.theme
-                                          + "' has " + ", ".join(captionfont.describe(c) for c in missing),
-                                          "write these characters as words, or choose another theme")])
+            raise LessonError([Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "title",
+                                          _("the cover: no font of the theme '{theme}' has {characters}", theme=lesson.theme,
+                                            characters=", ".join(captionfont.describe(c) for c in missing)),
+                                          _("write these characters as words, or choose another theme"))])
     if choice.kind == "frame" and choice.seconds * FPS >= transcode.frames:
-        raise LessonError([Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "cover", f"{lesson.cover} is past the end of the video "
-                                      f"({transcode.duration:.1f} s)", "choose a time inside the video, a card or title")])
+        raise LessonError([Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "cover",
+                                      _("{time} is past the end of the video ({seconds} s)", time=lesson.cover,
+                                        seconds=f"{transcode.duration:.1f}"),
+                                      _("choose a time inside the video, a card or title"))])
     artifacts, covers = [], {}
     for fmt, rel in sorted(transcode.videos.items()):
         clean = ctx.out / rel
@@ -161,18 +165,23 @@ def _platforms(ctx: Context, captioned: dict[str, str]) -> dict[str, str]:
         if rel is None or not (ctx.out / rel).is_file():
             continue  # the loader asked for the format; captioned copies are checked once they exist
         info = probe(ctx.out / rel, f"{ctx.label}/{rel}")
-        where, fix = f"{ctx.out.as_posix()}/{rel}", f"or remove {key} from platforms in lesson.yaml"
+        where = f"{ctx.out.as_posix()}/{rel}"
         found = platform.too_long(info.duration)
         if found:
-            problems.append(Diagnostic(where, 0, 0, "platforms", found, "shorten clips or narration, " + fix))
+            problems.append(Diagnostic(where, 0, 0, "platforms", found,
+                                       _("shorten clips or narration, or remove {key} from platforms in lesson.yaml", key=key)))
         want, have = platform.size[0] / platform.size[1], info.video.width / info.video.height
         if abs(want - have) > 0.01:
-            problems.append(Diagnostic(where, 0, 0, "platforms", f"{info.video.width}x{info.video.height} is not the "
-                                       f"{platform.format} frame {platform.name} takes", "report it: the format's size is the tool's"))
+            problems.append(Diagnostic(where, 0, 0, "platforms",
+                                       _("{width}x{height} is not the {format} frame {platform} takes", width=info.video.width,
+                                         height=info.video.height, format=platform.format, platform=platform.name),
+                                       _("report it: the format's size is the tool's")))
         size = (ctx.out / rel).stat().st_size
         if platform.max_bytes is not None and size > platform.max_bytes:
-            problems.append(Diagnostic(where, 0, 0, "platforms", f"the file has {describe_size(size)}, over the "
-                                       f"{describe_size(platform.max_bytes)} {platform.name} takes", "shorten the lesson, " + fix))
+            problems.append(Diagnostic(where, 0, 0, "platforms",
+                                       _("the file has {size}, over the {limit} {platform} takes", size=describe_size(size),
+                                         limit=describe_size(platform.max_bytes), platform=platform.name),
+                                       _("shorten the lesson, or remove {key} from platforms in lesson.yaml", key=key)))
         uploads[key] = rel
     if problems:
         raise LessonError(problems)
