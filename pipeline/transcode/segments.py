@@ -72,9 +72,7 @@ def clip_jobs(part: Part, source: Path, fmt: str, settings: MediaSettings, conte
 
 def slide_jobs(png: Path, frames: int, fmt: str, settings: MediaSettings, context: str, label: str) -> list[Job]:
     """A still slide held ``frames`` frames: one unit repeated, then the remainder."""
-    if not png.is_file():
-        raise MediaError(label, "is missing: the cards stage did not write this slide",
-                         "build again; if it persists, report it")
+    _need(png, label)
     digest = sha256_file(png)
 
     def job(count: int) -> Job:
@@ -91,9 +89,7 @@ def slide_jobs(png: Path, frames: int, fmt: str, settings: MediaSettings, contex
 def camera_job(png: Path, move: camera.Move, first: int, frames: int, fmt: str, settings: MediaSettings,
                context: str, label: str) -> Job:
     """Frames ``first`` .. ``first + frames - 1`` of a card's camera move over the slide ``png``."""
-    if not png.is_file():
-        raise MediaError(label, "is missing: the cards stage did not write this slide",
-                         "build again; if it persists, report it")
+    _need(png, label)
     from pipeline.lesson.model import FORMATS
 
     box = camera.scaled_box(move.box, settings.size(fmt), FORMATS[fmt])
@@ -101,6 +97,12 @@ def camera_job(png: Path, move: camera.Move, first: int, frames: int, fmt: str, 
     argv = camera.segment(str(png), moved, first, frames, settings.size(fmt), settings, "OUT")
     return Job(_key(settings, fmt, kind="camera", sha256=sha256_file(png), box=list(box), move=move.frames,
                     zoom=camera.ZOOM, first=first, frames=frames), _runner(argv, context))
+
+
+def _need(png: Path, label: str) -> None:
+    if not png.is_file():
+        raise MediaError(label, "is missing: the cards stage did not write this slide",
+                         "build again; if it persists, report it")
 
 
 def _runner(argv: list[str], context: str) -> Callable[[Path], None]:
