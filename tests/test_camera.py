@@ -122,6 +122,9 @@ def test_camera_and_slide_segments_share_the_clips_headers_at_the_product_preset
         with av.open(str(tmp_path / f"{name[0]}.mp4")) as container:
             headers[name] = bytes(container.streams.video[0].codec_context.extradata)
     assert headers["slide"] == headers["clip"] == headers["camera"]
+    # and the same bytes twice (x264 single-threaded, bitexact)
+    ffmpeg.run(camera.segment(str(png), camera.Move(BOX, 30), 0, 15, SIZE, FAST, str(tmp_path / "again.mp4")))
+    assert (tmp_path / "again.mp4").read_bytes() == (tmp_path / "m.mp4").read_bytes()
 
 
 SCRIPT = """\
