@@ -27,7 +27,7 @@ WIDTH_SHARE = 0.86  # of the frame's width, for the title's box
 TYPE_SHARE = 0.075  # of the frame's shorter side: the title's type size to start from
 SMALLEST_SHARE = 0.04  # ... and the smallest it may get before lines are added past MAX_LINES
 MAX_LINES = 4
-BOX_OPACITY = 235  # of 255: the box hides what is under the title
+BOX_OPACITY = 255  # opaque: at 235 the card text under the box showed through as ghost letters
 
 
 @dataclass(frozen=True)
