@@ -68,11 +68,11 @@ def _outside(frame: np.ndarray) -> np.ndarray:
 
 def test_the_move_eases_from_the_zoom_back_to_the_picture_in_whole_units():
     move = camera.move_for((0, 0, 100, 100), 600, MediaSettings())
-    assert move.frames == 120 and move.frames % MediaSettings().slide_unit == 0
+    assert move.frames == 90 and move.frames % MediaSettings().slide_unit == 0
     zooms = [move.zoom(n) for n in range(0, 161)]
-    assert zooms[0] == pytest.approx(1 + camera.ZOOM) and zooms[120] == 1.0 == zooms[160]
+    assert zooms[0] == pytest.approx(1 + camera.ZOOM) and zooms[90] == 1.0 == zooms[160]
     assert all(a >= b for a, b in zip(zooms, zooms[1:]))  # never back and forth
-    assert zooms[110] - zooms[120] < (zooms[0] - zooms[10]) / 10  # eases out: slowest at the end
+    assert zooms[80] - zooms[90] < (zooms[0] - zooms[10]) / 10  # eases out: slowest at the end
     assert camera.move_for((0, 0, 100, 100), 60, MediaSettings()).frames == 60  # a short hold: the whole hold
     assert camera.move_for(None, 600, MediaSettings()) is None
 
@@ -157,7 +157,7 @@ def _build(tmp_path, lesson_dir, templates):
     # the part's first frame against the first frame of its last half-second unit: when nothing
     # moves both are the first frame of the same stored unit, decoded from the same bytes
     first, last = round(card.start * 30), round(card.end * 30) - small.slide_unit
-    assert last - first >= 120
+    assert last - first >= 90
     return cards.slides["16:9"].pictures.get("framing"), frames[first], frames[last]
 
 
@@ -210,5 +210,5 @@ def test_only_cards_with_a_picture_and_without_a_recorded_narration_move(tmp_pat
                  Part(2, "card", 300, section="c")))
     kinds = [(job.key["kind"], job.key["frames"]) for job in _video_jobs(ctx, plan, "16:9", FAST)]
     assert kinds[:20] == [("slide", 15)] * 20  # a: recorded narration, still
-    assert kinds[20:33] == [("camera", 120)] + [("slide", 15)] * 12  # b: 4 s of move, then the slide as drawn
-    assert kinds[33:] == [("slide", 15)] * 20  # c: no picture
+    assert kinds[20:35] == [("camera", 90)] + [("slide", 15)] * 14  # b: 3 s of move, then the slide as drawn
+    assert kinds[35:] == [("slide", 15)] * 20  # c: no picture

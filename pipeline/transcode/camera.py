@@ -20,7 +20,7 @@ from pipeline.ffmpeg import WHITELIST
 from pipeline.transcode import commands
 from pipeline.transcode.settings import FPS, MediaSettings
 
-MOVE_SECONDS = 4.0  # how long the move lasts, from the slide's first frame (each second costs ~0.3 s of CPU at 1080p)
+MOVE_SECONDS = 3.0  # how long the move lasts, from the slide's first frame (each second costs ~0.3 s of CPU at 1080p)
 ZOOM = 0.06  # the picture starts 6 % larger than drawn: a gentle move, never a jump
 
 
