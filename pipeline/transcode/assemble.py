@@ -21,7 +21,7 @@ from pathlib import Path
 from pipeline import ffmpeg
 from pipeline.contracts import Artifact, Check, Level, Loudness, Sentence, Speech, TimelinePart, TranscodeResult
 from pipeline.stage import Context
-from pipeline.transcode import commands, loudness, segments, thumbnail, track, voices
+from pipeline.transcode import branding, commands, loudness, music, segments, thumbnail, track, voices
 from pipeline.transcode.plan import Plan, make_plan, source_path
 from pipeline.transcode.settings import FPS, AUDIO_RATE, MediaSettings
 
@@ -101,6 +101,10 @@ def _video_jobs(ctx: Context, plan: Plan, fmt: str, settings: MediaSettings) -> 
         if part.kind == "clip":
             jobs += segments.clip_jobs(part, source_path(ctx.lesson, part), fmt, settings, f"{ctx.label}/{part.file}")
             continue
+        if part.kind in branding.KINDS:  # the school's intro or outro: its logo on its colours
+            png = branding.picture(ctx.lesson, part.kind, settings.size(fmt), ctx.objects)
+            jobs += segments.slide_jobs(png, part.frames, fmt, settings, ctx.label, f"{ctx.label}: school.{part.kind}")
+            continue
         rel = slides.cards[part.section] if part.kind == "card" else getattr(slides, part.kind)
         for png, frames in _held(part, part.frames - part.reveal, rel, list(slides.steps.get(part.section, ())), settings.slide_unit):
             jobs += segments.slide_jobs(ctx.out / png, frames, fmt, settings, ctx.label, f"{ctx.out.as_posix()}/{png}")
@@ -132,6 +136,11 @@ def _audio(ctx: Context, plan: Plan, prepared: list[voices.Prepared], settings: 
     track.write_track(plan, clips, cards, raw)
     for path in clips.values():
         path.unlink()
+    if music.needed(ctx.lesson):  # the school's sting and the music bed, under the whole normalisation
+        ctx.progress("mixing the school's sting and the music bed")
+        mixed = scratch / "mixed.f32"
+        music.mix(plan, ctx.lesson, raw, mixed, scratch, ctx.label)
+        os.replace(mixed, raw)
     normal = scratch / "normalised.f32"
     spoken = any(item.level.action == "normalise" for item in prepared)
     if spoken:

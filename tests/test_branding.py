@@ -1,0 +1,145 @@
+"""The school's intro, outro and sting, and the music bed, through the real transcode stage.
+
+Checked with readers independent of the stage: PyAV for frames and samples, pyloudnorm for the
+whole's loudness, and ffmpeg's own astats meter on time windows of a band the speech cannot reach
+(the test's music is a 12 kHz tone; espeak-ng speaks at 22.05 kHz, so nothing of the voice lies
+over 11.025 kHz), so the bed's level is read under speech and in the pauses alike.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import make_image, run_ffmpeg
+from pipeline import ffmpeg
+from pipeline.lesson.model import CardSlide, EndCard, Music, School, TitleCard
+from pipeline.transcode import music
+from pipeline.transcode.plan import Part, Plan
+from transcode_helpers import build, inspect, lesson, loudness, section
+
+NARRATION = ("Hold the phone with both hands and keep your elbows close to your body. "
+             "Lean on a table or a wall to keep it steady while you speak.")
+BACKGROUND = (0x1a, 0x5f, 0xb4)
+ACCENT = "#e01b24"
+
+
+def _school_lesson(root: Path, with_music: bool = True, sting: bool = True):
+    make_image(root / "media" / "logo.png", "120x120", "yellow")
+    run_ffmpeg("-f", "lavfi", "-i", "sine=f=1000:r=48000:d=1.2", "-c:a", "aac", str(root / "media" / "sting.m4a"))
+    run_ffmpeg("-f", "lavfi", "-i", "sine=f=12000:r=48000:d=5", "-c:a", "pcm_s16le", str(root / "media" / "bed.wav"))
+    base = lesson(root, (TitleCard(duration=2.0), CardSlide("steady"), EndCard(duration=2.0)),
+                  (section("steady", NARRATION),))
+    school = School("Lyceum 1", "media/logo.png", (("background", "#1a5fb4"), ("accent", ACCENT)),
+                    "media/sting.m4a" if sting else "", 2.0, 2.0)
+    bed = Music("media/bed.wav", "CC0-1.0", "a 12 kHz tone made by the test") if with_music else None
+    return replace(base, school=school, music=bed)
+
+
+@pytest.fixture(scope="module")
+def branded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("branded")
+    the_lesson = _school_lesson(tmp / "content" / "demo")
+    result = build(the_lesson, tmp / "build" / "demo", tmp / "store")
+    return the_lesson, result, tmp / "build" / "demo" / result.videos["16:9"]
+
+
+def _astats_rms(video: Path, start: float, end: float, band: bool) -> float:
+    """RMS level (dBFS) of [start, end) of the video's sound, measured by ffmpeg's astats; with
+    ``band`` only 11.5–12.5 kHz (the test music), through four band-pass stages."""
+    chain = f"atrim=start={start}:end={end}"
+    if band:
+        chain += ",bandpass=f=12000:width_type=h:w=500" * 4
+    chain += ",astats=measure_perchannel=none"
+    done = subprocess.run([ffmpeg.ffmpeg_path(), "-hide_banner", "-nostdin", "-i", str(video), "-map", "0:a:0",
+                           "-af", chain, "-f", "null", "-"], capture_output=True, text=True, check=True)
+    return float(re.findall(r"RMS level dB:\s*(-?[\d.]+|-inf)", done.stderr)[-1])
+
+
+def _frame_rgb(video: Path, seconds: float) -> np.ndarray:
+    import av
+
+    with av.open(str(video)) as container:
+        for frame in container.decode(video=0):
+            if frame.time >= seconds:
+                return frame.to_ndarray(format="rgb24")
+    raise AssertionError(f"no frame at {seconds} s")
+
+
+@pytest.mark.media
+def test_intro_and_outro_in_the_school_colours(branded):
+    the_lesson, result, video = branded
+    kinds = [p.kind for p in result.timeline]
+    assert kinds == ["intro", "title", "card", "end", "outro"]
+    intro, outro = result.timeline[0], result.timeline[-1]
+    assert (intro.start, intro.end) == (0.0, 2.0)
+    assert round(outro.end - outro.start, 6) == 2.0 and outro.end == result.duration
+    probed = inspect(video)
+    assert probed.frames == result.frames and abs(probed.video_seconds - result.duration) < 1e-6
+    for at in (1.0, result.duration - 1.0):
+        rgb = _frame_rgb(video, at)
+        corner = rgb[8, 8].astype(int)
+        assert np.abs(corner - BACKGROUND).max() <= 6, (at, corner)  # the school's background, by pixel
+        middle = rgb[rgb.shape[0] // 2, rgb.shape[1] // 2].astype(int)
+        assert middle[0] > 200 and middle[1] > 200 and middle[2] < 80, middle  # the (yellow) logo in the middle
+    last = _frame_rgb(video, result.duration - 0.5)
+    assert np.abs(last[-2, 8].astype(int) - (0xe0, 0x1b, 0x24)).max() <= 12  # the outro's accent band
+    title = _frame_rgb(video, 3.0)
+    assert np.abs(title[8, 8].astype(int) - BACKGROUND).max() > 40  # the title card is not the intro
+
+
+@pytest.mark.media
+def test_sting_heard_over_intro_and_outro(branded):
+    _, result, video = branded
+    assert _astats_rms(video, 0.1, 1.0, band=False) > -40  # the sting
+    assert _astats_rms(video, result.duration - 1.9, result.duration - 1.0, band=False) > -40
+    assert _astats_rms(video, 1.5, 1.9, band=True) < -70  # no music under the intro: it starts with the lesson
+
+
+@pytest.mark.media
+def test_music_ducked_under_speech_and_loudness_on_target(branded):
+    _, result, video = branded
+    card = next(p for p in result.timeline if p.kind == "card")
+    sentences = card.speech.sentences
+    assert len(sentences) == 2
+    # the bed in the pause of the title card (after its 1 s fade-in) against the bed under each sentence
+    gap = _astats_rms(video, 3.0, 3.9, band=True)
+    under = [_astats_rms(video, s.start + 0.4, s.end - 0.3, band=True) for s in sentences]
+    assert gap > -60, gap  # the bed is heard
+    for level in under:
+        assert gap - level >= 6.0, (gap, under)  # ducked by at least 6 dB while the voice speaks
+    integrated, peak = loudness(inspect(video).audio)
+    assert abs(integrated - (-16.0)) <= 1.0 and peak <= -1.5, (integrated, peak)
+    assert result.loudness.after.I is not None and abs(result.loudness.after.I + 16) <= 1.0
+    print(f"bed in the pause {gap:.1f} dBFS, under speech {', '.join(f'{u:.1f}' for u in under)} dBFS; "
+          f"whole {integrated:.2f} LUFS, true peak {peak:.2f} dBTP")
+
+
+@pytest.mark.pure
+def test_unbranded_lesson_keeps_its_plan(tmp_path):
+    plain = lesson(tmp_path / "content" / "demo", (TitleCard(duration=2.0), EndCard(duration=2.0)))
+    from pipeline.transcode.plan import _framed
+
+    parts = [Part(0, "title", 60), Part(1, "end", 60)]
+    assert list(_framed(plain, parts)) == parts
+
+
+@pytest.mark.pure
+def test_mix_command_is_data():
+    parts = (Part(0, "intro", 60), Part(1, "card", 90), Part(2, "outro", 60))
+    where = music.layout(Plan(parts))
+    assert where == music.Layout(336000, (96000, 240000), (0, 240000))
+    argv = music.mix_command("t.f32", "bed.f32", -20.5, "s.f32", -3.0, where, "out.f32")
+    graph = argv[argv.index("-filter_complex") + 1].split(";")
+    assert graph[0] == "[0:a]asplit=2[voice][key]"
+    assert graph[1] == ("[1:a]volume=-20.50dB,afade=t=in:ss=0:ns=48000,afade=t=out:ss=72000:ns=72000,"
+                        "adelay=delays=96000S:all=1,apad=whole_len=336000[bed]")
+    assert graph[2] == "[bed][key]sidechaincompress=threshold=0.03:ratio=8:attack=20:release=400:knee=4[ducked]"
+    assert graph[3:6] == ["[2:a]volume=-3.00dB,asplit=2[s0][s1]", "[s0]adelay=delays=0S:all=1[t0]",
+                          "[s1]adelay=delays=240000S:all=1[t1]"]
+    assert graph[6].startswith("[voice][ducked][t0][t1]amix=inputs=4:duration=first:normalize=0")
+    assert argv.count("-protocol_whitelist") == 3 and argv[-1] == "out.f32"
