@@ -2,7 +2,10 @@
 
 Made from the ledger's current publications of one target (never from the build folder), so it
 lists exactly what is published there. Pure: ``render`` returns {relative path: bytes}; the same
-ledger gives the same bytes. Plain HTML and CSS, no JavaScript; templates in templates/catalog/.
+ledger gives the same bytes. Plain HTML and CSS, no JavaScript, nothing from elsewhere; templates in
+templates/catalog/. The catalog's own words are in ``site.language`` (templates/catalog/words.yaml);
+a lesson published with its video (publish/watch.py) is watched in the page: the browser's own
+player, the WebVTT captions as a track, and the cards as pictures described by their text.
 """
 from __future__ import annotations
 
@@ -75,22 +78,25 @@ def render(entries: list[dict], site: Site, base_url: str = "", templates: Path 
     """
     from pipeline.templates import default_templates, environment
 
-    env = environment((templates or default_templates()) / "catalog")
+    folder = (templates or default_templates()) / "catalog"
+    env = environment(folder)
+    words = catalog_words(folder, site.language)
     lessons = sorted(entries, key=lambda e: (e["meta"]["title"].casefold(), e["lesson"]))
     groups = _groups(lessons)
     common = {"site": site, "groups": groups, "languages": LANGUAGES, "duration": duration_text, "size": size_text,
               "quote": quote,
-              "json_feed": JSON_FEED, "atom_feed": ATOM_FEED, "slugify": slugify}
+              "json_feed": JSON_FEED, "atom_feed": ATOM_FEED, "slugify": slugify, "words": words,
+              "count": lambda n: lessons_text(n, words, site.language)}
     files: dict[str, bytes] = {
         "index.html": env.get_template("index.html.j2").render(root="", lessons=lessons, heading=site.title,
                 current=None, **common).encode(),
         "style.css": env.get_template("style.css").render().encode(),
     }
-    names = {"rubric": "Rubric", "language": "Language", "tag": "Tag"}
     for kind, listed in groups.items():
         for group in listed:
+            heading = words[f"{kind}_heading"].format(label=group.label)
             html = env.get_template("index.html.j2").render(root="../",
-                                                            lessons=list(group.lessons), heading=f"{names[kind]}: {group.label}",
+                                                            lessons=list(group.lessons), heading=heading,
                                                             current=group, **common)
             files[f"{kind}/{group.key}.html"] = html.encode()
     newest = sorted(entries, key=lambda e: (e["time"], e["lesson"]), reverse=True)
@@ -100,6 +106,24 @@ def render(entries: list[dict], site: Site, base_url: str = "", templates: Path 
             base=base_url, absolute=_absolute,
                                                                 atom_feed=ATOM_FEED, duration=duration_text).encode()
     return files
+
+
+def catalog_words(folder: Path, language: str) -> dict:
+    """The catalog's words in ``language``, English for any word a language lacks."""
+    import yaml
+
+    table = yaml.safe_load((folder / "words.yaml").read_text(encoding="utf-8"))
+    return {**table["en"], **table.get(language, {})}
+
+
+def lessons_text(n: int, words: dict, language: str) -> str:
+    """"3 lessons" with the plural form of the language (CLDR rules for en, ru, ko)."""
+    forms = words["lessons"]
+    if language == "ru":
+        form = "one" if n % 10 == 1 and n % 100 != 11 else "few" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "many"
+    else:
+        form = "one" if n == 1 else "other"
+    return forms.get(form, forms.get("other", next(iter(forms.values())))).format(n=n)
 
 
 def _json_feed(entries: list[dict], site: Site, base: str) -> bytes:
