@@ -15,8 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import make_image, run_ffmpeg
+from conftest import LESSON_YAML, make_image, run_ffmpeg
 from pipeline import ffmpeg
+from pipeline.errors import LessonError
+from pipeline.lesson.loader import load_lesson
 from pipeline.lesson.model import CardSlide, EndCard, Music, School, TitleCard
 from pipeline.transcode import music
 from pipeline.transcode.plan import Part, Plan
@@ -143,3 +145,74 @@ def test_mix_command_is_data():
                           "[s1]adelay=delays=240000S:all=1[t1]"]
     assert graph[6].startswith("[voice][ducked][t0][t1]amix=inputs=4:duration=first:normalize=0")
     assert argv.count("-protocol_whitelist") == 3 and argv[-1] == "out.f32"
+
+
+PINNED = [
+    "L/lesson.yaml:26:10: school.intro: the intro shows your school's logo, and there is none — add "
+    "'logo: media/<your logo>.png' under 'school:', or remove the intro",
+    "L/lesson.yaml:33:10: music.level: 3 is outside -30 to -6 — write a number from -30 to -6",
+]
+BRANDED_YAML = LESSON_YAML + """\
+school:
+  name: Lyceum 1
+  logo: media/logo.png
+  colors: {background: "#1a5fb4"}
+  intro: 2
+  outro: 2.5
+  sting: media/sting.m4a
+music:
+  file: media/bed.wav
+  licence: CC-BY-4.0
+  credit: "Morning by Anna, from the school band"
+  level: -18
+"""
+
+
+def _branded_folder(lesson_dir, yaml: str = BRANDED_YAML, sting_seconds: float = 1.2):
+    folder = lesson_dir(yaml=yaml)
+    make_image(folder / "media" / "logo.png", "64x64", "yellow")
+    run_ffmpeg("-f", "lavfi", "-i", f"sine=f=1000:r=48000:d={sting_seconds}", "-c:a", "aac", str(folder / "media" / "sting.m4a"))
+    run_ffmpeg("-f", "lavfi", "-i", "sine=f=300:r=48000:d=4", str(folder / "media" / "bed.wav"))
+    return folder
+
+
+@pytest.mark.media
+def test_branding_loads(lesson_dir):
+    loaded = load_lesson(_branded_folder(lesson_dir))
+    assert loaded.school == School("Lyceum 1", "media/logo.png", (("background", "#1a5fb4"),), "media/sting.m4a", 2.0, 2.5)
+    assert loaded.music == Music("media/bed.wav", "CC-BY-4.0", "Morning by Anna, from the school band", -18.0)
+
+
+def _problems(folder) -> list[str]:
+    """The lesson's messages with its folder written 'L'."""
+    with pytest.raises(LessonError) as caught:
+        load_lesson(folder)
+    return [str(d).replace(str(folder), "L") for d in caught.value.diagnostics]
+
+
+@pytest.mark.media
+def test_branding_errors_name_file_field_and_fix(lesson_dir):
+    yaml = BRANDED_YAML.replace("  logo: media/logo.png\n", "").replace("level: -18", "level: 3")
+    assert _problems(_branded_folder(lesson_dir, yaml)) == PINNED
+
+
+@pytest.mark.media
+def test_sting_longer_than_the_intro_and_music_without_licence(lesson_dir):
+    yaml = BRANDED_YAML.replace("  licence: CC-BY-4.0\n", "")
+    folder = _branded_folder(lesson_dir, yaml, sting_seconds=3.0)
+    found = _problems(folder)
+    assert any(p.endswith("school.sting: 'media/sting.m4a' lasts 3.0 s, longer than the 2 s intro or outro it plays over — "
+                          "cut the sting to 2 s or less, or lengthen the intro and outro") for p in found), found
+    assert any(":17:3: music: 'licence' is missing" in p or "music.licence" in p for p in found), found
+
+
+@pytest.mark.media
+def test_music_outside_the_lesson_and_attribution(lesson_dir, tmp_path):
+    yaml = BRANDED_YAML.replace("media/bed.wav", "../bed.wav").replace(
+        "  credit: \"Morning by Anna, from the school band\"\n", "")
+    found = _problems(_branded_folder(lesson_dir, yaml))
+    assert any("music.file: '../bed.wav' leaves the lesson folder" in p for p in found), found
+    yaml = BRANDED_YAML.replace("  credit: \"Morning by Anna, from the school band\"\n", "")
+    found = _problems(_branded_folder(lesson_dir, yaml))
+    assert any("music.licence: the licence CC-BY-4.0 asks you to name the work and its author, and there is no credit — "
+               "add 'credit: \"<title> by <author>, <where it came from>\"' under 'music:'" in p for p in found), found
