@@ -5,7 +5,8 @@ Modules: ``plan`` (probe, narration, frame counts, duration limit), ``commands``
 builders), ``segments`` (cached video segments), ``narration`` (espeak-ng, pydub clean-up),
 ``track`` (the sample-exact audio track, speech WAVs), ``levels`` (the loudness rules for each voice),
 ``voices`` (each voice measured, judged, normalised, measured again), ``loudness`` (two-pass linear
-loudnorm), ``colour`` (HDR sources), ``thumbnail`` (posters from non-black frames), ``assemble`` (the phases in order).
+loudnorm), ``colour`` (HDR sources), ``thumbnail`` (posters from non-black frames), ``branding`` (the school's
+intro and outro pictures), ``music`` (its sting and the ducked music bed), ``assemble`` (the phases in order).
 """
 from __future__ import annotations
 
