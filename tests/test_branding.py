@@ -216,3 +216,27 @@ def test_music_outside_the_lesson_and_attribution(lesson_dir, tmp_path):
     found = _problems(_branded_folder(lesson_dir, yaml))
     assert any("music.licence: the licence CC-BY-4.0 asks you to name the work and its author, and there is no credit — "
                "add 'credit: \"<title> by <author>, <where it came from>\"' under 'music:'" in p for p in found), found
+
+
+@pytest.mark.pure
+def test_music_alone_covers_the_whole_and_a_sting_alone_is_input_one():
+    where = music.layout(Plan((Part(0, "title", 30), Part(1, "card", 60))))
+    assert where == music.Layout(144000, (0, 144000), ())
+    argv = music.mix_command("t.f32", "bed.f32", -14.0, None, 0.0, where, "out.f32")
+    graph = argv[argv.index("-filter_complex") + 1].split(";")
+    assert graph[-1].startswith("[voice][ducked]amix=inputs=2:")
+    intro = music.layout(Plan((Part(0, "intro", 30), Part(1, "card", 60))))
+    argv = music.mix_command("t.f32", None, 0.0, "s.f32", -2.0, intro, "out.f32")
+    graph = argv[argv.index("-filter_complex") + 1].split(";")
+    assert graph == ["[0:a]anull[voice]", "[1:a]volume=-2.00dB,asplit=1[s0]", "[s0]adelay=delays=0S:all=1[t0]",
+                     "[voice][t0]amix=inputs=2:duration=first:normalize=0:dropout_transition=0,"
+                     "apad=whole_len=144000,atrim=end_sample=144000[out]"]
+
+
+@pytest.mark.pure
+def test_gain_keeps_the_peak_under_the_limiter():
+    from pipeline.transcode.loudness import Measure
+
+    assert music.gain(Measure(-30.0, -20.0, 3.0, -40.0), -18.0) == 12.0
+    assert music.gain(Measure(-30.0, -6.0, 3.0, -40.0), -18.0) == 1.0  # -6 + 1 = -5 dBTP: 3 dB under the -2 aim
+    assert music.gain(Measure(float("-inf"), float("-inf"), 0.0, -70.0), -18.0) == 0.0
