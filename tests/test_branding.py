@@ -240,3 +240,10 @@ def test_gain_keeps_the_peak_under_the_limiter():
     assert music.gain(Measure(-30.0, -20.0, 3.0, -40.0), -18.0) == 12.0
     assert music.gain(Measure(-30.0, -6.0, 3.0, -40.0), -18.0) == 1.0  # -6 + 1 = -5 dBTP: 3 dB under the -2 aim
     assert music.gain(Measure(float("-inf"), float("-inf"), 0.0, -70.0), -18.0) == 0.0
+
+
+@pytest.mark.media
+def test_branded_build_gives_the_same_bytes_twice(branded, tmp_path):
+    the_lesson, result, video = branded
+    again = build(the_lesson, tmp_path / "build" / "demo", tmp_path / "store")
+    assert (tmp_path / "build" / "demo" / again.videos["16:9"]).read_bytes() == video.read_bytes()
