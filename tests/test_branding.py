@@ -247,3 +247,26 @@ def test_branded_build_gives_the_same_bytes_twice(branded, tmp_path):
     the_lesson, result, video = branded
     again = build(the_lesson, tmp_path / "build" / "demo", tmp_path / "store")
     assert (tmp_path / "build" / "demo" / again.videos["16:9"]).read_bytes() == video.read_bytes()
+
+
+def _lra(video: Path) -> float:
+    done = subprocess.run([ffmpeg.ffmpeg_path(), "-hide_banner", "-nostdin", "-i", str(video), "-map", "0:a:0",
+                           "-af", "ebur128=framelog=quiet", "-f", "null", "-"], capture_output=True, text=True, check=True)
+    return float(re.findall(r"LRA:\s+(\S+) LU", done.stderr)[-1])
+
+
+@pytest.mark.media
+def test_a_quiet_bed_is_raised_until_the_range_fits(tmp_path):
+    """Music 20 dB under the voice, alone for seconds on the title and end cards: BS.1770's gate keeps
+    it, and the loudness range would stretch far past 11 LU. The mix raises it until the range fits."""
+    base = _school_lesson(tmp_path / "content" / "demo", sting=False)
+    run_ffmpeg("-f", "lavfi", "-i", "aevalsrc=0.2*sin(2*PI*220*t)+0.2*sin(2*PI*330*t):s=48000:d=8",
+               str(tmp_path / "content" / "demo" / "media" / "pad.wav"))
+    quiet = replace(base, sequence=(TitleCard(duration=6.0), CardSlide("steady"), EndCard(duration=6.0)),
+                    music=Music("media/pad.wav", "CC0-1.0", "", -20.0))
+    result = build(quiet, tmp_path / "build" / "demo", tmp_path / "store")
+    video = tmp_path / "build" / "demo" / result.videos["16:9"]
+    assert _lra(video) <= 11.0
+    assert "the music bed was raised from -20 to " in result.loudness.detail, result.loudness.detail
+    assert abs(result.loudness.after.I + 16) <= 1.0
+    print(f"range {_lra(video):.1f} LU; {result.loudness.detail}")

@@ -18,7 +18,7 @@ INTRO_SECONDS = (1.0, 6.0)  # an intro or outro: long enough to read the logo, s
 STING_MAX = 6.0  # seconds: a sting is a signature, not a song
 MUSIC_MIN = 1.0  # seconds: the bed loops, but a shorter file is a click, not music
 MUSIC_LEVEL = (-30.0, -6.0)  # dB of the bed against the narration: audible, never louder than the voice
-MUSIC_LEVEL_DEFAULT = -14.0
+MUSIC_LEVEL_DEFAULT = -8.0  # the bed 8 dB under the voice in the pauses, about 20 dB under it while ducked
 ATTRIBUTION = ("CC-BY",)  # licences whose condition is naming the work and its author
 
 

@@ -63,7 +63,7 @@ class Music:
     file: str  # posix path inside the lesson folder
     licence: str  # required: recorded in the manifest, shown in the review report
     credit: str = ""  # title, author, source: what the licence asks to be named
-    level: float = -14.0  # dB of the bed against the narration, heard in the pauses
+    level: float = -8.0  # dB of the bed against the narration, heard in the pauses (lesson/branding.py)
 
 
 @dataclass(frozen=True)

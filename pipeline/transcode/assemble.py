@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -136,15 +137,18 @@ def _audio(ctx: Context, plan: Plan, prepared: list[voices.Prepared], settings: 
     track.write_track(plan, clips, cards, raw)
     for path in clips.values():
         path.unlink()
+    note = ""
     if music.needed(ctx.lesson):  # the school's sting and the music bed, under the whole normalisation
         ctx.progress("mixing the school's sting and the music bed")
         mixed = scratch / "mixed.f32"
-        music.mix(plan, ctx.lesson, raw, mixed, scratch, ctx.label)
+        note = music.mix(plan, ctx.lesson, raw, mixed, scratch, ctx.label).note(getattr(ctx.lesson.music, "level", None))
         os.replace(mixed, raw)
     normal = scratch / "normalised.f32"
     spoken = any(item.level.action == "normalise" for item in prepared)
     if spoken:
         result = loudness.normalise(raw, normal, ctx.label)
+        if note:
+            result = replace(result, detail=f"{result.detail}; {note}")
     else:
         # Nothing was brought to the target (silence, noise only, parts too short to measure):
         # gain on the whole would boost exactly what the parts' rules kept as it was.

@@ -8,8 +8,14 @@ music included; every voice was brought to the house loudness on its own before 
   the body of the lesson, between intro and outro) and measured with the same ebur128 meter, so
   their gains are exact whatever their format or channel layout.
 - The sting is set to ``STING_LEVEL`` LUFS, the bed to the lesson's ``music.level`` dB under
-  the house loudness (-14 dB: heard in the pauses), both with their peaks kept ``HEADROOM`` dB
+  the house loudness (-8 dB: heard in the pauses), both with their peaks kept ``HEADROOM`` dB
   under the limiter's aim so the mix stays linear.
+- The loudness range (LRA, at most 11 LU in the house format) is the trap of a music bed: BS.1770
+  gates out silence, but not a quiet bed, so music alone in the pauses 14–20 dB under the voice
+  stretches the range to 14–20 LU (measured on the Russian example: 3.1 LU without music, 14.7 at
+  -14 dB, 20.3 at -20 dB, 10.7 at -10 dB, 8.8 at -8 dB, 3.6 at -24 dB, where the gate drops it).
+  So the mix is measured, and while its range is over ``LRA_AIM`` the bed is raised by the excess
+  (at most to ``LEVEL_MAX``); the level used is reported with the loudness.
 - Ducking is ffmpeg's ``sidechaincompress`` keyed by the narration track itself: while anyone
   speaks (narration, a clip's sound) the bed is pushed down by about ``ratio``'s worth, and
   comes back over ``RELEASE`` ms in the pauses. We use ffmpeg rather than pydub (which the
@@ -23,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import ffmpeg
+from pipeline.house import HOUSE
 from pipeline.lesson.model import Lesson
 from pipeline.transcode import commands, loudness
 from pipeline.transcode.commands import BITEXACT, QUIET, WHITELIST
@@ -38,6 +45,9 @@ FADE_OUT = 2.0
 # house loudness, measured in tests/test_branding.py), a 20 ms attack that catches a word's
 # onset, and a 400 ms release so the bed does not pump between words.
 DUCKING = {"threshold": 0.03, "ratio": 8, "attack": 20, "release": 400, "knee": 4}
+LRA_AIM = HOUSE.loudness.loudness_range - 1.0  # LU: one under the house limit, for the encoder's rounding
+LEVEL_MAX = -6.0  # dB: the bed is never raised closer to the voice than this
+RAISES = 3  # mixes at most, after the first
 
 
 @dataclass(frozen=True)
@@ -126,10 +136,19 @@ def gain(measured: loudness.Measure, target: float) -> float:
 
 @dataclass(frozen=True)
 class Mixed:
-    """What was mixed, for the record (TranscodeResult.branding)."""
+    """What was mixed: the gains, the bed's level against the voice and the mix's loudness range."""
 
     bed_gain: float | None
     sting_gain: float | None
+    level: float | None = None
+    lra: float | None = None
+
+    def note(self, asked: float | None) -> str:
+        """A sentence for the loudness detail when the bed had to be raised, else ""."""
+        if self.level is None or asked is None or self.level <= asked + 1e-9:
+            return ""
+        return (f"the music bed was raised from {asked:g} to {self.level:.1f} dB under the voice so the loudness "
+                f"range stays within {HOUSE.loudness.loudness_range:g} LU ({self.lra:.1f} LU)")
 
 
 def mix(plan: Plan, lesson: Lesson, track: Path, out: Path, scratch: Path, context: str) -> Mixed:
@@ -141,16 +160,26 @@ def mix(plan: Plan, lesson: Lesson, track: Path, out: Path, scratch: Path, conte
         bed = scratch / "music-bed.f32"
         ffmpeg.run(render_command(str(lesson.root / lesson.music.file), where.body[1] - where.body[0], True, str(bed)),
                    context=f"{context}/{lesson.music.file}")
-        bed_gain = gain(loudness.measure(bed, context, raw=True), loudness.TARGET_I + lesson.music.level)
+        bed_measure = loudness.measure(bed, context, raw=True)
+        bed_gain = gain(bed_measure, loudness.TARGET_I + lesson.music.level)
     if lesson.school.sting and where.stings:
         sting = scratch / "sting.f32"
         ffmpeg.run(render_command(str(lesson.root / lesson.school.sting), None, False, str(sting)),
                    context=f"{context}/{lesson.school.sting}")
         sting_gain = gain(loudness.measure(sting, context, raw=True), STING_LEVEL)
-    argv = mix_command(str(track), str(bed) if bed else None, bed_gain or 0.0, str(sting) if sting else None,
-                       sting_gain or 0.0, where, str(out))
-    ffmpeg.run(argv, context=context)
+    level = lesson.music.level if bed is not None else None
+    for attempt in range(RAISES + 1):
+        argv = mix_command(str(track), str(bed) if bed else None, bed_gain or 0.0, str(sting) if sting else None,
+                           sting_gain or 0.0, where, str(out))
+        ffmpeg.run(argv, context=context)
+        if bed is None:
+            break
+        lra = loudness.measure(out, context, raw=True).LRA
+        if not math.isfinite(lra) or lra <= LRA_AIM or level >= LEVEL_MAX or attempt == RAISES:
+            break
+        level = min(LEVEL_MAX, level + (lra - LRA_AIM))
+        bed_gain = gain(bed_measure, loudness.TARGET_I + level)
     for path in (bed, sting):
         if path is not None:
             path.unlink()
-    return Mixed(bed_gain, sting_gain)
+    return Mixed(bed_gain, sting_gain, level, lra if bed is not None else None)
