@@ -270,3 +270,11 @@ def test_a_quiet_bed_is_raised_until_the_range_fits(tmp_path):
     assert "the music bed was raised from -20 to " in result.loudness.detail, result.loudness.detail
     assert abs(result.loudness.after.I + 16) <= 1.0
     print(f"range {_lra(video):.1f} LU; {result.loudness.detail}")
+
+
+@pytest.mark.media
+def test_music_shorter_than_a_second_is_refused(lesson_dir):
+    folder = _branded_folder(lesson_dir)
+    run_ffmpeg("-f", "lavfi", "-i", "sine=f=300:r=48000:d=0.5", str(folder / "media" / "bed.wav"))
+    assert "L/lesson.yaml:31:9: music.file: 'media/bed.wav' lasts 0.50 s, too short to be a music bed — use music of at least " \
+           "1 s (it is looped under the whole lesson)" in _problems(folder)

@@ -81,9 +81,9 @@ def music_field(root: Path, probe_media: bool) -> Any:
             return reader.error(node.value["licence"], f"{path}.licence",
                                 f"the licence {licence} asks you to name the work and its author, and there is no credit",
                                 "add 'credit: \"<title> by <author>, <where it came from>\"' under 'music:'")
-        if probe_media and _audio(reader, node.value["file"], f"{path}.file", root, values["file"]) is INVALID:
+        info = _audio(reader, node.value["file"], f"{path}.file", root, values["file"]) if probe_media else None
+        if info is INVALID:
             return INVALID
-        info = _probe_info(root, values["file"]) if probe_media else None
         if info is not None and info.duration < MUSIC_MIN:
             return reader.error(node.value["file"], f"{path}.file",
                                 f"'{values['file']}' lasts {info.duration:.2f} s, too short to be a music bed",
@@ -92,16 +92,6 @@ def music_field(root: Path, probe_media: bool) -> Any:
         return Music(values["file"], licence, values["credit"] or "", float(level))
 
     return convert
-
-
-def _probe_info(root: Path, rel: str):
-    from pipeline.errors import MediaError
-    from pipeline.probe import probe
-
-    try:
-        return probe(root / rel, rel)
-    except MediaError:
-        return None
 
 
 def _audio(reader: Reader, node: Y, path: str, root: Path, rel: str) -> Any:
