@@ -154,18 +154,6 @@ def test_watch_facts_are_text_in_the_page():
     assert not re.search(r'(src|href)="(https?:)?//', index)  # nothing from elsewhere
 
 
-@pytest.mark.parametrize(("language", "counts"), [("en", ["1 lesson", "2 lessons", "5 lessons"]),
-                                                  ("ru", ["1 урок", "2 урока", "5 уроков", "11 уроков", "21 урок"]),
-                                                  ("ko", ["수업 1개", "수업 2개"])])
-def test_lesson_counts_in_the_catalog_language(language, counts):
-    from pipeline.publish.catalog import catalog_words, lessons_text
-    from pipeline.templates import default_templates
-
-    words = catalog_words(default_templates() / "catalog", language)
-    numbers = [int(re.search(r"\d+", text).group()) for text in counts]
-    assert [lessons_text(n, words, language) for n in numbers] == counts
-
-
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """One real lesson built, approved and published to a folder target with a Russian catalog,

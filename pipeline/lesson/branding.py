@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pipeline.i18n import N_, _
 from pipeline.lesson import fields as f
 from pipeline.lesson.fields import INVALID, Field, Reader
 from pipeline.lesson.model import Music, School
@@ -42,12 +43,14 @@ def school_field(root: Path, probe_media: bool) -> Any:
         intro, outro = values["intro"] or 0.0, values["outro"] or 0.0
         if (intro or outro) and not values["logo"]:
             key = "intro" if intro else "outro"
-            return reader.error(node.value[key], f"{path}.{key}", f"the {key} shows your school's logo, and there is none",
-                                "add 'logo: media/<your logo>.png' under 'school:', or remove the " + key)
+            what = _("the intro shows your school's logo, and there is none") if key == "intro" else \
+                _("the outro shows your school's logo, and there is none")
+            return reader.error(node.value[key], f"{path}.{key}", what,
+                                _("add 'logo: media/<your logo>.png' under 'school:', or remove the {key}", key=key))
         if values["sting"]:
             if not (intro or outro):
-                return reader.error(node.value["sting"], f"{path}.sting", "there is no intro or outro to play the sting over",
-                                    "add 'intro: 3' (seconds) under 'school:', or remove the sting")
+                return reader.error(node.value["sting"], f"{path}.sting", _("there is no intro or outro to play the sting over"),
+                                    _("add 'intro: 3' (seconds) under 'school:', or remove the sting"))
             if probe_media and _sting(reader, node.value["sting"], f"{path}.sting", root, values["sting"],
                                       min(x for x in (intro, outro) if x)) is INVALID:
                 return INVALID
@@ -61,33 +64,36 @@ def music_field(root: Path, probe_media: bool) -> Any:
     """The converter of ``music:``: the file, its licence (required) and credit, the bed's level."""
     spec = {
         "file": Field(f.lesson_file(root, kinds="audio"), required=True,
-                      hint="add 'file: media/<music>.m4a', the music in the lesson folder"),
+                      hint=N_("add 'file: media/<music>.m4a', the music in the lesson folder")),
         "licence": Field(f.text(120), required=True,
-                         hint="add 'licence: CC0-1.0' (or the licence the music came with): it goes into the "
-                              "manifest and the reviewer's report"),
+                         hint=N_("add 'licence: CC0-1.0' (or the licence the music came with): it goes into the "
+                                 "manifest and the reviewer's report")),
         "credit": Field(f.text(200)),
         "level": Field(f.number(*MUSIC_LEVEL)),
     }
 
     def convert(reader: Reader, node: Y, path: str) -> Any:
         if node.kind == "scalar":
-            return reader.error(node, path, "expected the music's file and licence, found a single value",
-                                "write 'music:' then, indented, 'file: media/<music>.m4a' and 'licence: CC0-1.0'")
+            return reader.error(node, path, _("expected the music's file and licence, found a single value"),
+                                _("write 'music:' then, indented, 'file: media/<music>.m4a' and 'licence: CC0-1.0'"))
         values = reader.mapping(node, path, spec)
         if INVALID in values.values():
             return INVALID
         licence = values["licence"]
         if licence.upper().startswith(ATTRIBUTION) and not values["credit"]:
             return reader.error(node.value["licence"], f"{path}.licence",
-                                f"the licence {licence} asks you to name the work and its author, and there is no credit",
-                                "add 'credit: \"<title> by <author>, <where it came from>\"' under 'music:'")
+                                _("the licence {licence} asks you to name the work and its author, and there is no credit",
+                                  licence=licence),
+                                _("add 'credit: \"<title> by <author>, <where it came from>\"' under 'music:'"))
         info = _audio(reader, node.value["file"], f"{path}.file", root, values["file"]) if probe_media else None
         if info is INVALID:
             return INVALID
         if info is not None and info.duration < MUSIC_MIN:
             return reader.error(node.value["file"], f"{path}.file",
-                                f"'{values['file']}' lasts {info.duration:.2f} s, too short to be a music bed",
-                                f"use music of at least {MUSIC_MIN:g} s (it is looped under the whole lesson)")
+                                _("'{file}' lasts {seconds} s, too short to be a music bed", file=values["file"],
+                                  seconds=f"{info.duration:.2f}"),
+                                _("use music of at least {seconds} s (it is looped under the whole lesson)",
+                                  seconds=f"{MUSIC_MIN:g}"))
         level = values["level"] if values["level"] is not None else MUSIC_LEVEL_DEFAULT
         return Music(values["file"], licence, values["credit"] or "", float(level))
 
@@ -102,9 +108,9 @@ def _audio(reader: Reader, node: Y, path: str, root: Path, rel: str) -> Any:
     try:
         info = probe(root / rel, rel)
     except MediaError as exc:
-        return reader.error(node, path, f"'{rel}' {exc.reason}", exc.hint)
+        return reader.error(node, path, f"'{rel}' {exc.reason}", exc.hint)  # MediaError's words are translated
     if info.audio is None:
-        return reader.error(node, path, f"'{rel}' has no audio track", "export the sound itself (WAV, M4A, MP3, OGG)")
+        return reader.error(node, path, _("'{file}' has no audio track", file=rel), _("export the sound itself (WAV, M4A, MP3, OGG)"))
     return info
 
 
@@ -113,7 +119,8 @@ def _sting(reader: Reader, node: Y, path: str, root: Path, rel: str, shortest: f
     if info is INVALID:
         return INVALID
     if info.duration > min(STING_MAX, shortest) + 0.05:
-        return reader.error(node, path, f"'{rel}' lasts {info.duration:.1f} s, longer than the {shortest:g} s intro or "
-                                        "outro it plays over",
-                            f"cut the sting to {min(STING_MAX, shortest):g} s or less, or lengthen the intro and outro")
+        return reader.error(node, path, _("'{file}' lasts {seconds} s, longer than the {limit} s intro or outro it plays over",
+                                          file=rel, seconds=f"{info.duration:.1f}", limit=f"{shortest:g}"),
+                            _("cut the sting to {limit} s or less, or lengthen the intro and outro",
+                              limit=f"{min(STING_MAX, shortest):g}"))
     return info

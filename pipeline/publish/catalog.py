@@ -3,9 +3,8 @@
 Made from the ledger's current publications of one target (never from the build folder), so it
 lists exactly what is published there. Pure: ``render`` returns {relative path: bytes}; the same
 ledger gives the same bytes. Plain HTML and CSS, no JavaScript, nothing from elsewhere; templates in
-templates/catalog/. The catalog's own words are in ``site.language`` (templates/catalog/words.yaml);
-a lesson published with its video (publish/watch.py) is watched in the page: the browser's own
-player, the WebVTT captions as a track, and the cards as pictures described by their text.
+templates/catalog/. A lesson published with its video (publish/watch.py) is watched in the page: the
+browser's own player, the WebVTT captions as a track, and the cards as pictures described by their text.
 """
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from pipeline.i18n import N_, _, use_language
 from pipeline.publish.config import Site
 
 LANGUAGES = {"en": "English", "ru": "Русский", "ko": "한국어"}
@@ -78,52 +78,34 @@ def render(entries: list[dict], site: Site, base_url: str = "", templates: Path 
     """
     from pipeline.templates import default_templates, environment
 
-    folder = (templates or default_templates()) / "catalog"
-    env = environment(folder)
-    words = catalog_words(folder, site.language)
+    env = environment((templates or default_templates()) / "catalog")
     lessons = sorted(entries, key=lambda e: (e["meta"]["title"].casefold(), e["lesson"]))
     groups = _groups(lessons)
     common = {"site": site, "groups": groups, "languages": LANGUAGES, "duration": duration_text, "size": size_text,
               "quote": quote,
-              "json_feed": JSON_FEED, "atom_feed": ATOM_FEED, "slugify": slugify, "words": words,
-              "count": lambda n: lessons_text(n, words, site.language)}
-    files: dict[str, bytes] = {
-        "index.html": env.get_template("index.html.j2").render(root="", lessons=lessons, heading=site.title,
-                current=None, **common).encode(),
-        "style.css": env.get_template("style.css").render().encode(),
-    }
+              "json_feed": JSON_FEED, "atom_feed": ATOM_FEED, "slugify": slugify}
+    # the site's pages speak the site's language; a language's page speaks that language
+    with use_language(site.language):
+        files: dict[str, bytes] = {
+            "index.html": env.get_template("index.html.j2").render(root="", lessons=lessons, heading=site.title, current=None,
+                                                                   page_language=site.language, **common).encode(),
+            "style.css": env.get_template("style.css").render().encode(),
+        }
+    names = {"rubric": N_("Rubric: {name}"), "language": N_("Language: {name}"), "tag": N_("Tag: {name}")}
     for kind, listed in groups.items():
         for group in listed:
-            heading = words[f"{kind}_heading"].format(label=group.label)
-            html = env.get_template("index.html.j2").render(root="../",
-                                                            lessons=list(group.lessons), heading=heading,
-                                                            current=group, **common)
+            page_language = group.key if kind == "language" and group.key in LANGUAGES else site.language
+            with use_language(page_language):
+                html = env.get_template("index.html.j2").render(root="../", lessons=list(group.lessons), heading=_(names[kind], name=group.label),
+                                                                current=group, page_language=page_language, **common)
             files[f"{kind}/{group.key}.html"] = html.encode()
     newest = sorted(entries, key=lambda e: (e["time"], e["lesson"]), reverse=True)
     files[JSON_FEED] = _json_feed(newest, site, base_url)
     updated = newest[0]["time"] if newest else "1970-01-01T00:00:00Z"
-    files[ATOM_FEED] = env.get_template("feed.atom.j2").render(site=site, lessons=newest, updated=updated,
-            base=base_url, absolute=_absolute,
-                                                                atom_feed=ATOM_FEED, duration=duration_text).encode()
+    with use_language(site.language):
+        files[ATOM_FEED] = env.get_template("feed.atom.j2").render(site=site, lessons=newest, updated=updated, base=base_url, absolute=_absolute,
+                                                                    atom_feed=ATOM_FEED, duration=duration_text).encode()
     return files
-
-
-def catalog_words(folder: Path, language: str) -> dict:
-    """The catalog's words in ``language``, English for any word a language lacks."""
-    import yaml
-
-    table = yaml.safe_load((folder / "words.yaml").read_text(encoding="utf-8"))
-    return {**table["en"], **table.get(language, {})}
-
-
-def lessons_text(n: int, words: dict, language: str) -> str:
-    """"3 lessons" with the plural form of the language (CLDR rules for en, ru, ko)."""
-    forms = words["lessons"]
-    if language == "ru":
-        form = "one" if n % 10 == 1 and n % 100 != 11 else "few" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "many"
-    else:
-        form = "one" if n == 1 else "other"
-    return forms.get(form, forms.get("other", next(iter(forms.values())))).format(n=n)
 
 
 def _json_feed(entries: list[dict], site: Site, base: str) -> bytes:

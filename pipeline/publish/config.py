@@ -34,7 +34,7 @@ class PublishError(PipelineError):
 class Site:
     title: str = "Lessons"
     description: str = ""
-    language: str = "en"  # the catalog's own words (templates/catalog/words.yaml); lessons keep theirs
+    language: str = "en"  # the catalog's own words (headings, labels); each lesson keeps its language
 
 
 @dataclass(frozen=True)
@@ -115,10 +115,8 @@ TOP = {
                      hint="add 'targets:' with at least one folder or sftp target (see publish.example.yaml)"),
     "ledger": Field(text(), default=DEFAULT_LEDGER),
 }
-CATALOG_LANGUAGES = ("en", "ru", "ko")
 SITE = {"title": Field(text(max_len=120), default="Lessons"), "description": Field(text(max_len=400), default=""),
-        "language": Field(choice(CATALOG_LANGUAGES), default="en",
-                          hint="the language of the catalog's own words: en, ru or ko")}
+        "language": Field(choice(("en", "ru", "ko"), {"kr": "ko", "korean": "ko", "russian": "ru", "english": "en"}), default="en")}
 # Keys people reach for that must not exist: secrets in a committed file.
 SECRET_KEYS = {"password", "passphrase", "private_key", "key", "secret", "token"}
 
@@ -150,7 +148,7 @@ def load_config(path: Path, project: Path) -> PublishConfig:
     if isinstance(top["site"], Y):
         values = reader.mapping(top["site"], "site", SITE)
         site = Site(values["title"] if values["title"] is not INVALID else "Lessons", values["description"] or "",
-                    values["language"] if values["language"] not in (INVALID, None) else "en")
+                    values["language"] if values["language"] is not INVALID else "en")
     targets = _targets(reader, top["targets"], project) if isinstance(top["targets"], Y) else []
     if reader.problems:
         raise PublishConfigError(reader.problems)

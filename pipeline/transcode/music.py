@@ -30,6 +30,7 @@ from pathlib import Path
 
 from pipeline import ffmpeg
 from pipeline.house import HOUSE
+from pipeline.i18n import _
 from pipeline.lesson.model import Lesson
 from pipeline.transcode import commands, loudness
 from pipeline.transcode.commands import BITEXACT, QUIET, WHITELIST
@@ -147,8 +148,9 @@ class Mixed:
         """A sentence for the loudness detail when the bed had to be raised, else ""."""
         if self.level is None or asked is None or self.level <= asked + 1e-9:
             return ""
-        return (f"the music bed was raised from {asked:g} to {self.level:.1f} dB under the voice so the loudness "
-                f"range stays within {HOUSE.loudness.loudness_range:g} LU ({self.lra:.1f} LU)")
+        return _("the music bed was raised from {asked} to {level} dB under the voice so the loudness range stays "
+                 "within {limit} LU ({lra} LU)", asked=f"{asked:g}", level=f"{self.level:.1f}",
+                 limit=f"{HOUSE.loudness.loudness_range:g}", lra=f"{self.lra:.1f}")
 
 
 def mix(plan: Plan, lesson: Lesson, track: Path, out: Path, scratch: Path, context: str) -> Mixed:
