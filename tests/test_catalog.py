@@ -231,7 +231,7 @@ def test_a_visitor_watches_the_lesson_in_the_page(published, browser_page):
     page.wait_for_function("[...document.querySelectorAll('.cards img')].every(i => i.complete && i.naturalWidth > 0)")
     # the bundle still downloads, byte for byte the approved zip
     link = article.locator("a.bundle")
-    assert link.inner_text().startswith("Скачать пакет урока «Recording your first teacher video» (zip, ")
+    assert link.inner_text().startswith("Скачать пакет: Recording your first teacher video (zip, ")
     with page.expect_download() as download:
         link.click()
     assert Path(download.value.path()).read_bytes() == zip_path.read_bytes()
