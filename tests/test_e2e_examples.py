@@ -162,7 +162,8 @@ def test_the_school_example_opens_and_closes_with_its_brand(built):
     slug = "rubriki-shkolnoj-stranicy"
     manifest = json.loads((build / slug / "bundle/manifest.json").read_text())
     assert manifest["lesson"]["music"]["licence"] == "CC0-1.0" and manifest["lesson"]["music"]["file"] == "media/muzyka-fon.m4a"
-    assert 'id="music">Music bed: <code>media/muzyka-fon.m4a</code> · licence CC0-1.0' in (
+    # the report is in the lesson's language (Russian here)
+    assert 'id="music">Фоновая музыка: <code>media/muzyka-fon.m4a</code> · лицензия CC0-1.0' in (
         build / slug / "review/index.html").read_text(encoding="utf-8")
     for fmt in ("16x9", "9x16"):
         with av.open(str(build / slug / f"video/{slug}-{fmt}.mp4")) as container:
