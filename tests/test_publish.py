@@ -353,8 +353,13 @@ def test_catalog_lists_exactly_the_published_lessons(project, browser_page):
     manifest = json.loads((project["dir"] / "build" / "approved-ru" / "bundle" / "manifest.json").read_text())
     total = round(manifest["durations"]["total"])
     assert ru.locator(".duration").inner_text() == f"{total // 60}:{total % 60:02d}"
-    widths = page.eval_on_selector_all("article img", "els => els.map(e => e.complete && e.naturalWidth)")
-    assert len(widths) == 2 and all(w and w > 0 for w in widths)  # thumbnails really load
+    # each lesson is watched in the page: its video (the thumbnail as poster) and its card, which really loads
+    posters = page.eval_on_selector_all("article video.watch", "els => els.map(e => e.getAttribute('poster'))")
+    assert len(posters) == 2 and all((project["share"] / p).is_file() for p in posters)
+    for picture in page.locator("article .cards img").all():
+        picture.scroll_into_view_if_needed()  # cards load lazily, as a visitor scrolls to them
+    page.wait_for_function("[...document.querySelectorAll('article .cards img')].every(i => i.complete && i.naturalWidth > 0)")
+    assert page.locator("article .cards img").count() == 2
     href = ru.locator("a.bundle").get_attribute("href")
     assert (project["share"] / href).read_bytes() == (project["dir"] / "build" / "approved-ru" / "bundle" / "approved-ru-v1.zip").read_bytes()
     # browse by rubric, language and tag by following the links, as a visitor would
