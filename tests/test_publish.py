@@ -339,8 +339,26 @@ def test_catalog_is_the_same_on_both_targets(project):
 
 
 def test_catalog_lists_exactly_the_published_lessons(project, browser_page):
-    page = browser_page
-    page.goto((project["share"] / "index.html").as_uri())
+    """Read over HTTP on loopback, as visitors read it: a browser loads no captions track from file:// URLs."""
+    import functools
+    import http.server
+    import threading
+
+    from test_scorm_runtime import _QuietHandler
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(project["share"])))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _browse_the_catalog(project, browser_page, f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _browse_the_catalog(project, page, base: str) -> None:
+    aborted = set()  # a media element cancels a video request once it has what it needs (byte ranges): by design
+    page.on("requestfailed", lambda r: aborted.add(r.url) if r.failure == "net::ERR_ABORTED" else None)
+    page.goto(f"{base}/index.html")
     assert page.title() == "Mentoring network lessons"
     assert sorted(page.eval_on_selector_all("article.lesson", "els => els.map(e => e.id)")) == sorted(APPROVED)
     ru = page.locator("article#approved-ru")
@@ -372,7 +390,7 @@ def test_catalog_lists_exactly_the_published_lessons(project, browser_page):
     page.locator("article#approved-en .tags a", has_text="phone").click()
     assert page.locator("h1").inner_text() == "Tag: phone"
     assert page.eval_on_selector_all("article.lesson", "els => els.map(e => e.id)") == ["approved-en"]
-    assert page.problems == []
+    assert [p for p in page.problems if p.removeprefix("request failed: ") not in aborted] == []
 
 
 def test_feeds_list_the_published_lessons(project):
