@@ -23,6 +23,7 @@ NFFT = 512
 MELS = 40
 CEPSTRA = 13
 FRAME = HOP / SPEECH_RATE  # seconds per feature frame
+FEATURE_BLOCK = 4096  # frames whose spectra are computed at once (memory stays flat with length)
 FLUX_SHARE = 0.5  # of the median spectral change of loud frames, under which a sound is not speech
 FLUX_FLOOR = 1.0  # and in any case (when most of the loud sound is music, its median is the music's)
 CMN_WINDOW = 3.0  # s: cepstral means are removed over a sliding window, so music or noise at
@@ -77,11 +78,15 @@ def features(samples: np.ndarray) -> Features:
     x = np.append(x[0], x[1:] - 0.97 * x[:-1])  # pre-emphasis: flatten speech's spectral tilt
     frames_n = int(np.ceil(len(x) / HOP))
     padded = np.pad(x, (WINDOW // 2, WINDOW // 2 + frames_n * HOP - len(x) + HOP))
-    frames = np.lib.stride_tricks.sliding_window_view(padded, WINDOW)[::HOP][:frames_n]
-    frames = frames * np.hamming(WINDOW).astype(np.float32)
-    power = np.abs(np.fft.rfft(frames, NFFT)) ** 2 / NFFT
-    energy = 10.0 * np.log10(power.sum(axis=1) + 1e-10)
-    logmel = np.log(power @ _mel_filterbank().T + 1e-8)
+    framed = np.lib.stride_tricks.sliding_window_view(padded, WINDOW)[::HOP][:frames_n]
+    window = np.hamming(WINDOW).astype(np.float32)
+    energies, logmels = [], []
+    # a block of frames at a time: the spectra of a 20-minute recording at once take 1 GB
+    for a in range(0, frames_n, FEATURE_BLOCK):
+        power = np.abs(np.fft.rfft(framed[a: a + FEATURE_BLOCK] * window, NFFT)) ** 2 / NFFT
+        energies.append(10.0 * np.log10(power.sum(axis=1) + 1e-10))
+        logmels.append(np.log(power @ _mel_filterbank().T + 1e-8))
+    energy, logmel = np.concatenate(energies), np.concatenate(logmels)
     cepstra = (logmel @ _dct_matrix())[:, 1:]
     cepstra -= _running_mean(cepstra, round(CMN_WINDOW / FRAME))
     return Features(cepstra.astype(np.float32), energy.astype(np.float32))
