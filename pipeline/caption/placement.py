@@ -119,18 +119,9 @@ def pauses_at_punctuation(placed: list[list]) -> None:
         glued = j and stops(j - 1) and placed[j][1] - placed[j - 1][2] < STRAY_PAUSE
         confidence = float(np.mean([placed[i][3] for i in range(j, k + 1)]))
         short = k - j < STRAY_WORDS and placed[k][2] - placed[j][1] <= STRAY_SECONDS
-        # or only the badly matched last words of a longer breath ("... most often used a |
-        # very few years"): the path gave them the tail of the word before, and the words
-        # before them hold their place
-        t = k
-        while t > j and placed[t][3] < LOW_CONFIDENCE and placed[t - 1][3] < LOW_CONFIDENCE:
-            t -= 1
-        tail = (placed[k][3] < LOW_CONFIDENCE and t > j and k - t < STRAY_WORDS
-                and placed[k][2] - placed[t][1] <= STRAY_SECONDS)
-        if (short and (glued or confidence < LOW_CONFIDENCE)) or tail:
-            first = j if short and (glued or confidence < LOW_CONFIDENCE) else t
-            shift = after[1] - placed[first][1]
-            for i in range(first, k + 1):
+        if short and (glued or confidence < LOW_CONFIDENCE):
+            shift = after[1] - placed[j][1]
+            for i in range(j, k + 1):
                 placed[i][1] += shift
                 placed[i][2] += shift
             for i in range(k + 1, len(placed)):  # the words after make room, in order
