@@ -175,7 +175,10 @@ def _peak(mode: str, audio: str, text: str, language: str) -> None:
     if mode == "align":
         lines = Path(text).read_text(encoding="utf-8").splitlines()
         align(samples, tokens_of(" ".join(lines)), DEFAULT_VOICES[language])
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    # VmHWM: this process's own peak (Linux carries the parent's ru_maxrss over fork and exec)
+    status = Path("/proc/self/status")
+    found = [line.split()[1] for line in status.read_text().splitlines() if line.startswith("VmHWM:")] if status.exists() else []
+    print(found[0] if found else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def main() -> dict:
