@@ -4,7 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.signoff.keys import ApprovalError, fingerprint, parse_public_key
+from pipeline.errors import ConfigError, Diagnostic
+from pipeline.lesson.fields import INVALID, Field, Reader, read_yaml, text
+from pipeline.lesson.yamlnodes import Y
+from pipeline.signoff.keys import fingerprint, parse_public_key
 
 REVIEWERS = "reviewers.yaml"
 
@@ -18,40 +21,63 @@ class Reviewer:
 
 # --- reviewers.yaml ---------------------------------------------------------------------------
 
-def load_reviewers(path: Path) -> dict[str, Reviewer]:
-    """Reviewers by name from ``path`` (a project's reviewers.yaml); raises ApprovalError naming the entry."""
-    import yaml
+class ReviewersError(ConfigError):
+    """reviewers.yaml is missing or invalid; carries every located problem of the file."""
 
+
+KEYGEN_HINT = "paste the line 'microlearn keygen' printed (or your ~/.ssh/id_ed25519.pub)"
+
+
+def _public_key(reader: Reader, node: Y, path: str):
+    value = text()(reader, node, path)
+    if value is INVALID:
+        return value
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_public_key(value)
+    except ValueError as exc:
+        message, _, hint = str(exc).partition(" — ")
+        return reader.error(node, path, message, hint or KEYGEN_HINT)
+
+
+ENTRY = {
+    "name": Field(text(), required=True, hint="add 'name: ...', the reviewer's name as they sign"),
+    "public_key": Field(_public_key, required=True, hint=KEYGEN_HINT),
+}
+TOP = {"reviewers": Field(lambda r, n, p: n, default=None)}
+
+
+def load_reviewers(path: Path) -> dict[str, Reviewer]:
+    """Reviewers by name from ``path`` (a project's reviewers.yaml). Raises ReviewersError (a
+    ConfigError) listing every problem of the file, each with its line and column."""
+    from pipeline.lesson.model import lesson_label
+
+    label = lesson_label(path)
+    try:
+        root, reader = read_yaml(path, label, ReviewersError,
+                                 "list who may approve: 'reviewers:' with a '- name:' and 'public_key:' per reviewer")
     except FileNotFoundError:
-        raise ApprovalError(f"{path}: not found — list who may approve (see docs/review.md)") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise ApprovalError(f"{place}: not valid YAML ({getattr(exc, 'problem', None) or exc}) — fix the file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ApprovalError(f"{path}: cannot be read ({exc}) — fix the file") from None
-    entries = raw.get("reviewers") if isinstance(raw, dict) else None
-    if entries is None and isinstance(raw, dict) and "reviewers" in raw:
-        entries = []
-    if not isinstance(entries, list):
-        raise ApprovalError(f"{path}: reviewers: expected a list of {{name, public_key}}")
+        raise ReviewersError([Diagnostic(label, 0, 0, "", "not found",
+                                         "list who may approve, with their public keys (see docs/review.md)")]) from None
+    node = reader.mapping(root, "", TOP)["reviewers"]
+    if node is None and root.kind == "map" and "reviewers" not in root.value:
+        reader.error(root, "reviewers", "is required",
+                     "add 'reviewers:' with a '- name:' and 'public_key:' line per reviewer")
     found: dict[str, Reviewer] = {}
-    for index, entry in enumerate(entries):
-        where = f"{path}: reviewers[{index}]"
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
-            raise ApprovalError(f"{where}.name: a reviewer needs a name")
-        name = " ".join(entry["name"].split())
-        if not isinstance(entry.get("public_key"), str):
-            raise ApprovalError(f"{where}.public_key: missing — paste the line 'microlearn keygen' printed")
-        try:
-            key = parse_public_key(entry["public_key"])
-        except ValueError as exc:
-            raise ApprovalError(f"{where}.public_key: {exc}") from None
-        if _norm(name) in {_norm(n) for n in found}:
-            raise ApprovalError(f"{where}.name: '{name}' is listed twice — keep one entry per reviewer")
-        found[name] = Reviewer(name, key, fingerprint(key))
+    first: dict[str, int] = {}
+    entries = reader.items(node, "reviewers", ENTRY, "write one '- name: ...' with its 'public_key: ...' per "
+                                                     "reviewer") if node not in (None, INVALID) else []
+    for index, (item, values) in enumerate(entries):
+        if values["name"] is INVALID:
+            continue
+        name = values["name"]
+        if _norm(name) in first:
+            reader.error(item.value["name"], f"reviewers[{index}].name",
+                         f"'{name}' is listed twice (first on line {first[_norm(name)]})", "keep one entry per reviewer")
+            continue
+        first[_norm(name)] = item.value["name"].line
+        if values["public_key"] is not INVALID:
+            found[name] = Reviewer(name, values["public_key"], fingerprint(values["public_key"]))
+    reader.check(ReviewersError)
     return found
 
 
