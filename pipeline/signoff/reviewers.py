@@ -65,7 +65,7 @@ def load_reviewers(path: Path) -> dict[str, Reviewer]:
     found: dict[str, Reviewer] = {}
     first: dict[str, int] = {}
     entries = reader.items(node, "reviewers", ENTRY, "write one '- name: ...' with its 'public_key: ...' per "
-                                                     "reviewer") if node not in (None, INVALID) else []
+                                                     "reviewer") if isinstance(node, Y) else []
     for index, (item, values) in enumerate(entries):
         if values["name"] is INVALID:
             continue
