@@ -35,7 +35,7 @@ def _public_key(reader: Reader, node: Y, path: str):
     try:
         return parse_public_key(value)
     except ValueError as exc:
-        message, _, hint = str(exc).partition(" — ")
+        message, _dash, hint = str(exc).partition(" — ")
         return reader.error(node, path, message, hint or KEYGEN_HINT)
 
 
