@@ -13,6 +13,9 @@ its stylesheet. Adding a theme is adding such a folder; no Python changes.
       - {fg: text, bg: background, min: 4.5, for: card text}
       - {fg: accent, bg: background, min: 3, for: headings (large text)}
     motion: reveal        # or still: slides never move (pipeline/cards/reveal.py)
+
+theme.yaml is read like every file a person writes (``fields.read_yaml`` and field specs): every
+problem at once, located, as a ConfigError; a theme is the school's or the tool's, not a lesson.
 """
 from __future__ import annotations
 
