@@ -140,10 +140,10 @@ def test_reviewers_yaml_with_several_mistakes(tmp_path, key_line):
         f"{label}:4:11: reviewers[1].name: 'kim minji' is listed twice (first on line 2) — keep one entry per reviewer",
         f"{label}:7:5: reviewers[2].publik_key: unknown key 'publik_key' — did you mean 'public_key'?",
         f"{label}:9:17: reviewers[3].public_key: only ssh-ed25519 keys are accepted, not ssh-rsa — paste the line "
-        "'microlearn keygen' printed (or your ~/.ssh/id_ed25519.pub)",
+        "'make keygen' printed (or your ~/.ssh/id_ed25519.pub)",
         f"{label}:10:5: reviewers[4].name: is required — add 'name: ...', the reviewer's name as they sign",
         f"{label}:10:17: reviewers[4].public_key: base64 decodes to 3 bytes, an Ed25519 public key has 32 — paste the "
-        "line 'microlearn keygen' printed (or your ~/.ssh/id_ed25519.pub)",
+        "line 'make keygen' printed (or your ~/.ssh/id_ed25519.pub)",
     ]
     assert isinstance(caught.value, ConfigError) and not isinstance(caught.value, LessonError)
 

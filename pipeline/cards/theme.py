@@ -28,6 +28,7 @@ from pathlib import Path
 from pipeline.cards.contrast import LARGE_TEXT, NORMAL_TEXT, Pair
 from pipeline.cards.fonts import FAMILIES, ROLES, FontSet
 from pipeline.errors import ConfigError, Diagnostic, LessonError
+from pipeline.i18n import N_, _
 from pipeline.lesson.fields import INVALID, Field, Reader, choice, color, number, read_yaml, text
 from pipeline.lesson.model import LANGUAGES
 from pipeline.lesson.yamlnodes import Y
@@ -70,15 +71,16 @@ def _families(reader: Reader, node: Y, path: str):
     """A font stack: a non-empty list of keys of FAMILIES, tried in order."""
     families = ", ".join(sorted(FAMILIES))
     if node.kind != "seq" or not node.value:
-        return reader.error(node, path, "expected a list of font families",
-                            "e.g. [dejavu-sans, nanum-gothic]; families: " + families)
+        return reader.error(node, path, _("expected a list of font families"),
+                            _("e.g. [dejavu-sans, nanum-gothic]; families: {families}", families=families))
     stack = []
     for item in node.value:
         name = str(item.value) if item.kind == "scalar" else ""
         if name not in FAMILIES:
             close = difflib.get_close_matches(name, sorted(FAMILIES), n=1, cutoff=0.6)
-            reader.error(item, path, f"unknown font family '{name or _what(item)}'",
-                         f"did you mean '{close[0]}'?" if close else "families: " + families)
+            reader.error(item, path, _("unknown font family '{name}'", name=name or _what(item)),
+                         _("did you mean '{suggestion}'?", suggestion=close[0]) if close
+                         else _("families: {families}", families=families))
             stack.append(INVALID)
         else:
             stack.append(name)
@@ -86,14 +88,14 @@ def _families(reader: Reader, node: Y, path: str):
 
 
 def _what(node: Y) -> str:
-    return "a list" if node.kind == "seq" else "a mapping" if node.kind == "map" else str(node.value)
+    return _("a list") if node.kind == "seq" else _("a mapping") if node.kind == "map" else str(node.value)
 
 
 ROLE_SPEC = {role: Field(_families) for role in ROLES}
 PAIR = {
-    "fg": Field(text(), required=True, hint="add 'fg: text' (the colour role of the text)"),
-    "bg": Field(text(), required=True, hint="add 'bg: background' (the colour role behind the text)"),
-    "min": Field(number(1, 21), required=True, hint="add 'min: 4.5' (3 for large text), the WCAG 2.2 ratio"),
+    "fg": Field(text(), required=True, hint=N_("add 'fg: text' (the colour role of the text)")),
+    "bg": Field(text(), required=True, hint=N_("add 'bg: background' (the colour role behind the text)")),
+    "min": Field(number(1, 21), required=True, hint=N_("add 'min: 4.5' (3 for large text), the WCAG 2.2 ratio")),
     "for": Field(text(), default="text"),
 }
 TOP = {
@@ -110,21 +112,23 @@ def _load(folder: Path, stamp: str) -> Theme:
     name = folder.name
     label = f"templates/themes/{name}/theme.yaml"
     try:
-        root, reader = read_yaml(folder / "theme.yaml", label, empty_hint="write its colors and fonts (see docs/cards.md)")
+        root, reader = read_yaml(folder / "theme.yaml", label,
+                                 empty_hint=_("write its colors and fonts (see docs/cards.md)"))
     except FileNotFoundError:
-        raise ConfigError([Diagnostic(label, 0, 0, "", "the theme has no theme.yaml",
-                                      "add one with its colors and fonts (see docs/cards.md)")]) from None
+        raise ConfigError([Diagnostic(label, 0, 0, "", _("the theme has no theme.yaml"),
+                                      _("add one with its colors and fonts (see docs/cards.md)"))]) from None
     for template in TEMPLATES:
         if not (folder / template).is_file():
-            reader.error(None, "", f"the theme has no {template}", f"add templates/themes/{name}/{template}")
+            reader.error(None, "", _("the theme has no {template}", template=template),
+                         _("add templates/themes/{name}/{template}", name=name, template=template))
     top = {key: None if value is INVALID else value for key, value in reader.mapping(root, "", TOP).items()}
     colors = _colors(reader, top["colors"], root)
     fonts = _fonts(reader, top["fonts"], root)
     pairs = []
     if top["contrast"] is not None:
         for index, (item, values) in enumerate(reader.items(top["contrast"], "contrast", PAIR,
-                                                            "write one '- {fg: text, bg: background, min: 4.5, for: card "
-                                                            "text}' per line")):
+                                                            _("write one '- {{fg: text, bg: background, min: 4.5, for: "
+                                                              "card text}}' per line"))):
             if INVALID in values.values():
                 continue
             named = sorted(top["colors"].value if top["colors"] is not None and top["colors"].kind == "map" else ())
@@ -132,8 +136,9 @@ def _load(folder: Path, stamp: str) -> Theme:
                 if values[key] not in named:
                     close = difflib.get_close_matches(values[key], named, n=1, cutoff=0.6)
                     reader.error(item.value[key], f"contrast[{index}].{key}",
-                                 f"the colour role '{values[key]}' is not in colors",
-                                 f"did you mean '{close[0]}'?" if close else "roles: " + ", ".join(named))
+                                 _("the colour role '{role}' is not in colors", role=values[key]),
+                                 _("did you mean '{suggestion}'?", suggestion=close[0]) if close
+                                 else _("roles: {roles}", roles=", ".join(named)))
             pairs.append(Pair(values["fg"], values["bg"], float(values["min"]), values["for"]))
     reader.check(ConfigError)
     return Theme(name, folder, tuple(sorted(colors.items())), tuple(fonts), tuple(pairs) or DEFAULT_PAIRS, stamp,
@@ -144,14 +149,15 @@ def _colors(reader: Reader, node: Y | None, root: Y) -> dict[str, str]:
     """Colour roles (background, text, accent and any the templates use) to "#rrggbb"."""
     colors: dict[str, str] = {}
     if node is not None and node.kind != "map":
-        reader.error(node, "colors", "expected a mapping of colour roles", 'write colors: {background: "#rrggbb", ...}')
+        reader.error(node, "colors", _("expected a mapping of colour roles"),
+                     _('write colors: {{background: "#rrggbb", ...}}'))
         node = None
     for role, value in (node.value.items() if node is not None else ()):
         colors[role] = color(reader, value, f"colors.{role}")
     for role in SCHOOL_ROLES:
         if role not in colors:
-            reader.error(node or root.keys.get("colors") or root, "colors", f"the colour '{role}' is missing",
-                         f'add {role}: "#rrggbb"')
+            reader.error(node or root.keys.get("colors") or root, "colors",
+                         _("the colour '{role}' is missing", role=role), _('add {role}: "#rrggbb"', role=role))
     return {role: value for role, value in colors.items() if value is not INVALID}
 
 
@@ -159,8 +165,8 @@ def _fonts(reader: Reader, node: Y | None, root: Y) -> list[tuple[str, FontSet]]
     """("", the default font set), then a set per language that has its own; a language's missing
     role falls back to the default's."""
     if node is None or node.kind != "map":
-        reader.error(node or root, "fonts", "expected a mapping of font stacks" if node else "is required",
-                     "write fonts: {heading: [dejavu-serif, nanum-myeongjo], body: [dejavu-sans, nanum-gothic]}")
+        reader.error(node or root, "fonts", _("expected a mapping of font stacks") if node else _("is required"),
+                     _("write fonts: {{heading: [dejavu-serif, nanum-myeongjo], body: [dejavu-sans, nanum-gothic]}}"))
         return []
     languages = {}
     for key in node.value:
@@ -169,8 +175,8 @@ def _fonts(reader: Reader, node: Y | None, root: Y) -> list[tuple[str, FontSet]]
         if key not in LANGUAGES:
             reader.unknown_key(node.keys[key], f"fonts.{key}", key, [*ROLES, *LANGUAGES])
         elif node.value[key].kind != "map":
-            reader.error(node.value[key], f"fonts.{key}", "expected a mapping of font stacks",
-                         f"write {key}: {{heading: [...], body: [...]}}")
+            reader.error(node.value[key], f"fonts.{key}", _("expected a mapping of font stacks"),
+                         _("write {language}: {{heading: [...], body: [...]}}", language=key))
         else:
             languages[key] = reader.mapping(node.value[key], f"fonts.{key}", ROLE_SPEC)
     default = reader.mapping(node, "fonts", {**ROLE_SPEC, **{k: Field(lambda r, n, p: n) for k in node.value
@@ -182,8 +188,9 @@ def _fonts(reader: Reader, node: Y | None, root: Y) -> list[tuple[str, FontSet]]
             stack = stacks.get(role) if stacks.get(role) is not None else default.get(role)
             if stack is None:
                 reader.error(node.value.get(language, node), f"fonts.{language + '.' if language else ''}{role}",
-                             "expected a list of font families",
-                             f"e.g. {role}: [dejavu-sans, nanum-gothic]; families: " + ", ".join(sorted(FAMILIES)))
+                             _("expected a list of font families"),
+                             _("e.g. {role}: [dejavu-sans, nanum-gothic]; families: {families}", role=role,
+                               families=", ".join(sorted(FAMILIES))))
             if stack is not None and stack is not INVALID:
                 chosen[role] = stack
         if set(chosen) == set(ROLES):
