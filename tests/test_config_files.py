@@ -321,3 +321,26 @@ def test_values_made_in_code_are_located_nowhere():
     assert node.kind == "map" and (node.line, node.col) == (0, 0)
     assert node.value["ok"].value == "true" and not node.value["ok"].quoted
     assert node.value["note"].quoted and node.value["none"].null and node.value["list"].kind == "seq"
+
+
+def test_a_checklist_item_worded_per_language(tmp_path):
+    path = write(tmp_path / "checklist.yaml", """\
+        items:
+          - id: tone
+            title: Tone
+            question: Is the tone right?
+            ru: {title: Тон, question: "Уместен ли тон?"}
+            ko: {title: 말투}
+          - id: rights
+            title: Rights
+            question: Are the rights cleared?
+            ru: [Права]
+        """)
+    with pytest.raises(ChecklistError) as caught:
+        load_checklist(path, "ru")
+    assert problems(caught) == [f"{path}:10:9: items[1].ru: expected a mapping of 'key: value' lines, found a list"]
+    path.write_text(path.read_text(encoding="utf-8").replace("    ru: [Права]\n", ""), encoding="utf-8")
+    assert [(i.title, i.question) for i in load_checklist(path, "ru")] == [("Тон", "Уместен ли тон?"),
+                                                                           ("Rights", "Are the rights cleared?")]
+    # a language that words only the title keeps the question as written
+    assert [(i.title, i.question) for i in load_checklist(path, "ko")][0] == ("말투", "Is the tone right?")
