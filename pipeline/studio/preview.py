@@ -1,6 +1,8 @@
 """The studio's preview build: the real lesson graph with a draft encode, in its own folder.
 
-Cards are the real cards stage (a preview card is the card that will ship). The video is the real
+Cards are the real cards stage (a preview card is the card that will ship), placing each page as
+soon as it is drawn, edited cards first, and without the handout, which the studio does not show
+(so a card edit neither waits for it nor delays the video by it). The video is the real
 transcode stage with draft settings — small frames, x264 ultrafast, the first format only — so a
 one-card edit of a minute-long lesson plays again within seconds. It builds into
 ``build/.studio/`` with its own journal and object store: the final build's cache never sees
@@ -51,8 +53,28 @@ def draft_transcode() -> Stage:
     return replace(transcode.STAGE, run=_run, params=_params, code=code)
 
 
+def _cards_run(ctx: Context):
+    from pipeline import cards
+
+    return cards.run(ctx, handout=False, early=True)
+
+
+def _cards_params(lesson: Lesson, *settings) -> dict:
+    from pipeline import cards
+
+    return {**cards.STAGE.params(lesson, *settings), "handout": False}
+
+
+def preview_cards() -> Stage:
+    """The cards stage as it is, placing pages as they are drawn and drawing no handout."""
+    from pipeline import cards
+
+    code = (cards.STAGE.code or (cards.STAGE.run.__module__,)) + (__name__,)
+    return replace(cards.STAGE, run=_cards_run, params=_cards_params, code=code)
+
+
 def preview_stages() -> list[Stage]:
     """cards -> draft transcode -> caption: what the studio shows, nothing the review adds."""
-    from pipeline import caption, cards
+    from pipeline import caption
 
-    return [cards.STAGE, draft_transcode(), caption.STAGE]
+    return [preview_cards(), draft_transcode(), caption.STAGE]
