@@ -127,3 +127,29 @@ def test_a_placed_file_updates_only_what_shows_it(tmp_path):
                                               "sha256": "d" * 64, "poster": ""}
     assert listener.empty()
 
+
+@pytest.mark.media
+def test_the_draft_reuses_the_finished_track_while_only_pictures_change(lesson_dir, tmp_path):
+    from pipeline.build import build
+
+    root = lesson_dir()
+    settings = Settings(root.parent, tmp_path / "build")
+    objects = settings.build_dir / ".cache" / "objects"
+
+    def preview() -> tuple:
+        report = build(settings, [root], stages=preview_stages())[0]
+        assert report.ok, report.errors
+        result = report.results["transcode"]
+        speech = {a.path: a.sha256 for a in result.artifacts if a.kind == "speech"}
+        video = next(a.sha256 for a in result.artifacts if a.kind == "video")
+        return result.loudness, speech, video, sorted(objects.rglob("*.m4a"))
+
+    loudness, speech, video, kept = preview()  # measured, normalised and encoded: kept
+    assert len(kept) == 1 and speech
+    script = root / "script.md"
+    script.write_text(script.read_text(encoding="utf-8").replace("Use both hands", "Use two hands"), encoding="utf-8")
+    again = preview()  # a card text edit: a new video with the very same sound
+    assert again[0] == loudness and again[1] == speech and again[3] == kept and again[2] != video
+    script.write_text(script.read_text(encoding="utf-8").replace("Lean on a table to", "Lean on a desk to"), encoding="utf-8")
+    spoken = preview()  # a narration edit: the sound is made again
+    assert len(spoken[3]) == 2 and spoken[1] != speech

@@ -35,7 +35,7 @@ def _first_format(lesson: Lesson) -> Lesson:
 def _run(ctx: Context):
     from pipeline.transcode.assemble import transcode
 
-    return transcode(replace(ctx, lesson=_first_format(ctx.lesson)), DRAFT)
+    return transcode(replace(ctx, lesson=_first_format(ctx.lesson)), DRAFT, reuse_audio=True)
 
 
 def _params(lesson: Lesson, *settings) -> dict:
