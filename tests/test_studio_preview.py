@@ -49,7 +49,7 @@ def test_preview_cards_key_says_no_handout_and_follows_their_code():
     lesson = load_lesson(EXAMPLE, probe_media=False)
     settings = Settings(Path("content"), Path("build"))
     stage = preview_cards()
-    assert stage.params(lesson, settings) == {**cards.STAGE.params(lesson, settings), "handout": False}
+    assert stage.params(lesson, settings) == {**cards.STAGE.params(lesson, settings), "handout": False, "steps": ["16:9"]}
     assert stage.code == ("pipeline.cards", "pipeline.studio.preview") and stage.fingerprint() != cards.STAGE.fingerprint()
 
 
@@ -153,3 +153,12 @@ def test_the_draft_reuses_the_finished_track_while_only_pictures_change(lesson_d
     script.write_text(script.read_text(encoding="utf-8").replace("Lean on a table to", "Lean on a desk to"), encoding="utf-8")
     spoken = preview()  # a narration edit: the sound is made again
     assert len(spoken[3]) == 2 and spoken[1] != speech
+
+
+def test_preview_draws_the_reveal_steps_of_the_draft_format_only(lesson_dir, tmp_path):
+    root = lesson_dir(yaml=LESSON_YAML.replace('formats: ["16:9"]', 'formats: ["16:9", "9:16"]'))
+    preview = preview_cards().run(_cards_ctx(root, tmp_path / "preview", []))
+    final = cards.STAGE.run(_cards_ctx(root, tmp_path / "final", []))
+    assert set(final.slides["16:9"].steps) == set(final.slides["9:16"].steps) == {"hold-steady"}
+    assert preview.slides["16:9"].steps == final.slides["16:9"].steps and preview.slides["9:16"].steps == {}
+    assert preview.slides["9:16"].cards == final.slides["9:16"].cards  # its slides are still drawn and shown

@@ -64,13 +64,14 @@ def check(ctx: Context) -> None:
     deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels, render=False)
 
 
-def run(ctx: Context, handout: bool = True, early: bool = False) -> CardsResult:
+def run(ctx: Context, handout: bool = True, early: bool = False, steps: tuple[str, ...] | None = None) -> CardsResult:
     """Draw the lesson's cards, slides and (unless ``handout`` is False) its handout.
 
     ``early``: place each page's PNG in the build folder as soon as it is drawn (and so tell
     ``ctx.ready``), edited cards first, instead of all of them once every page is drawn — the
     studio's preview, which shows an edited card before its slides are done. The final build
-    places nothing until every page is drawn, so a failing stage leaves the last good pages."""
+    places nothing until every page is drawn, so a failing stage leaves the last good pages.
+    ``steps``: the video formats whose slides' reveal steps are drawn (default: all)."""
     from pipeline.cards.fonts import BOLD, FAMILIES, font_file
     from pipeline.cards.fonts import digest as font_digest
     from pipeline.cards.paper import FILES, on_paper
@@ -87,7 +88,7 @@ def run(ctx: Context, handout: bool = True, early: bool = False) -> CardsResult:
         placed[index] = ctx.copy_artifact("card" if page.format in ("social", "square") else "slide", page.rel, png)
 
     drawn = deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels, handout=handout,
-                      on_page=place if early else None)
+                      on_page=place if early else None, steps=steps)
 
     artifacts: list[Artifact] = []
     slides: dict[str, dict] = {fmt: {"title": "", "end": "", "cards": {}, "answers": {}, "steps": {}} for fmt in lesson.formats}

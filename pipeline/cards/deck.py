@@ -58,12 +58,13 @@ class Drawn:
 
 def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict, font_set,
          labels: dict, render: bool = True, handout: bool = True,
-         on_page: Callable[[int, Path], None] | None = None) -> Drawn:
+         on_page: Callable[[int, Path], None] | None = None, steps: tuple[str, ...] | None = None) -> Drawn:
     """Render (or find stored) every page and the handout; LessonError lists every page that
     does not fit, and every theme problem found on the way. ``render=False`` only lays out and
     measures (for ``check``): no PNG, no handout; only the measurements of pages that fit are stored,
     so the next check or build does not lay them out again. ``handout=False`` leaves the handout
-    out (the studio's preview shows none).
+    out (the studio's preview shows none); ``steps`` names the video formats whose slides' reveal
+    steps are drawn (default: every one; the studio's draft video is of one format).
 
     Pages are drawn in the order a person looks at them (``_looked_at``): the social and square
     cards first, then the video slides, title and end pages; ``on_page(index, png)`` hears of each
@@ -185,7 +186,8 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
                 on_page(index, drawn.pngs[index])
     drawn.fits, drawn.pngs = dict(sorted(drawn.fits.items())), dict(sorted(drawn.pngs.items()))
     for index, page in enumerate(pages):
-        moving = page.card is not None and not page.answer and page.format not in CARD_FORMATS and theme.motion == "reveal"
+        moving = (page.card is not None and not page.answer and page.format not in CARD_FORMATS and theme.motion == "reveal"
+                  and (steps is None or page.format in steps))
         units = reveal.units(page.card.html) if moving else []
         if len(units) < 2 or index not in drawn.pngs or not render:
             continue
