@@ -74,3 +74,11 @@ def parse_size(text: str, where: str) -> int:
     if not match or float(match.group(1)) <= 0:
         raise SettingError(f"{where}: '{text}' is not a size — write it like 500MB, 2GB or 750MiB")
     return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
+
+
+def interface_language() -> str:
+    """The language of messages from this process's environment: MICROLEARN_LANG, then the locale
+    (pipeline/i18n.py reads the variables; the environment is read here, as every other setting)."""
+    from pipeline.i18n import locale_language
+
+    return locale_language(os.environ)
