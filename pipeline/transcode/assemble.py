@@ -48,7 +48,7 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     audio_key = _audio_key(plan, settings, ctx.label) if reuse_audio else None
     kept = _kept_audio(ctx, audio_key) if audio_key else None
     if kept is None:
-        ctx.progress("measuring the loudness of every voice")
+        ctx.progress(_("measuring the loudness of every voice"))
         prepared = voices.prepare(plan, lesson, ctx.label, ctx.objects, scratch)
 
     jobs = {fmt: _video_jobs(ctx, plan, fmt, settings) for fmt in lesson.formats}
