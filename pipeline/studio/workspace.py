@@ -215,10 +215,12 @@ class Workspace:
         """(the lesson, []) when valid, else (None, every problem as a dict of ``--json``'s shape)."""
         from pipeline.build import preflight
         from pipeline.errors import FileError, LessonError
-        from pipeline.lesson.loader import load_lesson
+        from pipeline.lesson.memo import load_lesson_memo
 
         try:
-            lesson = load_lesson(root, templates=self.settings.templates)
+            # the loader's checks, remembered where the preview build's runner looks for them: the
+            # builder then takes this very load instead of reading and checking the lesson again
+            lesson = load_lesson_memo(root, self.preview_dir / ".cache" / "lessons", self.settings.templates)
             if cards:
                 preflight(lesson, self.settings)
             return lesson, []
