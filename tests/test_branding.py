@@ -278,3 +278,20 @@ def test_music_shorter_than_a_second_is_refused(lesson_dir):
     run_ffmpeg("-f", "lavfi", "-i", "sine=f=300:r=48000:d=0.5", str(folder / "media" / "bed.wav"))
     assert "L/lesson.yaml:31:9: music.file: 'media/bed.wav' lasts 0.50 s, too short to be a music bed — use music of at least " \
            "1 s (it is looped under the whole lesson)" in _problems(folder)
+
+
+@pytest.mark.media
+def test_a_draft_reusing_its_sound_hears_a_new_music_level(tmp_path):
+    """The studio's draft keeps its finished track while only pictures change (reuse_audio): a new
+    music level is a new track, not the kept one."""
+    from pipeline.transcode.assemble import transcode
+    from transcode_helpers import SMALL, context, fake_cards
+
+    the_lesson = _school_lesson(tmp_path / "content" / "demo")
+    out, store = tmp_path / "build" / "demo", tmp_path / "store"
+    levels = []
+    for level in (-8.0, -16.0):
+        changed = replace(the_lesson, music=replace(the_lesson.music, level=level))
+        result = transcode(context(changed, out, store, fake_cards(out, changed, SMALL)), SMALL, reuse_audio=True)
+        levels.append(_astats_rms(out / result.videos["16:9"], 3.0, 3.9, band=True))
+    assert levels[0] - levels[1] >= 6.0, levels  # the bed in the pause follows the level: the track was made again

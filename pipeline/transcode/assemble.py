@@ -46,7 +46,7 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     scratch.mkdir(parents=True)
     ctx.progress(_("probing media and preparing narration"))
     plan = make_plan(lesson, ctx.label, settings, ctx.objects, ffmpeg.ffmpeg_version(), ctx.source_hash)
-    audio_key = _audio_key(plan, settings, ctx.label) if reuse_audio else None
+    audio_key = _audio_key(plan, settings, ctx.label, _sound(ctx)) if reuse_audio else None
     kept = _kept_audio(ctx, audio_key) if audio_key else None
     if kept is None:
         ctx.progress(_("measuring the loudness of every voice"))
@@ -97,7 +97,17 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     )
 
 
-def _audio_key(plan: Plan, settings: MediaSettings, label: str) -> dict:
+def _sound(ctx: Context) -> dict:
+    """The school's sting and the music bed the track is mixed with (transcode/music.py), by content."""
+    lesson, found = ctx.lesson, {}
+    if lesson.school.sting and lesson.school.branded:
+        found["sting"] = ctx.source_hash(lesson.school.sting)
+    if lesson.music is not None:
+        found["music"] = [ctx.source_hash(lesson.music.file), lesson.music.level]
+    return found
+
+
+def _audio_key(plan: Plan, settings: MediaSettings, label: str, sound: dict | None = None) -> dict:
     """Everything the finished track (and its loudness report) is made of: each part's place and
     length, its source file's sha256 and trim, and its narration's very samples and sentences;
     the settings, the ffmpeg version and the code of the whole transcode package."""
@@ -120,7 +130,8 @@ def _audio_key(plan: Plan, settings: MediaSettings, label: str) -> dict:
               "audio": repr(p.info.audio) if p.info is not None else None, "narration": narration(p)}
              for p in plan.parts]
     return {"what": "transcode.audio", "code": code_fingerprint("pipeline.transcode", "pipeline.contracts", "pipeline.house"),
-            "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(), "label": label, "parts": parts}
+            "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(), "label": label, "parts": parts,
+            **({"sound": sound} if sound else {})}
 
 
 def _kept_audio(ctx: Context, key: dict) -> tuple[Path, Path, Loudness] | None:
