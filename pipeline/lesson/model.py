@@ -43,9 +43,27 @@ class School:
     name: str = ""
     logo: str = ""  # path inside the lesson folder, posix
     colors: tuple[tuple[str, str], ...] = ()  # (role, "#rrggbb") pairs: background, text, accent
+    sting: str = ""  # a short sound (posix path inside the lesson folder) heard over the intro and outro
+    intro: float = 0.0  # seconds of the school's intro (logo on its colours) before the lesson; 0: none
+    outro: float = 0.0  # seconds of the school's outro after the lesson; 0: none
 
     def color(self, role: str) -> str | None:
         return dict(self.colors).get(role)
+
+    @property
+    def branded(self) -> bool:
+        """Whether the video carries the school's intro, outro or sting (lesson/branding.py)."""
+        return bool(self.intro or self.outro)
+
+
+@dataclass(frozen=True)
+class Music:
+    """A music bed under the narration (``music:`` in lesson.yaml), ducked while anyone speaks."""
+
+    file: str  # posix path inside the lesson folder
+    licence: str  # required: recorded in the manifest, shown in the review report
+    credit: str = ""  # title, author, source: what the licence asks to be named
+    level: float = -8.0  # dB of the bed against the narration, heard in the pauses (lesson/branding.py)
 
 
 @dataclass(frozen=True)
@@ -175,6 +193,7 @@ class Lesson:
     # a card's section id, or a time in the video ("00:12.5"); docs/social.md "Covers"
     cover: str = ""
     platforms: tuple[str, ...] = ()  # where the videos will be posted (pipeline/platforms.py), checked early
+    music: Music | None = None
 
     @property
     def quizzes(self) -> tuple[Section, ...]:
