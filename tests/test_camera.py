@@ -187,7 +187,7 @@ def test_an_unknown_camera_setting_names_the_theme_file_and_the_choices(tmp_path
     with pytest.raises(ConfigError) as caught:
         load_theme("odd", templates)
     assert "templates/themes/odd/theme.yaml" in str(caught.value)
-    assert "camera: 'zoom' is not a camera setting — write move (a slow zoom on pictures) or still" in str(caught.value)
+    assert "camera: 'zoom' is not one of move, still — write one of: move, still" in str(caught.value)
 
 
 @pytest.mark.media

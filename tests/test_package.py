@@ -199,7 +199,7 @@ def test_portal_limit_is_checked_before_packaging_and_is_part_of_the_cache_key(b
     [error] = report.errors
     video = (build_dir / "holding/video/holding-16x9.mp4").stat().st_size
     assert error["kind"] == "BundleTooLarge"
-    assert re.match(rf"^{re.escape(lesson_label(folder))}: the bundle would hold [\d.]+ KB, over the portal limit of 100\.0 KB "
+    assert re.match(rf"^{re.escape(lesson_label(folder))}: the bundle would hold [\d.]+ [KM]B, over the portal limit of 100\.0 KB "
                     rf"\(largest: video/holding-16x9\.mp4 {video / 1e3:.1f} KB, video/holding-16x9-cover\.jpg [\d.]+ KB, "
                     r"cards/social/01-hold-steady\.png ", error["message"]), error["message"]
     assert error["message"].endswith("— shorten the lesson or drop a format in lesson.yaml, or if your portal takes more, "
