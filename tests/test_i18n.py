@@ -259,5 +259,36 @@ def test_korean_web_text_breaks_between_words_not_inside_them(tmp_path, browser_
 
 
 def test_review_player_transcript_and_catalog_styles_keep_korean_words_whole():
-    for rel in ("templates/review/index.html.j2", "templates/player/player.css", "templates/transcript.html.j2", "templates/catalog/style.css"):
+    for rel in ("templates/review/index.html.j2", "templates/player/player.css", "templates/transcript.html.j2", "templates/catalog/style.css",
+                "templates/studio/studio.css"):
         assert ":lang(ko) { word-break: keep-all; overflow-wrap: break-word; }" in (ROOT / rel).read_text(encoding="utf-8"), rel
+
+
+@pytest.mark.browser
+def test_the_studio_speaks_the_interface_language_and_keeps_korean_words_whole(tmp_path, browser_page):
+    """The studio's lesson list rendered as the server renders it, in Korean: its labels are Korean,
+    the page says lang="ko", and a long Korean title wraps between words in Chromium."""
+    from pipeline.i18n import use_language
+    from pipeline.templates import default_templates, environment
+
+    studio = default_templates() / "studio"
+    lessons = [{"slug": "suup", "title": KOREAN, "state": "invalid", "reason": "문제 2개"}]
+    with use_language("ko"):
+        html = environment(studio).get_template("index.html.j2").render(interface_language="ko", lessons=lessons)
+    css = (studio / "studio.css").read_text(encoding="utf-8")
+    (tmp_path / "index.html").write_text(html.replace('<link rel="stylesheet" href="/static/studio.css">', f"<style>{css}</style>")
+                                         .replace('<meta http-equiv="refresh" content="5">', ""), encoding="utf-8")
+    page = browser_page
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto((tmp_path / "index.html").as_uri())
+    assert page.evaluate("document.documentElement.lang") == "ko"
+    assert page.locator("main h2").inner_text() == "수업"
+    assert page.locator("tr[data-slug=suup] .state").inner_text() == "문제 있음"
+    title = "tr[data-slug=suup] td a"
+    page.add_style_tag(content="table { width: 200px; } td:first-child { width: 120px; }")
+    style = page.evaluate(f"getComputedStyle(document.querySelector('{title}'))")
+    assert (style["wordBreak"], style["overflowWrap"]) == ("keep-all", "break-word")
+    kept = _word_lines(page, title)
+    assert len(kept) == len(KOREAN.split()) and max(kept) == 1, kept
+    page.add_style_tag(content=":lang(ko) { word-break: normal !important; }")
+    assert max(_word_lines(page, title)) == 2

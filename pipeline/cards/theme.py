@@ -25,6 +25,7 @@ from pathlib import Path
 from pipeline.cards.contrast import LARGE_TEXT, NORMAL_TEXT, Pair
 from pipeline.cards.fonts import FAMILIES, ROLES, FontSet
 from pipeline.errors import ConfigError, Diagnostic, LessonError
+from pipeline.i18n import _
 
 SCHOOL_ROLES = ("background", "text", "accent")
 MOTIONS = ("reveal", "still")  # the colours a lesson's school may override
@@ -160,8 +161,8 @@ def load_theme(name: str, templates: Path | None = None) -> Theme:
     if not folder.is_dir():
         from pipeline.templates import available_themes
 
-        raise LessonError([Diagnostic("lesson.yaml", 0, 0, "theme", f"there is no theme '{name}'",
-                                      "themes: " + ", ".join(available_themes(templates)))])
+        raise LessonError([Diagnostic("lesson.yaml", 0, 0, "theme", _("there is no theme '{name}'", name=name),
+                                      _("themes: {names}", names=", ".join(available_themes(templates))))])
     return _load(folder, digest(folder))
 
 
