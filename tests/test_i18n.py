@@ -13,7 +13,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from conftest import LESSON_YAML, ROOT, make_image, make_video
+from conftest import LESSON_YAML, ROOT, SCRIPT_MD, make_image, make_video
 from pipeline.errors import LessonError
 from pipeline.i18n import LOCALE_DIR, _, locale_language, message_code, normalise, suggest, use_language
 from pipeline.lesson.loader import load_lesson
@@ -292,3 +292,32 @@ def test_the_studio_speaks_the_interface_language_and_keeps_korean_words_whole(t
     assert len(kept) == len(KOREAN.split()) and max(kept) == 1, kept
     page.add_style_tag(content=":lang(ko) { word-break: normal !important; }")
     assert max(_word_lines(page, title)) == 2
+
+
+# common mistakes in the script (no media needed): golden in each language
+SCRIPT_GOLDEN = {
+    "quiz-one-answer": (
+        SCRIPT_MD + "\n## Check {#check}\n\nQuestion: Which hand holds the phone?\n\n- [x] Both hands\n\nNarration: Which hand?\n",
+        {"en": "L/script.md:12:1: the question has 1 answer, it needs at least 2 — list the answers under it, one per line: "
+               "'- [x] right answer', '- [ ] wrong answer'",
+         "ru": "L/script.md:12:1: у вопроса 1 ответ, а нужно хотя бы 2 — перечислите ответы под ним, по одному в строке: "
+               "'- [x] правильный ответ', '- [ ] неправильный ответ'",
+         "ko": "L/script.md:12:1: 질문에 답이 1개뿐입니다. 적어도 2개가 필요합니다 — 그 아래에 답을 한 줄에 하나씩 쓰세요: "
+               "'- [x] 정답', '- [ ] 오답'"}),
+    "pasted-zero-width-space": (
+        SCRIPT_MD.replace("- Use both hands", "- Use both\u200b hands"),
+        {"en": "L/script.md:5:11: invisible character U+200B (ZERO WIDTH SPACE): it splits or joins words without being seen "
+               "— delete it (it was probably pasted along with the text)",
+         "ru": "L/script.md:5:11: невидимый символ U+200B (ZERO WIDTH SPACE): он незаметно разрывает или склеивает слова "
+               "— удалите его (скорее всего, он попал сюда вместе со вставленным текстом)",
+         "ko": "L/script.md:5:11: 보이지 않는 문자 U+200B(ZERO WIDTH SPACE): 눈에 띄지 않게 낱말을 나누거나 붙입니다 "
+               "— 지우세요(글을 붙여 넣을 때 함께 들어온 것 같습니다)"}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SCRIPT_GOLDEN))
+def test_golden_messages_of_common_script_mistakes(lesson_dir, kind):
+    script, expected = SCRIPT_GOLDEN[kind]
+    folder = lesson_dir(script=script)
+    for language, message in expected.items():
+        assert problems(folder, language) == [message], language
