@@ -83,7 +83,8 @@ def stopped_hint(code: int, program: str = "ffmpeg") -> str:
         name = signal.Signals(-code).name
     except ValueError:
         name = f"signal {-code}"
-    return f"{program} was stopped by {name} (killed, or the machine ran out of memory) — build again"
+    return _("{program} was stopped by {signal} (killed, or the machine ran out of memory) — build again", program=program,
+             signal=name)
 
 
 def hint_for(stderr: str) -> str:
