@@ -321,3 +321,26 @@ def test_golden_messages_of_common_script_mistakes(lesson_dir, kind):
     folder = lesson_dir(script=script)
     for language, message in expected.items():
         assert problems(folder, language) == [message], language
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ko"])
+def test_the_studio_pages_render_in_each_language_with_the_script_placeholders_kept(language):
+    """The lesson page hands its words to studio.js as JSON; the {placeholders} the script fills must
+    come through every translation (a missing one would break the page, not just a word)."""
+    import re
+
+    from pipeline.templates import default_templates, environment
+
+    studio = environment(default_templates() / "studio")
+    with use_language(language):
+        page = studio.get_template("lesson.html.j2").render(interface_language=language, slug="x", form={"fields": {"title": "T"}},
+                                                            languages=[("en", "English")], formats=["16:9"], themes=["classic"])
+        listing = studio.get_template("index.html.j2").render(interface_language=language, lessons=[])
+    strings = json.loads(re.search(r'<script type="application/json" id="strings">(.*?)</script>', page, re.S).group(1))
+    for key, placeholder in {"building": "{stage}", "uploaded": "{file}", "uploaded_image": "{file}", "slide": "{format}",
+                             "review_missing": "{slug}"}.items():
+        assert placeholder in strings[key], (key, strings[key])
+    assert set(strings["approval"]) == {"approved", "missing", "stale", "invalid", "blocked"}
+    assert f'<html lang="{language}">' in page and f'<html lang="{language}">' in listing
+    if language != "en":
+        assert "Save" not in page.split('id="save"')[1][:80] and "Lessons" not in listing
