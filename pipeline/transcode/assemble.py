@@ -41,7 +41,7 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     scratch.mkdir(parents=True)
     ctx.progress(_("probing media and preparing narration"))
     plan = make_plan(lesson, ctx.label, settings, ctx.objects, ffmpeg.ffmpeg_version(), ctx.source_hash)
-    ctx.progress("measuring the loudness of every voice")
+    ctx.progress(_("measuring the loudness of every voice"))
     prepared = voices.prepare(plan, lesson, ctx.label, ctx.objects, scratch)
 
     jobs = {fmt: _video_jobs(ctx, plan, fmt, settings) for fmt in lesson.formats}
