@@ -75,33 +75,34 @@ def _load(folder: Path, stamp: str) -> Theme:
 
     for template in TEMPLATES:
         if not (folder / template).is_file():
-            problem("", f"the theme has no {template}", f"add templates/themes/{name}/{template}")
+            problem("", _("the theme has no {file}", file=template), _("add templates/themes/{theme}/{file}", theme=name, file=template))
     try:
         raw = yaml.safe_load((folder / "theme.yaml").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError([Diagnostic(label, 0, 0, "", "the theme has no theme.yaml",
-                                      "add one with its colors and fonts (see docs/cards.md)")]) from None
+        raise ConfigError([Diagnostic(label, 0, 0, "", _("the theme has no theme.yaml"),
+                                      _("add one with its colors and fonts (see docs/cards.md)"))]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError([Diagnostic(label, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, "",
-                                      f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+                                      _("not valid YAML: {problem}", problem=getattr(exc, "problem", exc)))]) from None
     raw = raw if isinstance(raw, dict) else {}
     unknown = sorted(set(raw) - {"colors", "fonts", "contrast", "description", "motion"})
     for key in unknown:
-        problem(key, "unknown key", "the keys are colors, fonts, contrast, description, motion")
+        problem(key, _("unknown key"), _("the keys are colors, fonts, contrast, description, motion"))
     motion = str(raw.get("motion") or "reveal")
     if motion not in MOTIONS:
-        problem("motion", f"'{motion}' is not a kind of motion", "write reveal (the card text appears with the narration) or still")
+        problem("motion", _("'{motion}' is not a kind of motion", motion=motion),
+                _("write reveal (the card text appears with the narration) or still"))
 
     colors = {}
     for role, value in (raw.get("colors") or {}).items():
         text = str(value).strip().lower()
         if not _HEX.match(text):
-            problem(f"colors.{role}", f"'{value}' is not a colour", 'write it as "#rrggbb" in quotes')
+            problem(f"colors.{role}", _("'{value}' is not a colour", value=value), _('write it as "#rrggbb" in quotes'))
         colors[str(role)] = text
     for role in SCHOOL_ROLES:
         if role not in colors:
-            problem("colors", f"the colour '{role}' is missing", f'add {role}: "#rrggbb"')
+            problem("colors", _("the colour '{role}' is missing", role=role), _('add {role}: "#rrggbb"', role=role))
 
     fonts: list[tuple[str, FontSet]] = []
     spec = raw.get("fonts") or {}
@@ -113,13 +114,13 @@ def _load(folder: Path, stamp: str) -> Theme:
             if not keys and language:
                 keys = spec.get(role)
             if not isinstance(keys, list) or not keys:
-                problem(f"{where}{role}", "expected a list of font families",
-                        "e.g. [dejavu-sans, nanum-gothic]; families: " + ", ".join(sorted(FAMILIES)))
+                problem(f"{where}{role}", _("expected a list of font families"),
+                        _("e.g. [dejavu-sans, nanum-gothic]; families: {families}", families=", ".join(sorted(FAMILIES))))
                 continue
             for key in keys:
                 if key not in FAMILIES:
-                    problem(f"{where}{role}", f"unknown font family '{key}'",
-                            "families: " + ", ".join(sorted(FAMILIES)))
+                    problem(f"{where}{role}", _("unknown font family '{family}'", family=key),
+                            _("families: {families}", families=", ".join(sorted(FAMILIES))))
             chosen[role] = tuple(str(k) for k in keys)
         if set(chosen) == set(ROLES):
             fonts.append((language, FontSet(**chosen)))
@@ -131,11 +132,11 @@ def _load(folder: Path, stamp: str) -> Theme:
             pair = Pair(str(item["fg"]), str(item["bg"]), float(item["min"]), str(item.get("for") or "text"))
         except (KeyError, TypeError, ValueError):
             problem(f"contrast[{index}]",
-                    "expected {fg: <text colour role>, bg: <background colour role>, min: <ratio>, for: <what>}")
+                    _("expected {{fg: <text colour role>, bg: <background colour role>, min: <ratio>, for: <what>}}"))
             continue
         for role in (pair.text, pair.on):
             if role not in colors:
-                problem(f"contrast[{index}]", f"the colour role '{role}' is not in colors")
+                problem(f"contrast[{index}]", _("the colour role '{role}' is not in colors", role=role))
         pairs.append(pair)
     if problems:
         raise ConfigError(problems)
