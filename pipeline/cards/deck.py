@@ -22,7 +22,7 @@ from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
 from pipeline.cards.render import BlockedResource, Renderer, mount_url, tool_versions
 from pipeline.cards.theme import Theme, themes_root
 from pipeline.templates import environment
-from pipeline.errors import Diagnostic, LessonError
+from pipeline.errors import ConfigError, Diagnostic, LessonError
 from pipeline.stage import Context
 
 # what a page looks like (and its PNG bytes) is decided by this package's code and the house format
@@ -61,7 +61,7 @@ class Drawn:
 def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict, font_set,
          labels: dict, render: bool = True) -> Drawn:
     """Render (or find stored) every page and the handout; LessonError lists every page that
-    does not fit, and every theme problem found on the way. ``render=False`` only lays out and
+    does not fit; ConfigError names a theme template that fetches a forbidden file or lacks a fit box. ``render=False`` only lays out and
     measures (for ``check``): no PNG, no handout; only the measurements of pages that fit are stored,
     so the next check or build does not lay them out again."""
     lesson, objects = ctx.lesson, ctx.objects
@@ -92,7 +92,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         try:
             return _RENDERER.layout(html, mount_url("themes", f"{theme.name}/"), font_set, mounts)
         except BlockedResource as exc:
-            raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
+            raise ConfigError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
                                           _("cards may use only files of the lesson folder, the theme folder and the card fonts"))]) from None
 
     offsets: dict[int, int] = {}  # page index -> how far its text was moved down (px)
@@ -110,7 +110,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             try:
                 measure = fitting.measure(document)
             except fitting.ThemeLayoutError as exc:
-                raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
+                raise ConfigError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
                                               _("wrap the card text in <div class=\"fit\"> with a fixed size"))]) from None
             crowded = [] if measure.overflows else overlap.collisions(document.pages[0]._page_box, page.size)
             if not (measure.overflows or crowded) or amount in ("", AMOUNTS[-1]):

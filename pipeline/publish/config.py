@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import ConfigError, Diagnostic, PipelineError
-from pipeline.i18n import N_, _
-from pipeline.lesson.fields import INVALID, Field, Reader, choice, number, text
-from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.i18n import _
+from pipeline.lesson.fields import INVALID, Field, Reader, choice, number, read_yaml, text
+from pipeline.lesson.yamlnodes import Y
 
 DEFAULT_CONFIG = "publish.yaml"
 DEFAULT_LEDGER = "publish-ledger.json"
@@ -76,36 +76,36 @@ class PublishConfig:
 def _env_name(reader: Reader, node: Y, path: str):
     value = text()(reader, node, path)
     if value is not INVALID and not _ENV.match(value):
-        return reader.error(node, path, _("'{value}' is not an environment variable name", value=value),
-                            _("write the variable's name (e.g. MICROLEARN_SFTP_KEY), never the secret itself"))
+        return reader.error(node, path, f"'{value}' is not an environment variable name",
+                            "write the variable's name (e.g. MICROLEARN_SFTP_KEY), never the secret itself")
     return value
 
 
 def _target_name(reader: Reader, node: Y, path: str):
     value = text()(reader, node, path)
     if value is not INVALID and not _NAME.match(value):
-        return reader.error(node, path, _("'{value}' is not a usable target name", value=value),
-                            _("use lower-case letters, digits, '-' and '_'"))
+        return reader.error(node, path, f"'{value}' is not a usable target name",
+                            "use lower-case letters, digits, '-' and '_'")
     return value
 
 
 COMMON = {
     "name": Field(_target_name, required=True,
-                  hint=N_("add 'name: portal' (a short name used in the ledger and messages)")),
-    "type": Field(text(), required=True, hint=N_("add 'type: folder' or 'type: sftp'")),
+                  hint="add 'name: portal' (a short name used in the ledger and messages)"),
+    "type": Field(text(), required=True, hint="add 'type: folder' or 'type: sftp'"),
     "url": Field(text(), default=""),
 }
 FOLDER = {**COMMON, "path": Field(text(), required=True,
-                                  hint=N_("add 'path: /mnt/share/lessons' (the folder the bundles go to)"))}
+                                  hint="add 'path: /mnt/share/lessons' (the folder the bundles go to)")}
 SFTP = {
     **COMMON,
-    "host": Field(text(), required=True, hint=N_("add 'host: files.example.org'")),
+    "host": Field(text(), required=True, hint="add 'host: files.example.org'"),
     "port": Field(number(1, 65535, integer=True), default=22),
-    "user": Field(text(), required=True, hint=N_("add 'user: ...' (the account on the server)")),
-    "path": Field(text(), required=True, hint=N_("add 'path: /var/www/lessons' (the folder on the server)")),
+    "user": Field(text(), required=True, hint="add 'user: ...' (the account on the server)"),
+    "path": Field(text(), required=True, hint="add 'path: /var/www/lessons' (the folder on the server)"),
     "host_key": Field(text(), required=True,
-                      hint=N_("pin the server's key: add 'host_key: ssh-ed25519 AAAA...' (from ssh-keyscan, checked with "
-                              "the server's admin)")),
+                      hint="pin the server's key: add 'host_key: ssh-ed25519 AAAA...' (from ssh-keyscan, checked with "
+                           "the server's admin)"),
     "key_file": Field(text(), default=None),
     "key_env": Field(_env_name, default=""),
     "password_env": Field(_env_name, default=""),
@@ -113,7 +113,7 @@ SFTP = {
 TOP = {
     "site": Field(lambda r, n, p: n, default=None),
     "targets": Field(lambda r, n, p: n, required=True,
-                     hint=N_("add 'targets:' with at least one folder or sftp target (see publish.example.yaml)")),
+                     hint="add 'targets:' with at least one folder or sftp target (see publish.example.yaml)"),
     "ledger": Field(text(), default=DEFAULT_LEDGER),
 }
 SITE = {"title": Field(text(max_len=120), default="Lessons"), "description": Field(text(max_len=400), default=""),
@@ -125,25 +125,15 @@ SECRET_KEYS = {"password", "passphrase", "private_key", "key", "secret", "token"
 def load_config(path: Path, project: Path) -> PublishConfig:
     """Read and check ``path`` (publish.yaml); relative paths are taken from ``project``.
 
-    Raises PublishConfigError with every problem, or PublishError when the file is missing.
+    Raises PublishConfigError with every problem (the file read by ``fields.read_yaml``, as every
+    config file), or PublishError when the file is missing.
     """
     label = _label(path, project)
     try:
-        source = path.read_text(encoding="utf-8")
+        root, reader = read_yaml(path, label, PublishConfigError, _("add 'targets:' (see publish.example.yaml)"))
     except FileNotFoundError:
-        raise PublishError(_("{file}: not found — copy publish.example.yaml to publish.yaml and fill in your targets "
-                             "(docs/publishing.md)", file=label)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PublishError(_("{file}: cannot be read ({reason}) — save it as UTF-8 text", file=label, reason=exc)) from None
-    try:
-        root, problems = parse(source, label)
-    except YamlSyntaxError as exc:
-        raise PublishConfigError([exc.diagnostic]) from None
-    reader = Reader(label)
-    reader.problems.extend(problems)
-    if root is None:
-        raise PublishConfigError([Diagnostic(label, 0, 0, "", _("the file is empty"),
-                                             _("add 'targets:' (see publish.example.yaml)"))])
+        raise PublishError(f"{label}: not found — copy publish.example.yaml to publish.yaml and fill in your targets "
+                           "(docs/publishing.md)") from None
     top = reader.mapping(root, "", TOP)
     site = Site()
     if isinstance(top["site"], Y):
@@ -151,37 +141,36 @@ def load_config(path: Path, project: Path) -> PublishConfig:
         site = Site(values["title"] if values["title"] is not INVALID else "Lessons", values["description"] or "",
                     values["language"] if values["language"] is not INVALID else "en")
     targets = _targets(reader, top["targets"], project) if isinstance(top["targets"], Y) else []
-    if reader.problems:
-        raise PublishConfigError(reader.problems)
+    reader.check(PublishConfigError)
     ledger = Path(top["ledger"])
     return PublishConfig(path, site, tuple(targets), ledger if ledger.is_absolute() else project / ledger)
 
 
 def _targets(reader: Reader, node: Y, project: Path) -> list[Target]:
     if node.kind != "seq" or not node.value:
-        reader.error(node, "targets", _("expected a list of targets"),
-                     _("write '- name: share' / '  type: folder' / '  path: ...' (see publish.example.yaml)"))
+        reader.error(node, "targets", "expected a list of targets",
+                     "write '- name: share' / '  type: folder' / '  path: ...' (see publish.example.yaml)")
         return []
     found: list[Target] = []
     names: set[str] = set()
     for index, item in enumerate(node.value):
         where = f"targets[{index}]"
         if item.kind != "map":
-            reader.error(item, where, _("expected a mapping (name, type, path, ...)"))
+            reader.error(item, where, "expected a mapping (name, type, path, ...)")
             continue
         for key, key_node in item.keys.items():
             if key.casefold() in SECRET_KEYS:
-                reader.error(key_node, f"{where}.{key}", _("secrets do not belong in publish.yaml (it is committed)"),
-                             _("put the secret in an environment variable and name it with password_env or key_env, or "
-                               "use key_file outside the repository"))
+                reader.error(key_node, f"{where}.{key}", "secrets do not belong in publish.yaml (it is committed)",
+                             "put the secret in an environment variable and name it with password_env or key_env, or "
+                             "use key_file outside the repository")
         kind = item.value.get("type")
         kind_text = kind.value if kind is not None and kind.kind == "scalar" else ""
         if kind_text not in ("folder", "sftp"):
             if kind is not None:
-                reader.error(kind, f"{where}.type", _("unknown target type '{kind}'", kind=kind_text),
-                             _("use 'folder' (a mounted share) or 'sftp'"))
+                reader.error(kind, f"{where}.type", f"unknown target type '{kind_text}'",
+                             "use 'folder' (a mounted share) or 'sftp'")
             else:
-                reader.error(item, f"{where}.type", _("is required"), _("add 'type: folder' or 'type: sftp'"))
+                reader.error(item, f"{where}.type", "is required", "add 'type: folder' or 'type: sftp'")
             continue
         secret_keys = {k for k in item.value if k.casefold() in SECRET_KEYS}
         if secret_keys:
@@ -189,8 +178,8 @@ def _targets(reader: Reader, node: Y, project: Path) -> list[Target]:
                      {k: v for k, v in item.keys.items() if k not in secret_keys})
         values = reader.mapping(item, where, FOLDER if kind_text == "folder" else SFTP)
         if values["name"] is not INVALID and values["name"] in names:
-            reader.error(item.value["name"], f"{where}.name", _("'{name}' is used by two targets", name=values["name"]),
-                         _("give every target its own name"))
+            reader.error(item.value["name"], f"{where}.name", f"'{values['name']}' is used by two targets",
+                         "give every target its own name")
         names.add(values["name"])
         if kind_text == "sftp":
             target = _sftp(reader, item, where, values, project)
@@ -210,9 +199,9 @@ def _sftp(reader: Reader, item: Y, where: str, values: dict, project: Path) -> S
     parts = values["host_key"].split() if values["host_key"] is not INVALID else ["?", "?"]
     if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-")):
         reader.error(item.value["host_key"], f"{where}.host_key",
-                     _("expected '<type> <base64>', e.g. 'ssh-ed25519 AAAA...'"),
-                     _("copy the key part of `ssh-keyscan -t ed25519 <host>` (without the host name) and check it with "
-                       "the server's admin"))
+                     "expected '<type> <base64>', e.g. 'ssh-ed25519 AAAA...'",
+                     "copy the key part of `ssh-keyscan -t ed25519 <host>` (without the host name) and check it with "
+                     "the server's admin")
         ok = False
     key_file = None
     if values["key_file"] and values["key_file"] is not INVALID:
@@ -220,18 +209,18 @@ def _sftp(reader: Reader, item: Y, where: str, values: dict, project: Path) -> S
         key_file = key_file if key_file.is_absolute() else project / key_file
         if key_file.resolve().is_relative_to(project.resolve()):
             reader.error(item.value["key_file"], f"{where}.key_file",
-                         _("the key file is inside the repository, where it could be committed"),
-                         _("keep it outside (e.g. ~/.ssh/microlearn_publish) or give the key in an environment variable "
-                           "with key_env"))
+                         "the key file is inside the repository, where it could be committed",
+                         "keep it outside (e.g. ~/.ssh/microlearn_publish) or give the key in an environment variable "
+                         "with key_env")
             ok = False
     if not (key_file or values["key_env"] or values["password_env"]):
-        reader.error(item, where, _("no credentials"),
-                     _("add key_env (a variable holding the private key), key_file (outside the repository) or "
-                       "password_env"))
+        reader.error(item, where, "no credentials",
+                     "add key_env (a variable holding the private key), key_file (outside the repository) or "
+                     "password_env")
         ok = False
     if values["path"] is not INVALID and not values["path"].startswith("/"):
-        reader.error(item.value["path"], f"{where}.path", _("'{path}' is not an absolute path on the server", path=values["path"]),
-                     _("write the folder from the root, e.g. /var/www/lessons"))
+        reader.error(item.value["path"], f"{where}.path", f"'{values['path']}' is not an absolute path on the server",
+                     "write the folder from the root, e.g. /var/www/lessons")
         ok = False
     if not ok:
         return None

@@ -212,7 +212,7 @@ class Workspace:
     def _checked(self, root: Path, cards: bool) -> tuple[object | None, list[dict]]:
         """(the lesson, []) when valid, else (None, every problem as a dict of ``--json``'s shape)."""
         from pipeline.build import preflight
-        from pipeline.errors import FileError, LessonError
+        from pipeline.errors import DiagnosticsError, FileError
         from pipeline.lesson.loader import load_lesson
 
         try:
@@ -220,8 +220,8 @@ class Workspace:
             if cards:
                 preflight(lesson, self.settings)
             return lesson, []
-        except LessonError as exc:
-            return None, [{"kind": "LessonError", **d.as_dict()} for d in exc.diagnostics]
+        except DiagnosticsError as exc:  # the lesson's (LessonError) or its theme's (ConfigError), each located
+            return None, [{"kind": type(exc).__name__, **d.as_dict()} for d in exc.diagnostics]
         except PipelineError as exc:
             return None, [exc.as_dict()]
         except OSError as exc:  # a file vanished or cannot be read while checking
