@@ -71,8 +71,8 @@ def clip_jobs(part: Part, source: Path, fmt: str, settings: MediaSettings, conte
 def slide_jobs(png: Path, frames: int, fmt: str, settings: MediaSettings, context: str, label: str) -> list[Job]:
     """A still slide held ``frames`` frames: one unit repeated, then the remainder."""
     if not png.is_file():
-        raise MediaError(label, "is missing: the cards stage did not write this slide",
-                         "build again; if it persists, report it")
+        raise MediaError(label, _("is missing: the cards stage did not write this slide"),
+                         _("build again; if it persists, report it"))
     digest = sha256_file(png)
 
     def job(count: int) -> Job:
