@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.cache import Components, FileHashes, Journal, lesson_inputs, result_digest
 from pipeline.errors import DiagnosticsError, FileError, LessonError, PipelineError
+from pipeline.i18n import _
 from pipeline.fsutil import sweep_temp_files
 from pipeline.lesson.loader import lesson_label, load_lesson
 from pipeline.limits import check_budget, lesson_budget
@@ -97,7 +98,8 @@ def lesson_folder(content_dir: Path, name: str) -> Path:
     from pipeline.lesson.textfile import inside
 
     path = Path(name)
-    refused = UsageError(f"lesson '{name}' is not a folder inside {content_dir}/ — name a lesson by its folder name, e.g. intro")
+    refused = UsageError(_("lesson '{name}' is not a folder inside {folder}/ — name a lesson by its folder name, e.g. intro",
+                           name=name, folder=content_dir))
     if not name.strip() or ".." in path.parts or name in (".", "/"):
         raise refused
     if len(path.parts) > 1 or path.is_absolute():
@@ -110,8 +112,8 @@ def lesson_folder(content_dir: Path, name: str) -> Path:
         path = Path(path.name)
     folder = Path(content_dir) / path
     if folder.is_symlink() and not inside(content_dir, folder):
-        raise UsageError(f"lesson '{name}' is a link to a folder outside {content_dir}/ — move the lesson folder "
-                         f"itself into {content_dir}/")
+        raise UsageError(_("lesson '{name}' is a link to a folder outside {folder}/ — move the lesson folder itself into "
+                           "{folder}/", name=name, folder=content_dir))
     return folder
 
 
@@ -340,7 +342,8 @@ def _remove_stale(out: Path, previous: dict | None, result: StageResult) -> None
 
 def _internal(exc: Exception) -> dict:
     return {"kind": "InternalError",
-            "message": f"internal error ({type(exc).__name__}: {exc}) — please report this with the traceback",
+            "message": _("internal error ({kind}: {reason}) — please report this with the traceback", kind=type(exc).__name__,
+                         reason=exc),
             "traceback": traceback.format_exc()}
 
 

@@ -194,11 +194,11 @@ def _clean_name(build_dir: Path, name: str) -> str:
 
     path = Path(name)
     if not name.strip() or path.is_absolute() or len(path.parts) != 1 or name in (".", "..") or "\\" in name:
-        raise UsageError(f"clean: '{name}' is not a lesson name — clean deletes only inside {build_dir}/; name lessons "
-                         "by their folder name, e.g. microlearn clean intro")
+        raise UsageError(_("clean: '{name}' is not a lesson name — clean deletes only inside {folder}/; name lessons by "
+                           "their folder name, e.g. microlearn clean intro", name=name, folder=build_dir))
     if (build_dir / name).is_symlink():
-        raise UsageError(f"clean: {build_dir / name} is a link, not a lesson's build folder — remove the link yourself "
-                         "if you want it gone")
+        raise UsageError(_("clean: {path} is a link, not a lesson's build folder — remove the link yourself if you want "
+                           "it gone", path=build_dir / name))
     return name
 
 
@@ -211,8 +211,8 @@ def _check_build_dir(build_dir: Path, content_dir: Path) -> None:
     except (OSError, RuntimeError):
         holds_content = True
     if holds_content:
-        raise UsageError(f"clean: the build folder {build_dir} holds the lessons' folder {content_dir} — choose the "
-                         "folder the build writes (default: build)")
+        raise UsageError(_("clean: the build folder {build} holds the lessons' folder {content} — choose the folder the "
+                           "build writes (default: build)", build=build_dir, content=content_dir))
 
 
 def cmd_approve(args) -> int:

@@ -174,20 +174,25 @@ class FileError(PipelineError):
         if isinstance(where, (str, os.PathLike)):
             where = os.path.relpath(where)
             where = where if not where.startswith("../..") else os.fspath(exc.filename)  # far away: the full path is clearer
-        writing = f" (writing {where})" if where else ""
-        where = where or "a file the build needs"
+        writing = bool(where)
+        where = where or _("a file the build needs")
+        # one whole sentence per case (with and without the file being written), for the translations
+        full = {errno.ENOSPC: _("the disk is full (writing {file}) — free some space and build again", file=where),
+                errno.EDQUOT: _("the disk quota is used up (writing {file}) — free some space and build again", file=where)}
+        bare = {errno.ENOSPC: _("the disk is full — free some space and build again"),
+                errno.EDQUOT: _("the disk quota is used up — free some space and build again")}
         messages = {
-            errno.ENOSPC: f"the disk is full{writing} — free some space and build again",
-            errno.EDQUOT: f"the disk quota is used up{writing} — free some space and build again",
-            errno.EROFS: f"{where} is on a read-only file system — make the build folder writable, or choose another "
-                         "with --build-dir",
-            errno.EACCES: f"permission denied for {where} — check the permissions of the file and its folder",
-            errno.EPERM: f"permission denied for {where} — check the permissions of the file and its folder",
-            errno.ENOENT: f"{where} disappeared during the build — put it back (or change lesson.yaml) and build again",
-            errno.EFBIG: f"{where} grew over this system's file size limit — free space or raise the limit",
+            **(full if writing else bare),
+            errno.EROFS: _("{file} is on a read-only file system — make the build folder writable, or choose another with "
+                           "--build-dir", file=where),
+            errno.EACCES: _("permission denied for {file} — check the permissions of the file and its folder", file=where),
+            errno.EPERM: _("permission denied for {file} — check the permissions of the file and its folder", file=where),
+            errno.ENOENT: _("{file} disappeared during the build — put it back (or change lesson.yaml) and build again",
+                            file=where),
+            errno.EFBIG: _("{file} grew over this system's file size limit — free space or raise the limit", file=where),
         }
-        return cls(messages.get(exc.errno, f"{where}: {exc.strerror or exc} — check the disk and the build folder, "
-                                           "then build again"))
+        return cls(messages.get(exc.errno) or _("{file}: {reason} — check the disk and the build folder, then build again",
+                                                 file=where, reason=exc.strerror or exc))
 
 
 class UsageError(PipelineError):

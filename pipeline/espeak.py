@@ -28,7 +28,7 @@ def run_espeak(argv: list[str], text: str, context: str = "") -> None:
     from pipeline.limits import child_timeout, limit_child
 
     short, folder = local_argv(argv)
-    timeout, why = child_timeout(120)
+    timeout, why = child_timeout(120, "espeak-ng")
     try:
         process = subprocess.Popen(short, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, cwd=folder)
@@ -42,7 +42,7 @@ def run_espeak(argv: list[str], text: str, context: str = "") -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
-            raise ToolError(argv, -1, "", f"espeak-ng {why}", context) from None
+            raise ToolError(argv, -1, "", why, context) from None
     done = subprocess.CompletedProcess(short, process.returncode, b"", stderr_bytes)
     stderr = done.stderr.decode("utf-8", "replace")
     out = Path(argv[argv.index("-w") + 1])

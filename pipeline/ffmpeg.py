@@ -83,7 +83,8 @@ def stopped_hint(code: int, program: str = "ffmpeg") -> str:
         name = signal.Signals(-code).name
     except ValueError:
         name = f"signal {-code}"
-    return f"{program} was stopped by {name} (killed, or the machine ran out of memory) — build again"
+    return _("{program} was stopped by {signal} (killed, or the machine ran out of memory) — build again", program=program,
+             signal=name)
 
 
 def hint_for(stderr: str) -> str:
@@ -141,7 +142,7 @@ def run(argv: list[str], context: str = "", capture_stdout: bool = False,
             process.kill()
             _out, stderr_bytes = process.communicate()
             tail = (stderr_bytes or b"").decode("utf-8", "replace")[-4000:]
-            raise ToolError(argv, -1, tail, f"ffmpeg {why}", context) from None
+            raise ToolError(argv, -1, tail, why, context) from None
     done = subprocess.CompletedProcess(argv, process.returncode, stdout, stderr_bytes)
     stderr = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:

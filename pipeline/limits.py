@@ -42,20 +42,23 @@ def lesson_budget(seconds: float = DEFAULT_LESSON_SECONDS, memory_mb: int = DEFA
         _budget.deadline, _budget.seconds, _budget.memory_mb = previous
 
 
-def child_timeout(timeout: float | None) -> tuple[float | None, str]:
+def child_timeout(timeout: float | None, program: str = "ffmpeg") -> tuple[float | None, str]:
     """How long a child may run: ``timeout`` or what is left of the lesson's budget, whichever is
-    shorter, and the reason to give if it is cut off. BudgetExceeded when nothing is left."""
+    shorter, and the reason to give if ``program`` is cut off (one whole sentence, naming it).
+    BudgetExceeded when nothing is left."""
+    from pipeline.i18n import _
+
     deadline = getattr(_budget, "deadline", None)
     if deadline is None:
-        return timeout, f"did not finish within {timeout:g} s" if timeout else ""
+        return timeout, _("{program} did not finish within {seconds} s", program=program, seconds=f"{timeout:g}") if timeout else ""
     left = deadline - time.monotonic()
     if left <= 0:
         raise BudgetExceeded(budget_message())
     if timeout is not None and timeout < left:
-        return timeout, f"did not finish within {timeout:g} s"
+        return timeout, _("{program} did not finish within {seconds} s", program=program, seconds=f"{timeout:g}")
     seconds = _budget.seconds
-    return left, (f"was stopped: the lesson used up its time budget of {seconds:g} s — look for a very long or damaged recording, "
-                  f"or raise {LESSON_SECONDS_VARIABLE}")
+    return left, _("{program} was stopped: the lesson used up its time budget of {seconds} s — look for a very long or damaged "
+                   "recording, or raise {variable}", program=program, seconds=f"{seconds:g}", variable=LESSON_SECONDS_VARIABLE)
 
 
 def check_budget() -> None:
@@ -64,9 +67,11 @@ def check_budget() -> None:
 
 
 def budget_message() -> str:
+    from pipeline.i18n import _
+
     seconds = getattr(_budget, "seconds", None) or DEFAULT_LESSON_SECONDS
-    return (f"the lesson used up its time budget of {seconds:g} s — look for a very long or damaged recording, "
-            f"or raise {LESSON_SECONDS_VARIABLE}")
+    return _("the lesson used up its time budget of {seconds} s — look for a very long or damaged recording, or raise "
+             "{variable}", seconds=f"{seconds:g}", variable=LESSON_SECONDS_VARIABLE)
 
 
 def limit_child(pid: int) -> None:

@@ -134,18 +134,18 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except FileNotFoundError:
-        raise MediaError(name, "is missing (it was there when the lesson was checked)",
-                         "put the file back, or change its path in lesson.yaml") from None
+        raise MediaError(name, _("is missing (it was there when the lesson was checked)"),
+                         _("put the file back, or change its path in lesson.yaml")) from None
     except OSError as exc:
-        raise MediaError(name, f"cannot be read ({exc.strerror})", "check that the file is readable") from None
+        raise MediaError(name, _("cannot be read ({reason})", reason=exc.strerror), _("check that the file is readable")) from None
     forced = sniff(head)
     if forced is None:
         referring = referring_format(head)
         if referring:
-            raise MediaError(name, f"is a '{referring}' file, which can make ffmpeg read other files or the network",
-                             "export the media itself as MP4, WAV/M4A or PNG/JPEG")
-        raise MediaError(name, f"is not a media file ffmpeg can read (not {KNOWN})",
-                         "export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)")
+            raise MediaError(name, _("is a '{kind}' file, which can make ffmpeg read other files or the network", kind=referring),
+                             _("export the media itself as MP4, WAV/M4A or PNG/JPEG"))
+        raise MediaError(name, _("is not a media file ffmpeg can read (not {known})", known=KNOWN),
+                         _("export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)"))
     try:
         container = av.open(str(path), format=forced, options=INPUT_OPTIONS)
     except av.error.FFmpegError as exc:
@@ -159,8 +159,9 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
         video_stream = next((s for s in container.streams.video if not _is_cover_art(s)), None)
         if video_stream is not None and (video_stream.width or 0) * (video_stream.height or 0) > MAX_PIXELS:
             raise MediaError(name,
-                             f"its picture is {video_stream.width}x{video_stream.height} pixels, over the limit of 8192x8192",
-                             "export it at a usual size (at most 3840x2160 is plenty)")
+                             _("its picture is {width}x{height} pixels, over the limit of 8192x8192", width=video_stream.width,
+                               height=video_stream.height),
+                             _("export it at a usual size (at most 3840x2160 is plenty)"))
         audio_stream = container.streams.audio[0] if container.streams.audio else None
         video = _video_info(container, video_stream, name) if video_stream is not None else None
         audio = _audio_info(container, audio_stream, name) if audio_stream is not None else None

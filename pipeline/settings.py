@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Mapping
 
 from pipeline.errors import PipelineError
+from pipeline.i18n import _
 from pipeline.limits import CHILD_MEMORY_VARIABLE, DEFAULT_CHILD_MEMORY_MB, DEFAULT_LESSON_SECONDS, LESSON_SECONDS_VARIABLE
 from pipeline.templates import default_templates
 
@@ -64,7 +65,8 @@ def _positive(environ: Mapping[str, str], variable: str, default: float) -> floa
     except ValueError:
         value = 0
     if value <= 0:
-        raise SettingError(f"{variable}: '{text}' is not a positive number — e.g. {variable}={default:g}")
+        raise SettingError(_("{variable}: '{text}' is not a positive number — e.g. {variable}={default}", variable=variable,
+                             text=text, default=f"{default:g}"))
     return value
 
 
@@ -72,7 +74,7 @@ def parse_size(text: str, where: str) -> int:
     """'500MB', '2 GB', '750MiB' or a number of bytes -> bytes."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?\s*", text, re.IGNORECASE)
     if not match or float(match.group(1)) <= 0:
-        raise SettingError(f"{where}: '{text}' is not a size — write it like 500MB, 2GB or 750MiB")
+        raise SettingError(_("{where}: '{text}' is not a size — write it like 500MB, 2GB or 750MiB", where=where, text=text))
     return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
 
 

@@ -115,7 +115,7 @@ def test_read_only_build_folder_fails_every_lesson_with_a_summary(project, lesso
     tmpfs(project / "build", "ro,size=64k")
     document = run_json(project, [folder], [cards.STAGE])
     assert document["summary"] == {"lessons": 1, "ok": 0, "failed": 1}
-    assert document["lessons"][0]["errors"] == [{"kind": "FileError", "message":
+    assert document["lessons"][0]["errors"] == [{"kind": "FileError", "code": "is-on-a-read-only-file-system-make", "message":
         "build/.lock is on a read-only file system — make the build folder writable, or choose another with --build-dir"}]
 
 
@@ -150,7 +150,8 @@ def test_media_vanishing_during_the_build_fails_the_lesson(project, lesson_dir):
     stages = [dataclasses.replace(cards.STAGE, run=cards_then_delete), TRANSCODE]
     document = run_json(project, [folder], stages)
     assert document["summary"] == {"lessons": 1, "ok": 0, "failed": 1}
-    assert document["lessons"][0]["errors"] == [{"kind": "FileError", "message":
+    assert document["lessons"][0]["errors"] == [{"kind": "FileError", "code": "disappeared-during-the-build-put-it-back-or",
+                                                 "message":
         "content/vanish/media/clip.mp4 disappeared during the build — put it back (or change lesson.yaml) and build again"}]
 
 

@@ -13,7 +13,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from conftest import LESSON_YAML, ROOT, make_image, make_video
+from conftest import LESSON_YAML, ROOT, SCRIPT_MD, make_image, make_video
 from pipeline.errors import LessonError
 from pipeline.i18n import LOCALE_DIR, _, locale_language, message_code, normalise, suggest, use_language
 from pipeline.lesson.loader import load_lesson
@@ -259,5 +259,88 @@ def test_korean_web_text_breaks_between_words_not_inside_them(tmp_path, browser_
 
 
 def test_review_player_transcript_and_catalog_styles_keep_korean_words_whole():
-    for rel in ("templates/review/index.html.j2", "templates/player/player.css", "templates/transcript.html.j2", "templates/catalog/style.css"):
+    for rel in ("templates/review/index.html.j2", "templates/player/player.css", "templates/transcript.html.j2", "templates/catalog/style.css",
+                "templates/studio/studio.css"):
         assert ":lang(ko) { word-break: keep-all; overflow-wrap: break-word; }" in (ROOT / rel).read_text(encoding="utf-8"), rel
+
+
+@pytest.mark.browser
+def test_the_studio_speaks_the_interface_language_and_keeps_korean_words_whole(tmp_path, browser_page):
+    """The studio's lesson list rendered as the server renders it, in Korean: its labels are Korean,
+    the page says lang="ko", and a long Korean title wraps between words in Chromium."""
+    from pipeline.i18n import use_language
+    from pipeline.templates import default_templates, environment
+
+    studio = default_templates() / "studio"
+    lessons = [{"slug": "suup", "title": KOREAN, "state": "invalid", "reason": "문제 2개"}]
+    with use_language("ko"):
+        html = environment(studio).get_template("index.html.j2").render(interface_language="ko", lessons=lessons)
+    css = (studio / "studio.css").read_text(encoding="utf-8")
+    (tmp_path / "index.html").write_text(html.replace('<link rel="stylesheet" href="/static/studio.css">', f"<style>{css}</style>")
+                                         .replace('<meta http-equiv="refresh" content="5">', ""), encoding="utf-8")
+    page = browser_page
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto((tmp_path / "index.html").as_uri())
+    assert page.evaluate("document.documentElement.lang") == "ko"
+    assert page.locator("main h2").inner_text() == "수업"
+    assert page.locator("tr[data-slug=suup] .state").inner_text() == "문제 있음"
+    title = "tr[data-slug=suup] td a"
+    page.add_style_tag(content="table { width: 200px; } td:first-child { width: 120px; }")
+    style = page.evaluate(f"getComputedStyle(document.querySelector('{title}'))")
+    assert (style["wordBreak"], style["overflowWrap"]) == ("keep-all", "break-word")
+    kept = _word_lines(page, title)
+    assert len(kept) == len(KOREAN.split()) and max(kept) == 1, kept
+    page.add_style_tag(content=":lang(ko) { word-break: normal !important; }")
+    assert max(_word_lines(page, title)) == 2
+
+
+# common mistakes in the script (no media needed): golden in each language
+SCRIPT_GOLDEN = {
+    "quiz-one-answer": (
+        SCRIPT_MD + "\n## Check {#check}\n\nQuestion: Which hand holds the phone?\n\n- [x] Both hands\n\nNarration: Which hand?\n",
+        {"en": "L/script.md:12:1: the question has 1 answer, it needs at least 2 — list the answers under it, one per line: "
+               "'- [x] right answer', '- [ ] wrong answer'",
+         "ru": "L/script.md:12:1: у вопроса 1 ответ, а нужно хотя бы 2 — перечислите ответы под ним, по одному в строке: "
+               "'- [x] правильный ответ', '- [ ] неправильный ответ'",
+         "ko": "L/script.md:12:1: 질문에 답이 1개뿐입니다. 적어도 2개가 필요합니다 — 그 아래에 답을 한 줄에 하나씩 쓰세요: "
+               "'- [x] 정답', '- [ ] 오답'"}),
+    "pasted-zero-width-space": (
+        SCRIPT_MD.replace("- Use both hands", "- Use both\u200b hands"),
+        {"en": "L/script.md:5:11: invisible character U+200B (ZERO WIDTH SPACE): it splits or joins words without being seen "
+               "— delete it (it was probably pasted along with the text)",
+         "ru": "L/script.md:5:11: невидимый символ U+200B (ZERO WIDTH SPACE): он незаметно разрывает или склеивает слова "
+               "— удалите его (скорее всего, он попал сюда вместе со вставленным текстом)",
+         "ko": "L/script.md:5:11: 보이지 않는 문자 U+200B(ZERO WIDTH SPACE): 눈에 띄지 않게 낱말을 나누거나 붙입니다 "
+               "— 지우세요(글을 붙여 넣을 때 함께 들어온 것 같습니다)"}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SCRIPT_GOLDEN))
+def test_golden_messages_of_common_script_mistakes(lesson_dir, kind):
+    script, expected = SCRIPT_GOLDEN[kind]
+    folder = lesson_dir(script=script)
+    for language, message in expected.items():
+        assert problems(folder, language) == [message], language
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ko"])
+def test_the_studio_pages_render_in_each_language_with_the_script_placeholders_kept(language):
+    """The lesson page hands its words to studio.js as JSON; the {placeholders} the script fills must
+    come through every translation (a missing one would break the page, not just a word)."""
+    import re
+
+    from pipeline.templates import default_templates, environment
+
+    studio = environment(default_templates() / "studio")
+    with use_language(language):
+        page = studio.get_template("lesson.html.j2").render(interface_language=language, slug="x", form={"fields": {"title": "T"}},
+                                                            languages=[("en", "English")], formats=["16:9"], themes=["classic"])
+        listing = studio.get_template("index.html.j2").render(interface_language=language, lessons=[])
+    strings = json.loads(re.search(r'<script type="application/json" id="strings">(.*?)</script>', page, re.S).group(1))
+    for key, placeholder in {"building": "{stage}", "uploaded": "{file}", "uploaded_image": "{file}", "slide": "{format}",
+                             "review_missing": "{slug}"}.items():
+        assert placeholder in strings[key], (key, strings[key])
+    assert set(strings["approval"]) == {"approved", "missing", "stale", "invalid", "blocked"}
+    assert f'<html lang="{language}">' in page and f'<html lang="{language}">' in listing
+    if language != "en":
+        assert "Save" not in page.split('id="save"')[1][:80] and "Lessons" not in listing

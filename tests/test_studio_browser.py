@@ -162,7 +162,7 @@ def test_edit_error_fix_reorder_in_the_browser(studio, short_example, browser_pa
     assert page.evaluate("document.querySelector('#video').duration") > 10
     # nothing went wrong inside the studio, and the review state is said
     assert page.locator("[data-msgs-for=lesson] .error").count() == 0
-    assert page.locator("#review").inner_text().startswith("missing: not approved")
+    assert page.locator("#review").inner_text().startswith("not approved yet: not approved")
     # the draft went to the preview folder; the real build folder has no lesson in it
     assert (tmp_path / "build" / ".studio" / "first-teacher-video" / "video" / "first-teacher-video-16x9.mp4").is_file()
     assert not (tmp_path / "build" / "first-teacher-video").exists()

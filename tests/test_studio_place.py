@@ -75,7 +75,7 @@ def test_lesson_list_states(tmp_path):
     workspace = Workspace(Settings(content, tmp_path / "build"))
     states = {item["slug"]: (item["title"], item["state"], item["reason"]) for item in workspace.lessons()}
     assert states == {
-        "broken": ("Record your first teacher video with a phone", "invalid", "1 problem(s)"),
+        "broken": ("Record your first teacher video with a phone", "invalid", "1 problem"),
         "first-teacher-video": ("Record your first teacher video with a phone", "valid", ""),
     }
     workspace.update("first-teacher-video", valid=True, building="transcode")

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 from pipeline.caption.rules import Rules, break_before, good_break_after, width
+from pipeline.i18n import _
 
 CLAUSE_END = tuple(",;:—–")
 SENTENCE_END = tuple(".!?…。！？")
@@ -204,7 +205,8 @@ def time_cues(parts: list[tuple[list[Token], list[tuple[int, int, tuple[str, ...
             confidence = sum(t.confidence * w for t, w in zip(chunk, weights)) / sum(weights)
             reason = next((why for s, e, why in part_doubts if s < speech_end and e > start), "")
             if not reason and confidence < threshold:
-                reason = f"alignment confidence {confidence:.2f} is under {threshold:.2f}"
+                reason = _("alignment confidence {confidence} is under {threshold}", confidence=f"{confidence:.2f}",
+                           threshold=f"{threshold:.2f}")
             raw.append([start, speech_end, lines, confidence, reason,
                         part_end, width(" ".join(lines), rules), position])
     raw.sort(key=lambda r: r[0])

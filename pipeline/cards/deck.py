@@ -104,7 +104,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             return _RENDERER.layout(html, mount_url("themes", f"{theme.name}/"), font_set, mounts)
         except BlockedResource as exc:
             raise ConfigError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
-                                          "cards may use only files of the lesson folder, the theme folder and the card fonts")]) from None
+                                          _("cards may use only files of the lesson folder, the theme folder and the card fonts"))]) from None
 
     offsets: dict[int, int] = {}  # page index -> how far its text was moved down (px)
 
@@ -122,7 +122,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
                 measure = fitting.measure(document)
             except fitting.ThemeLayoutError as exc:
                 raise ConfigError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
-                                              "wrap the card text in <div class=\"fit\"> with a fixed size")]) from None
+                                              _("wrap the card text in <div class=\"fit\"> with a fixed size"))]) from None
             crowded = [] if measure.overflows else overlap.collisions(document.pages[0]._page_box, page.size)
             if not (measure.overflows or crowded) or amount in ("", AMOUNTS[-1]):
                 break
@@ -159,9 +159,10 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         document, measure, crowded = largest(index, page)
         if measure.smallest_font < fitting.MIN_FONT_PX - 0.01:
             located.append((index, Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, page.layout,
-                                       f"text '{measure.smallest_text[:40]}' is set at {measure.smallest_font:g} px, "
-                                       f"under the {fitting.MIN_FONT_PX} px minimum",
-                                       "make it larger in the theme's stylesheet")))
+                                              _("text '{text}' is set at {size} px, under the {min} px minimum",
+                                                text=measure.smallest_text[:40], size=f"{measure.smallest_font:g}",
+                                                min=fitting.MIN_FONT_PX),
+                                              _("make it larger in the theme's stylesheet"))))
             continue
         if measure.overflows:
             # on its page, overflowing text stops at the page's edge: lay it out once more on an
@@ -250,16 +251,25 @@ def _collision(ctx: Context, page: Page, collision: overlap.Collision) -> Diagno
     """Where a collision is fixed: the card's section, or lesson.yaml for the title and end pages."""
     lesson = ctx.lesson
     parts = {collision.first.part[-1:], collision.second.part[-1:] if collision.second else ()}
+    theme = lesson.theme
     if ("rubric",) in parts:
-        hint, file, line, field = "shorten the rubric in lesson.yaml", f"{ctx.label}/lesson.yaml", 0, "rubric"
+        file, line, field = f"{ctx.label}/lesson.yaml", 0, "rubric"
+        hint = _("shorten the rubric in lesson.yaml (or report it: the theme '{theme}' should make room)", theme=theme)
     elif page.card is not None:
-        hint, file = "shorten the heading or the text", f"{ctx.label}/{lesson.script}"
+        file = f"{ctx.label}/{lesson.script}"
         line, field = lesson.section(page.card.id).line, f"section '{page.card.id}'"
+        hint = _("shorten the heading or the text (or report it: the theme '{theme}' should make room)", theme=theme)
     else:
-        hint, file, line, field = "shorten the title, subtitle or credits", f"{ctx.label}/lesson.yaml", 0, page.kind
-    hint += f" (or report it: the theme '{lesson.theme}' should make room)"
-    number = f" {page.number:02d}" if page.card is not None else ""
-    return Diagnostic(file, line, 1 if line else 0, field, f"{page.kind} page{number} as {FORMAT_NAMES[page.format]}: {collision.message()}", hint)
+        file, line, field = f"{ctx.label}/lesson.yaml", 0, page.kind
+        hint = _("shorten the title, subtitle or credits (or report it: the theme '{theme}' should make room)", theme=theme)
+    where, problem = _(FORMAT_NAMES[page.format]), collision.message()
+    if page.card is not None:
+        message = _("card page {number} as {format}: {problem}", number=f"{page.number:02d}", format=where, problem=problem)
+    elif page.kind == "title":
+        message = _("title page as {format}: {problem}", format=where, problem=problem)
+    else:
+        message = _("end page as {format}: {problem}", format=where, problem=problem)
+    return Diagnostic(file, line, 1 if line else 0, field, message, hint)
 
 
 def _overflow(ctx: Context, page: Page, measure: fitting.Fit) -> Diagnostic:

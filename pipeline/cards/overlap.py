@@ -15,12 +15,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from pipeline.i18n import N_, _
+
 TOLERANCE = 1.0  # px: layout rounding; touching is not overlapping
+# the parts of a page as a teacher names them (translated where they are shown)
 NAMES = {
-    "rubric": "the rubric", "count": "the card number", "card-title": "the heading", "card-body": "the card text",
-    "figure": "the picture", "logo": "the logo", "school": "the school's name", "lesson-title": "the title",
-    "subtitle": "the subtitle", "authors": "the authors", "author-schools": "the authors' schools",
-    "end-title": "the closing words", "credits": "the credits", "licence": "the licence",
+    "rubric": N_("the rubric"), "count": N_("the card number"), "card-title": N_("the heading"), "card-body": N_("the card text"),
+    "figure": N_("the picture"), "logo": N_("the logo"), "school": N_("the school's name"), "lesson-title": N_("the title"),
+    "subtitle": N_("the subtitle"), "authors": N_("the authors"), "author-schools": N_("the authors' schools"),
+    "end-title": N_("the closing words"), "credits": N_("the credits"), "licence": N_("the licence"),
 }
 
 
@@ -38,10 +41,10 @@ class Ink:
     @property
     def name(self) -> str:
         label = NAMES.get(self.part[-1]) if self.part else None
-        label = label or ("the decoration" if self.kind == "ornament" else "'" + " > ".join(self.part) + "'")
-        if self.kind == "ornament" and self.round:
-            label = "the decorative circle" if label == "the decoration" else label
-        return label + (f" '{_short(self.text)}'" if self.text else "")
+        if label is None and self.kind == "ornament":
+            label = N_("the decorative circle") if self.round else N_("the decoration")
+        label = _(label) if label else "'" + " > ".join(self.part) + "'"
+        return _("{part} '{text}'", part=label, text=_short(self.text)) if self.text else label
 
 
 def _short(text: str, limit: int = 32) -> str:
@@ -56,8 +59,8 @@ class Collision:
 
     def message(self) -> str:
         if self.second is None:
-            return f"{self.first.name} runs off the page"
-        return f"{self.first.name} overlaps {self.second.name}"
+            return _("{part} runs off the page", part=self.first.name)
+        return _("{part} overlaps {other}", part=self.first.name, other=self.second.name)
 
 
 def inks(page_box) -> list[Ink]:

@@ -277,8 +277,9 @@ def _burn_in_problems(root_node: Y, values: dict, file: str) -> list[Diagnostic]
     extra = [fmt for fmt in captions.burn_in if fmt not in formats]
     if not extra:
         return []
-    return [Diagnostic(file, line, col, "captions.burn_in", f"{', '.join(extra)} is not among the lesson's formats ({', '.join(formats)})",
-                       f"add {extra[0]} to 'formats', or remove it from 'burn_in'")]
+    return [Diagnostic(file, line, col, "captions.burn_in",
+                       _("{extra} is not among the lesson's formats ({formats})", extra=", ".join(extra), formats=", ".join(formats)),
+                       _("add {format} to 'formats', or remove it from 'burn_in'", format=extra[0]))]
 
 
 def _platforms(reader: Reader, node: Y, path: str) -> Any:
@@ -344,14 +345,15 @@ def _platform_problems(root_node: Y, values: dict, known: list[tuple[str, float]
 def _accept(reader: Reader, node: Y, path: str) -> Any:
     """``captions.accept``: a list of {rule, cue or time, reason}."""
     spec = {
-        "rule": Field(f.choice(ACCEPTABLE_RULES), required=True, hint="add 'rule: ...', one of: " + ", ".join(ACCEPTABLE_RULES)),
+        "rule": Field(f.choice(ACCEPTABLE_RULES), required=True, hint=lambda: _("add 'rule: ...', one of: {rules}", rules=", ".join(ACCEPTABLE_RULES))),
         "cue": Field(f.text(120)),
         "time": Field(f.duration()),
-        "reason": Field(f.text(300), required=True, hint="add 'reason: ...', why this caption may break the rule: the reviewer reads it"),
+        "reason": Field(f.text(300), required=True, hint=N_("add 'reason: ...', why this caption may break the rule: the reviewer reads it")),
     }
     if node.kind != "seq":
-        return reader.error(node, path, f"expected a list, found {f._describe(node)}",
-                            "write one '- rule: ...' entry per accepted caption, with 'cue:' (its first words) or 'time:', and 'reason:'")
+        return reader.error(node, path, _("expected a list, found {found}", found=f._describe(node)),
+                            _("write one '- rule: ...' entry per accepted caption, with 'cue:' (its first words) or 'time:', "
+                              "and 'reason:'"))
     found = []
     for index, item in enumerate(node.value):
         item_path = f"{path}[{index}]"
@@ -360,9 +362,10 @@ def _accept(reader: Reader, node: Y, path: str) -> Any:
             found.append(INVALID)
             continue
         if (values["cue"] is None) == (values["time"] is None):
-            what = "names both 'cue' and 'time'" if values["cue"] is not None else "names no caption"
+            what = _("names both 'cue' and 'time'") if values["cue"] is not None else _("names no caption")
             found.append(reader.error(item, item_path, what,
-                                      "write 'cue:' with the caption's first words, or 'time:' with a time inside it (01:12.5), not both"))
+                                      _("write 'cue:' with the caption's first words, or 'time:' with a time inside it (01:12.5), "
+                                        "not both")))
             continue
         found.append(CaptionAcceptance(values["rule"], values["reason"], values["cue"] or "", values["time"], item.line))
     return INVALID if INVALID in found else tuple(found)
@@ -510,8 +513,8 @@ def _says(reader: Reader, node: Y, path: str) -> Any:
     """What a clip says becomes its captions: plain spoken words, like a card's narration."""
     value = f.text(2000)(reader, node, path)
     if value is not INVALID and has_html(value):
-        return reader.error(node, path, "HTML tags are not allowed in what a clip says",
-                            "write the words exactly as they are spoken")
+        return reader.error(node, path, _("HTML tags are not allowed in what a clip says"),
+                            _("write the words exactly as they are spoken"))
     return value
 
 
@@ -530,8 +533,9 @@ def _duration_problems(root_node: Y, values: dict, known: list[tuple[str, float]
     line, col = (node.line, node.col) if node is not None else (0, 0)
     longest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(known, key=lambda k: -k[1])[:3])
     return [Diagnostic(file, line, col, "max_duration",
-                       f"the lesson would last at least {total:.1f} s, over its limit of {limit:g} s (longest: {longest})",
-                       "shorten clips (start/end) or narration, or raise max_duration")]
+                       _("the lesson would last at least {seconds} s, over its limit of {max} s (longest: {parts})",
+                         seconds=f"{total:.1f}", max=f"{limit:g}", parts=longest),
+                       _("shorten clips (start/end) or narration, or raise max_duration"))]
 
 
 def _probe(reader: Reader, node: Y, path: str, root: Path, rel: str, label: str):
@@ -540,7 +544,7 @@ def _probe(reader: Reader, node: Y, path: str, root: Path, rel: str, label: str)
     try:
         return probe(root / rel, f"{label}/{rel}")
     except MediaError as exc:
-        reader.error(node, path, f"'{rel}' {exc.reason}", exc.hint)
+        reader.error(node, path, _("'{file}' {problem}", file=rel, problem=exc.reason), exc.hint)
         return None
 
 

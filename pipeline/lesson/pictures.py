@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pipeline.i18n import _
 from pipeline.lesson.fields import INVALID, Reader, check_inside
 from pipeline.lesson.yamlnodes import Y
 
@@ -22,25 +23,26 @@ def check_picture(reader: Reader, node: Y | None, path: str, root: Path, rel: st
     from PIL import Image, UnidentifiedImageError
 
     names = list(FORMATS.values())
-    kinds = ", ".join(names[:-1]) + " or " + names[-1]
+    kinds = _("{first} or {last}", first=", ".join(names[:-1]), last=names[-1])
     try:
         with Image.open(root / rel) as image:
             kind, (width, height) = image.format, image.size
             if kind in FORMATS and width * height <= MAX_PIXELS:
                 image.verify()
     except UnidentifiedImageError:
-        return reader.error(node,
-                            path, f"'{rel}' is not a picture ({_what(root / rel)})", f"save it as {kinds} (for SVG "
-                                                                                     "drawings: export as PNG)")
+        return reader.error(node, path, _("'{file}' is not a picture ({what})", file=rel, what=_what(root / rel)),
+                            _("save it as {kinds} (for SVG drawings: export as PNG)", kinds=kinds))
     except (OSError, SyntaxError, ValueError) as exc:  # Pillow reports damaged files with all three
-        return reader.error(node, path, f"'{rel}' is a damaged picture ({str(exc).splitlines()[0][:80]})",
-                            "export or save the picture again")
+        return reader.error(node, path, _("'{file}' is a damaged picture ({reason})", file=rel, reason=str(exc).splitlines()[0][:80]),
+                            _("export or save the picture again"))
     if kind not in FORMATS:
-        return reader.error(node, path, f"'{rel}' is a {kind} picture, which cards cannot show", f"save it as {kinds}")
+        return reader.error(node, path, _("'{file}' is a {kind} picture, which cards cannot show", file=rel, kind=kind),
+                            _("save it as {kinds}", kinds=kinds))
     if width * height > MAX_PIXELS:
         return reader.error(node,
-                            path, f"'{rel}' is {width}x{height} pixels, over the limit of {MAX_PIXELS // 1_000_000} megapixels",
-                            "make it smaller (a card shows at most 1080x1920 pixels)")
+                            path, _("'{file}' is {width}x{height} pixels, over the limit of {limit} megapixels", file=rel,
+                                    width=width, height=height, limit=MAX_PIXELS // 1_000_000),
+                            _("make it smaller (a card shows at most 1080x1920 pixels)"))
     return rel
 
 
@@ -49,14 +51,14 @@ def _what(path: Path) -> str:
     with open(path, "rb") as handle:
         head = handle.read(512).lstrip()
     if head.startswith(b"<?xml") or b"<svg" in head:
-        return "an SVG drawing"
+        return _("an SVG drawing")
     if not head:
-        return "an empty file"
+        return _("an empty file")
     if head.startswith((b"\x89PNG", b"\xff\xd8", b"GIF8", b"RIFF")):
-        return "it is cut short or damaged"
+        return _("it is cut short or damaged")
     if not any(b < 9 or 13 < b < 32 for b in head):  # no control bytes: text, in any script
-        return "a text file"
-    return "its format is unknown"
+        return _("a text file")
+    return _("its format is unknown")
 
 
 def picture(root: Path):
@@ -64,8 +66,8 @@ def picture(root: Path):
 
     def convert(reader: Reader, node: Y, path: str) -> Any:
         if node.kind != "scalar" or not str(node.value).strip():
-            return reader.error(node, path, "expected a file path",
-                                "write a path inside the lesson folder, e.g. media/logo.png")
+            return reader.error(node, path, _("expected a file path"),
+                                _("write a path inside the lesson folder, e.g. media/logo.png"))
         rel = check_inside(reader, node, path, root, str(node.value).strip(), kinds="image")
         return rel if rel is INVALID else check_picture(reader, node, path, root, rel)
 

@@ -52,8 +52,8 @@ class _Bounded(yaml.SafeLoader):
             self.alias_marks.append(event.start_mark)
             return super().compose_node(parent, index)
         if self.depth >= MAX_DEPTH:
-            raise _LimitError(event.start_mark, f"nesting is deeper than {MAX_DEPTH} levels",
-                              "a lesson needs only a few levels: check the indentation, or remove the extra brackets")
+            raise _LimitError(event.start_mark, _("nesting is deeper than {max} levels", max=MAX_DEPTH),
+                              _("a lesson needs only a few levels: check the indentation, or remove the extra brackets"))
         self.depth += 1
         try:
             return super().compose_node(parent, index)
@@ -89,7 +89,7 @@ def parse(text: str, file: str) -> tuple[Y | None, list[Diagnostic]]:
         raise YamlSyntaxError(Diagnostic(file, line, col, "", exc.message, exc.hint)) from None
     except RecursionError:  # not reachable within MAX_DEPTH; kept so that no YAML can crash the run
         raise YamlSyntaxError(Diagnostic(file, 0, 0, "",
-                                         f"nesting is deeper than {MAX_DEPTH} levels", "check the indentation")) from None
+                                         _("nesting is deeper than {max} levels", max=MAX_DEPTH), _("check the indentation"))) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
@@ -143,8 +143,8 @@ def _check_expansion(root: yaml.Node, alias_marks: list) -> None:
         if key in sizes:
             return sizes[key]
         if key in open_nodes:
-            raise _LimitError(first_alias, "an alias refers to the value it is part of",
-                              "write the values out instead of using anchors (&) and aliases (*)")
+            raise _LimitError(first_alias, _("an alias refers to the value it is part of"),
+                              _("write the values out instead of using anchors (&) and aliases (*)"))
         open_nodes.add(key)
         count, depth = 1, 1
         if isinstance(node, yaml.SequenceNode):
@@ -166,13 +166,13 @@ def _check_expansion(root: yaml.Node, alias_marks: list) -> None:
     where = first_alias or root.start_mark
     if count > MAX_VALUES:
         if alias_marks:
-            raise _LimitError(where, f"aliases expand the document to more than {MAX_VALUES} values",
-                              "write the values out instead of repeating anchors (&) with aliases (*)")
-        raise _LimitError(where, f"the document has more than {MAX_VALUES} values",
-                          "a lesson needs far fewer: remove pasted data")
+            raise _LimitError(where, _("aliases expand the document to more than {max} values", max=MAX_VALUES),
+                              _("write the values out instead of repeating anchors (&) with aliases (*)"))
+        raise _LimitError(where, _("the document has more than {max} values", max=MAX_VALUES),
+                          _("a lesson needs far fewer: remove pasted data"))
     if depth > MAX_DEPTH:
-        raise _LimitError(where, f"aliases nest the document deeper than {MAX_DEPTH} levels",
-                          "write the values out instead of using anchors (&) and aliases (*)")
+        raise _LimitError(where, _("aliases nest the document deeper than {max} levels", max=MAX_DEPTH),
+                          _("write the values out instead of using anchors (&) and aliases (*)"))
 
 
 def _syntax_hint(problem: str) -> str:

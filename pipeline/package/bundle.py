@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline.digests import bundle_digest  # noqa: F401 - the package stage's digest, shared with sign-off and review
 from pipeline.errors import PipelineError
+from pipeline.i18n import _
 from pipeline.settings import LIMIT_VARIABLE
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -39,9 +40,9 @@ def check_size(label: str, sizes: dict[str, int], limit: int) -> None:
     largest = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:3]
     names = ", ".join(f"{path} {human(size)}" for path, size in largest)
     raise BundleTooLarge(
-        f"{label}: the bundle would hold {human(total)}, over the portal limit of {human(limit)} (largest: {names}) — "
-        f"shorten the lesson or drop a format in lesson.yaml, or if your portal takes more, set {LIMIT_VARIABLE} (e.g. "
-        f"{LIMIT_VARIABLE}=1GB)")
+        _("{lesson}: the bundle would hold {size}, over the portal limit of {limit} (largest: {names}) — shorten the lesson "
+          "or drop a format in lesson.yaml, or if your portal takes more, set {variable} (e.g. {variable}=1GB)",
+          lesson=label, size=human(total), limit=human(limit), names=names, variable=LIMIT_VARIABLE))
 
 
 def write_zip(target: Path, entries: list[tuple[str, Path | bytes]]) -> None:

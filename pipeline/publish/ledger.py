@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.fsutil import write_text
+from pipeline.i18n import _
 from pipeline.publish.config import PublishError
 
 SCHEMA = "microlearn-publish-ledger/1"
@@ -43,10 +44,11 @@ class Ledger:
         except FileNotFoundError:
             return cls(path)
         except (OSError, ValueError) as exc:
-            raise PublishError(f"{path}: cannot be read ({exc}) — restore it from version control (git checkout -- "
-                               f"{path.name})") from None
+            raise PublishError(_("{path}: cannot be read ({reason}) — restore it from version control (git checkout -- "
+                                 "{name})", path=path, reason=exc, name=path.name)) from None
         if not isinstance(document, dict) or document.get("schema") != SCHEMA or not isinstance(document.get("publications"), list):
-            raise PublishError(f"{path}: not a publish ledger (expected schema {SCHEMA!r}) — restore it from version control")
+            raise PublishError(_("{path}: not a publish ledger (expected schema {schema}) — restore it from version control",
+                                 path=path, schema=repr(SCHEMA)))
         return cls(path, [e for e in document["publications"] if isinstance(e, dict)])
 
     def find(self, lesson: str, digest: str, target: str) -> dict | None:

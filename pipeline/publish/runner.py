@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.fsutil import sha256_file
-from pipeline.i18n import _
+from pipeline.i18n import _, _n
 from pipeline.lesson.model import Lesson
 from pipeline.signoff.integrity import layout
 from pipeline.publish import catalog, watch
@@ -114,20 +114,24 @@ def _built_lessons(settings, do_build: bool, report: PublishReport) -> list[Less
             if lesson.ok:
                 built.append(root)
                 continue
-            more = f" (and {len(lesson.errors) - 1} more)" if len(lesson.errors) > 1 else ""
-            report.not_published.append((lesson.slug, "failed",
-                                         f"the build failed: {_first_error(lesson.errors)}{more} — run: make build "
-                                         f"LESSON={lesson.slug}"))
-            report.failures.append(f"{lesson.slug}: the build failed")
+            first = _first_error(lesson.errors)
+            if len(lesson.errors) > 1:
+                reason = _n("the build failed: {error} (and {n} more) — run: make build LESSON={slug}",
+                            "the build failed: {error} (and {n} more) — run: make build LESSON={slug}",
+                            len(lesson.errors) - 1, error=first, slug=lesson.slug)
+            else:
+                reason = _("the build failed: {error} — run: make build LESSON={slug}", error=first, slug=lesson.slug)
+            report.not_published.append((lesson.slug, "failed", reason))
+            report.failures.append(_("{slug}: the build failed", slug=lesson.slug))
         roots = built
     lessons = []
     for root in roots:
         try:
             lessons.append(load_lesson(root, probe_media=False, templates=settings.templates))
         except PipelineError as exc:
-            report.not_published.append((root.name,
-                                         "invalid", f"{str(exc).splitlines()[0]} — run: make check LESSON={root.name}"))
-            report.failures.append(f"{root.name}: the lesson is invalid")
+            report.not_published.append((root.name, "invalid", _("{problem} — run: make check LESSON={slug}",
+                                                                   problem=str(exc).splitlines()[0], slug=root.name)))
+            report.failures.append(_("{slug}: the lesson is invalid", slug=root.name))
     return lessons
 
 
@@ -156,7 +160,7 @@ def _candidate(project: Path, build_dir: Path, lesson: Lesson, report: PublishRe
         return None
     manifest, thumbnail, watched, problem = _signed_contents(bundle, status.digest)
     if problem:
-        report.not_published.append((slug, "stale", f"{problem} — run: make build LESSON={slug}"))
+        report.not_published.append((slug, "stale", _("{problem} — run: make build LESSON={slug}", problem=problem, slug=slug)))
         return None
     facts = manifest["lesson"]
     folder = f"watch/{bundle.stem}"
@@ -188,12 +192,13 @@ def _signed_contents(bundle: Path, sha256: str) -> tuple[dict, bytes, tuple[dict
         facts, wanted = watch.plan(manifest, inside.get("index.html"))
         again, pictures = layout(bundle, read=tuple(thumbs[:1]) + tuple(wanted))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        return {}, b"", nothing, f"the bundle {bundle} cannot be read ({type(exc).__name__}: {exc})"
+        return {}, b"", nothing, _("the bundle {path} cannot be read ({reason})", path=bundle,
+                                   reason=f"{type(exc).__name__}: {exc}")
     if not found.sha256 == again.sha256 == sha256:
-        return {}, b"", nothing, (f"the bundle {bundle} changed while it was read (sha256 {again.sha256[:12]}, "
-                                  f"approved {sha256[:12]})")
+        return {}, b"", nothing, _("the bundle {path} changed while it was read (sha256 {now}, approved {approved})",
+                                   path=bundle, now=again.sha256[:12], approved=sha256[:12])
     if not thumbs or thumbs[0] not in pictures:
-        return {}, b"", nothing, f"the bundle {bundle} has no thumbnail, which the catalog shows"
+        return {}, b"", nothing, _("the bundle {path} has no thumbnail, which the catalog shows", path=bundle)
     if any(name not in pictures for name in wanted):  # listed in the manifest but not in the zip: show no player
         facts, wanted = {}, []
     return manifest, pictures[thumbs[0]], (facts, {name: pictures[name] for name in wanted}), ""
@@ -230,12 +235,12 @@ def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledg
     except PipelineError as exc:
         report.failures.append(str(exc) if str(exc).startswith(f"{target.name}") else f"{target.name}: {exc}")
     except (OSError, EOFError) as exc:
-        report.failures.append(f"{target.name}: the connection failed ({type(exc).__name__}: {exc}) — run publish "
-                               "again; finished files are kept and a partial upload resumes")
+        report.failures.append(_("{target}: the connection failed ({reason}) — run publish again; finished files are kept "
+                                 "and a partial upload resumes", target=target.name, reason=f"{type(exc).__name__}: {exc}"))
     except Exception as exc:  # paramiko's SSHException and friends: the link dropped mid-way
         if type(exc).__module__.startswith("paramiko"):
-            report.failures.append(f"{target.name}: the connection failed ({type(exc).__name__}: {exc}) — run publish "
-                                   "again; a partial upload resumes")
+            report.failures.append(_("{target}: the connection failed ({reason}) — run publish again; a partial upload "
+                                     "resumes", target=target.name, reason=f"{type(exc).__name__}: {exc}"))
         else:
             raise
     finally:

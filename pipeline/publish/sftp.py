@@ -13,6 +13,7 @@ import posixpath
 import stat
 from typing import BinaryIO
 
+from pipeline.i18n import _
 from pipeline.publish.config import PublishError, SftpTarget
 from pipeline.publish.connection import Connection
 
@@ -33,24 +34,27 @@ def _private_key(target: SftpTarget, environ) -> object | None:
         if target.key_env:
             text = environ.get(target.key_env, "")
             if not text.strip():
-                raise PublishError(f"{target.name}: the environment variable {target.key_env} (key_env in "
-                                   "publish.yaml) is not set or empty "
-                                   "— set it to the private key text (a CI secret)")
+                raise PublishError(_("{target}: the environment variable {variable} (key_env in publish.yaml) is not set "
+                                     "or empty — set it to the private key text (a CI secret)", target=target.name,
+                                     variable=target.key_env))
             for kind in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
                 try:
                     return kind.from_private_key(io.StringIO(text))
                 except paramiko.SSHException:
                     continue
-            raise PublishError(f"{where}: not an unencrypted OpenSSH or PEM private key (ed25519, ecdsa or rsa) — "
-                               "check the secret's value")
+            raise PublishError(_("{where}: not an unencrypted OpenSSH or PEM private key (ed25519, ecdsa or rsa) — check "
+                                 "the secret's value", where=where))
         if target.key_file:
             if not target.key_file.is_file():
-                raise PublishError(f"{where}: no such file — put the private key there or fix key_file in publish.yaml")
+                raise PublishError(_("{where}: no such file — put the private key there or fix key_file in publish.yaml",
+                                     where=where))
             return paramiko.PKey.from_path(target.key_file)
     except paramiko.PasswordRequiredException:
-        raise PublishError(f"{where}: the key is protected by a passphrase — use a key without one, kept as a CI secret") from None
+        raise PublishError(_("{where}: the key is protected by a passphrase — use a key without one, kept as a CI secret",
+                             where=where)) from None
     except (paramiko.SSHException, ValueError, OSError) as exc:
-        raise PublishError(f"{where}: cannot load the private key ({type(exc).__name__}) — check the file") from None
+        raise PublishError(_("{where}: cannot load the private key ({reason}) — check the file", where=where,
+                             reason=type(exc).__name__)) from None
     return None
 
 
@@ -65,15 +69,14 @@ class SftpConnection(Connection):
         if target.password_env:
             password = environ.get(target.password_env)
             if not password and pkey is None:
-                raise PublishError(f"{target.name}: the environment variable {target.password_env} (password_env in "
-                                   "publish.yaml) is not set — "
-                                   "set it (a CI secret)")
+                raise PublishError(_("{target}: the environment variable {variable} (password_env in publish.yaml) is not "
+                                     "set — set it (a CI secret)", target=target.name, variable=target.password_env))
         kind, data = target.host_key.split()[:2]
         try:
             pinned = paramiko.PKey.from_type_string(kind, base64.b64decode(data))
         except Exception:  # noqa: BLE001 — paramiko raises several types (ValueError, SSHException, struct.error...) for a malformed blob
-            raise PublishError(f"{target.name}: host_key in publish.yaml is not a valid {kind} key — copy it again "
-                               "from ssh-keyscan") from None
+            raise PublishError(_("{target}: host_key in publish.yaml is not a valid {kind} key — copy it again from "
+                                 "ssh-keyscan", target=target.name, kind=kind)) from None
         client = paramiko.SSHClient()
         host = target.host if target.port == 22 else f"[{target.host}]:{target.port}"
         client.get_host_keys().add(host, pinned.get_name(), pinned)
@@ -86,27 +89,27 @@ class SftpConnection(Connection):
             self.sftp = client.open_sftp()
         except paramiko.BadHostKeyException as exc:
             client.close()
-            raise PublishError(f"{place}: the server's host key {_fingerprint(exc.key)} is not the pinned one "
-                               f"{_fingerprint(pinned)} — "
-                               "do not publish until the server's admin confirms the key; then update host_key in "
-                               "publish.yaml") from None
+            raise PublishError(_("{place}: the server's host key {offered} is not the pinned one {pinned} — do not publish "
+                                 "until the server's admin confirms the key; then update host_key in publish.yaml",
+                                 place=place, offered=_fingerprint(exc.key), pinned=_fingerprint(pinned))) from None
         except paramiko.AuthenticationException:
             client.close()
-            raise PublishError(f"{place}: the server refused the credentials — check the key or password secret and "
-                               "the user name") from None
+            raise PublishError(_("{place}: the server refused the credentials — check the key or password secret and the "
+                                 "user name", place=place)) from None
         except (TimeoutError, paramiko.SSHException, OSError, EOFError) as exc:
             client.close()
             text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             if "not found in known_hosts" in text:
-                text = f"the server offered no key of the pinned type {kind}"
-            raise PublishError(f"{place}: cannot connect ({text}) — check host, port and that the server runs SFTP") from None
+                text = _("the server offered no key of the pinned type {kind}", kind=kind)
+            raise PublishError(_("{place}: cannot connect ({reason}) — check host, port and that the server runs SFTP",
+                                 place=place, reason=text)) from None
         self.client = client
         try:
             self.sftp.stat(self.root)
         except FileNotFoundError:
             client.close()
-            raise PublishError(f"{place}: the folder {self.root} does not exist on the server — create it or fix "
-                               "'path' in publish.yaml") from None
+            raise PublishError(_("{place}: the folder {folder} does not exist on the server — create it or fix 'path' in "
+                                 "publish.yaml", place=place, folder=self.root)) from None
 
     def _path(self, rel: str) -> str:
         return posixpath.join(self.root, rel) if rel else self.root
@@ -143,7 +146,8 @@ class SftpConnection(Connection):
             current = posixpath.join(current, part)
             try:
                 if not stat.S_ISDIR(self.sftp.stat(current).st_mode):
-                    raise PublishError(f"{self.name}: {current} on the server is a file, not a folder — remove it")
+                    raise PublishError(_("{target}: {path} on the server is a file, not a folder — remove it", target=self.name,
+                                         path=current))
             except FileNotFoundError:
                 self.sftp.mkdir(current)
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from pipeline.i18n import _
 from pipeline.publish.config import FolderTarget, PublishError, SftpTarget
 from pipeline.publish.connection import Connection
 
@@ -80,18 +81,18 @@ def put(conn: Connection, data: Path | bytes, rel: str, progress: Progress | Non
                     progress(rel, sent, size)
         if read.hexdigest() != sha256 or sent != size:
             conn.remove(part)
-            where = data if isinstance(data, Path) else "the data"
-            raise SourceChanged(f"{conn.name}: {rel}: the local file {where} is not the one to publish (sha256 "
-                                f"{read.hexdigest()[:12]}, "
-                               f"{sent} bytes; expected {sha256[:12]}, {size} bytes) — it changed after it was "
-                               "checked; nothing was published, run publish again")
+            where = data if isinstance(data, Path) else _("the data")
+            raise SourceChanged(_("{target}: {file}: the local file {where} is not the one to publish (sha256 {sha256}, "
+                                  "{sent} bytes; expected {expected}, {size} bytes) — it changed after it was checked; "
+                                  "nothing was published, run publish again", target=conn.name, file=rel, where=where,
+                                  sha256=read.hexdigest()[:12], sent=sent, expected=sha256[:12], size=size))
         if conn.size(part) == size and conn.sha256(part) == sha256:
             conn.rename(part, rel)
             _drop_other_partials(conn, rel)
             return True
         conn.remove(part)  # a damaged partial: start again from nothing, once
-    raise PublishError(f"{conn.name}: {rel}: the copy on the target does not match what was sent (size or sha256) twice — "
-                       "check the target's free space and run publish again")
+    raise PublishError(_("{target}: {file}: the copy on the target does not match what was sent (size or sha256) twice — "
+                         "check the target's free space and run publish again", target=conn.name, file=rel))
 
 
 def _drop_other_partials(conn: Connection, rel: str) -> None:
@@ -128,8 +129,8 @@ class FolderConnection(Connection):
         self.name = target.name
         self.root = target.path
         if not self.root.is_dir():
-            raise PublishError(f"{target.name}: the folder {self.root} does not exist — mount the share or create the folder, "
-                               "or fix 'path' in publish.yaml")
+            raise PublishError(_("{target}: the folder {folder} does not exist — mount the share or create the folder, or fix "
+                                 "'path' in publish.yaml", target=target.name, folder=self.root))
 
     def _path(self, rel: str) -> Path:
         return self.root / rel

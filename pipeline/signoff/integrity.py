@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.fsutil import sha256_stream
+from pipeline.i18n import _, _n
 
 _END = b"PK\x05\x06"  # end of central directory record: 22 bytes, then the comment
 _END_SIZE = 22
@@ -56,9 +57,9 @@ def layout(path: Path, read: tuple[str, ...] = ()) -> tuple[Layout, dict[str, by
                 leading = min((info.header_offset for info in archive.infolist()), default=archive.start_dir)
                 comment = archive.comment
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as exc:
-            return Layout(sha256, size, problem=f"not a zip archive ({exc})"), {}
+            return Layout(sha256, size, problem=_("not a zip archive ({reason})", reason=exc)), {}
         if _hash_again(handle) != sha256:  # an in-place writer: what was read may not be what was hashed
-            return Layout(sha256, size, problem="the file changed while it was read"), {}
+            return Layout(sha256, size, problem=_("the file changed while it was read")), {}
         return Layout(sha256, size, files, leading, _trailing(handle, size), comment), wanted
 
 
@@ -87,15 +88,19 @@ def differences(approved: dict, actual: Layout) -> list[str]:
         return [actual.problem]
     found = []
     if actual.leading:
-        found.append(f"{actual.leading} byte(s) were added before the zip")
+        # English keeps "byte(s)" (docs and scripts quote it); the catalogs give each language its plural forms
+        found.append(_n("{n} byte(s) were added before the zip", "{n} byte(s) were added before the zip", actual.leading))
     if actual.trailing:
-        found.append(f"{actual.trailing} byte(s) were added after the end of the zip")
+        found.append(_n("{n} byte(s) were added after the end of the zip", "{n} byte(s) were added after the end of the zip",
+                        actual.trailing))
     if actual.comment:
-        found.append(f"a zip comment of {len(actual.comment)} byte(s) was added (approved bundles have none)")
+        found.append(_n("a zip comment of {n} byte(s) was added (approved bundles have none)",
+                        "a zip comment of {n} byte(s) was added (approved bundles have none)", len(actual.comment)))
     signed = approved["files"]
-    found += [f"entry {name} was added" for name in sorted(set(actual.files) - set(signed))]
-    found += [f"entry {name} was removed" for name in sorted(set(signed) - set(actual.files))]
-    found += [f"entry {name} was changed" for name in sorted(set(signed) & set(actual.files)) if signed[name] != actual.files[name]]
+    found += [_("entry {name} was added", name=name) for name in sorted(set(actual.files) - set(signed))]
+    found += [_("entry {name} was removed", name=name) for name in sorted(set(signed) - set(actual.files))]
+    found += [_("entry {name} was changed", name=name) for name in sorted(set(signed) & set(actual.files))
+              if signed[name] != actual.files[name]]
     if not found:
-        found.append("the archive was rewritten: every entry holds the approved bytes, but the zip's own bytes differ")
+        found.append(_("the archive was rewritten: every entry holds the approved bytes, but the zip's own bytes differ"))
     return found

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline.signoff.approval import approval_path, read_approval, signer
 from pipeline.signoff.integrity import differences, layout
 from pipeline.signoff.keys import ApprovalError
@@ -37,19 +38,20 @@ def verify(bundle: Path, reviewers: Path, approval: Path | None = None, project:
     try:
         found, inside = layout(bundle, read=("manifest.json",))
     except OSError as exc:
-        raise VerifyError(f"{bundle}: cannot be read ({exc.strerror}) — give the path of a bundle zip") from None
+        raise VerifyError(_("{bundle}: cannot be read ({reason}) — give the path of a bundle zip", bundle=bundle,
+                             reason=exc.strerror)) from None
     manifest = _manifest(inside.get("manifest.json"))
     slug = (manifest.get("lesson") or {}).get("slug") if manifest else None
     if approval is None:
         if not isinstance(slug, str) or not slug or project is None:
-            raise VerifyError(f"{bundle}: cannot tell which lesson this is (no readable manifest.json inside) — pass "
-                              "--approval approvals/<lesson>.json")
+            raise VerifyError(_("{bundle}: cannot tell which lesson this is (no readable manifest.json inside) — pass "
+                                "--approval approvals/<lesson>.json", bundle=bundle))
         approval = approval_path(project, slug)
     if not approval.is_file():
-        return Verdict(False, [f"{bundle}: not approved: {approval} does not exist — a reviewer signs the lesson with: "
-                               f"make approve LESSON={slug or '<lesson>'}"])
+        return Verdict(False, [_("{bundle}: not approved: {approval} does not exist — a reviewer signs the lesson with: "
+                                 "make approve LESSON={slug}", bundle=bundle, approval=approval, slug=slug or "<lesson>")])
     listed = load_reviewers(reviewers)
-    document, _, problem = read_approval(approval, None)
+    document, _state, problem = read_approval(approval, None)
     if document is None:
         return Verdict(False, [f"{approval}: {problem}"])
     who, problem = signer(document, listed, approval)
@@ -60,12 +62,12 @@ def verify(bundle: Path, reviewers: Path, approval: Path | None = None, project:
     if not lines and manifest:  # the zip is the approved one: its manifest is signed data too
         authors += [a.get("name", "") for a in (manifest.get("lesson") or {}).get("authors") or [] if isinstance(a, dict)]
     if any(same_name(a, who.name) for a in authors):
-        lines.insert(0, f"{approval}: {who.name} is an author of this lesson and cannot approve it")
+        lines.insert(0, _("{approval}: {name} is an author of this lesson and cannot approve it", approval=approval, name=who.name))
     if lines:
         return Verdict(False, lines)
-    return Verdict(True, [f"{bundle}: valid — {document['slug']} version {document['version']} approved by {who.name} "
-                          f"({who.fingerprint}), "
-                          f"sha256 {found.sha256}"])
+    return Verdict(True, [_("{bundle}: valid — {slug} version {version} approved by {name} ({key}), sha256 {sha256}",
+                            bundle=bundle, slug=document["slug"], version=document["version"], name=who.name,
+                            key=who.fingerprint, sha256=found.sha256)])
 
 
 def _manifest(data: bytes | None) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 
+from pipeline.i18n import _
 from pipeline.settings import Settings
 
 
@@ -33,13 +34,14 @@ def serve(
     workspace = Workspace(settings)
     if lesson and workspace.root(lesson) is None:
         raise PipelineError(
-            f"studio: no lesson '{lesson}' in {settings.content_dir} — name a folder that holds a lesson.yaml"
+            _("studio: no lesson '{lesson}' in {folder} — name a folder that holds a lesson.yaml", lesson=lesson,
+              folder=settings.content_dir)
         )
     try:
         server = StudioServer(port, workspace, token or new_token())
     except OSError as exc:
         raise PipelineError(
-            f"studio: cannot listen on 127.0.0.1:{port} ({exc.strerror}) — choose another --port"
+            _("studio: cannot listen on 127.0.0.1:{port} ({reason}) — choose another --port", port=port, reason=exc.strerror)
         ) from None
     stop = threading.Event()
     workspace.start()

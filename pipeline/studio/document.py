@@ -17,6 +17,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from pipeline.i18n import _
 from pipeline.errors import PipelineError
 from pipeline.fsutil import write_text
 from pipeline.studio import scriptedit, yamledit
@@ -53,7 +54,7 @@ def _script_name(yaml_text: str) -> str:
     """The script file lesson.yaml names (ruamel's round-trip load: ~0.03 s, asked by the checker and
     the builder for the same text, so remembered by text)."""
     try:
-        _, document = yamledit.load(yaml_text)
+        _yaml, document = yamledit.load(yaml_text)
     except YAMLError:
         return "script.md"
     name = document.get("script") if isinstance(document, dict) else None
@@ -83,10 +84,10 @@ def read(root: Path) -> dict:
     files = read_files(root)
     form: dict[str, Any] = {"version": files.version, "script": files.script_name, "yaml_error": ""}
     try:
-        _, document = yamledit.load(files.yaml_text)
+        _yaml, document = yamledit.load(files.yaml_text)
     except YAMLError as exc:
         document = None
-        form["yaml_error"] = str(exc).splitlines()[0] if str(exc) else "lesson.yaml cannot be read"
+        form["yaml_error"] = str(exc).splitlines()[0] if str(exc) else _("lesson.yaml cannot be read")
     document = document if isinstance(document, CommentedMap) else CommentedMap()
     text = yamledit.as_text
     authors = []
@@ -134,10 +135,10 @@ def apply(yaml_text: str, script_text: str, form: dict) -> tuple[str, str]:
         yaml, document = yamledit.load(yaml_text)
     except YAMLError as exc:
         raise EditError(
-            f"lesson.yaml cannot be read as YAML ({str(exc).splitlines()[0]}) — fix it in a text editor first"
+            _("lesson.yaml cannot be read as YAML ({reason}) — fix it in a text editor first", reason=str(exc).splitlines()[0])
         ) from None
     if not isinstance(document, CommentedMap):
-        raise EditError("lesson.yaml does not hold a mapping of fields — fix it in a text editor first")
+        raise EditError(_("lesson.yaml does not hold a mapping of fields — fix it in a text editor first"))
     fields = form.get("fields") or {}
     for key in ("title", "language"):
         if key in fields:
@@ -189,11 +190,11 @@ def _apply_parts(document: CommentedMap, script_text: str, parts: list[dict]) ->
         if part.get("index") is not None:
             index = int(part["index"])
             if not 0 <= index < len(old) or index in kept:
-                raise EditError(f"part {index + 1} is not in the sequence any more — reload the page")
+                raise EditError(_("part {number} is not in the sequence any more — reload the page", number=index + 1))
             kept.add(index)
             items.append((old[index], index))
         elif part.get("type") == "card":
-            title = str(part.get("title") or "").strip() or "New card"
+            title = str(part.get("title") or "").strip() or _("New card")
             section_id = scriptedit.new_id(title, taken)
             taken.add(section_id)
             script_text = scriptedit.add_section(
@@ -203,7 +204,7 @@ def _apply_parts(document: CommentedMap, script_text: str, parts: list[dict]) ->
         elif part.get("type") == "clip" and part.get("file"):
             items.append((CommentedMap([("type", "clip"), ("file", str(part["file"]))]), None))
         else:
-            raise EditError(f"a new part must be a card or a clip with a file, not {part.get('type')!r}")
+            raise EditError(_("a new part must be a card or a clip with a file, not {kind}", kind=repr(part.get("type"))))
     if [origin for _, origin in items] == list(range(len(old))):
         return script_text
     for index, item in enumerate(old):
@@ -224,8 +225,9 @@ def save(root: Path, form: dict) -> str:
         files = read_files(root)
         if form.get("version") != files.version:
             raise Conflict(
-                f"{root.name}: lesson.yaml or {files.script_name} changed since you opened it (in another tab or "
-                "an editor) — your change was not saved; reload to see the current text and make it again"
+                _("{lesson}: lesson.yaml or {script} changed since you opened it (in another tab or an editor) — your "
+                  "change was not saved; reload to see the current text and make it again", lesson=root.name,
+                  script=files.script_name)
             )
         yaml_text, script_text = apply(files.yaml_text, files.script_text, form)
         if yaml_text != files.yaml_text:

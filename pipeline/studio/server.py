@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from pipeline.i18n import _
 from pipeline.errors import MediaError, PipelineError
 from pipeline.studio import document, safety
 from pipeline.studio.workspace import Workspace
@@ -76,17 +77,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def _allowed(self) -> bool:
         if not safety.host_ok(self.headers.get("Host"), self.server.port):
-            self._text(HTTPStatus.FORBIDDEN, "the studio answers only at its own 127.0.0.1 address")
+            self._text(HTTPStatus.FORBIDDEN, _("the studio answers only at its own 127.0.0.1 address"))
             return False
         if not safety.token_ok(self.server.token, self._token()):
             self._text(
                 HTTPStatus.FORBIDDEN,
-                "open the studio with the address (and its token) that `microlearn studio` printed",
+                _("open the studio with the address (and its token) that `microlearn studio` printed"),
             )
             return False
         origin = self.headers.get("Origin")
         if self.command == "POST" and origin and not safety.host_ok(urlsplit(origin).netloc, self.server.port):
-            self._text(HTTPStatus.FORBIDDEN, "the studio accepts changes only from its own pages")
+            self._text(HTTPStatus.FORBIDDEN, _("the studio accepts changes only from its own pages"))
             return False
         return True
 
@@ -113,7 +114,11 @@ class Handler(BaseHTTPRequestHandler):
     def _page(self, template: str, **values) -> None:
         from pipeline.templates import environment
 
-        html = environment(self.server.workspace.settings.templates / "studio").get_template(template).render(**values)
+        from pipeline.i18n import current_language
+
+        # the studio is the teacher's own tool: it speaks the interface language (--lang, the locale)
+        html = environment(self.server.workspace.settings.templates / "studio").get_template(template).render(
+            interface_language=current_language(), **values)
         headers = {
             "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
         }
@@ -155,7 +160,7 @@ class Handler(BaseHTTPRequestHandler):
     # -- routes --------------------------------------------------------------------------------
     def do_HEAD(self) -> None:
         if urlsplit(self.path).path.endswith("/events"):  # a stream has no head to send
-            self._text(HTTPStatus.METHOD_NOT_ALLOWED, "events are sent to GET only")
+            self._text(HTTPStatus.METHOD_NOT_ALLOWED, _("events are sent to GET only"))
             return
         self.do_GET()
 
@@ -242,9 +247,8 @@ class Handler(BaseHTTPRequestHandler):
             self.rfile.read(min(length, safety.UPLOAD_LIMIT))
             self._json(
                 {
-                    "error": f"'{name}': name a recording like clip-1.mp4 (letters, digits, - _ . and a media extension: "
-                    + ", ".join(sorted(safety.UPLOAD_KINDS))
-                    + ")"
+                    "error": _("'{name}': name a recording like clip-1.mp4 (letters, digits, - _ . and a media extension: "
+                               "{extensions})", name=name, extensions=", ".join(sorted(safety.UPLOAD_KINDS)))
                 },
                 HTTPStatus.BAD_REQUEST,
             )
@@ -253,15 +257,15 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._json(
                 {
-                    "error": f"'{safe}' is {length / 1e6:.0f} MB, over the studio's limit of {safety.UPLOAD_LIMIT / 1e6:.0f} MB — "
-                    "shorten or compress the recording first"
+                    "error": _("'{file}' is {size} MB, over the studio's limit of {limit} MB — shorten or compress the "
+                               "recording first", file=safe, size=f"{length / 1e6:.0f}", limit=f"{safety.UPLOAD_LIMIT / 1e6:.0f}")
                 },
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             )
             return
         target = root / "media" / safe
         if safety.inside(root, f"media/{safe}") is None:
-            self._json({"error": "media/ leads outside the lesson folder"}, HTTPStatus.BAD_REQUEST)
+            self._json({"error": _("media/ leads outside the lesson folder")}, HTTPStatus.BAD_REQUEST)
             return
         kind = safety.UPLOAD_KINDS[target.suffix.lower()]
         try:
@@ -271,7 +275,7 @@ class Handler(BaseHTTPRequestHandler):
                     while left:
                         block = self.rfile.read(min(left, 1 << 20))
                         if not block:
-                            raise MediaError(f"media/{safe}", "the upload stopped before its end", "try again")
+                            raise MediaError(f"media/{safe}", _("the upload stopped before its end"), _("try again"))
                         handle.write(block)
                         left -= len(block)
                 info = probe(tmp, f"{root.name}/media/{safe}")  # checked like any media, before it lands

@@ -19,6 +19,7 @@ from pathlib import Path
 from pipeline.build import Reporter, build, discover
 from pipeline.cache import Journal
 from pipeline.errors import PipelineError
+from pipeline.i18n import _, _n
 from pipeline.settings import Settings
 from pipeline.studio import document
 from pipeline.studio.place import placed
@@ -78,15 +79,15 @@ class Workspace:
         for root in discover(self.content_dir):
             known = self.state(root.name)
             if known["valid"] is None:  # the checker has not come to it yet: the loader's checks, quickly
-                _, errors = self._checked(root, cards=False)
+                _lesson, errors = self._checked(root, cards=False)
                 known = {"valid": not errors, "diagnostics": errors}
             ok = bool(known["valid"])
-            state, reason = ("valid", "") if ok else ("invalid", f"{len(known['diagnostics'])} problem(s)")
+            state, reason = ("valid", "") if ok else ("invalid", _n("{n} problem", "{n} problems", len(known["diagnostics"])))
             journal = self.build_dir / root.name / ".state.json"
             if ok and journal.is_file() and "package" in Journal.load(journal.parent).stages:
                 newest = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0)
                 state = "stale" if newest > journal.stat().st_mtime else "built"
-                reason = "the lesson changed after its last build — run make build" if state == "stale" else ""
+                reason = _("the lesson changed after its last build — run make build") if state == "stale" else ""
                 approval = self._approval_status(root)
                 if approval is not None and approval.state in ("approved", "stale") and state == "built":
                     state, reason = approval.state, approval.reason
@@ -372,7 +373,8 @@ class Workspace:
                     "passed": True,
                     "value": len(cues),
                     "limit": 0,
-                    "detail": f"{len(cues)} cues, {flagged} flagged for the reviewer",
+                    "detail": _n("{n} cue, {flagged} flagged for the reviewer", "{n} cues, {flagged} flagged for the reviewer",
+                                  len(cues), flagged=flagged),
                 }
             )
             checks += [

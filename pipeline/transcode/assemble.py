@@ -293,7 +293,7 @@ def _pictures(ctx: Context, plan: Plan, videos: dict, scratch: Path) -> tuple[li
     frames = thumbnail.candidates(list(zip(plan.starts(), [p.frames for p in plan.parts])), plan.frames)
     posters, chosen = [], {}
     for fmt, rel in videos.items():
-        _, image = thumbnail.choose(ctx.out / rel, frames, scratch / "frames", ctx.label)
+        _frame, image = thumbnail.choose(ctx.out / rel, frames, scratch / "frames", ctx.label)
         chosen[fmt] = image
         name = f"poster-{fmt.replace(':', 'x')}.jpg"
         posters.append(ctx.artifact("poster", name, lambda tmp, i=image: thumbnail.save_jpeg(i, tmp)))

@@ -32,6 +32,7 @@ from typing import Iterable
 import numpy as np
 
 from pipeline.errors import Diagnostic
+from pipeline.i18n import _
 from pipeline.transcode import loudness
 from pipeline.transcode.settings import AUDIO_RATE as RATE
 
@@ -114,35 +115,44 @@ def judge(voice: Voice, measured: loudness.Measure, found: Profile) -> tuple[Lev
         return Level(voice, measured, found, "keep", reliable, detail)
 
     if found.seconds < BLOCK and voice.kind == "recorded":
-        return keep("no sound"), _problem(
-            voice, f"has almost no sound in it: {found.seconds:.2f} s are left once the silence before and after is cut",
-            "choose the recording of this card's narration (the whole file may be quieter than -80 dBFS), or remove 'audio:' from the card")
+        return keep(_("no sound")), _problem(
+            voice, _("has almost no sound in it: {seconds} s are left once the silence before and after is cut",
+                     seconds=f"{found.seconds:.2f}"),
+            _("choose the recording of this card's narration (the whole file may be quieter than -80 dBFS), or remove 'audio:' "
+              "from the card"))
     if found.seconds < BLOCK:
-        return keep(f"lasts {found.seconds:.2f} s, under one 0.4 s BS.1770 block: cannot be measured, kept at its level"), None
+        return keep(_("lasts {seconds} s, under one 0.4 s BS.1770 block: cannot be measured, kept at its level",
+                      seconds=f"{found.seconds:.2f}")), None
     if not math.isfinite(measured.I) or measured.I <= loudness.SILENT:
-        return keep("silent: nothing to normalise"), None
+        return keep(_("silent: nothing to normalise")), None
     recorded = voice.kind != "synthesised"
     if recorded and found.clipped > CLIP_SHARE:
-        return keep("clipped"), _problem(
-            voice, f"is clipped: {found.clipped:.1%} of its samples are at full scale, distortion that no gain can undo",
-            "record it again with the input level lower (or further from the microphone), so the loudest words stay under full scale")
+        return keep(_("clipped")), _problem(
+            voice, _("is clipped: {share} of its samples are at full scale, distortion that no gain can undo",
+                     share=f"{found.clipped:.1%}"),
+            _("record it again with the input level lower (or further from the microphone), so the loudest words stay under "
+              "full scale"))
     rise = measured.I - found.floor
     if recorded and rise < STEADY and measured.I < NOISE_ONLY:
         if voice.kind == "clip":
-            return keep(f"background noise only ({measured.I:.1f} LUFS, no speech-like pauses): left as recorded, not boosted"), None
-        return keep("noise only"), _problem(
-            voice, f"has no speech in it, only background noise at {measured.I:.1f} LUFS",
-            "choose the recording of this card's narration, or remove 'audio:' from the card to use the computer voice")
+            return keep(_("background noise only ({lufs} LUFS, no speech-like pauses): left as recorded, not boosted",
+                          lufs=f"{measured.I:.1f}")), None
+        return keep(_("noise only")), _problem(
+            voice, _("has no speech in it, only background noise at {lufs} LUFS", lufs=f"{measured.I:.1f}"),
+            _("choose the recording of this card's narration, or remove 'audio:' from the card to use the computer voice"))
     gain = loudness.TARGET_I - measured.I
     lifted = found.floor + gain
     if recorded and rise >= STEADY and gain > 0 and lifted > NOISE_CEILING:
-        return keep("too quiet"), _problem(
+        return keep(_("too quiet")), _problem(
             voice,
-            f"its sound is too quiet to bring to {loudness.TARGET_I:g} LUFS: it measures {measured.I:.1f} LUFS over background noise at "
-            f"{found.floor:.1f} dBFS, and the {gain:+.1f} dB needed would lift that noise to {lifted:.1f} dBFS (the limit is {NOISE_CEILING:g} dBFS)",
-            "record it again closer to the microphone, with the input level higher, in a quieter room")
+            _("its sound is too quiet to bring to {target} LUFS: it measures {lufs} LUFS over background noise at {floor} dBFS, "
+              "and the {gain} dB needed would lift that noise to {lifted} dBFS (the limit is {ceiling} dBFS)",
+              target=f"{loudness.TARGET_I:g}", lufs=f"{measured.I:.1f}", floor=f"{found.floor:.1f}", gain=f"{gain:+.1f}",
+              lifted=f"{lifted:.1f}", ceiling=f"{NOISE_CEILING:g}"),
+            _("record it again closer to the microphone, with the input level higher, in a quieter room"))
     if found.seconds < loudness.SHORT:
-        detail = f"lasts {found.seconds:.1f} s, under 3 s: normalised with what its 400 ms blocks measure, not reliably measured"
+        detail = _("lasts {seconds} s, under 3 s: normalised with what its 400 ms blocks measure, not reliably measured",
+                   seconds=f"{found.seconds:.1f}")
         return Level(voice, measured, found, "normalise", False, detail), None
     return Level(voice, measured, found, "normalise", True, ""), None
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipeline import ffmpeg
 from pipeline.house import HOUSE
+from pipeline.i18n import _
 from pipeline.transcode import commands
 
 TARGET_I = HOUSE.loudness.integrated
@@ -111,12 +112,14 @@ def normalise(track: Path, out: Path, context: str, before: Measure | None = Non
         argv = commands.raw_output(_input(commands.loudnorm_apply(str(track), measured, TARGET_I, AIM_TP, lra, str(out)), raw))
         second = parse_report(ffmpeg.run(argv, context=context).stderr)
         if second.get("normalization_type") == "linear":
-            return Result(before, "linear", round(gain, 2), "linear gain")
-        detail = f"loudnorm chose {second.get('normalization_type')!r} mode; applied linear gain and a limiter instead"
+            return Result(before, "linear", round(gain, 2), _("linear gain"))
+        detail = _("loudnorm chose {mode} mode; applied linear gain and a limiter instead",
+                   mode=repr(second.get("normalization_type")))
     elif before.TP + gain <= AIM_TP:
-        detail = "linear gain (a volume filter: the measurements are outside what loudnorm accepts)"
+        detail = _("linear gain (a volume filter: the measurements are outside what loudnorm accepts)")
     else:
-        detail = f"linear gain of {gain:+.1f} dB would put the true peak at {before.TP + gain:+.1f} dBTP; a limiter holds it at {AIM_TP:g} dBTP"
+        detail = _("linear gain of {gain} dB would put the true peak at {peak} dBTP; a limiter holds it at {limit} dBTP",
+                   gain=f"{gain:+.1f}", peak=f"{before.TP + gain:+.1f}", limit=f"{AIM_TP:g}")
     return _limited(track, out, before, gain, detail, context, raw)
 
 
@@ -142,7 +145,7 @@ def copy_raw(track: Path, out: Path, raw: bool, context: str) -> None:
 def _limited(track: Path, out: Path, before: Measure, gain: float, detail: str, context: str, raw: bool = True) -> Result:
     """Gain plus limiter; the limiter takes some loudness off the peaks, so the gain is raised
     by what is missing and applied again (at most three times; usually once is within 0.5 LU)."""
-    for _ in range(3):
+    for _attempt in range(3):
         argv = commands.raw_output(_input(commands.limited_gain(str(track), gain, AIM_TP, str(out)), raw))
         ffmpeg.run(argv, context=context)
         after = measure(out, context, raw=True)

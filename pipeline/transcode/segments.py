@@ -101,8 +101,8 @@ def camera_job(png: Path, move: camera.Move, first: int, frames: int, fmt: str, 
 
 def _need(png: Path, label: str) -> None:
     if not png.is_file():
-        raise MediaError(label, "is missing: the cards stage did not write this slide",
-                         "build again; if it persists, report it")
+        raise MediaError(label, _("is missing: the cards stage did not write this slide"),
+                         _("build again; if it persists, report it"))
 
 
 def _runner(argv: list[str], context: str) -> Callable[[Path], None]:

@@ -129,10 +129,10 @@
     const box = $("[data-msgs-for=upload]");
     box.replaceChildren();
     if (!response.ok) { status(""); message(box, answer.error); return; }
-    status(S.uploaded + answer.file);
+    status(S.uploaded.replace("{file}", answer.file));
     if (answer.kind === "image") {
       const hint = document.createElement("p");
-      hint.textContent = S.uploaded_image.replace("FILE", answer.file);
+      hint.textContent = S.uploaded_image.replace("{file}", answer.file);
       box.appendChild(hint);
     }
     if (answer.kind === "video") {
@@ -213,7 +213,7 @@
       figure.dataset.card = card.id;
       for (const [fmt, src] of Object.entries(card.images)) figure.appendChild(image(src, card.title + " — " + (S[fmt] || fmt)));
       for (const [fmt, slides] of Object.entries(state.slides || {})) {
-        if (slides.cards[card.id]) figure.appendChild(image(slides.cards[card.id], card.title + " — " + S.slide + " " + fmt));
+        if (slides.cards[card.id]) figure.appendChild(image(slides.cards[card.id], card.title + " — " + S.slide.replace("{format}", fmt)));
       }
       const caption = document.createElement("figcaption");
       caption.textContent = card.title;
@@ -247,7 +247,7 @@
     const review = $("#review");
     review.replaceChildren();
     if (state.approval && state.approval.state) {
-      review.append(state.approval.state + ": " + state.approval.reason + " ");
+      review.append((S.approval[state.approval.state] || state.approval.state) + ": " + state.approval.reason + " ");
       if (state.approval.report) {
         const a = document.createElement("a");
         a.href = state.approval.report;
@@ -263,7 +263,7 @@
     showPreview(state);
     document.body.dataset.valid = String(state.valid);
     document.body.dataset.building = state.building || "";
-    if (!dirty) status(state.building ? S.building + state.building : state.valid === true ? S.valid : state.valid === false ? S.invalid : S.checking);
+    if (!dirty) status(state.building ? S.building.replace("{stage}", state.building) : state.valid === true ? S.valid : state.valid === false ? S.invalid : S.checking);
     // the files changed outside this page: show them, unless the teacher is editing (then say so)
     if (form && !saving && state.version && state.version !== form.version) {
       if (dirty) { $("#conflict").textContent = S.changed_on_disk; $("#conflict").hidden = false; }

@@ -30,14 +30,14 @@ def _violations(ev, *names: str):
 def _verdict(ev, names, value, limit):
     found = _violations(ev, *names)
     open_ = [v for v, reason in found if not reason]
-    detail = "; ".join([v.message for v in open_[:5]] + [f"accepted: {v.message} ({reason})" for v,
-                                                         reason in found if reason][:3])
+    detail = "; ".join([v.message for v in open_[:5]] + [_("accepted: {problem} ({reason})", problem=v.message, reason=reason)
+                                                         for v, reason in found if reason][:3])
     return not open_, value, limit, detail
 
 
 def _none(ev, limit):
     if ev.upstream.caption is None:
-        return (None, None, limit, "no captions built")
+        return (None, None, limit, _("no captions built"))
     return None
 
 

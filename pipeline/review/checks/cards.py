@@ -14,7 +14,7 @@ def _stage(ev, id: str):
 def _row(ev, id: str, limit):
     found = _stage(ev, id)
     if found is None:
-        return None, None, limit, "not measured by the cards stage"
+        return None, None, limit, _("not measured by the cards stage")
     return found.passed, found.value, found.limit, found.detail
 
 

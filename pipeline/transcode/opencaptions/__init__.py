@@ -65,8 +65,10 @@ def run(ctx: Context, settings: MediaSettings = SETTINGS, workers: int | None = 
     font, missing = captionfont.choose("".join("".join(c.lines) for c in cues), cards.caption_fonts)
     where = f"{ctx.label}/{lesson.script}"
     if font is None:
-        raise LessonError([Diagnostic(where, 0, 0, "narration", "open captions: no font of the theme '" + lesson.theme + "' has "
-                                      + ", ".join(captionfont.describe(c) for c in missing), "write these characters as words, or choose another theme")])
+        raise LessonError([Diagnostic(where, 0, 0, "narration",
+                                      _("open captions: no font of the theme '{theme}' has {characters}", theme=lesson.theme,
+                                        characters=", ".join(captionfont.describe(c) for c in missing)),
+                                      _("write these characters as words, or choose another theme"))])
     scratch = ctx.out / ".work" / "social"
     shutil.rmtree(scratch, ignore_errors=True)
     fontsdir = scratch / "fonts"
@@ -82,9 +84,11 @@ def run(ctx: Context, settings: MediaSettings = SETTINGS, workers: int | None = 
         size = (info.width, info.height)
         style = _style(size, fmt, widest, font, cards.palette)
         if style.size < ass.smallest(size):
-            raise LessonError([Diagnostic(where, 0, 0, "narration", f"open captions: a caption line is too long for the {fmt} safe area "
-                                          f"(it would need type under {ass.smallest(size)} px)", "set a smaller captions.max_line_chars in lesson.yaml")])
-        ctx.progress(f"burning captions into the {fmt} video")
+            raise LessonError([Diagnostic(where, 0, 0, "narration",
+                                          _("open captions: a caption line is too long for the {format} safe area (it would need "
+                                            "type under {px} px)", format=fmt, px=ass.smallest(size)),
+                                          _("set a smaller captions.max_line_chars in lesson.yaml"))])
+        ctx.progress(_("burning captions into the {format} video", format=fmt))
         jobs = _jobs(ctx, clean, transcode.frames, cues, style, size, fontsdir, scratch / fmt.replace(":", "x"), settings, font)
         stored = segments.encode(jobs, ctx.objects, workers, ctx.progress)
         concat = scratch / f"chunks-{fmt.replace(':', 'x')}.ffconcat"
