@@ -177,7 +177,11 @@ def build(
         unfinished = _mark_unfinished(settings.build_dir / ".cache")
         toolversions.use_store(settings.build_dir / ".cache" / "tools.json")
         hashes = FileHashes(settings.build_dir / ".cache" / "filehashes.json")
-        objects = ObjectStore(settings.build_dir / ".cache" / "objects")
+        try:
+            objects = _object_store(settings)
+        except PipelineError as exc:  # the cluster or the shared store cannot be reached: say so for every lesson
+            return _all_failed(lessons, exc, reporter)
+        held.callback(_close, objects)
         reporter.start([p.name for p in lessons])
         tools = _tool_versions(stages, settings)
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
@@ -192,6 +196,31 @@ def build(
             log.warning("the build cache was not saved: %s", FileError.of(exc))
     reporter.finish(reports, "build")
     return reports
+
+
+def _object_store(settings: Settings) -> ObjectStore:
+    """The build folder's object store; with MICROLEARN_CACHE a local copy of that shared store,
+    and with another executor than the local one, where its segments go (pipeline/executors.py).
+    Workers need a store they can reach: without MICROLEARN_CACHE it is this build folder's own
+    (enough for local worker processes, or a cluster whose workers mount this folder)."""
+    from pipeline.executors import make_executor
+    from pipeline.sharedstore import SharedStore
+
+    root = settings.build_dir / ".cache" / "objects"
+    distributed = bool(settings.scheduler) or settings.executor != "local"
+    url = settings.cache or (root.resolve().as_uri() if distributed else "")
+    shared = SharedStore(url, settings.cache_host_key) if url else None
+    if shared is not None:
+        shared.fs  # noqa: B018 - connect now: a wrong address fails the build before any lesson starts
+    executor = make_executor(settings.executor, settings.workers or settings.jobs, settings.scheduler) if distributed else None
+    if executor is not None:
+        log.info("video segments are encoded by %s; objects are shared through %s", executor.describe(), url)
+    return ObjectStore(root, shared, executor)
+
+
+def _close(objects: ObjectStore) -> None:
+    if objects.executor is not None:
+        objects.executor.close()
 
 
 def _all_failed(lessons: list[Path], error: PipelineError, reporter: Reporter) -> list[LessonReport]:
