@@ -321,7 +321,7 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
         )
         begun = time.perf_counter()
         try:
-            result = stage.run(ctx)
+            result = _run(stage, ctx)
         except BaseException:
             report.stages.append(StageReport(stage.name, "failed", time.perf_counter() - begun, reasons))
             reporter.stage(report.slug, stage.name, "failed")
@@ -351,6 +351,44 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
                                  out / bundle_name(lesson.slug, lesson.version))
         report.approval = {"state": status.state, "reason": status.reason}
         reporter.stage(report.slug, "approval", "running", f"{status.state}: {status.reason}")
+
+
+def _run(stage: Stage, ctx: Context) -> StageResult:
+    """``stage.run(ctx)`` here, or in a worker process of the pool (pipeline/executors.py): the
+    stage is sent by value (cloudpickle: stages made in tests and the studio's preview included),
+    its result and any error come back whole; the journal and outputs stay with this process."""
+    executor = ctx.objects.executor
+    if executor is None or not executor.runs_stages:
+        return stage.run(ctx)
+    import dataclasses
+
+    import cloudpickle
+
+    from pipeline.executors import rebuilt
+
+    remote = dataclasses.replace(ctx, objects=ObjectStore(ctx.objects.root, ctx.objects.shared), progress=_quiet)
+    outcome, value = executor.submit(_run_here, cloudpickle.dumps((stage, remote))).result()
+    if outcome == "ok":
+        return value
+    raise rebuilt(value)
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def _run_here(sent: bytes) -> tuple:
+    """In a worker process: run one stage of one lesson, within the lesson's budgets."""
+    import pickle
+
+    from pipeline.executors import portable
+
+    stage, ctx = pickle.loads(sent)
+    try:
+        with lesson_budget(ctx.settings.lesson_seconds, ctx.settings.child_memory_mb):
+            return "ok", stage.run(ctx)
+    except BaseException as exc:  # noqa: BLE001 - sent back and raised in the build's process
+        return "failed", portable(exc)
 
 
 def _remove_stale(out: Path, previous: dict | None, result: StageResult) -> None:

@@ -127,10 +127,30 @@ def raise_failure(outcome: tuple) -> None:
         raise (SetupError if kind == "SetupError" else PipelineError)(message)
 
 
+def portable(exc: BaseException) -> tuple:
+    """An exception as (class, args, attributes): our errors carry fields their constructors
+    need, which pickling an exception (class(*args)) would lose. Rebuilt by ``rebuilt``."""
+    import traceback
+
+    state = dict(getattr(exc, "__dict__", {}))
+    if not isinstance(exc, PipelineError):  # a bug: keep where it happened, in the message
+        return (RuntimeError, (f"{type(exc).__name__}: {exc} (in a worker process)\n{traceback.format_exc()}",), {})
+    return (type(exc), exc.args, state)
+
+
+def rebuilt(form: tuple) -> BaseException:
+    cls, args, state = form
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
 class Executor:
     """Runs ``run_task`` somewhere else; ``submit`` returns a future with ``result()``."""
 
     name = "local"
+    runs_stages = False  # whether its workers see this machine's folders, so a whole stage can run there
 
     def submit(self, fn: Callable, *args, key: str | None = None) -> Future: ...
     def as_completed(self, futures: Iterable) -> Iterator: ...
@@ -140,7 +160,12 @@ class Executor:
 
 
 class ProcessExecutor(Executor):
+    """Worker processes on this machine: they see the lesson and build folders, so they run whole
+    stages (the cards' layout and the captions' alignment are Python, one core per process),
+    and each stage's segments in its own threads."""
+
     name = "processes"
+    runs_stages = True
 
     def __init__(self, workers: int):
         import multiprocessing

@@ -7,8 +7,10 @@ document and the exit status are the ones an operator sees.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -69,38 +71,72 @@ def segments_in(store: Path) -> list[Path]:
     return sorted(p for p in store.glob("??/*.mp4") if p.is_file())
 
 
-def test_a_dask_build_on_a_shared_folder_is_byte_identical_to_a_local_one(local, cluster, tmp_path):
-    store = tmp_path / "store"
-    env = {"MICROLEARN_CACHE": store.as_uri()}
-    report = build(tmp_path / "build", "--scheduler", cluster.address, env=env)
-    same(outputs(report, tmp_path / "build"), local)
-    assert ENCODE not in report["log"]  # every segment was encoded on a worker, none here
-    stored = segments_in(store)
-    assert stored and all((p.parent / (p.name + ".sha256")).is_file() for p in stored)
-    worked = [name for name in cluster.workers if ENCODE in cluster.log(name) or "microlearn" in cluster.log(name)]
-    assert worked or stored  # the workers' logs are quiet at their default level; the store shows the work
+@pytest.fixture(scope="module")
+def on_cluster(cluster, tmp_path_factory) -> dict:
+    """The example built on the cluster, its store in a local folder (MICROLEARN_CACHE=file://...)."""
+    folder = tmp_path_factory.mktemp("on-cluster")
+    env = {"MICROLEARN_CACHE": (folder / "store").as_uri()}
+    report = build(folder / "build", "--scheduler", cluster.address, env=env)
+    return {"report": report, "outputs": outputs(report, folder / "build"), "store": folder / "store", "env": env}
 
-    # a second machine: a fresh build folder on the same store, no cluster, encodes nothing
-    again = build(tmp_path / "second", env=env)
+
+def test_a_dask_build_on_a_shared_folder_is_byte_identical_to_a_local_one(local, on_cluster):
+    same(on_cluster["outputs"], local)
+    assert ENCODE not in on_cluster["report"]["log"]  # every segment was encoded on a worker, none here
+    stored = segments_in(on_cluster["store"])
+    assert stored and all((p.parent / (p.name + ".sha256")).is_file() for p in stored)
+    assert not list(on_cluster["store"].rglob(".*.tmp"))  # no writer left a temporary name behind
+    (lesson,) = on_cluster["report"]["lessons"]
+    assert [s["status"] for s in lesson["stages"]] == ["ran"] * len(lesson["stages"])
+
+
+def test_a_second_machine_reuses_the_shared_store_and_encodes_nothing(local, on_cluster, tmp_path):
+    again = build(tmp_path / "second", env=on_cluster["env"])  # a fresh build folder, no cluster
     same(outputs(again, tmp_path / "second"), local)
     assert ENCODE not in again["log"]
 
-    # damaged objects: one segment with a byte changed (same size), one cut short; both are
-    # detected by their seal, made again (here) and put back whole; the output is unchanged
+
+def test_damaged_objects_in_the_shared_store_are_made_again_never_used(local, on_cluster, tmp_path):
+    """One segment with a byte changed (same size), one cut short: both are refused by their seal,
+    made again (exactly those two) and put back whole; the output is unchanged."""
+    stored = segments_in(on_cluster["store"])
     flipped, cut = stored[0], stored[-1]
     data = bytearray(flipped.read_bytes())
     data[len(data) // 2] ^= 0xFF
     flipped.write_bytes(bytes(data))
     cut.write_bytes(cut.read_bytes()[: cut.stat().st_size // 2])
-    third = build(tmp_path / "third", env=env)
+    third = build(tmp_path / "third", env=on_cluster["env"])
     same(outputs(third, tmp_path / "third"), local)
-    assert third["log"].count("is damaged") >= 2, third["log"][-3000:]
+    assert third["log"].count("is damaged") == 2, third["log"][-3000:]
     assert third["log"].count(ENCODE) == 2  # exactly the two damaged segments
     for path in (flipped, cut):
         digest, size = (path.parent / (path.name + ".sha256")).read_text().split()
-        import hashlib
-
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest and path.stat().st_size == int(size)
+
+
+def test_a_local_process_pool_build_is_byte_identical_and_isolates_a_failing_lesson(local, tmp_path):
+    """--executor processes: whole stages run in two worker processes; a lesson whose card overflows
+    fails there with the same located message as in a local build, and the other lesson still builds."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / LESSON, content / LESSON)
+    broken = content / "overflowing"
+    shutil.copytree(ROOT / "content" / LESSON, broken)
+    script = (broken / "script.md").read_text(encoding="utf-8")
+    heading = next(line for line in script.splitlines() if line.startswith("## "))
+    (broken / "script.md").write_text(script.replace(heading, heading + "\n\n" + "많은 단어를 씁니다. " * 300, 1), encoding="utf-8")
+    reports = {}
+    for how, args in (("local", ()), ("processes", ("--executor", "processes", "--workers", "2"))):
+        done = subprocess.run([sys.executable, "-m", "pipeline", "--content", str(content), "--build-dir",
+                               str(tmp_path / how), "build", "--json", *args], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 1, done.stderr[-3000:]
+        reports[how] = {lesson["slug"]: lesson for lesson in json.loads(done.stdout)["lessons"]}
+    assert reports["processes"]["overflowing"]["status"] == "failed"
+    assert reports["processes"]["overflowing"]["stages"][0] == {**reports["processes"]["overflowing"]["stages"][0],
+                                                                "name": "cards", "status": "failed"}
+    assert reports["processes"]["overflowing"]["errors"] == reports["local"]["overflowing"]["errors"]
+    assert reports["processes"]["overflowing"]["errors"][0]["file"].endswith("script.md")
+    ok = reports["processes"][LESSON]
+    same(outputs({"lessons": [ok]}, tmp_path / "processes"), local)
 
 
 def test_a_worker_killed_mid_build_is_survived_with_identical_output(local, cluster, tmp_path):
@@ -136,34 +172,43 @@ def test_a_worker_killed_mid_build_is_survived_with_identical_output(local, clus
     assert any(key.startswith("segment-") for key in held)
 
 
-def test_a_dask_build_on_an_sftp_store_is_byte_identical_and_reused(local, sshd, tmp_path):  # noqa: F811
+@pytest.fixture(scope="module")
+def sftp_env(sshd, tmp_path_factory) -> dict:  # noqa: F811
     """The store on the SFTP server the publish tests run: the key comes from the environment
-    (fsspec's FSSPEC_SFTP), the server's host key is pinned; the workers have their own copies."""
-    key = tmp_path / "user_key"
-    key.write_text(sshd["user_key"])
-    key.chmod(0o600)
+    (fsspec's FSSPEC_SFTP, as on an operator's machine), the server's host key is pinned."""
     import getpass
 
-    env = {"FSSPEC_SFTP": json.dumps({"key_filename": str(key), "look_for_keys": False, "allow_agent": False}),
-           "MICROLEARN_CACHE_HOST_KEY": sshd["host_key"]}
-    url = f"sftp://{getpass.getuser()}@127.0.0.1:{sshd['port']}{sshd['root']}/store"
-    with dask_cluster(tmp_path / "cluster", workers=2, env=env) as cluster:
-        report = build(tmp_path / "build", "--scheduler", cluster.address, env={**env, "MICROLEARN_CACHE": url})
+    key = tmp_path_factory.mktemp("sftp-client") / "user_key"
+    key.write_text(sshd["user_key"])
+    key.chmod(0o600)
+    return {"FSSPEC_SFTP": json.dumps({"key_filename": str(key), "look_for_keys": False, "allow_agent": False}),
+            "MICROLEARN_CACHE_HOST_KEY": sshd["host_key"],
+            "MICROLEARN_CACHE": f"sftp://{getpass.getuser()}@127.0.0.1:{sshd['port']}{sshd['root']}/store"}
+
+
+def test_a_dask_build_on_an_sftp_store_is_byte_identical(local, sshd, sftp_env, tmp_path):  # noqa: F811
+    """Workers with their own fsspec options and their own input caches, the store on SFTP."""
+    with dask_cluster(tmp_path / "cluster", workers=2, env=sftp_env) as cluster:
+        report = build(tmp_path / "build", "--scheduler", cluster.address, env=sftp_env)
     same(outputs(report, tmp_path / "build"), local)
     assert ENCODE not in report["log"]
     assert segments_in(sshd["root"] / "store")
-    assert not list((sshd["root"] / "store").rglob(".*.tmp"))  # no writer left a temporary name behind
+    assert not list((sshd["root"] / "store").rglob(".*.tmp"))
 
-    # a second machine reads everything back over SFTP and encodes nothing
-    again = build(tmp_path / "second", env={**env, "MICROLEARN_CACHE": url})
+
+def test_a_second_machine_reuses_the_sftp_store(local, sftp_env, tmp_path):
+    again = build(tmp_path / "second", env=sftp_env)
     same(outputs(again, tmp_path / "second"), local)
     assert ENCODE not in again["log"]
 
-    # a wrong host key is refused before any lesson starts, and says why
+
+def test_an_sftp_store_with_another_host_key_is_refused(sshd, sftp_env, tmp_path):  # noqa: F811
+    wrong = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBHK2D3ZP4sK5sQ3Jr5kW0lqT3i2Vb0hQy9s0ZtDq3xx"
     done = subprocess.run([sys.executable, "-m", "pipeline", "--content", str(ROOT / "content"), "--build-dir",
                            str(tmp_path / "refused"), "build", LESSON], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **env, "MICROLEARN_CACHE": url,
-                               "MICROLEARN_CACHE_HOST_KEY": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyOtherKeyOtherKeyOtherKeyOtherKey1"})
+                          env={**os.environ, **sftp_env, "MICROLEARN_CACHE_HOST_KEY": wrong})
     assert done.returncode == 1
-    assert "another host key than MICROLEARN_CACHE_HOST_KEY" in done.stdout + done.stderr
-    assert sshd["user_key"].split()[1] not in done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert "presented another host key" in said and "MICROLEARN_CACHE_HOST_KEY" in said, said[-2000:]
+    assert "Traceback" not in said
+    assert sshd["user_key"].split()[1] not in said
