@@ -201,14 +201,14 @@ def build(
 def _object_store(settings: Settings) -> ObjectStore:
     """The build folder's object store; with MICROLEARN_CACHE a local copy of that shared store,
     and with another executor than the local one, where its segments go (pipeline/executors.py).
-    Workers need a store they can reach: without MICROLEARN_CACHE it is this build folder's own
-    (enough for local worker processes, or a cluster whose workers mount this folder)."""
+    Dask workers need a store they can reach: without MICROLEARN_CACHE it is this build folder's
+    own (for workers on this machine, or that mount this folder at the same path)."""
     from pipeline.executors import make_executor
     from pipeline.sharedstore import SharedStore
 
     root = settings.build_dir / ".cache" / "objects"
     distributed = bool(settings.scheduler) or settings.executor != "local"
-    url = settings.cache or (root.resolve().as_uri() if distributed else "")
+    url = settings.cache or (root.resolve().as_uri() if settings.scheduler else "")
     shared = SharedStore(url, settings.cache_host_key) if url else None
     if shared is not None:
         shared.fs  # noqa: B018 - connect now: a wrong address fails the build before any lesson starts

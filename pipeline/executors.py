@@ -204,6 +204,14 @@ class DaskExecutor(Executor):
             raise SetupError(f"cannot reach the Dask scheduler at {address} ({exc}) — start it with "
                              "'dask scheduler', or fix --scheduler / MICROLEARN_SCHEDULER (docs/cluster.md)") from None
 
+        if not self.client.scheduler_info().get("workers"):
+            try:
+                self.client.wait_for_workers(1, timeout=timeout)
+            except (OSError, TimeoutError):
+                self.client.close()
+                raise SetupError(f"no worker has joined the Dask scheduler at {address} within {timeout:g} s — start "
+                                 f"workers with 'dask worker {address}' (docs/cluster.md)") from None
+
     def submit(self, fn, *args, key=None):
         return self.client.submit(fn, *args, key=key, pure=False, retries=1)
 

@@ -49,17 +49,27 @@ class ObjectStore:
         """``target``'s name in the shared store (the same layout)."""
         return target.relative_to(self.root).as_posix()
 
+    @property
+    def _elsewhere(self) -> bool:
+        """A shared store that is not this very folder (workers writing into it need no copy back)."""
+        if self.shared is None:
+            return False
+        if not hasattr(self, "_is_elsewhere"):
+            folder = self.shared.local_root
+            self._is_elsewhere = folder is None or folder.resolve() != self.root.resolve()
+        return self._is_elsewhere
+
     def present(self, target: Path) -> bool:
         """``target`` is here, or was fetched (verified) from the shared store."""
         if target.is_file():
-            if self.shared is not None and not self.shared.has(self.name(target)):
+            if self._elsewhere and not self.shared.has(self.name(target)):
                 self.shared.publish(self.name(target), target)  # made before the store was shared
             return True
-        return self.shared is not None and self.shared.fetch(self.name(target), target)
+        return self._elsewhere and self.shared.fetch(self.name(target), target)
 
     def keep(self, target: Path) -> None:
         """Put a piece just made here into the shared store too."""
-        if self.shared is not None:
+        if self._elsewhere:
             self.shared.publish(self.name(target), target)
 
     def memo(self, parts: dict, suffix: str, make: Callable[[Path], None]) -> Path:
