@@ -13,91 +13,115 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import PipelineError
+from pipeline.i18n import _, normalise, set_language, suggest
+from pipeline.settings import interface_language
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="microlearn",
-                                     description="Turn lessons (YAML + markdown + recordings) into videos, captions, "
-                                                 "cards and bundles.")
+    parser = argparse.ArgumentParser(prog="microlearn", description=_("Turn lessons (YAML + markdown + recordings) into videos, captions, cards and bundles."))
     parser.add_argument("--version", action="version", version=f"microlearn {__version__}")
-    parser.add_argument("--content", type=Path, default=Path("content"), help="folder of lessons (default: content)")
-    parser.add_argument("--build-dir", type=Path, default=Path("build"), help="output folder (default: build)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every command that is run")
+    parser.add_argument("--lang", dest="ui_lang", metavar="LANG",
+                        help=_("language of messages: en, ru or ko (default: MICROLEARN_LANG, then the locale)"))
+    parser.add_argument("--content", type=Path, default=Path("content"), help=_("folder of lessons (default: content)"))
+    parser.add_argument("--build-dir", type=Path, default=Path("build"), help=_("output folder (default: build)"))
+    parser.add_argument("-v", "--verbose", action="store_true", help=_("log every command that is run"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = sub.add_parser("build", help="build lessons (all, or the ones named)")
-    build.add_argument("lessons", nargs="*", help="lesson folder names under content/ (default: all)")
-    build.add_argument("-j", "--jobs", type=int, default=0, help="lessons built at once (default: number of cores)")
-    build.add_argument("--explain", action="store_true", help="say why each stage is rebuilt")
+    build = sub.add_parser("build", help=_("build lessons (all, or the ones named)"))
+    build.add_argument("lessons", nargs="*", help=_("lesson folder names under content/ (default: all)"))
+    build.add_argument("-j", "--jobs", type=int, default=0, help=_("lessons built at once (default: number of cores)"))
+    build.add_argument("--explain", action="store_true", help=_("say why each stage is rebuilt"))
     build.add_argument("--scheduler", default="", metavar="ADDRESS",
-                       help="encode on a Dask cluster, e.g. tcp://host:8786 (or MICROLEARN_SCHEDULER; docs/cluster.md)")
+                       help=_("encode on a Dask cluster, e.g. tcp://host:8786 (or MICROLEARN_SCHEDULER; docs/cluster.md)"))
     build.add_argument("--executor", choices=("local", "processes"), default="",
-                       help="where video segments are encoded: this process (default) or a pool of worker processes")
-    build.add_argument("--workers", type=int, default=0, help="worker processes for --executor processes (default: cores)")
-    build.add_argument("--json", action="store_true",
-                       help="print one JSON document (docs/json-output.md) instead of progress")
+                       help=_("where stages and video segments run: this process (default) or a pool of worker processes"))
+    build.add_argument("--workers", type=int, default=0,
+                       help=_("worker processes for --executor processes (default: number of cores)"))
+    build.add_argument("--json", action="store_true", help=_("print one JSON document (docs/json-output.md) instead of progress"))
 
-    check = sub.add_parser("check", help="validate lessons without building anything")
+    check = sub.add_parser("check", help=_("validate lessons without building anything"))
     check.add_argument("lessons", nargs="*")
     check.add_argument("--json", action="store_true")
 
-    review = sub.add_parser("review", help="build a lesson up to its review report and print the report's path")
+    review = sub.add_parser("review", help=_("build a lesson up to its review report and print the report's path"))
     review.add_argument("lesson")
 
-    approve = sub.add_parser("approve",
-                             help="sign off a built lesson's bundle and checklist with your reviewer key "
-                                  "(docs/review.md)")
+    approve = sub.add_parser("approve", help=_("sign off a built lesson's bundle and checklist with your reviewer key (docs/review.md)"))
     approve.add_argument("lesson")
-    approve.add_argument("--reviewer", required=True, help="your name as listed in reviewers.yaml")
-    approve.add_argument("--key", type=Path, required=True, help="your private key file (from microlearn keygen)")
-    approve.add_argument("--answers", type=Path,
-                         help="YAML of checklist answers {item: {ok: true, note: ...}} (default: asked one by one)")
+    approve.add_argument("--reviewer", required=True, help=_("your name as listed in reviewers.yaml"))
+    approve.add_argument("--key", type=Path, required=True, help=_("your private key file (from make keygen)"))
+    approve.add_argument("--answers", type=Path, help=_("YAML of checklist answers {{item: {{ok: true, note: ...}}}} (default: asked one by one)"))
 
-    verify = sub.add_parser("verify",
-                            help="check a bundle zip against its signed approval and the reviewers' keys (exit 0 "
-                                 "valid, 1 not)")
-    verify.add_argument("bundle", type=Path, help="the bundle zip (as built, published or downloaded)")
-    verify.add_argument("--approval", type=Path,
-                        help="the approval file (default: approvals/<lesson>.json beside content/)")
-    verify.add_argument("--reviewers", type=Path, help="the reviewers' keys (default: reviewers.yaml beside content/)")
+    verify = sub.add_parser("verify", help=_("check a bundle zip against its signed approval and the reviewers' keys (exit 0 valid, 1 not)"))
+    verify.add_argument("bundle", type=Path, help=_("the bundle zip (as built, published or downloaded)"))
+    verify.add_argument("--approval", type=Path, help=_("the approval file (default: approvals/<lesson>.json beside content/)"))
+    verify.add_argument("--reviewers", type=Path, help=_("the reviewers' keys (default: reviewers.yaml beside content/)"))
 
-    keygen = sub.add_parser("keygen", help="make a reviewer key pair; prints the public key line for reviewers.yaml")
-    keygen.add_argument("path", type=Path,
-                        help="where to write the private key (never overwritten; keep it out of the repository)")
+    keygen = sub.add_parser("keygen", help=_("make a reviewer key pair; prints the public key line for reviewers.yaml"))
+    keygen.add_argument("path", type=Path, help=_("where to write the private key (never overwritten; keep it out of the repository)"))
+    keygen.add_argument("--name", default="", help=_("your name as it should appear in reviewers.yaml"))
 
-    new = sub.add_parser("new", help="create a lesson folder with a commented lesson.yaml and script.md")
-    new.add_argument("slug", help="folder name: lower-case letters, digits and dashes")
-    new.add_argument("--lang", default="en", help="en, ru or ko (default: en)")
+    new = sub.add_parser("new", help=_("create a lesson folder with a commented lesson.yaml and script.md"))
+    new.add_argument("slug", help=_("folder name: lower-case Latin letters, digits and dashes"))
+    new.add_argument("--lang", help=_("the lesson's language: en, ru or ko (default: the language of messages)"))
 
-    clean = sub.add_parser("clean", help="delete build outputs (all, or the named lessons')")
+    clean = sub.add_parser("clean", help=_("delete build outputs (all, or the named lessons')"))
     clean.add_argument("lessons", nargs="*")
 
-    studio = sub.add_parser("studio", help="a local web app: see the lesson (cards, video, messages) while you edit it")
-    studio.add_argument("lesson", nargs="?", default="", help="open this lesson's page (default: the list of lessons)")
-    studio.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
-    studio.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
+    studio = sub.add_parser("studio", help=_("a local web app: see the lesson (cards, video, messages) while you edit it"))
+    studio.add_argument("lesson", nargs="?", default="", help=_("open this lesson's page (default: the list of lessons)"))
+    studio.add_argument("--port", type=int, default=0, help=_("port on 127.0.0.1 (default: any free one)"))
+    studio.add_argument("--no-browser", action="store_true", help=_("do not open a browser; just print the address"))
 
-    publish = sub.add_parser("publish",
-                             help="build, then publish every approved lesson and the catalog to the targets in "
-                                  "publish.yaml")
-    publish.add_argument("--config", type=Path, help="the targets file (default: publish.yaml beside content/)")
-    publish.add_argument("--no-build", action="store_true",
-                         help="use the build folder as it is (default: build or reuse the cache first)")
-    publish.add_argument("-j", "--jobs", type=int, default=0, help="lessons built at once (default: number of cores)")
+    publish = sub.add_parser("publish", help=_("build, then publish every approved lesson and the catalog to the targets in publish.yaml"))
+    publish.add_argument("--config", type=Path, help=_("the targets file (default: publish.yaml beside content/)"))
+    publish.add_argument("--no-build", action="store_true", help=_("use the build folder as it is (default: build or reuse the cache first)"))
+    publish.add_argument("-j", "--jobs", type=int, default=0, help=_("lessons built at once (default: number of cores)"))
     return parser
 
 
+def _early_language(argv: list[str]) -> str:
+    """The interface language before argparse runs, so that --help is already translated."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv) and (index == 0 or argv[index - 1] != "new"):
+            return normalise(argv[index + 1]) or interface_language()
+        if arg.startswith("--lang="):
+            return normalise(arg.split("=", 1)[1]) or interface_language()
+        if arg in COMMANDS:  # options after the command belong to it
+            break
+    return interface_language()
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    set_language(_early_language(argv))
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
     try:
+        if args.ui_lang:
+            set_language(lesson_language(args.ui_lang))
         return COMMANDS[args.command](args)
     except PipelineError as exc:
         print(f"microlearn: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("microlearn: interrupted — finished outputs are kept; run the same command again to continue", file=sys.stderr)
+        print("microlearn: " + _("interrupted — finished outputs are kept; run the same command again to continue"), file=sys.stderr)
         return 130
+
+
+def lesson_language(value: str) -> str:
+    """en, ru or ko from what a person typed ('ru_RU.UTF-8' is ru); a misspelling is an error that names the fix."""
+    from pipeline.i18n import LANGUAGES
+
+    found = normalise(value)
+    if found:
+        return found
+    guess = suggest(value)
+    options = ", ".join(LANGUAGES)
+    if guess:
+        raise PipelineError(_("language '{value}' is not supported — did you mean '{suggestion}'? use one of: {options}",
+                              value=value, suggestion=guess, options=options))
+    raise PipelineError(_("language '{value}' is not supported — use one of: {options}", value=value, options=options))
 
 
 def _settings(args, jobs: int = 1):
@@ -120,7 +144,7 @@ def cmd_build(args) -> int:
     from pipeline.build import build
     from pipeline.progress import reporter_for
 
-    reports = build(_settings(args, args.jobs), _lessons(args, args.lessons), reporter_for(args.json, args.explain))
+    reports = build(_settings(args, args.jobs), _lessons(args, args.lessons), reporter_for(args.json, args.explain, build_dir=args.build_dir))
     return 0 if all(r.ok for r in reports) else 1
 
 
@@ -146,8 +170,11 @@ def cmd_review(args) -> int:
 def cmd_new(args) -> int:
     from pipeline.scaffold import create
 
-    folder = create(args.content, args.slug, args.lang, _settings(args).templates)
-    print(f"created {folder}/ — edit lesson.yaml and script.md, then run: make check")
+    from pipeline.i18n import current_language
+
+    language = lesson_language(args.lang) if args.lang else current_language()
+    folder = create(args.content, args.slug, language, _settings(args).templates)
+    print(_("created {folder}/ — edit lesson.yaml and script.md, then run: make check LESSON={slug}", folder=folder, slug=args.slug))
     return 0
 
 
@@ -210,7 +237,7 @@ def cmd_approve(args) -> int:
     answers = _read_answers(args.answers) if args.answers else _ask_answers(checklist)
     validate_answers(checklist, answers)  # before any build work: a missing answer is said at once
     # approve what the sources make now: an incremental build is a no-op when nothing changed
-    reports = build(settings, lessons, reporter_for(False))
+    reports = build(settings, lessons, reporter_for(False, approval=False))
     if not reports[0].ok:
         return 1
     project = args.content.resolve().parent
@@ -218,7 +245,8 @@ def cmd_approve(args) -> int:
                          templates=settings.templates)  # the source: its authors and version are signed
     bundle = args.build_dir / lesson.slug / bundle_name(lesson.slug, lesson.version)
     path = approve(project, args.build_dir, lesson, bundle, args.reviewer, args.key, answers, settings.templates)
-    print(f"{path}: {approval_status(project, args.build_dir, lesson, bundle).reason} — commit this file")
+    print(_("{path}: {reason} — commit this file", path=path,
+            reason=approval_status(project, args.build_dir, lesson, bundle).reason))
     return 0
 
 
@@ -240,7 +268,7 @@ def _read_answers(path: Path) -> dict:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise ChecklistError(f"{path}: cannot read the checklist answers ({str(exc).splitlines()[0]})") from None
+        raise ChecklistError(_("{path}: cannot read the checklist answers ({reason})", path=path, reason=str(exc).splitlines()[0])) from None
 
 
 YES = ("y", "yes", "д", "да", "예", "네", "ㅇ")  # reviewers answer in their own language too
@@ -250,12 +278,11 @@ def _ask_answers(checklist: list) -> dict:
     from pipeline.signoff.checklist import ChecklistError
 
     if not sys.stdin.isatty():
-        raise ChecklistError("checklist answers: no --answers file given and no terminal to ask on — pass --answers "
-                             "answers.yaml")
+        raise ChecklistError(_("checklist answers: no --answers file given and no terminal to ask on — pass --answers answers.yaml"))
     answers = {}
     for item in checklist:
-        reply = input(f"{item.title}: {item.question} [y/N] ").strip().casefold()
-        note = input("  note (optional): ").strip()
+        reply = input(_("{title}: {question} [y/N] ", title=item.title, question=item.question)).strip().casefold()
+        note = input(_("  note (optional): ")).strip()
         answers[item.id] = {"ok": reply in YES, "note": note}
     return answers
 
@@ -264,8 +291,11 @@ def cmd_keygen(args) -> int:
     from pipeline.signoff.keys import generate_key
 
     public = generate_key(args.path)
-    print(f"private key written to {args.path} (keep it secret). Add this to reviewers.yaml:\n  - name: <your name>\n  "
-          f"  public_key: {public}")
+    print(_("private key written to {path} (keep it secret, never commit it)", path=args.path), file=sys.stderr)
+    print(_("paste these two lines into reviewers.yaml, under 'reviewers:':"), file=sys.stderr)
+    # stdout carries only the lines to paste, so that `make keygen >> reviewers.yaml` also works
+    name = args.name.strip() or _("<your name>")
+    print(f"  - name: {name}\n    public_key: {public}")
     return 0
 
 

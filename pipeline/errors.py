@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.i18n import _, _n
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
@@ -35,27 +37,39 @@ class Diagnostic:
         return text
 
     def as_dict(self) -> dict:
+        # "code" names the message whatever the language it is written in (docs/json-output.md)
         return {
             "file": self.file,
             "line": self.line,
             "column": self.col,
             "field": self.field,
+            "code": code_of(self.message),
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def code_of(message: str) -> str:
+    """The stable code of a message made by ``pipeline.i18n._`` ("" for any other text)."""
+    return getattr(message, "code", "")
 
 
 class PipelineError(Exception):
     """Base of every error the tool reports as one clear line instead of a traceback."""
 
     def as_dict(self) -> dict:
-        return {"kind": type(self).__name__, "message": str(self)}
+        return {"kind": type(self).__name__, "code": code_of(self.args[0]) if self.args else "", "message": str(self)}
 
 
 class DiagnosticsError(PipelineError):
     """Files someone wrote are invalid; carries every located diagnostic found, not just the first."""
 
     what = "the files"
+    code = "files-invalid"
+
+    @staticmethod
+    def count_message(n: int) -> str:
+        return _n("{n} problem in the files", "{n} problems in the files", n)
 
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = sorted(diagnostics, key=lambda d: (d.file, d.line, d.col, d.field))
@@ -64,7 +78,8 @@ class DiagnosticsError(PipelineError):
     def as_dict(self) -> dict:
         return {
             "kind": type(self).__name__,
-            "message": f"{len(self.diagnostics)} problem(s) in {self.what}",
+            "code": self.code,
+            "message": self.count_message(len(self.diagnostics)),
             "diagnostics": [d.as_dict() for d in self.diagnostics],
         }
 
@@ -73,12 +88,22 @@ class LessonError(DiagnosticsError):
     """A lesson's files (lesson.yaml, the script, its media) are invalid."""
 
     what = "the lesson"
+    code = "lesson-invalid"
+
+    @staticmethod
+    def count_message(n: int) -> str:
+        return _n("{n} problem in the lesson", "{n} problems in the lesson", n)
 
 
 class ConfigError(DiagnosticsError):
     """A file of the project or the tool that is not a lesson is invalid (a card theme, publish.yaml)."""
 
     what = "the configuration"
+    code = "config-invalid"
+
+    @staticmethod
+    def count_message(n: int) -> str:
+        return _n("{n} problem in the configuration", "{n} problems in the configuration", n)
 
 
 class MediaError(PipelineError):
@@ -91,7 +116,7 @@ class MediaError(PipelineError):
         super().__init__(f"{path}: {reason}" + (f" — {hint}" if hint else ""))
 
     def as_dict(self) -> dict:
-        return {"kind": "MediaError", "message": str(self), "file": self.path}
+        return {"kind": "MediaError", "code": code_of(self.reason), "message": str(self), "file": self.path}
 
 
 @dataclass
@@ -112,13 +137,13 @@ class ToolError(PipelineError):
         import shlex
 
         head = f"{self.context}: " if self.context else ""
-        text = f"{head}{self.cmd[0].rsplit('/', 1)[-1]} failed (exit {self.code})"
+        text = head + _("{program} failed (exit {code})", program=self.cmd[0].rsplit("/", 1)[-1], code=self.code)
         if self.hint:
             text += f" — {self.hint}"
-        text += f"\n  command: {shlex.join(self.cmd)}"
+        text += "\n  " + _("command: {command}", command=shlex.join(self.cmd))
         if self.stderr_tail:
             tail = "\n    ".join(self.stderr_tail.strip().splitlines()[-8:])
-            text += f"\n  stderr:\n    {tail}"
+            text += "\n  " + _("stderr:") + f"\n    {tail}"
         return text
 
     def as_dict(self) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline.errors import SetupError, ToolError
 
 ESPEAK = "espeak-ng"
@@ -32,12 +33,12 @@ def run_espeak(argv: list[str], text: str, context: str = "") -> None:
         process = subprocess.Popen(short, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, cwd=folder)
     except FileNotFoundError:
-        raise SetupError("espeak-ng is not installed — run 'make build' (it installs it with apt), or 'sudo apt-get "
-                         "install espeak-ng'") from None
+        raise SetupError(_("espeak-ng is not installed — run 'make build' (it installs it with apt), "
+                           "or 'sudo apt-get install espeak-ng'")) from None
     with process:
         limit_child(process.pid)
         try:
-            _, stderr_bytes = process.communicate(text.encode("utf-8"), timeout=timeout)
+            _out, stderr_bytes = process.communicate(text.encode("utf-8"), timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from pipeline.errors import PipelineError, SetupError, ToolError
+from pipeline.i18n import _
 from pipeline.sharedstore import SharedStore
 
 log = logging.getLogger("microlearn.executor")
@@ -72,8 +73,9 @@ def run_task(store: SharedStore, task: ToolTask) -> tuple:
     try:
         version = ffmpeg.ffmpeg_version()
         if version != task.ffmpeg:
-            raise SetupError(f"worker {os.uname().nodename} runs ffmpeg '{version}', the build runs '{task.ffmpeg}' — "
-                             "install every worker with the same 'make setup' as the machine that builds (docs/cluster.md)")
+            raise SetupError(_("worker {worker} runs ffmpeg '{found}', the build runs '{expected}' — install every worker "
+                               "with the same 'make setup' as the machine that builds (docs/cluster.md)",
+                               worker=os.uname().nodename, found=version, expected=task.ffmpeg))
         seal = store.sealed(task.name)
         if seal is not None and store.has(task.name):
             return ("ok", seal[0], seal[1])
@@ -104,7 +106,7 @@ def _local_input(store: SharedStore, name: str, work: Path) -> Path:
         if not known:
             seal = store.sealed(name)
             if seal is None or not store._verified(path, seal, name):
-                raise PipelineError(f"the shared cache lacks the input {name} (or it is damaged) — build again")
+                raise PipelineError(_("the shared cache lacks the input {name} (or it is damaged) — build again", name=name))
             with _verified_lock:
                 _verified.add(name)
         return path
@@ -113,7 +115,7 @@ def _local_input(store: SharedStore, name: str, work: Path) -> Path:
     if path.is_file():
         return path
     if not store.fetch(name, path):
-        raise PipelineError(f"the shared cache lacks the input {name} (or it is damaged) — build again")
+        raise PipelineError(_("the shared cache lacks the input {name} (or it is damaged) — build again", name=name))
     return path
 
 
@@ -196,21 +198,22 @@ class DaskExecutor(Executor):
         try:
             from distributed import Client
         except ImportError:  # pragma: no cover - a pinned dependency
-            raise SetupError("building on a Dask cluster needs distributed — run 'make setup'") from None
+            raise SetupError(_("building on a Dask cluster needs distributed — run 'make setup'")) from None
         self.address = address
         try:
             self.client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
-            raise SetupError(f"cannot reach the Dask scheduler at {address} ({exc}) — start it with "
-                             "'dask scheduler', or fix --scheduler / MICROLEARN_SCHEDULER (docs/cluster.md)") from None
+            raise SetupError(_("cannot reach the Dask scheduler at {address} ({error}) — start it with 'dask scheduler', "
+                               "or fix --scheduler / MICROLEARN_SCHEDULER (docs/cluster.md)", address=address, error=exc)) from None
 
         if not self.client.scheduler_info().get("workers"):
             try:
                 self.client.wait_for_workers(1, timeout=timeout)
             except (OSError, TimeoutError):
                 self.client.close()
-                raise SetupError(f"no worker has joined the Dask scheduler at {address} within {timeout:g} s — start "
-                                 f"workers with 'dask worker {address}' (docs/cluster.md)") from None
+                raise SetupError(_("no worker has joined the Dask scheduler at {address} within {seconds} s — start "
+                                   "workers with 'dask worker {address}' (docs/cluster.md)",
+                                   address=address, seconds=f"{timeout:g}")) from None
 
     def submit(self, fn, *args, key=None):
         return self.client.submit(fn, *args, key=key, pure=False, retries=1)

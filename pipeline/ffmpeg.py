@@ -12,6 +12,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
+from pipeline.i18n import N_, _
 from pipeline.errors import SetupError, ToolError
 
 log = logging.getLogger("microlearn.ffmpeg")
@@ -21,22 +22,19 @@ WHITELIST = ["-protocol_whitelist", "file"]
 
 # Known ffmpeg messages and what a teacher can do about them (first match wins).
 HINTS = (
-    ("No space left on device", "the disk is full: free some space and build again"),
-    ("not on whitelist",
-     "the media refers to another file or a network address: export the media itself (MP4, WAV, PNG) and use that"),
-    ("No such file or directory", "a file the build needs is missing: run 'make check' to see which"),
-    ("Invalid data found when processing input",
-     "the file is not valid media or is damaged: export it again from the recording app"),
-    ("moov atom not found", "the recording was cut off before it was saved: export or copy it again"),
-    ("Permission denied", "the file cannot be read or written: check its permissions"),
-    ("Unknown encoder",
-     f"this ffmpeg lacks an encoder we need: unset {OVERRIDE_VARIABLE} to use the ffmpeg installed with the tool"),
-    ("Error while decoding", "a stream in the file is damaged: export the recording again"),
+    ("No space left on device", N_("the disk is full: free some space and build again")),
+    ("not on whitelist", N_("the media refers to another file or a network address: export the media itself (MP4, WAV, PNG) and use that")),
+    ("No such file or directory", N_("a file the build needs is missing: run 'make check' to see which")),
+    ("Invalid data found when processing input", N_("the file is not valid media or is damaged: export it again from the recording app")),
+    ("moov atom not found", N_("the recording was cut off before it was saved: export or copy it again")),
+    ("Permission denied", N_("the file cannot be read or written: check its permissions")),
+    ("Unknown encoder", N_("this ffmpeg lacks an encoder we need: unset MICROLEARN_FFMPEG to use the ffmpeg installed with the tool")),
+    ("Error while decoding", N_("a stream in the file is damaged: export the recording again")),
     ("Cannot allocate memory",
-     "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"),
+     N_("ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget")),
     ("pthread_create() failed",
-     "ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget"),
-    ("Conversion failed", "ffmpeg could not convert the media: see the stderr lines above"),
+     N_("ffmpeg ran out of its memory budget (MICROLEARN_CHILD_MEMORY_MB): use a smaller recording, or raise the budget")),
+    ("Conversion failed", N_("ffmpeg could not convert the media: see the stderr lines above")),
 )
 
 
@@ -45,18 +43,19 @@ def ffmpeg_path() -> str:
     override = os.environ.get(OVERRIDE_VARIABLE)
     if override:
         if not (Path(override).is_file() and os.access(override, os.X_OK)):
-            raise SetupError(f"{OVERRIDE_VARIABLE}={override} is not an executable file — point it at an ffmpeg binary or unset it")
+            raise SetupError(_("{variable}={value} is not an executable file — point it at an ffmpeg binary or unset it",
+                               variable=OVERRIDE_VARIABLE, value=override))
         return override
     try:
         import imageio_ffmpeg
     except ImportError:
-        raise SetupError("ffmpeg is not available — run 'make build' (it installs imageio-ffmpeg), or set "
-                         "MICROLEARN_FFMPEG=/path/to/ffmpeg") from None
+        raise SetupError(_("ffmpeg is not available — run 'make build' (it installs imageio-ffmpeg), "
+                           "or set MICROLEARN_FFMPEG=/path/to/ffmpeg")) from None
     try:
         return imageio_ffmpeg.get_ffmpeg_exe()
     except RuntimeError as exc:
-        raise SetupError(f"imageio-ffmpeg has no ffmpeg binary for this machine ({exc}) — install ffmpeg and set "
-                         "MICROLEARN_FFMPEG=/usr/bin/ffmpeg") from None
+        raise SetupError(_("imageio-ffmpeg has no ffmpeg binary for this machine ({reason}) — install ffmpeg and set "
+                           "MICROLEARN_FFMPEG=/usr/bin/ffmpeg", reason=exc)) from None
 
 
 def _version_of(binary: str) -> str:
@@ -90,7 +89,7 @@ def stopped_hint(code: int, program: str = "ffmpeg") -> str:
 def hint_for(stderr: str) -> str:
     for needle, hint in HINTS:
         if needle in stderr:
-            return hint
+            return _(hint)
     return ""
 
 
@@ -132,14 +131,15 @@ def run(argv: list[str], context: str = "", capture_stdout: bool = False,
                                    stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
                                    stderr=subprocess.PIPE)
     except FileNotFoundError:
-        raise SetupError(f"cannot run {argv[0]} — run 'make build' to install ffmpeg, or set {OVERRIDE_VARIABLE}") from None
+        raise SetupError(_("cannot run {program} — run 'make build' to install ffmpeg, or set {variable}",
+                           program=argv[0], variable=OVERRIDE_VARIABLE)) from None
     with process:
         limit_child(process.pid)  # its memory budget (pipeline/limits.py)
         try:
             stdout, stderr_bytes = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
-            _, stderr_bytes = process.communicate()
+            _out, stderr_bytes = process.communicate()
             tail = (stderr_bytes or b"").decode("utf-8", "replace")[-4000:]
             raise ToolError(argv, -1, tail, f"ffmpeg {why}", context) from None
     done = subprocess.CompletedProcess(argv, process.returncode, stdout, stderr_bytes)

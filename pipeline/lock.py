@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.i18n import _
 from pipeline.errors import BuildLockedError
 
 
@@ -26,7 +27,8 @@ def build_lock(build_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
-            raise BuildLockedError(f"another build is writing {build_dir} (process {holder}) — wait for it to finish, or stop it") from None
+            raise BuildLockedError(_("another build is writing {folder} (process {pid}) — wait for it to finish, or stop it",
+                                     folder=build_dir, pid=holder)) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline.errors import MediaError
 
 # Demuxers that read exactly one local file. Anything else (hls, dash, concat, ffconcat, tee,
@@ -128,8 +129,7 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
 
     name = label or str(path)
     if "%" in path.name:
-        raise MediaError(name, "file names with '%' are read by ffmpeg as numbered image patterns",
-                         "rename the file without '%'")
+        raise MediaError(name, _("file names with '%' are read by ffmpeg as numbered image patterns"), _("rename the file without '%'"))
     try:
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
@@ -149,13 +149,13 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
     try:
         container = av.open(str(path), format=forced, options=INPUT_OPTIONS)
     except av.error.FFmpegError as exc:
-        raise MediaError(name, f"is not a media file ffmpeg can read ({exc.strerror or exc})",
-                         "export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)") from None
+        raise MediaError(name, _("is not a media file ffmpeg can read ({reason})", reason=exc.strerror or exc),
+                         _("export it again as MP4 (video), WAV/M4A (audio) or PNG/JPEG (image)")) from None
     with container:
         demuxer = container.format.name
         if demuxer not in SAFE_DEMUXERS:
-            raise MediaError(name, f"is a '{demuxer}' file, which can make ffmpeg read other files or the network",
-                             "export the media itself as MP4, WAV/M4A or PNG/JPEG")
+            raise MediaError(name, _("is a '{kind}' file, which can make ffmpeg read other files or the network",
+                                     kind=demuxer), _("export the media itself as MP4, WAV/M4A or PNG/JPEG"))
         video_stream = next((s for s in container.streams.video if not _is_cover_art(s)), None)
         if video_stream is not None and (video_stream.width or 0) * (video_stream.height or 0) > MAX_PIXELS:
             raise MediaError(name,
@@ -168,10 +168,9 @@ def probe(path: Path, label: str | None = None) -> MediaInfo:
         if demuxer in IMAGE_DEMUXERS:
             duration = 0.0
         elif duration <= 0:
-            raise MediaError(name, "has no readable duration (zero length or a broken file)",
-                             "export the recording again")
+            raise MediaError(name, _("has no readable duration (zero length or a broken file)"), _("export the recording again"))
         if video is None and audio is None:
-            raise MediaError(name, "has neither video nor audio", "export the recording again")
+            raise MediaError(name, _("has neither video nor audio"), _("export the recording again"))
     return MediaInfo(name, demuxer, duration, video, audio)
 
 
@@ -229,8 +228,7 @@ def _video_info(container, stream, name: str) -> VideoInfo:
     try:
         frame = _first_frame(container, stream)
     except (av.error.FFmpegError, StopIteration) as exc:
-        raise MediaError(name, f"its video stream cannot be decoded ({exc})",
-                         "export the recording again, e.g. as H.264 MP4") from None
+        raise MediaError(name, _("its video stream cannot be decoded ({reason})", reason=exc), _("export the recording again, e.g. as H.264 MP4")) from None
     rotation = int(getattr(frame, "rotation", 0) or 0) % 360
     sar = float(stream.sample_aspect_ratio or 1) or 1.0
     width = round(stream.width * sar)
@@ -251,8 +249,7 @@ def _audio_info(container, stream, name: str) -> AudioInfo:
         _first_frame(container, stream)
     except (av.error.FFmpegError, StopIteration) as exc:
         why = str(exc) or "no audio frame in it"
-        raise MediaError(name, f"its audio stream cannot be decoded ({why})",
-                         "export the recording again, e.g. as WAV or M4A") from None
+        raise MediaError(name, _("its audio stream cannot be decoded ({reason})", reason=why), _("export the recording again, e.g. as WAV or M4A")) from None
     ctx = stream.codec_context
     return AudioInfo(ctx.name, ctx.sample_rate or 0,
                      ctx.channels if hasattr(ctx, "channels") else ctx.layout.nb_channels)

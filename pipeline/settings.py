@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Mapping
 
 from pipeline.errors import PipelineError
+from pipeline.i18n import _
 from pipeline.limits import CHILD_MEMORY_VARIABLE, DEFAULT_CHILD_MEMORY_MB, DEFAULT_LESSON_SECONDS, LESSON_SECONDS_VARIABLE
 from pipeline.templates import default_templates
 
@@ -62,13 +63,14 @@ class Settings:
         templates = environ.get(TEMPLATES_VARIABLE, "").strip()
         executor = executor or environ.get(EXECUTOR_VARIABLE, "").strip() or "local"
         if executor not in EXECUTORS:
-            raise SettingError(f"{EXECUTOR_VARIABLE}: '{executor}' is not an executor — use one of {', '.join(EXECUTORS)} "
-                               f"(or --scheduler tcp://host:8786 for a Dask cluster)")
+            raise SettingError(_("{variable}: '{value}' is not an executor — use one of {choices} "
+                                 "(or --scheduler tcp://host:8786 for a Dask cluster)",
+                                 variable=EXECUTOR_VARIABLE, value=executor, choices=", ".join(EXECUTORS)))
         scheduler = scheduler or environ.get(SCHEDULER_VARIABLE, "").strip()
         cache = environ.get(CACHE_VARIABLE, "").strip()
         if cache and "://" not in cache:
-            raise SettingError(f"{CACHE_VARIABLE}: '{cache}' is not a URL — write file:///mnt/cache, "
-                               "sftp://user@host/srv/cache or s3://bucket/cache")
+            raise SettingError(_("{variable}: '{value}' is not a URL — write file:///mnt/cache, "
+                                 "sftp://user@host/srv/cache or s3://bucket/cache", variable=CACHE_VARIABLE, value=cache))
         return cls(content_dir, build_dir, jobs,
                    cache=cache, cache_host_key=environ.get(CACHE_HOST_KEY_VARIABLE, "").strip(),
                    scheduler=scheduler, executor=executor, workers=max(0, workers),
@@ -97,3 +99,11 @@ def parse_size(text: str, where: str) -> int:
     if not match or float(match.group(1)) <= 0:
         raise SettingError(f"{where}: '{text}' is not a size — write it like 500MB, 2GB or 750MiB")
     return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
+
+
+def interface_language() -> str:
+    """The language of messages from this process's environment: MICROLEARN_LANG, then the locale
+    (pipeline/i18n.py reads the variables; the environment is read here, as every other setting)."""
+    from pipeline.i18n import locale_language
+
+    return locale_language(os.environ)

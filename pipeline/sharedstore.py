@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import SetupError
+from pipeline.i18n import _
 from pipeline.fsutil import atomic_path, sha256_file
 
 log = logging.getLogger("microlearn.cache")
@@ -178,22 +179,22 @@ def _open(url: str, host_key: str):
         import fsspec
         from fsspec.core import url_to_fs
     except ImportError:  # pragma: no cover - a pinned dependency
-        raise SetupError("the shared cache needs fsspec — run 'make setup'") from None
+        raise SetupError(_("the shared cache needs fsspec — run 'make setup'")) from None
     options = {}
     if url.startswith(("sftp://", "ssh://")) and host_key:
         options["host_key_policy"] = pinned_host_key(host_key)
     try:
         fs, root = url_to_fs(url, **options)
     except ImportError as exc:
-        raise SetupError(f"MICROLEARN_CACHE={url}: this kind of store needs a package that is not installed ({exc}) — "
-                         "e.g. pip install s3fs for s3://") from None
+        raise SetupError(_("MICROLEARN_CACHE={url}: this kind of store needs a package that is not installed ({error}) — "
+                           "e.g. pip install s3fs for s3://", url=_safe(url), error=exc)) from None
     except ValueError as exc:
-        raise SetupError(f"MICROLEARN_CACHE={url}: {exc} — give a URL such as file:///mnt/cache or "
-                         "sftp://user@host/srv/cache") from None
+        raise SetupError(_("MICROLEARN_CACHE={url}: {error} — give a URL such as file:///mnt/cache or "
+                           "sftp://user@host/srv/cache", url=_safe(url), error=exc)) from None
     except Exception as exc:  # the connection itself failed (refused, host key, credentials)
-        raise SetupError(f"MICROLEARN_CACHE={_safe(url)}: cannot open the shared cache ({type(exc).__name__}: {exc}) — "
-                         "check the address, the credentials in FSSPEC_* or ~/.config/fsspec/, and "
-                         "MICROLEARN_CACHE_HOST_KEY (docs/cluster.md)") from None
+        raise SetupError(_("MICROLEARN_CACHE={url}: cannot open the shared cache ({error}) — check the address, the "
+                           "credentials in FSSPEC_* or ~/.config/fsspec/, and MICROLEARN_CACHE_HOST_KEY (docs/cluster.md)",
+                           url=_safe(url), error=f"{type(exc).__name__}: {exc}")) from None
     del fsspec
     if _is_local(fs):
         os.makedirs(root, exist_ok=True)
@@ -218,14 +219,14 @@ def pinned_host_key(line: str):
 
     fields = line.split()
     if len(fields) < 2:
-        raise SetupError(f"MICROLEARN_CACHE_HOST_KEY='{line}' is not a host key — give the line as "
-                         "ssh-keyscan prints it without the host name, e.g. 'ssh-ed25519 AAAA...'")
+        raise SetupError(_("MICROLEARN_CACHE_HOST_KEY='{value}' is not a host key — give the line as ssh-keyscan "
+                           "prints it without the host name, e.g. 'ssh-ed25519 AAAA...'", value=line))
 
     class Pinned(paramiko.MissingHostKeyPolicy):
         def missing_host_key(self, client, hostname, key) -> None:
             if key.get_name() != fields[0] or key.get_base64() != fields[1]:
-                raise SetupError(f"the shared cache's SFTP server {hostname} presented another host key "
-                                 f"({key.get_name()} {key.get_base64()[:16]}...) than MICROLEARN_CACHE_HOST_KEY — "
-                                 "refusing to connect; check with the server's administrator")
+                raise SetupError(_("the shared cache's SFTP server {host} presented another host key ({key}...) than "
+                                   "MICROLEARN_CACHE_HOST_KEY — refusing to connect; check with the server's administrator",
+                                   host=hostname, key=f"{key.get_name()} {key.get_base64()[:16]}"))
 
     return Pinned()

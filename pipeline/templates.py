@@ -43,9 +43,14 @@ def environment(folder: Path):
 def _environment_at(folder: Path):
     import jinja2
 
-    return jinja2.Environment(
+    from pipeline.i18n import _, _n
+
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder)),
         autoescape=jinja2.select_autoescape(["html", "xml", "j2"]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    # the same _() as the code: the current language (a lesson's outputs are made inside use_language)
+    env.globals.update(_=_, _n=_n)
+    return env

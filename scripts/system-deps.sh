@@ -6,6 +6,7 @@
 #   libpango-1.0-0, libpangoft2-1.0-0 - text layout for WeasyPrint, which draws the cards
 #   libharfbuzz-subset0 - fast font subsetting for the card PDFs (fontTools' fallback is ~30x slower)
 # Runs apt-get only when something is missing; needs root (or sudo) for that.
+# `make` runs it once and again only when this file changes (stamp .venv/.system-deps).
 set -euo pipefail
 
 missing=()

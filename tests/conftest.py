@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import textwrap
@@ -11,6 +12,12 @@ import pytest
 
 from pipeline import ffmpeg
 from pipeline.contracts import Level, Loudness, TranscodeResult
+from pipeline.i18n import set_language
+
+# Messages are pinned in English: the tests' language must not follow the machine's locale.
+# (tests/test_i18n.py switches language explicitly where it checks ru and ko.)
+os.environ["MICROLEARN_LANG"] = "en"
+set_language("en")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -27,6 +27,7 @@ from pipeline.signoff import keys as signoff_keys
 from pipeline.signoff.approval import ApprovalError
 from pipeline.signoff.checklist import ChecklistError, load_checklist
 from pipeline.signoff.integrity import layout
+from pipeline.signoff.reviewers import load_reviewers
 from pipeline.signoff.keys import generate_key
 
 SLUG = "first-video"
@@ -197,7 +198,10 @@ def test_approval_of_an_older_version_is_stale(project):
     write_build(build, version="2")
     status = approval_status(root, build, lesson_of(root, version="2"))
     assert status.state == "stale"
-    assert status.reason == f"approval by Kim Minji is for version 1, the lesson is now version 2 — review it again and run: make approve LESSON={SLUG}"
+    # the reason, then what changed in the lesson's files since the approval was signed
+    assert status.reason == (f"approval by Kim Minji is for version 1, the lesson is now version 2 — review it again and run: "
+                             f"make approve LESSON={SLUG}; changed since the approval: "
+                             f"{root}/content/{SLUG}/lesson.yaml:23: now \"version: '2'\"")
 
 
 def test_any_change_to_the_bundle_makes_the_approval_stale(project):
@@ -284,14 +288,14 @@ def test_a_blocking_failure_blocks_approving_and_the_status(project):
     root, build, keys, lesson = project
     write_build(build, failing=("loudness.integrated",))
     with pytest.raises(ApprovalError,
-                       match=r"^first-video: 1 blocking check\(s\) fail \(loudness.integrated\) — fix them and "
+                       match=r"^first-video: 1 blocking check fails \(loudness.integrated\) — fix it and "
                              r"rebuild; see build/first-video/review/index.html$"):
         approve(root, build, lesson, "Kim Minji", keys / "kim", answers())
     write_build(build)
     approve(root, build, lesson, "Kim Minji", keys / "kim", answers())
     write_build(build, failing=("flash.wcag",))
     status = approval_status(root, build, lesson)
-    assert status.state == "blocked" and status.reason == "approved by Kim Minji, but 1 blocking check(s) fail: flash.wcag"
+    assert status.state == "blocked" and status.reason == "approved by Kim Minji, but 1 blocking check fails: flash.wcag"
 
 
 def test_an_unbuilt_lesson_cannot_be_approved_and_its_approval_cannot_be_checked(project):
@@ -412,3 +416,50 @@ def test_cli_approve_without_answers_or_terminal_says_what_to_pass(tmp_path):
     done = _cli("approve", "x", "--reviewer", "Kim", "--key", "k", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr == "microlearn: checklist answers: no --answers file given and no terminal to ask on — pass --answers answers.yaml\n"
+
+
+def test_a_stale_approval_lists_the_files_and_lines_that_changed(project):
+    root, build, keys, _lesson = project
+    folder = root / "content" / SLUG
+    (folder / "script.md").write_text("# T\n\n## Hold {#hold-steady}\n\nText.\n\nNarration: Hold it.\n", encoding="utf-8")
+    (folder / "media" / "clip.mp4").write_bytes(b"first take")
+    lesson = load_lesson(folder, probe_media=False)
+    approve(root, build, lesson, "Kim Minji", keys / "kim", answers())
+    (folder / "script.md").write_text("# T\n\n## Hold {#hold-steady}\n\nText.\n\nNarration: Hold it with two hands.\n",
+                                      encoding="utf-8")
+    (folder / "media" / "clip.mp4").write_bytes(b"second take")
+    (folder / "media" / "logo.png").write_bytes(b"png")
+    write_build(build, video=b"video-2")
+    status = approval_status(root, build, lesson)
+    assert status.state == "stale"
+    label = f"{root}/content/{SLUG}"
+    assert status.reason.endswith(
+        f"; changed since the approval: {label}/media/clip.mp4: changed; {label}/media/logo.png: added; "
+        f"{label}/script.md:7: now \"Narration: Hold it with two hands.\""), status.reason
+
+
+def test_keygen_lines_pasted_below_an_empty_list_get_a_helpful_message(project):
+    root, build, keys, _lesson = project
+    public = generate_key(keys / "new")
+    (root / "reviewers.yaml").write_text(f"reviewers: []\n  - name: Kim Minji\n    public_key: {public}\n", encoding="utf-8")
+    with pytest.raises(ApprovalError, match=r"reviewers.yaml:2:\d+: the reviewers' lines are pasted below 'reviewers: \[\]' "
+                                            r"— replace that line with 'reviewers:'"):
+        load_reviewers(root / "reviewers.yaml")
+    (root / "reviewers.yaml").write_text(f"reviewers:\n  - name: <your name>\n    public_key: {public}\n", encoding="utf-8")
+    with pytest.raises(ApprovalError, match=r"reviewers\[0\].name: '<your name>' is the example's placeholder — write the "
+                                            r"reviewer's own name there"):
+        load_reviewers(root / "reviewers.yaml")
+
+
+def test_the_shipped_reviewers_file_accepts_keygen_lines_appended(project, tmp_path):
+    root, build, keys, _lesson = project
+    public = generate_key(keys / "new")
+    shipped = (Path(__file__).resolve().parent.parent / "reviewers.yaml").read_text(encoding="utf-8")
+    assert load_reviewers_text(root, shipped) == {}
+    pasted = shipped + f"  - name: Lee Jiwon\n    public_key: {public}\n"
+    assert list(load_reviewers_text(root, pasted)) == ["Lee Jiwon"]
+
+
+def load_reviewers_text(root: Path, text: str) -> dict:
+    (root / "reviewers.yaml").write_text(text, encoding="utf-8")
+    return load_reviewers(root / "reviewers.yaml")

@@ -172,7 +172,7 @@ def test_one_failing_lesson_never_stops_the_others(lesson_dir, settings):
     out = stream.getvalue()
     assert f"{broken}/media/clip.mp4: its video stream cannot be decoded — export the recording again" in out
     assert f"{invalid}/lesson.yaml:2:11: language: 'xx' is not one of en, ru, ko" in out
-    assert out.rstrip().endswith("3 lesson(s) built, 2 failed")
+    assert out.rstrip().endswith("3 lessons built, 2 failed")
 
 
 def test_internal_errors_keep_their_traceback_and_do_not_stop_others(lesson_dir, settings):
@@ -259,7 +259,7 @@ def test_json_document_shape(lesson_dir, settings):
     bad_doc, good_doc = document["lessons"]
     assert bad_doc["status"] == "invalid"
     assert bad_doc["errors"] == [{"kind": "LessonError", "file": f"{bad}/lesson.yaml", "line": 2, "column": 11,
-                                  "field": "language",
+                                  "field": "language", "code": "is-not-one-of",
                                   "message": "'xx' is not one of en, ru, ko", "hint": "write one of: en, ru, ko"}]
     assert good_doc["status"] == "built"
     artifact = good_doc["artifacts"][0]
@@ -307,3 +307,20 @@ def test_remembered_lesson_is_reloaded_when_any_file_of_its_folder_changes(lesso
     calls.clear()
     [third] = build(settings, [folder], stages=fake_stages(calls))
     assert third.status == "up-to-date" and calls == []
+
+
+def test_summary_ends_with_the_files_to_open_and_status_lines_fit_the_terminal(tmp_path):
+    from pipeline.build import LessonReport
+    from pipeline.progress import fit, summary_table
+
+    report = LessonReport("first-video", "content/first-video", status="built", seconds=2.0,
+                          artifacts=[{"kind": "review", "path": "review/review.json"}, {"kind": "review", "path": "review/index.html"},
+                                     {"kind": "video", "path": "video/first-video-16x9.mp4"}, {"kind": "bundle", "path": "bundle/first-video-v1.zip"}])
+    lines = summary_table([report], "build", tmp_path / "build").splitlines()
+    assert lines[-4:] == ["1 lesson built, all OK",
+                          f"open: {tmp_path}/build/first-video/review/index.html (review report)",
+                          f"open: {tmp_path}/build/first-video/video/first-video-16x9.mp4 (video)",
+                          f"open: {tmp_path}/build/first-video/bundle/first-video-v1.zip (SCORM bundle for the portal)"]
+    assert fit("  first-video  transcode … encoding the landscape video", 40) == "  first-video  transcode … encoding the…"
+    assert fit("  수업  카드 … 한국어 문장이 아주 길게 이어집니다", 24) == "  수업  카드 … 한국어…"  # 2 cells a Hangul letter
+    assert fit("short", 40) == "short"

@@ -171,7 +171,7 @@ def test_the_wrong_recording_is_an_error(tmp_path):
         STAGE.run(context(tmp_path, the_lesson, [entry]))
     message = str(caught.value)
     assert message.startswith(f"{the_lesson_label(tmp_path)}/script.md:7:1: section 'hold' narration: "
-                              "the recording speech/00.wav does not match this text (match ")
+                              "the recording media/n.wav does not match this text (match ")
     assert "; text and audio differ throughout 00:00:00.000–00:00:0" in message or "; text and audio first diverge at 00:00:0" in message
     assert message.endswith("— check that the recording is the right file and that the text is what is said in it, all of it")
 

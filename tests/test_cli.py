@@ -24,7 +24,7 @@ def test_check_exits_1_and_names_every_problem(lesson_dir, tmp_path):
     assert done.returncode == 1
     assert "content/bad/lesson.yaml:2:11: language: 'english' is not one of en, ru, ko — did you mean 'en'? write one of: en, ru, ko" in done.stderr
     assert "content/bad/lesson.yaml:8:1: license: unknown key 'license' — did you mean 'licence'?" in done.stderr
-    assert "2 lesson(s) checked, 1 failed" in done.stderr
+    assert "2 lessons checked, 1 failed" in done.stderr
 
 
 def test_check_json(lesson_dir, tmp_path):
@@ -47,11 +47,20 @@ def test_new_refuses_bad_names_and_existing_folders(tmp_path, lesson_dir):
     lesson_dir(slug="taken")
     bad = microlearn("new", "My Lesson", cwd=tmp_path)
     assert bad.returncode == 2
-    assert "microlearn: 'My Lesson' is not a valid lesson name — use lower-case letters, digits and dashes" in bad.stderr
+    assert "microlearn: 'My Lesson' is not a valid lesson name — folder names use Latin letters a–z, digits and dashes; try: my-lesson" in bad.stderr
+    cyrillic = microlearn("new", "мой-урок", cwd=tmp_path)
+    assert cyrillic.returncode == 2 and "try: moj-urok" in cyrillic.stderr
+    korean = microlearn("new", "첫-수업", cwd=tmp_path)
+    assert korean.returncode == 2 and "try: cheot-sueop" in korean.stderr
+    nothing = microlearn("new", "!!!", cwd=tmp_path)
+    assert nothing.returncode == 2 and "use lower-case letters, digits and dashes, e.g. first-teacher-video" in nothing.stderr
     taken = microlearn("new", "taken", cwd=tmp_path)
     assert taken.returncode == 2 and "already exists" in taken.stderr
     lang = microlearn("new", "fine", "--lang", "fr", cwd=tmp_path)
     assert lang.returncode == 2 and "language 'fr' is not supported — use one of: en, ru, ko" in lang.stderr
+    korean = microlearn("new", "fine", "--lang", "kr", cwd=tmp_path)
+    assert korean.returncode == 2 and "language 'kr' is not supported — did you mean 'ko'? use one of: en, ru, ko" in korean.stderr
+    assert not (tmp_path / "content" / "fine").exists()
 
 
 def test_new_scaffolds_a_valid_lesson_in_every_language(tmp_path):

@@ -147,6 +147,7 @@ def test_lesson_yaml_linking_outside_is_not_read_nor_quoted(lesson_dir, tmp_path
     assert done.returncode == 1
     errors = json.loads(done.stdout)["lessons"][0]["errors"]
     assert errors == [{"kind": "LessonError", "file": "content/linked/lesson.yaml", "line": 0, "column": 0, "field": "",
+                       "code": "leads-outside-the-lesson-folder-through-a-link",
                        "message": "leads outside the lesson folder (through a link); it was not read",
                        "hint": "copy the file itself into the lesson folder instead of linking to it"}]
     no_secret_anywhere(done, tmp_path)

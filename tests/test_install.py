@@ -54,7 +54,8 @@ def test_the_wheel_holds_every_subpackage_the_templates_and_the_schema(installed
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"pipeline/lesson/loader.py", "pipeline/review/checks/video.py", "pipeline/_schemas/manifest.schema.json",
             "pipeline/_templates/player/index.html.j2", "pipeline/_templates/themes/classic/theme.yaml",
-            "pipeline/_templates/review/checklist.yaml", "pipeline/_templates/scaffold/lesson.yaml.j2"} <= names
+            "pipeline/_templates/review/checklist.yaml", "pipeline/_templates/scaffold/lesson.yaml.j2",
+            "pipeline/locale/ru/LC_MESSAGES/microlearn.mo", "pipeline/locale/ko/LC_MESSAGES/microlearn.mo"} <= names
 
 
 def test_the_installed_tool_checks_the_examples_and_builds_a_lesson_from_another_folder(installed, tmp_path):

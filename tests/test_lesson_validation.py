@@ -209,8 +209,7 @@ def test_unknown_part_type(lesson_dir):
 
 def test_folder_name_must_be_a_slug(lesson_dir):
     assert problems(lesson_dir(slug="My Lesson")) == [
-        "L: lesson folder name 'My Lesson' must be lower-case letters, digits and dashes — rename the folder, e.g. "
-        "first-teacher-video"
+        "L: lesson folder name 'My Lesson' must be lower-case letters, digits and dashes — rename the folder to my-lesson"
     ]
 
 

@@ -264,7 +264,7 @@ def test_publishes_approved_lessons_to_both_targets(project):
     for slug in sorted(APPROVED):
         for target in ("share", "portal"):
             assert f"published      {slug} v1 → {target}: uploaded" in lines
-    assert lines[-1] == "2 lesson(s) published, 3 not published, 0 failure(s)"
+    assert lines[-1] == "lessons published: 2, not published: 3, failures: 0"
     build = project["dir"] / "build"
     for root in (project["share"], project["remote"]):
         bundles = sorted(p.name for p in (root / "bundles").iterdir())

@@ -29,7 +29,18 @@ def test_a_lesson_that_does_not_build_is_listed_and_fails_the_run(tmp_path, less
     assert reason == (f"the build failed: {tmp_path}/content/broken/lesson.yaml:1:1: audience: is required — add "
                       "'audience: ...', "
                       "e.g. teachers, grade 7 pupils (and 5 more) — run: make build LESSON=broken")
-    assert report.lines()[-1] == "0 lesson(s) published, 1 not published, 1 failure(s)"
+    assert report.lines()[-1] == "lessons published: 0, not published: 1, failures: 1"
     # nothing was published, so the target holds only the (empty) catalog
     assert sorted(p.name for p in share.iterdir()) == ["feed.atom", "feed.json", "index.html", "style.css"]
     assert "No lessons are published yet." in (share / "index.html").read_text()
+
+
+def test_an_approved_lesson_no_target_took_still_gets_its_line():
+    from pipeline.publish.runner import PublishReport
+
+    report = PublishReport(failures=["share: the connection failed (OSError: down) — run publish again"], approved=["first-video"])
+    assert report.lines() == [
+        "not published  first-video (approved): no target took it, see the failures below — run publish again once they are fixed",
+        "failed         share: the connection failed (OSError: down) — run publish again",
+        "lessons published: 0, not published: 1, failures: 1",
+    ]

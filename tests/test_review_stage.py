@@ -194,7 +194,7 @@ def test_approving_is_refused_while_a_blocking_check_fails(built, tmp_path):
     answers = {item.id: {"ok": True, "note": ""} for item in load_checklist()}
     lesson = load_lesson(root / "content" / SLUG, probe_media=False)
     with pytest.raises(ApprovalError,
-                       match=r"^faulty-clip: 1 blocking check\(s\) fail \(flashes.wcag\) — fix them and rebuild"):
+                       match=r"^faulty-clip: 1 blocking check fails \(flashes.wcag\) — fix it and rebuild"):
         approve(root, root / "build", lesson, root / "build" / SLUG / "bundle" / f"{SLUG}-v1.zip", "Kim Minji",
                 tmp_path / "kim", answers)
     assert approval_status(root, root / "build", lesson,

@@ -17,6 +17,7 @@ from pipeline.caption import qc
 from pipeline.caption.rules import rules_for
 from pipeline.caption.segment import Token, segment, time_cues
 from pipeline.errors import Diagnostic, LessonError
+from pipeline.i18n import N_, _
 from pipeline.lesson.model import Lesson
 from pipeline.contracts import CaptionCue, CaptionFiles, CaptionResult, Divergence, PartMatch, TimelinePart
 from pipeline.stage import Context, Settings, Stage
@@ -27,8 +28,8 @@ MISMATCH_BELOW = 0.3  # a part matched this badly is not the recording of its sc
 DOUBTFUL_BELOW = 0.5  # a part matched this weakly has every cue flagged for the reviewer
 
 
-WHAT = {"audio-only": "the audio has speech the text lacks", "script-only": "these words are not heard in the audio",
-        "mismatch": "the words do not match the audio"}
+WHAT = {"audio-only": N_("the audio has speech the text lacks"), "script-only": N_("these words are not heard in the audio"),
+        "mismatch": N_("the words do not match the audio")}
 
 
 def run(ctx: Context) -> CaptionResult:
@@ -50,41 +51,42 @@ def run(ctx: Context) -> CaptionResult:
             if not drafted:
                 problems.append(_no_words(place, lesson.language))
                 continue
-            ctx.progress(f"drafting captions of part {index + 1} from speech ({drafted})")
+            ctx.progress(_("drafting captions of part {part} from speech ({recogniser})", part=index + 1, recogniser=drafted))
             result = draft_part(ctx, speech, lesson.language)
             if not result.words:
                 problems.append(_no_words(place, lesson.language))
                 continue
         else:
-            ctx.progress(f"aligning part {index + 1} of {len(timeline)}")
+            ctx.progress(_("aligning part {part} of {total}", part=index + 1, total=len(timeline)))
             result = align_part(ctx, speech, lesson.language, lesson.voice)
-        first = _first_divergence(result)
         if result.quality < MISMATCH_BELOW and not speech.synthesised and not drafted:
             problems.append(Diagnostic(place.file, place.line, place.col, place.field,
-                                       f"the recording {speech.audio} does not match this text (match {result.quality:.2f}, under {MISMATCH_BELOW}){first}",
-                                       "check that the recording is the right file and that the text is what is said in it, all of it"))
+                                       _mismatch(_recording(lesson, entry, speech), result),
+                                       _("check that the recording is the right file and that the text is what is said in it, "
+                                         "all of it")))
             continue
         tokens = [Token(w.text, w.start, w.end, w.confidence) for w in result.words]
         parts.append((tokens, segment(tokens, rules, float(entry.end)), float(entry.end)))
         part_doubts = []
         for d in result.divergences:
             there = " ".join(t.text for t in tokens[d.word: d.word + 6])
-            what = WHAT[d.kind]
-            reason = f"text and audio diverge at {formats.cue_time(d.start)}–{formats.cue_time(d.end)}: {what} (near \"{there}\")"
+            what = _(WHAT[d.kind])
+            reason = _("text and audio diverge at {start}–{end}: {what} (near \"{words}\")",
+                       start=formats.cue_time(d.start), end=formats.cue_time(d.end), what=what, words=there)
             part_doubts.append((d.start, d.end, reason))
             divergences.append(Divergence(index, d.start, d.end, d.kind, there, reason))
             ctx.log.warning("%s: %s", place.file, reason)
         if not drafted and not speech.synthesised and result.quality < DOUBTFUL_BELOW:
-            part_doubts.append((float("-inf"), float("inf"),
-                                f"the recording matches its text only weakly (match {result.quality:.2f}): listen to it"))
+            part_doubts.append((float("-inf"), float("inf"), _("the recording matches its text only weakly (match {quality}): listen to it",
+                                                               quality=f"{result.quality:.2f}")))
         if drafted:
-            part_doubts.append((float("-inf"), float("inf"),
-                                f"drafted from speech by {drafted} (there is no script): check every word"))
+            part_doubts.append((float("-inf"), float("inf"), _("drafted from speech by {recogniser} (there is no script): check every word",
+                                                               recogniser=drafted)))
         doubts.append(part_doubts)
         owners.append((index, place))
         said = " ".join(speech.text.split()) or " ".join(t.text for t in tokens)
         spoken.append(formats.TranscriptPart(float(entry.start), _heading(lesson, entry), said))
-        report.append(PartMatch(index, result.quality, result.method, tuple(result.windows), first.removeprefix("; "), DOUBTFUL_BELOW))
+        report.append(PartMatch(index, result.quality, result.method, tuple(result.windows), _divergence(result), DOUBTFUL_BELOW))
     if problems:
         raise LessonError(problems)
 
@@ -122,28 +124,62 @@ def run(ctx: Context) -> CaptionResult:
     )
 
 
-def _first_divergence(result) -> str:
-    """'; text and audio first diverge at <time> (what, near "...")', or '' when they never do."""
+def _divergence(result) -> str:
+    """Where text and audio first diverge (or the worst stretch when they differ throughout), or ''."""
     from pipeline.timefmt import cue_time
 
     if not result.divergences:
-        if result.windows and result.quality < DOUBTFUL_BELOW:  # unlike throughout: name the worst stretch
-            start, end, _ = min(result.windows, key=lambda w: w[2])
-            return f"; text and audio differ throughout {cue_time(start)}–{cue_time(end)}"
+        if result.windows and result.quality < DOUBTFUL_BELOW:
+            start, end, _score = min(result.windows, key=lambda w: w[2])
+            return _("text and audio differ throughout {start}–{end}", start=cue_time(start), end=cue_time(end))
         return ""
     d = result.divergences[0]
     near = " ".join(w.text for w in result.words[d.word: d.word + 6])
-    return f"; text and audio first diverge at {cue_time(d.start)}: {WHAT[d.kind]} (near \"{near}\")"
+    return _("text and audio first diverge at {time}: {what} (near \"{words}\")", time=cue_time(d.start),
+             what=_(WHAT[d.kind]), words=near)
+
+
+def _mismatch(recording: str, result) -> str:
+    """The recording does not match its text, and where: the first divergence, or the worst stretch
+    when they differ throughout. One whole sentence per case, so each language words it its own way."""
+    from pipeline.timefmt import cue_time
+
+    values = {"file": recording, "quality": f"{result.quality:.2f}", "limit": MISMATCH_BELOW}
+    if not result.divergences:
+        if result.windows and result.quality < DOUBTFUL_BELOW:  # unlike throughout: name the worst stretch
+            start, end, _score = min(result.windows, key=lambda w: w[2])
+            return _("the recording {file} does not match this text (match {quality}, under {limit}); "
+                     "text and audio differ throughout {start}–{end}", start=cue_time(start), end=cue_time(end), **values)
+        return _("the recording {file} does not match this text (match {quality}, under {limit})", **values)
+    d = result.divergences[0]
+    near = " ".join(w.text for w in result.words[d.word: d.word + 6])
+    return _("the recording {file} does not match this text (match {quality}, under {limit}); "
+             "text and audio first diverge at {time}: {what} (near \"{words}\")",
+             time=cue_time(d.start), what=_(WHAT[d.kind]), words=near, **values)
 
 
 def _no_words(place: Diagnostic, language: str) -> Diagnostic:
     from pipeline.caption.draft import INSTALL
 
-    hint = "write what is said (a 'Narration:' paragraph for a card, 'says:' for a clip); captions are made from it"
     if language in INSTALL:
-        hint += f" — or run '{INSTALL[language]}' to have captions drafted from the speech, for review"
-    return Diagnostic(place.file, place.line, place.col, place.field,
-                      "this part has speech but no words to caption", hint)
+        hint = _("write what is said (a 'Narration:' paragraph for a card, 'says:' for a clip); captions are made from it"
+                 " — or run '{command}' to have captions drafted from the speech, for review", command=INSTALL[language])
+    else:
+        hint = _("write what is said (a 'Narration:' paragraph for a card, 'says:' for a clip); captions are made from it")
+    return Diagnostic(place.file, place.line, place.col, place.field, _("this part has speech but no words to caption"), hint)
+
+
+def _recording(lesson: Lesson, entry, speech) -> str:
+    """The teacher's own file behind a part's speech (the clip, or the card's audio), never the
+    stage's internal speech/NN.wav, which the teacher has never seen."""
+    if entry.file:
+        return entry.file
+    from pipeline.lesson.model import CardSlide
+
+    for item in lesson.sequence:
+        if isinstance(item, CardSlide) and item.section == entry.section and item.audio:
+            return item.audio
+    return speech.audio
 
 
 def acceptances(lesson: Lesson) -> tuple[qc.Acceptance, ...]:

@@ -2,6 +2,7 @@
 has enough contrast. Each failure is a located diagnostic; all of them are reported at once."""
 from __future__ import annotations
 
+from pipeline.i18n import N_, _
 from pipeline.cards import contrast, fonts
 from pipeline.cards.fonts import BOLD, BOLD_ITALIC, ITALIC, REGULAR, FontSet
 from pipeline.cards.markdown import CardContent
@@ -9,8 +10,11 @@ from pipeline.cards.theme import SCHOOL_ROLES, Theme
 from pipeline.errors import Diagnostic
 from pipeline.lesson.model import Lesson
 
-GLYPH_HINT = "remove it or write it in words: the card fonts (DejaVu, Nanum) have no glyph for it, and a box would be shown instead"
-FACE_NAMES = {REGULAR: "", BOLD: " in bold text", ITALIC: " in italic text", BOLD_ITALIC: " in bold italic text"}
+GLYPH_HINT = N_("remove it or write it in words: the card fonts (DejaVu, Nanum) have no glyph for it, and a box would be shown instead")
+# one whole sentence per face, so that each language words it its own way
+MISSING_GLYPH = {REGULAR: N_("no font of the card has a glyph for {char}"), BOLD: N_("no font of the card has a glyph for {char} in bold text"),
+                 ITALIC: N_("no font of the card has a glyph for {char} in italic text"),
+                 BOLD_ITALIC: N_("no font of the card has a glyph for {char} in bold italic text")}
 
 
 def glyphs(lesson: Lesson, label: str, cards: list[CardContent], font_set: FontSet,
@@ -33,8 +37,7 @@ def glyphs(lesson: Lesson, label: str, cards: list[CardContent], font_set: FontS
                 if char not in seen:
                     seen.add(char)
                     problems.append(Diagnostic(script, card_line(lesson, card.id), 1, where,
-                                               "no font of the card has a glyph for "
-                                               f"{fonts.describe(char)}{FACE_NAMES[face]}", GLYPH_HINT))
+                                               _(MISSING_GLYPH[face], char=fonts.describe(char)), _(GLYPH_HINT)))
     seen_other: set[tuple[str, str]] = set()
     for field, role, text in others:
         for face in (REGULAR, BOLD):
@@ -44,8 +47,7 @@ def glyphs(lesson: Lesson, label: str, cards: list[CardContent], font_set: FontS
                     seen_other.add((field, char))
                     file = field.split(": ", 1)[0] if field.startswith("templates/") else f"{label}/lesson.yaml"
                     name = field.split(": ", 1)[-1]
-                    problems.append(Diagnostic(file, 0, 0, name,
-                                               f"no font of the card has a glyph for {fonts.describe(char)}", GLYPH_HINT))
+                    problems.append(Diagnostic(file, 0, 0, name, _(MISSING_GLYPH[REGULAR], char=fonts.describe(char)), _(GLYPH_HINT)))
     return problems, checked
 
 

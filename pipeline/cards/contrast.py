@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from pipeline.i18n import _
+
 NORMAL_TEXT = 4.5
 LARGE_TEXT = 3.0
 
@@ -51,13 +53,15 @@ class Failure:
 
     def message(self) -> str:
         p = self.pair
-        return (f"{p.text} colour {self.text_color} on {p.on} colour {self.background_color} has a contrast of "
-                f"{shown(self.value)}:1, under the {p.minimum:g}:1 WCAG 2.2 asks for {p.purpose}")
+        return _("{text} colour {text_color} on {on} colour {background_color} has a contrast of {ratio}:1, under the {minimum}:1 WCAG 2.2 asks for {purpose}",
+                 text=p.text, text_color=self.text_color, on=p.on, background_color=self.background_color, ratio=shown(self.value),
+                 minimum=f"{p.minimum:g}", purpose=p.purpose)
 
     def hint(self) -> str:
         lighter_text = luminance(self.text_color) > luminance(self.background_color)
-        text_way, background_way = ("lighter", "darker") if lighter_text else ("darker", "lighter")
-        return f"choose a {text_way} {self.pair.text} colour or a {background_way} {self.pair.on} colour"
+        if lighter_text:
+            return _("choose a lighter {text} colour or a darker {on} colour", text=self.pair.text, on=self.pair.on)
+        return _("choose a darker {text} colour or a lighter {on} colour", text=self.pair.text, on=self.pair.on)
 
 
 def check(colors: dict[str, str], pairs: tuple[Pair, ...]) -> tuple[list[Failure], list[tuple[Pair, float]]]:

@@ -7,11 +7,13 @@ still reports how full it is). A page that does not fit is never stored.
 """
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline.cards import fit as fitting
 from pipeline import reveal
 from pipeline.cards import fonts, overlap
@@ -43,6 +45,7 @@ BALANCED = ("social", "square", "16:9")
 LOWER = "<style>.fit > :first-child {{ margin-top: {offset}px !important; }}</style>"
 
 _RENDERER = Renderer()  # warm across lessons of one build: fonts are loaded once
+atexit.register(_RENDERER.close)  # before shutdown tears modules down (see Renderer.close)
 
 
 @dataclass
@@ -135,7 +138,8 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             if page.rel:
                 drawn.pngs[index] = png
             continue
-        ctx.progress(f"drawing {page.rel or f'the handout {page.kind} page'}")
+        ctx.progress(_("drawing {file}", file=page.rel) if page.rel else _("drawing the handout title page") if page.kind == "title"
+                     else _("drawing the handout end page") if page.kind == "end" else _("drawing a handout page"))
         document, measure, crowded = largest(index, page)
         if measure.smallest_font < fitting.MIN_FONT_PX - 0.01:
             problems.append(Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, page.layout,
@@ -190,7 +194,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
                    "language": lesson.language}
 
     def make_handout(tmp: Path) -> None:
-        ctx.progress("writing the handout")
+        ctx.progress(_("writing the handout"))
         tmp.write_bytes(_RENDERER.pdf([layout(i, pages[i]) for i in order], lesson.title, lesson.language))
 
     drawn.handout = objects.memo(handout_key, ".pdf", make_handout)
@@ -223,7 +227,7 @@ def _collision(ctx: Context, page: Page, collision: overlap.Collision) -> Diagno
 def _overflow(ctx: Context, page: Page, measure: fitting.Fit) -> Diagnostic:
     lesson = ctx.lesson
     where = FORMAT_NAMES[page.format]
-    hint = "shorten the text or split it into two cards; cards never shrink text below the theme's size"
+    hint = _("shorten the text or split it into two cards; cards never shrink text below the theme's size")
     if page.card is not None:
         message = fitting.cut_message(measure, page.card.length, "card", where)
         return Diagnostic(f"{ctx.label}/{lesson.script}", lesson.section(page.card.id).line,
@@ -232,12 +236,10 @@ def _overflow(ctx: Context, page: Page, measure: fitting.Fit) -> Diagnostic:
         from pipeline.cards.pages import title_card
 
         length = len(lesson.title) + len(title_card(lesson).subtitle) + sum(len(a.name) for a in lesson.authors)
-        return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "title",
-                          fitting.cut_message(measure, length, "title card", where),
-                          "shorten the title or the subtitle")
+        return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "title", fitting.cut_message(measure, length, "title card", where),
+                          _("shorten the title or the subtitle"))
     from pipeline.cards.pages import end_card
 
     length = sum(len(line) for line in end_card(lesson).credits) + sum(len(a.name) for a in lesson.authors)
-    return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "sequence: end.credits",
-                      fitting.cut_message(measure, length, "end card", where),
-                      "shorten the credits or list fewer lines")
+    return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, "sequence: end.credits", fitting.cut_message(measure, length, "end card", where),
+                      _("shorten the credits or list fewer lines"))

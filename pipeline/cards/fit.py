@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from pipeline.i18n import N_, _
+
 # The smallest text allowed on any card or slide, in pixels. Every format is 1080 px on its short
 # side (1080x1350, 1080x1080, 1920x1080, 1080x1920), so one number serves all: a 1080 px card
 # shown 360 pt wide on a phone displays 30 px text at 10 pt, the smallest comfortable size for
@@ -94,5 +96,11 @@ def cut_message(fit: Fit, characters: int, what: str, where: str) -> str:
     # the text must shrink by (needed - available) / needed of its length; a rough guide, hence "about"
     share = 1 - 1 / fit.fill if fit.pages == 1 and math.isfinite(fit.fill) else 0.5
     cut = max(1, math.ceil(characters * share / 5) * 5) if characters else 0
-    text = f"the {what} text is {over}% too long for the {where}"
-    return text + (f": cut about {cut} characters" if cut else "")
+    # what and where are N_ names (WHAT_NAMES, pages.FORMAT_NAMES); translations put them where
+    # their grammar allows (e.g. "{what}: ..." in Russian, which needs no case ending)
+    if cut:
+        return _("the {what} text is {over}% too long for the {where}: cut about {cut} characters", what=_(what), over=over, where=_(where), cut=cut)
+    return _("the {what} text is {over}% too long for the {where}", what=_(what), over=over, where=_(where))
+
+
+WHAT_NAMES = (N_("card"), N_("title card"), N_("end card"))

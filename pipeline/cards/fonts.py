@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline.errors import SetupError
 
 # (weight, style) of the four faces a card may use: text, **strong**, *emphasis*, both.
@@ -81,7 +82,7 @@ def font_file(name: str) -> Path:
             if os.path.basename(line) == name and Path(line).is_file():
                 return Path(line)
     package = next((f.package for f in FAMILIES.values() if name in dict(f.files).values()), "")
-    raise SetupError(f"the font file {name} is not installed — run 'sudo apt-get install {package}' (make installs it)")
+    raise SetupError(_("the font file {name} is not installed — run 'sudo apt-get install {package}' (make installs it)", name=name, package=package))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from pipeline.i18n import _
 from pipeline.errors import Diagnostic
 from pipeline.lesson.model import ImageRef, Section
 
@@ -82,13 +83,11 @@ def card_content(section: Section, script_label: str) -> tuple[CardContent, list
                 ref = known.get(path)
                 if ref is None:
                     problems.append(Diagnostic(script_label, section.line, 1, f"section '{section.id}'",
-                                               f"the image {path or '(no path)'} cannot be shown on the card",
-                                               "write images as ![what the picture shows](media/picture.png), with a "
-                                               "file inside the lesson folder"))
+                                               _("the image {path} cannot be shown on the card", path=path or _("(no path)")),
+                                               _("write images as ![what the picture shows](media/picture.png), with a file inside the lesson folder")))
                 elif not ref.alt:
-                    problems.append(Diagnostic(script_label, ref.line, ref.col, "", f"image {ref.path} has no alt text",
-                                               "describe the picture for people who cannot see it: ![a teacher holding "
-                                               "a phone](media/photo.jpg)"))
+                    problems.append(Diagnostic(script_label, ref.line, ref.col, "", _("image {path} has no alt text", path=ref.path),
+                                               _("describe the picture for people who cannot see it: ![a teacher holding a phone](media/photo.jpg)")))
                 elif ref not in images:
                     images.append(ref)
                 continue

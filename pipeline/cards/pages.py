@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from pipeline.i18n import N_
 from pipeline.cards.markdown import CardContent
 from pipeline.cards.render import mount_url
 from pipeline.fsutil import sha256_file
@@ -21,8 +22,8 @@ from pipeline.lesson.model import FORMATS, EndCard, Lesson, TitleCard
 
 CARD_FORMATS = HOUSE.card_sizes
 SLIDE_FOLDERS = {"16:9": "16x9", "9:16": "9x16"}
-FORMAT_NAMES = {"social": "social card (1080x1350)", "square": "square card (1080x1080)",
-                "16:9": "16:9 slide (1920x1080)", "9:16": "9:16 slide (1080x1920)"}
+FORMAT_NAMES = {"social": N_("social card (1080x1350)"), "square": N_("square card (1080x1080)"),
+                "16:9": N_("16:9 slide (1920x1080)"), "9:16": N_("9:16 slide (1080x1920)")}
 LICENCE_NAMES = {"CC-BY-4.0": "CC BY 4.0", "CC-BY-SA-4.0": "CC BY-SA 4.0", "CC-BY-NC-4.0": "CC BY-NC 4.0",
                  "CC-BY-NC-SA-4.0": "CC BY-NC-SA 4.0", "CC-BY-ND-4.0": "CC BY-ND 4.0",
                  "CC-BY-NC-ND-4.0": "CC BY-NC-ND 4.0",

@@ -112,6 +112,14 @@ class Renderer:
             self._fonts[fonts] = (config, sheet)
         return self._fonts[fonts]
 
+    def close(self) -> None:
+        """Let go of the font configurations while Python is still whole. Each one removes its
+        temporary font folder when collected; left to interpreter shutdown, that cleanup finds its
+        module already torn down and prints "Exception ignored in FontConfiguration.__del__"."""
+        with ENGINE_LOCK:
+            self._fonts.clear()
+            self.images.clear()
+
     def layout(self, html: str, base_url: str, fonts: FontSet, mounts: dict[str, Path]):
         """Lay out one page of HTML (relative URLs resolve against ``base_url``, a ``mount_url``)."""
         from weasyprint import HTML

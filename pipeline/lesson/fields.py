@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from pipeline.errors import Diagnostic
+from pipeline.i18n import N_, _, _n
 from pipeline.lesson.yamlnodes import Y
 
 
@@ -28,7 +29,7 @@ class Field:
     convert: Callable[["Reader", Y, str], Any]
     required: bool = False
     default: Any = None
-    hint: str = ""  # how to fill it in, shown when it is missing
+    hint: Any = ""  # how to fill it in, shown when it is missing: a msgid (N_), or a function returning the text
     when_empty: str = ""  # if set, a key given with no value is an error with this hint (not "use the default")
 
 
@@ -48,7 +49,7 @@ class Reader:
         """Convert a YAML mapping by its spec; unknown keys and missing required ones are errors."""
         values: dict[str, Any] = {}
         if node.kind != "map":
-            self.error(node, path, f"expected a mapping of 'key: value' lines, found {_describe(node)}", "")
+            self.error(node, path, _("expected a mapping of 'key: value' lines, found {found}", found=_describe(node)), "")
             return {name: INVALID for name in spec}
         suggested = set()
         for key in node.value:
@@ -57,15 +58,15 @@ class Reader:
         for name, field in spec.items():
             field_path = _join(path, name)
             if name in node.value and node.value[name].null and field.when_empty:
-                values[name] = self.error(node.value[name], field_path, "is empty", field.when_empty)
+                values[name] = self.error(node.value[name], field_path, _("is empty"), _(field.when_empty))
                 continue
             if name not in node.value or node.value[name].null:
                 if field.required and name in suggested and name not in node.value:
                     values[name] = INVALID  # the misspelt key's message already names it
                 elif field.required:
-                    hint = field.hint or f"add a line '{name}: ...'"
+                    hint = (field.hint() if callable(field.hint) else _(field.hint)) if field.hint else _("add a line '{name}: ...'", name=name)
                     where = node.keys.get(name, node)
-                    self.error(where, field_path, "is required" if name not in node.value else "is empty", hint)
+                    self.error(where, field_path, _("is required") if name not in node.value else _("is empty"), hint)
                     values[name] = INVALID
                 else:
                     values[name] = field.default
@@ -82,8 +83,13 @@ class Reader:
             close = [alias]
         elif key.casefold() in KEY_HINTS:
             close = []
-        hint = f"did you mean '{close[0]}'?" if close else KEY_HINTS.get(key.casefold()) or "known keys: " + ", ".join(known)
-        self.error(key_node, field_path, f"unknown key '{key}'", hint)
+        if close:
+            hint = _("did you mean '{suggestion}'?", suggestion=close[0])
+        elif key.casefold() in KEY_HINTS:
+            hint = _(KEY_HINTS[key.casefold()])
+        else:
+            hint = _("known keys: {keys}", keys=", ".join(known))
+        self.error(key_node, field_path, _("unknown key '{key}'", key=key), hint)
         return close[0] if close else None
 
 
@@ -104,9 +110,9 @@ KEY_ALIASES = {
 
 # Keys that belong somewhere else entirely: say where, instead of suggesting a look-alike key.
 KEY_HINTS = {
-    "narration": "a card's narration is written in the script, under its '## Heading', after a line 'Narration:'",
-    "text": "a card's text is written in the script, under its '## Heading'",
-    "body": "a card's text is written in the script, under its '## Heading'",
+    "narration": N_("a card's narration is written in the script, under its '## Heading', after a line 'Narration:'"),
+    "text": N_("a card's text is written in the script, under its '## Heading'"),
+    "body": N_("a card's text is written in the script, under its '## Heading'"),
 }
 
 
@@ -116,9 +122,9 @@ def _join(path: str, name: str) -> str:
 
 def _describe(node: Y) -> str:
     if node.kind == "seq":
-        return "a list"
+        return _("a list")
     if node.kind == "map":
-        return "a mapping"
+        return _("a mapping")
     return f"'{node.value}'"
 
 
@@ -128,14 +134,13 @@ def _describe(node: Y) -> str:
 def text(max_len: int = 0, one_line: bool = True) -> Callable[[Reader, Y, str], Any]:
     def convert(reader: Reader, node: Y, path: str) -> Any:
         if node.kind != "scalar":
-            return reader.error(node, path, f"expected text, found {_describe(node)}",
-                                "write it on one line after the colon")
+            return reader.error(node, path, _("expected text, found {found}", found=_describe(node)), _("write it on one line after the colon"))
         value = " ".join(str(node.value).split()) if one_line else str(node.value).strip()
         if not value:
-            return reader.error(node, path, "is empty", "write some text, or remove the line")
+            return reader.error(node, path, _("is empty"), _("write some text, or remove the line"))
         if max_len and len(value) > max_len:
-            return reader.error(node, path, f"is {len(value)} characters long, more than {max_len}",
-                                f"shorten it to at most {max_len} characters")
+            return reader.error(node, path, _("is {length} characters long, more than {max}", length=len(value), max=max_len),
+                                _("shorten it to at most {max} characters", max=max_len))
         return value
 
     return convert
@@ -150,9 +155,9 @@ def text_list(max_len: int = 0, min_items: int = 0) -> Callable[[Reader, Y, str]
         elif node.kind == "seq":
             values = [item(reader, child, f"{path}[{i}]") for i, child in enumerate(node.value)]
         else:
-            return reader.error(node, path, "expected a list", "write one '- item' per line")
+            return reader.error(node, path, _("expected a list"), _("write one '- item' per line"))
         if len(values) < min_items:
-            return reader.error(node, path, f"needs at least {min_items} item(s)", "write one '- item' per line")
+            return reader.error(node, path, _n("needs at least {n} item", "needs at least {n} items", min_items), _("write one '- item' per line"))
         return INVALID if INVALID in values else tuple(values)
 
     return convert
@@ -165,7 +170,7 @@ def choice(options: dict[str, str] | tuple[str, ...],
 
     def convert(reader: Reader, node: Y, path: str) -> Any:
         if node.kind != "scalar":
-            return reader.error(node, path, f"expected one of {', '.join(names)}, found {_describe(node)}", "")
+            return reader.error(node, path, _("expected one of {options}, found {found}", options=", ".join(names), found=_describe(node)), "")
         value = str(node.value).strip()
         if value in names:
             return value
@@ -173,10 +178,10 @@ def choice(options: dict[str, str] | tuple[str, ...],
         if suggestion is None:
             close = difflib.get_close_matches(value, names, n=1, cutoff=0.5)
             suggestion = close[0] if close else None
-        hint = f"did you mean '{suggestion}'? " if suggestion else ""
-        return reader.error(node,
-                            path, f"'{value}' is not one of {', '.join(names)}", f"{hint}write one of: "
-                                                                                 f"{', '.join(names)}".strip())
+        options = ", ".join(names)
+        hint = (_("did you mean '{suggestion}'? write one of: {options}", suggestion=suggestion, options=options) if suggestion
+                else _("write one of: {options}", options=options))
+        return reader.error(node, path, _("'{value}' is not one of {options}", value=value, options=options), hint)
 
     return convert
 
@@ -187,7 +192,7 @@ def boolean(reader: Reader, node: Y, path: str) -> Any:
         return True
     if value in ("false", "no", "off"):
         return False
-    return reader.error(node, path, f"expected true or false, found {_describe(node)}", "write true or false")
+    return reader.error(node, path, _("expected true or false, found {found}", found=_describe(node)), _("write true or false"))
 
 
 _TIME = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d+(?:\.\d+)?)\s*(s|sec|seconds?)?$")
@@ -218,14 +223,14 @@ def duration(minimum: float = 0.0, maximum: float = 0.0) -> Callable[[Reader, Y,
     def convert(reader: Reader, node: Y, path: str) -> Any:
         seconds = parse_time(str(node.value)) if node.kind == "scalar" else None
         if seconds is None:
-            return reader.error(node, path,
-                                f"'{node.value if node.kind == 'scalar' else _describe(node)}' is not a time", "write seconds (4.5) or minutes:seconds (01:30)")
+            return reader.error(node, path, _("'{value}' is not a time", value=node.value if node.kind == "scalar" else _describe(node)),
+                                _("write seconds (4.5) or minutes:seconds (01:30)"))
         if seconds < minimum:
-            return reader.error(node, path, f"{seconds:g} s is shorter than the minimum {minimum:g} s",
-                                f"make it at least {minimum:g} seconds")
+            return reader.error(node, path, _("{value} s is shorter than the minimum {min} s", value=f"{seconds:g}", min=f"{minimum:g}"),
+                                _("make it at least {min} seconds", min=f"{minimum:g}"))
         if maximum and seconds > maximum:
-            return reader.error(node, path, f"{seconds:g} s is longer than the maximum {maximum:g} s",
-                                f"make it at most {maximum:g} seconds")
+            return reader.error(node, path, _("{value} s is longer than the maximum {max} s", value=f"{seconds:g}", max=f"{maximum:g}"),
+                                _("make it at most {max} seconds", max=f"{maximum:g}"))
         return seconds
 
     return convert
@@ -237,13 +242,14 @@ def number(minimum: float, maximum: float, integer: bool = False) -> Callable[[R
             value = (int if integer else float)(str(node.value)) if node.kind == "scalar" else None
         except ValueError:
             value = None
-        kind = "a whole number" if integer else "a number"
+        bounds = {"min": f"{minimum:g}", "max": f"{maximum:g}"}
+        hint = _("write a whole number from {min} to {max}", **bounds) if integer else _("write a number from {min} to {max}", **bounds)
         if value is None:
-            return reader.error(node,
-                                path, f"expected {kind}, found {_describe(node)}", f"write {kind} from {minimum:g} to {maximum:g}")
+            found = _describe(node)
+            return reader.error(node, path, _("expected a whole number, found {found}", found=found) if integer
+                                else _("expected a number, found {found}", found=found), hint)
         if not minimum <= value <= maximum:
-            return reader.error(node,
-                                path, f"{value:g} is outside {minimum:g} to {maximum:g}", f"write {kind} from {minimum:g} to {maximum:g}")
+            return reader.error(node, path, _("{value} is outside {min} to {max}", value=f"{value:g}", **bounds), hint)
         return value
 
     return convert
@@ -252,16 +258,15 @@ def number(minimum: float, maximum: float, integer: bool = False) -> Callable[[R
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
-COLOR_WHEN_EMPTY = "in YAML '#' starts a comment, so a colour must be in quotes, e.g. \"#1a5fb4\""
+COLOR_WHEN_EMPTY = N_("in YAML '#' starts a comment, so a colour must be in quotes, e.g. \"#1a5fb4\"")
 
 
 def color(reader: Reader, node: Y, path: str) -> Any:
     value = str(node.value).strip() if node.kind == "scalar" else ""
     if node.kind == "scalar" and not value:
-        return reader.error(node, path, "is empty", COLOR_WHEN_EMPTY)
+        return reader.error(node, path, _("is empty"), _(COLOR_WHEN_EMPTY))
     if not _COLOR.match(value):
-        return reader.error(node, path, f"'{value or _describe(node)}' is not a colour",
-                            "write it as hex in quotes, e.g. \"#1a5fb4\"")
+        return reader.error(node, path, _("'{value}' is not a colour", value=value or _describe(node)), _("write it as hex in quotes, e.g. \"#1a5fb4\""))
     if len(value) == 4:
         value = "#" + "".join(c * 2 for c in value[1:])
     return value.lower()
@@ -272,28 +277,36 @@ def lesson_file(root: Path, must_exist: bool = True, kinds: str = "") -> Callabl
 
     def convert(reader: Reader, node: Y, path: str) -> Any:
         if node.kind != "scalar" or not str(node.value).strip():
-            return reader.error(node, path, "expected a file path",
-                                "write a path inside the lesson folder, e.g. media/intro.mp4")
+            return reader.error(node, path, _("expected a file path"), _("write a path inside the lesson folder, e.g. media/intro.mp4"))
         return check_inside(reader, node, path, root, str(node.value).strip(), must_exist, kinds)
 
     return convert
 
 
-def check_inside(reader: Reader, node: Y | None, path: str, root: Path, value: str,
-                 must_exist: bool = True, kinds: str = "") -> Any:
+# one sentence per kind of file, so that each language can say "the video file" its own way
+_COPY_INTO_MEDIA = {
+    "": N_("copy the file into the lesson's media/ folder and write media/<name>"),
+    "image": N_("copy the image file into the lesson's media/ folder and write media/<name>"),
+    "video": N_("copy the video file into the lesson's media/ folder and write media/<name>"),
+    "audio": N_("copy the audio file into the lesson's media/ folder and write media/<name>"),
+}
+_COPY_INTO_MEDIA_LIKE = {
+    "": N_("copy the file into the lesson's media/ folder and write a path like media/<name>"),
+    "image": N_("copy the image file into the lesson's media/ folder and write a path like media/<name>"),
+    "video": N_("copy the video file into the lesson's media/ folder and write a path like media/<name>"),
+    "audio": N_("copy the audio file into the lesson's media/ folder and write a path like media/<name>"),
+}
+
+
+def check_inside(reader: Reader, node: Y | None, path: str, root: Path, value: str, must_exist: bool = True, kinds: str = "") -> Any:
     """Check that ``value`` names a file inside ``root``; report why not. Used for YAML and markdown."""
-    what = f"{kinds} " if kinds else ""
     if "://" in value or value.startswith(("data:", "\\\\")):
-        return reader.error(node,
-                            path, f"'{value}' is not a file in the lesson folder", f"copy the {what}file into the "
-                                                                                   "lesson's media/ folder and write "
-                                                                                   "media/<name>")
+        return reader.error(node, path, _("'{value}' is not a file in the lesson folder", value=value),
+                            _(_COPY_INTO_MEDIA[kinds]))
     pure = PurePosixPath(value.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts:
-        return reader.error(node,
-                            path, f"'{value}' leaves the lesson folder", f"copy the {what}file into the lesson's "
-                                                                         "media/ folder and write a path like "
-                                                                         "media/<name>")
+        return reader.error(node, path, _("'{value}' leaves the lesson folder", value=value),
+                            _(_COPY_INTO_MEDIA_LIKE[kinds]))
     target = root / pure
     try:
         resolved = target.resolve(strict=False)
@@ -301,13 +314,14 @@ def check_inside(reader: Reader, node: Y | None, path: str, root: Path, value: s
     except (OSError, RuntimeError):
         inside = False
     if not inside:
-        return reader.error(node, path, f"'{value}' leads outside the lesson folder (through a link)",
-                            "copy the file itself into the lesson's media/ folder instead of linking to it")
+        return reader.error(node, path, _("'{value}' leads outside the lesson folder (through a link)", value=value),
+                            _("copy the file itself into the lesson's media/ folder instead of linking to it"))
     if must_exist and not target.is_file():
         siblings = sorted(p.name for p in target.parent.iterdir()) if target.parent.is_dir() else []
         close = difflib.get_close_matches(target.name, siblings, n=1, cutoff=0.6)
-        hint = f"did you mean '{(pure.parent / close[0]).as_posix()}'?" if close else f"put the file at {root.name}/{pure.as_posix()} or fix the path"
+        hint = (_("did you mean '{suggestion}'?", suggestion=(pure.parent / close[0]).as_posix()) if close
+                else _("put the file at {path} or fix the path", path=f"{root.name}/{pure.as_posix()}"))
         if target.is_dir():
-            return reader.error(node, path, f"'{value}' is a folder, not a file", "name a file inside it")
-        return reader.error(node, path, f"file '{value}' does not exist", hint)
+            return reader.error(node, path, _("'{value}' is a folder, not a file", value=value), _("name a file inside it"))
+        return reader.error(node, path, _("file '{value}' does not exist", value=value), hint)
     return pure.as_posix()

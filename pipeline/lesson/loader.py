@@ -5,11 +5,11 @@ Validation covers the YAML, the script, and what can be known of the media witho
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import Diagnostic, LessonError, MediaError
+from pipeline.i18n import N_, _
 from pipeline.lesson import fields as f
 from pipeline.lesson.fields import INVALID, Field, Reader
 from pipeline.lesson.model import (
@@ -30,10 +30,10 @@ from pipeline.lesson.model import (
 )
 from pipeline.lesson.pictures import check_picture, picture
 from pipeline.lesson.script import has_html, parse_script
+from pipeline.lesson.slugs import SLUG, suggest_slug
 from pipeline.lesson.textfile import MAX_SCRIPT_BYTES, MAX_YAML_BYTES, inside, read_text
 from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANGUAGE_ALIASES = {
     "english": "en", "eng": "en", "en-us": "en", "en-gb": "en",
     "russian": "ru", "rus": "ru", "русский": "ru", "ру": "ru", "ru-ru": "ru",
@@ -63,18 +63,20 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
     problems: list[Diagnostic] = []
     slug = root.name
     if not SLUG.match(slug):
-        problems.append(Diagnostic(label, 0, 0, "",
-                                   f"lesson folder name '{slug}' must be lower-case letters, digits and dashes",
-                                   "rename the folder, e.g. first-teacher-video"))
+        suggestion = suggest_slug(slug)
+        problems.append(Diagnostic(label, 0, 0, "", _("lesson folder name '{slug}' must be lower-case letters, digits and dashes",
+                                                      slug=slug),
+                                   _("rename the folder to {suggestion}", suggestion=suggestion) if suggestion
+                                   else _("rename the folder, e.g. first-teacher-video")))
 
     if root.is_symlink() and not inside(root.parent, root):
         raise LessonError(problems + [Diagnostic(label, 0, 0, "",
-                                                 "the lesson folder is a link to a folder elsewhere; it was not read",
-                                                 "move the lesson folder itself here instead of linking to it")])
+                                                 _("the lesson folder is a link to a folder elsewhere; it was not read"),
+                                                 _("move the lesson folder itself here instead of linking to it"))])
     read = read_text(root, "lesson.yaml", yaml_file, MAX_YAML_BYTES)
     if read.missing:
-        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is missing",
-                                                 f"create it with: make new LESSON={slug} LANG=en")])
+        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", _("lesson.yaml is missing"),
+                                                 _("create it with: make new LESSON={slug} LANG=en", slug=slug))])
     if read.text is None:
         raise LessonError(problems + read.problems)
     problems.extend(read.problems)
@@ -84,8 +86,8 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
         raise LessonError(problems + [exc.diagnostic]) from None
     problems.extend(yaml_problems)
     if node is None:
-        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", "lesson.yaml is empty",
-                                                 f"start from a scaffold: make new LESSON={slug} LANG=en")])
+        raise LessonError(problems + [Diagnostic(yaml_file, 0, 0, "", _("lesson.yaml is empty"),
+                                                 _("start from a scaffold: make new LESSON={slug} LANG=en", slug=slug))])
 
     reader = Reader(yaml_file)
     values = reader.mapping(node, "", _lesson_spec(root, themes))
@@ -99,7 +101,8 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
         problems.extend(script.problems)
         if script.missing:
             if values.get("script") or _shows_cards(node):
-                problems.append(Diagnostic(script_label, 0, 0, "", "the script file is missing", "create it with one '## Card heading' section per card"))
+                problems.append(Diagnostic(script_label, 0, 0, "", _("the script file is missing"),
+                                           _("create it with one '## Card heading' section per card")))
             # else: a lesson of clips alone (e.g. one recorded clip) has no cards, so it needs no script
         elif script.text is not None and (script.text.strip() or _shows_cards(node)):
             sections, script_problems = parse_script(script.text, script_label)
@@ -158,17 +161,17 @@ def _shows_cards(root_node: Y) -> bool:
 
 def _lesson_spec(root: Path, themes: tuple[str, ...]) -> dict[str, Field]:
     return {
-        "title": Field(f.text(100), required=True, hint="add a line 'title: ...' with the lesson's title"),
-        "language": Field(f.choice(LANGUAGES, LANGUAGE_ALIASES), required=True, hint="add 'language: en' (or ru, ko)"),
-        "authors": Field(_authors, required=True, hint="add 'authors:' with one '- name: ...' per author"),
+        "title": Field(f.text(100), required=True, hint=N_("add a line 'title: ...' with the lesson's title")),
+        "language": Field(f.choice(LANGUAGES, LANGUAGE_ALIASES), required=True, hint=N_("add 'language: en' (or ru, ko)")),
+        "authors": Field(_authors, required=True, hint=N_("add 'authors:' with one '- name: ...' per author")),
         "rubric": Field(f.text(60), required=True,
-                        hint="add 'rubric: ...', the section of the school page this lesson belongs to"),
+                        hint=N_("add 'rubric: ...', the section of the school page this lesson belongs to")),
         "tags": Field(f.text_list(40)),
         "licence": Field(f.choice(LICENCES, LICENCE_ALIASES), required=True,
-                         hint="add 'licence: CC-BY-4.0' (or another of " + ", ".join(LICENCES) + ")"),
+                         hint=lambda: _("add 'licence: CC-BY-4.0' (or another of {licences})", licences=", ".join(LICENCES))),
         "objectives": Field(f.text_list(200, min_items=1), required=True,
-                            hint="add 'objectives:' with one '- ...' per thing a learner can do afterwards"),
-        "audience": Field(f.text(100), required=True, hint="add 'audience: ...', e.g. teachers, grade 7 pupils"),
+                            hint=N_("add 'objectives:' with one '- ...' per thing a learner can do afterwards")),
+        "audience": Field(f.text(100), required=True, hint=N_("add 'audience: ...', e.g. teachers, grade 7 pupils")),
         "formats": Field(_formats),
         "max_duration": Field(f.duration(5, 600)),
         "script": Field(f.lesson_file(root, must_exist=False)),
@@ -180,15 +183,15 @@ def _lesson_spec(root: Path, themes: tuple[str, ...]) -> dict[str, Field]:
         "version": Field(f.text(20)),
         "captions": Field(_captions),
         "mastery": Field(f.number(1, 100, integer=True),
-                         hint="the share of right answers, in percent, that passes the lesson's questions"),
+                         hint=N_("the share of right answers, in percent, that passes the lesson's questions")),
         "sequence": Field(lambda r, n, p: n, required=True,
-                          hint="add 'sequence:' listing the title card, clips, cards and end card"),
+                          hint=N_("add 'sequence:' listing the title card, clips, cards and end card")),
     }
 
 
 def _authors(reader: Reader, node: Y, path: str) -> Any:
     if node.kind != "seq" or not node.value:
-        return reader.error(node, path, "expected a list of authors", "write one '- name: Your Name' line per author")
+        return reader.error(node, path, _("expected a list of authors"), _("write one '- name: Your Name' line per author"))
     spec = {"name": Field(f.text(80), required=True), "school": Field(f.text(120)), "email": Field(f.text(120))}
     authors = []
     for index, item in enumerate(node.value):
@@ -207,11 +210,11 @@ def _formats(reader: Reader, node: Y, path: str) -> Any:
     convert = f.choice(tuple(FORMATS), FORMAT_ALIASES)
     values = [convert(reader, item, f"{path}[{i}]" if node.kind == "seq" else path) for i, item in enumerate(items)]
     if not values:
-        return reader.error(node, path, "lists no format", "write [16:9], [9:16] or both")
+        return reader.error(node, path, _("lists no format"), _("write [16:9], [9:16] or both"))
     if INVALID in values:
         return INVALID
     if len(set(values)) != len(values):
-        return reader.error(node, path, "lists a format twice", "list each format once")
+        return reader.error(node, path, _("lists a format twice"), _("list each format once"))
     return tuple(sorted(values, key=list(FORMATS).index))
 
 
@@ -320,13 +323,13 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
     if node is INVALID or node is None:
         return ()
     if node.kind != "seq" or not node.value:
-        reader.error(node, "sequence", "expected a list of parts",
-                     "write one '- type: title|clip|card|end' entry per part of the video")
+        reader.error(node, "sequence", _("expected a list of parts"),
+                     _("write one '- type: title|clip|card|end' entry per part of the video"))
         return ()
     if len(node.value) > MAX_PARTS:
-        reader.error(node.value[MAX_PARTS],
-                     "sequence", f"lists {len(node.value)} parts, more than the {MAX_PARTS} a lesson may have",
-                     "split it into several lessons")
+        reader.error(node.value[MAX_PARTS], "sequence",
+                     _("lists {n} parts, more than the {max} a lesson may have", n=len(node.value), max=MAX_PARTS),
+                     _("split it into several lessons"))
         return ()
     section_ids = {s.id: s for s in sections}
     used: set[str] = set()
@@ -334,13 +337,12 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
     for index, item in enumerate(node.value):
         path = f"sequence[{index}]"
         if item.kind != "map":
-            reader.error(item, path, f"expected a part with 'type:', found {f._describe(item)}",
-                         "write '- type: card' and the part's fields below it")
+            reader.error(item, path, _("expected a part with 'type:', found {found}", found=f._describe(item)),
+                         _("write '- type: card' and the part's fields below it"))
             continue
         type_node = item.value.get("type")
         if type_node is None:
-            reader.error(item, f"{path}.type", "is required",
-                         "start the part with 'type: title', 'clip', 'card' or 'end'")
+            reader.error(item, f"{path}.type", _("is required"), _("start the part with 'type: title', 'clip', 'card' or 'end'"))
             continue
         kind = f.choice(ITEM_TYPES)(reader, type_node, f"{path}.type")
         if kind is INVALID:
@@ -353,16 +355,15 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
         if kind == "card" and not section_ids:
             continue  # the script is missing, unreadable or has no sections: its one message says it all
         if kind == "card" and values.get("narration") == "recorded" and not fields["audio"]:
-            reader.error(item, path,
-                         f"the lesson's narration is 'recorded', but card '{fields['section']}' has no audio",
-                         "add 'audio: media/<recording>.m4a' to this card, or set 'narration: synthesised'")
+            reader.error(item, path, _("the lesson's narration is 'recorded', but card '{id}' has no audio", id=fields["section"]),
+                         _("add 'audio: media/<recording>.m4a' to this card, or set 'narration: synthesised'"))
         built = _item(reader, kind, fields, item, path, section_ids, used, root, label, probe_media, known)
         if built is not None:
             items.append(built)
     for section in sections:
         if section.id not in used and section_ids:
-            reader.error(node, "sequence", f"card section '{section.id}' of the script is not shown anywhere",
-                         f"add '- type: card' with 'section: {section.id}' to the sequence, or delete the section")
+            reader.error(node, "sequence", _("card section '{id}' of the script is not shown anywhere", id=section.id),
+                         _("add '- type: card' with 'section: {id}' to the sequence, or delete the section", id=section.id))
     return tuple(items)
 
 
@@ -373,13 +374,13 @@ def _item_spec(kind: str, root: Path) -> dict[str, Field]:
         return {"credits": Field(f.text_list(120)), "duration": Field(f.duration(1, 20), default=5.0)}
     if kind == "clip":
         return {
-            "file": Field(f.lesson_file(root, kinds="video"), required=True, hint="add 'file: media/<your clip>.mp4'"),
+            "file": Field(f.lesson_file(root, kinds="video"), required=True, hint=N_("add 'file: media/<your clip>.mp4'")),
             "start": Field(f.duration()),
             "end": Field(f.duration()),
             "says": Field(_says),
         }
     return {
-        "section": Field(f.text(80), required=True, hint="add 'section: <id>' naming a '## Heading' of the script"),
+        "section": Field(f.text(80), required=True, hint=N_("add 'section: <id>' naming a '## Heading' of the script")),
         "audio": Field(f.lesson_file(root, kinds="audio")),
         "duration": Field(f.duration(1, 60)),
     }
@@ -399,24 +400,28 @@ def _item(reader, kind, fields, node, path, section_ids, used, root, label, prob
             import difflib
 
             close = difflib.get_close_matches(section_id, list(section_ids), n=1, cutoff=0.5)
-            listed = "sections in the script: " + ", ".join(section_ids) if section_ids else "add a '## Heading' section to the script"
-            hint = f"did you mean '{close[0]}'?" if close else listed
-            reader.error(where, f"{path}.section", f"no section '{section_id}' in the script", hint)
+            if close:
+                hint = _("did you mean '{suggestion}'?", suggestion=close[0])
+            elif section_ids:
+                hint = _("sections in the script: {ids}", ids=", ".join(section_ids))
+            else:
+                hint = _("add a '## Heading' section to the script")
+            reader.error(where, f"{path}.section", _("no section '{id}' in the script", id=section_id), hint)
             return None
         if section_id in used:
-            reader.error(where, f"{path}.section", f"section '{section_id}' is already shown earlier in the sequence", "show each card once")
+            reader.error(where, f"{path}.section", _("section '{id}' is already shown earlier in the sequence", id=section_id), _("show each card once"))
             return None
         used.add(section_id)
         section = section_ids[section_id]
         if not section.narration and not fields["audio"] and fields["duration"] is None:
-            reader.error(node, path, f"card '{section_id}' has no narration and no duration",
-                         "add a 'Narration:' paragraph to the section, or 'duration: 5' here")
+            reader.error(node, path, _("card '{id}' has no narration and no duration", id=section_id),
+                         _("add a 'Narration:' paragraph to the section, or 'duration: 5' here"))
             return None
         if fields["audio"] and probe_media:
             info = _probe(reader, node.value["audio"], f"{path}.audio", root, fields["audio"], label)
             if info is not None and info.audio is None:
-                reader.error(node.value["audio"], f"{path}.audio", f"'{fields['audio']}' has no audio track",
-                             "choose the recording of this card's narration")
+                reader.error(node.value["audio"], f"{path}.audio", _("'{file}' has no audio track", file=fields["audio"]),
+                             _("choose the recording of this card's narration"))
             elif info is not None:
                 known.append((f"card '{section_id}'", max(info.duration, fields["duration"] or 0.0)))
         elif fields["duration"] is not None:
@@ -425,27 +430,26 @@ def _item(reader, kind, fields, node, path, section_ids, used, root, label, prob
     # clip
     start, end = fields["start"] or 0.0, fields["end"]
     if end is not None and end <= start:
-        reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is not after start "
-                                                       f"{f.format_time(start)}", "make end later than start")
+        reader.error(node.value["end"], f"{path}.end", _("end {end} is not after start {start}",
+                                                         end=f.format_time(end), start=f.format_time(start)), _("make end later than start"))
         return None
     if probe_media:
         info = _probe(reader, node.value["file"], f"{path}.file", root, fields["file"], label)
         if info is None:
             return None
         if info.video is None or info.is_image:
-            reader.error(node.value["file"], f"{path}.file", f"'{fields['file']}' has no video stream",
-                         "use a video recording here; put pictures on cards instead")
+            reader.error(node.value["file"], f"{path}.file", _("'{file}' has no video stream", file=fields["file"]),
+                         _("use a video recording here; put pictures on cards instead"))
             return None
         length = info.duration
         if end is not None and end > length + 0.05:
-            reader.error(node.value["end"], f"{path}.end", f"end {f.format_time(end)} is past the clip's length "
-                                                           f"{f.format_time(length)}",
-                         "shorten it or pick another clip")
+            reader.error(node.value["end"], f"{path}.end", _("end {end} is past the clip's length {length}",
+                                                             end=f.format_time(end), length=f.format_time(length)), _("shorten it or pick another clip"))
             return None
         if start >= length:
-            reader.error(node.value["start"], f"{path}.start",
-                         f"start {f.format_time(start)} is past the clip's length {f.format_time(length)}",
-                         "start earlier or pick another clip")
+            reader.error(node.value["start"], f"{path}.start", _("start {start} is past the clip's length {length}",
+                                                                 start=f.format_time(start),
+                                                                 length=f.format_time(length)), _("start earlier or pick another clip"))
             return None
         known.append((f"clip {fields['file']}", min(end if end is not None else length, length) - start))
     return Clip(fields["file"], start, end, fields["says"] or "")
@@ -504,10 +508,10 @@ def _voice_problems(root_node: Y, values: dict, file: str) -> list[Diagnostic]:
         import difflib
 
         close = difflib.get_close_matches(base, sorted(known), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else "e.g. en-us, en-gb, ru, ko (list them with: espeak-ng --voices)"
-        return [Diagnostic(file, line, col, "voice", f"'{voice}' is not a voice espeak-ng has", hint)]
+        hint = _("did you mean '{suggestion}'?", suggestion=close[0]) if close else _("e.g. en-us, en-gb, ru, ko (list them with: espeak-ng --voices)")
+        return [Diagnostic(file, line, col, "voice", _("'{voice}' is not a voice espeak-ng has", voice=voice), hint)]
     if language and language is not INVALID and base.split("-")[0] != language:
-        return [Diagnostic(file, line, col,
-                           "voice", f"voice '{voice}' does not speak the lesson's language '{language}'",
-                           f"choose a {language} voice, e.g. {DEFAULT_VOICES.get(language, language)}, or leave 'voice' out")]
+        return [Diagnostic(file, line, col, "voice", _("voice '{voice}' does not speak the lesson's language '{language}'", voice=voice, language=language),
+                           _("choose a {language} voice, e.g. {example}, or leave 'voice' out", language=language,
+                             example=DEFAULT_VOICES.get(language, language)))]
     return []

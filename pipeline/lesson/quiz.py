@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.i18n import _, _n
 from pipeline.errors import Diagnostic
 
 QUESTION_MARKERS = ("question:", "вопрос:", "질문:", "문제:")
@@ -80,10 +81,9 @@ def parse_quiz(lines: list[tuple[int, str]], file: str, title: str) -> tuple[Qui
             continue
         if _marker(line, QUESTION_MARKERS) is not None:
             if question_line:
-                problems.append(Diagnostic(file, number, 1,
-                                           "", f"card '{title}' asks a second question (the first is on line "
-                                               f"{question_line})",
-                                           "ask one question per card: start another '## Heading' section for the next question"))
+                problems.append(Diagnostic(file, number, 1, "",
+                                           _("card '{title}' asks a second question (the first is on line {line})", title=title, line=question_line),
+                                           _("ask one question per card: start another '## Heading' section for the next question")))
                 continue
             question_line, state = number, "question"
             question = _after_marker(line)
@@ -97,8 +97,7 @@ def parse_quiz(lines: list[tuple[int, str]], file: str, title: str) -> tuple[Qui
             state = "answers"
             text = option.group("text").strip()
             if not text:
-                problems.append(Diagnostic(file, number, 1, "", "an answer is empty",
-                                           "write the answer after '- [ ]' or '- [x]'"))
+                problems.append(Diagnostic(file, number, 1, "", _("an answer is empty"), _("write the answer after '- [ ]' or '- [x]'")))
             answers.append({"text": text, "correct": option.group("mark") != " ", "feedback": "", "line": number})
         elif feedback and state == "answers":
             if answers[-1]["feedback"]:
@@ -106,9 +105,8 @@ def parse_quiz(lines: list[tuple[int, str]], file: str, title: str) -> tuple[Qui
             else:
                 answers[-1]["feedback"] = feedback.group("text").strip()
         elif _LOOSE_OPTION.match(line) and state in ("question", "answers"):
-            problems.append(Diagnostic(file, number, 1, "",
-                                       "an answer needs a box: '- [x]' for a right answer, '- [ ]' for a wrong one",
-                                       "write it as '- [ ] answer' or '- [x] answer'"))
+            problems.append(Diagnostic(file, number, 1, "", _("an answer needs a box: '- [x]' for a right answer, '- [ ]' for a wrong one"),
+                                       _("write it as '- [ ] answer' or '- [x] answer'")))
             state = "answers"
             answers.append({"text": _LOOSE_OPTION.sub("", line).strip(), "correct": False,
                             "feedback": "", "line": number})
@@ -117,40 +115,39 @@ def parse_quiz(lines: list[tuple[int, str]], file: str, title: str) -> tuple[Qui
         elif state == "explanation":
             explanation = f"{explanation} {line.strip()}".strip()
         else:
-            where = "before the question" if state == "start" else "after the answers"
-            problems.append(Diagnostic(file, number, 1, "", f"text {where} belongs to no part of the question",
-                                       "a question card holds the 'Question:' line, the answers as '- [ ]' / '- [x]', "
-                                       "feedback lines '  > ...' under an answer and an 'Explanation:' line"))
+            stray = (_("text before the question belongs to no part of the question") if state == "start"
+                     else _("text after the answers belongs to no part of the question"))
+            problems.append(Diagnostic(file, number, 1, "", stray,
+                                       _("a question card holds the 'Question:' line, the answers as '- [ ]' / '- [x]', "
+                                         "feedback lines '  > ...' under an answer and an 'Explanation:' line")))
     if not question_line:
         return None, problems
     if not question:
-        problems.append(Diagnostic(file, question_line, 1, "", "the question is empty",
-                                   "write the question after 'Question:'"))
+        problems.append(Diagnostic(file, question_line, 1, "", _("the question is empty"), _("write the question after 'Question:'")))
     if len(answers) < 2:
-        problems.append(Diagnostic(file, question_line, 1, "",
-                                   f"the question has {len(answers)} answer{'s' if len(answers) != 1 else ''}, it "
-                                   "needs at least 2",
-                                   "list the answers under it, one per line: '- [x] right answer', '- [ ] wrong answer'"))
+        problems.append(Diagnostic(file, question_line, 1, "", _n("the question has {n} answer, it needs at least 2",
+                                                                  "the question has {n} answers, it needs at least 2", len(answers)),
+                                   _("list the answers under it, one per line: '- [x] right answer', '- [ ] wrong answer'")))
     elif len(answers) > MAX_ANSWERS:
         problems.append(Diagnostic(file, answers[MAX_ANSWERS]["line"], 1, "",
-                                   f"the question has {len(answers)} answers, at most {MAX_ANSWERS} fit a card",
-                                   "keep the answers that matter most"))
+                                   _("the question has {n} answers, at most {max} fit a card", n=len(answers), max=MAX_ANSWERS),
+                                   _("keep the answers that matter most")))
     elif not any(a["correct"] for a in answers):
-        problems.append(Diagnostic(file, question_line, 1, "", "no answer is marked right",
-                                   "mark the right answer with '- [x]'"))
+        problems.append(Diagnostic(file, question_line, 1, "", _("no answer is marked right"), _("mark the right answer with '- [x]'")))
     seen: dict[str, int] = {}
     for answer in answers:
         key = answer["text"].casefold()
         if key and key in seen:
             problems.append(Diagnostic(file, answer["line"], 1, "",
-                                       f"the answer '{answer['text']}' is listed twice (first on line {seen[key]})", "list each answer once"))
+                                       _("the answer '{text}' is listed twice (first on line {line})",
+                                         text=answer["text"], line=seen[key]), _("list each answer once")))
         seen.setdefault(key, answer["line"])
     if problems:
         return None, problems
     kind = _kind(answers)
     if kind == "true-false" and sum(a["correct"] for a in answers) != 1:
-        problems.append(Diagnostic(file, question_line, 1, "", "a true/false question needs exactly one right answer",
-                                   "mark either the true or the false answer with '- [x]'"))
+        problems.append(Diagnostic(file, question_line, 1, "",
+                                   _("a true/false question needs exactly one right answer"), _("mark either the true or the false answer with '- [x]'")))
         return None, problems
     quiz = Quiz(question, kind, tuple(Answer(a["text"], a["correct"], a["feedback"]) for a in answers),
                 explanation, question_line)

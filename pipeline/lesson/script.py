@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 from pipeline.errors import Diagnostic
+from pipeline.i18n import N_, _
 from pipeline.lesson.model import ImageRef, Section
 from pipeline.lesson.quiz import is_quiz, parse_quiz, question_markdown
 
@@ -25,12 +26,12 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 # Markdown that would be read aloud letter by letter if it reached the speech synthesiser.
 _SPOKEN_MARKDOWN = (
-    (re.compile(r"\*\*|__"), "bold marks (** or __)"),
-    (re.compile(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])"), "emphasis marks (*)"),
-    (re.compile(r"`"), "code marks (`)"),
-    (re.compile(r"!?\[[^\]]*\]\([^)]*\)"), "a link or an image"),
-    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+"), "a list marker"),
-    (re.compile(r"^\s*#{1,6}\s"), "a heading mark (#)"),
+    (re.compile(r"\*\*|__"), N_("bold marks (** or __)")),
+    (re.compile(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])"), N_("emphasis marks (*)")),
+    (re.compile(r"`"), N_("code marks (`)")),
+    (re.compile(r"!?\[[^\]]*\]\([^)]*\)"), N_("a link or an image")),
+    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+"), N_("a list marker")),
+    (re.compile(r"^\s*#{1,6}\s"), N_("a heading mark (#)")),
 )
 
 
@@ -58,8 +59,8 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
                 explicit = id_match.group(1)
                 title = title[: id_match.start()].rstrip()
             elif "{#" in title:
-                problems.append(Diagnostic(file, start + 1, lines[start].find("{#") + 1 or 1, "", "unclosed section id",
-                                           "write it as {#my-id} at the end of the heading"))
+                problems.append(Diagnostic(file, start + 1, lines[start].find("{#") + 1 or 1, "", _("unclosed section id"),
+                                           _("write it as {{#my-id}} at the end of the heading")))
             heads.append((start, after, title, explicit))
         elif not heads and level != 1:
             preamble_text.append(start)
@@ -67,29 +68,28 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
 
     if fence is not None:
         problems.append(
-            Diagnostic(file, fence[1], 1, "", f"code block opened with {fence[0]} is never closed",
-                       f"add a line with {fence[0]} where the block ends")
+            Diagnostic(file, fence[1], 1, "", _("code block opened with {fence} is never closed", fence=fence[0]),
+                       _("add a line with {fence} where the block ends", fence=fence[0]))
         )
     if preamble_text:
         first = preamble_text[0]
         problems.append(
-            Diagnostic(file, first + 1, 1, "", "text before the first card heading belongs to no card",
-                       "start every card with a line '## Card heading', or delete this text")
+            Diagnostic(file, first + 1, 1, "", _("text before the first card heading belongs to no card"),
+                       _("start every card with a line '## Card heading', or delete this text"))
         )
     if not heads:
         if text.strip():
-            problems.append(Diagnostic(file, 1, 1, "", "the script has no card sections",
-                                       "start each card with a line '## Card heading'"))
+            problems.append(Diagnostic(file, 1, 1, "", _("the script has no card sections"), _("start each card with a line '## Card heading'")))
         else:
-            problems.append(Diagnostic(file, 0, 0, "", "the script is empty",
-                                       "write one '## Card heading' section per card, each with its narration"))
+            problems.append(Diagnostic(file, 0, 0, "", _("the script is empty"), _("write one '## Card heading' section per card, each with its narration")))
         return [], problems
 
     if len(heads) > MAX_SECTIONS:
         index = heads[MAX_SECTIONS][0]
         problems.append(Diagnostic(file, index + 1, 1, "",
-                                   f"the script has {len(heads)} card sections, more than the {MAX_SECTIONS} a lesson may have",
-                                   "split it into several lessons"))
+                                   _("the script has {n} card sections, more than the {max} a lesson may have",
+                                     n=len(heads), max=MAX_SECTIONS),
+                                   _("split it into several lessons")))
         return [], problems
     sections: list[Section] = []
     seen: dict[str, int] = {}
@@ -101,9 +101,8 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
             continue
         if section.id in seen:
             problems.append(
-                Diagnostic(file, index + 1, 1, "",
-                           f"section id '{section.id}' is used twice (first on line {seen[section.id]})",
-                           "give one of them its own id: ## Heading {#other-id}")
+                Diagnostic(file, index + 1, 1, "", _("section id '{id}' is used twice (first on line {line})", id=section.id, line=seen[section.id]),
+                           _("give one of them its own id: ## Heading {{#other-id}}"))
             )
             continue
         seen[section.id] = index + 1
@@ -157,17 +156,16 @@ def _section(lines: list[str], index: int, after: int, end: int, title: str, exp
     problems: list[Diagnostic] = []
     line_no = index + 1
     if not title:
-        problems.append(Diagnostic(file, line_no, 1, "", "card heading is empty",
-                                   "write the card's heading after '## '"))
+        problems.append(Diagnostic(file, line_no, 1, "", _("card heading is empty"), _("write the card's heading after '## '")))
         return None, problems
     if explicit and not _VALID_ID.match(explicit):
-        problems.append(Diagnostic(file, line_no, 1,
-                                   "", f"section id '{explicit}' may hold only letters, digits, '-' and '_'", "e.g. {#why-short}"))
+        problems.append(Diagnostic(file, line_no, 1, "",
+                                   _("section id '{id}' may hold only letters, digits, '-' and '_'", id=explicit), _("e.g. {{#why-short}}")))
         return None, problems
     section_id = explicit or slugify(title)
     if not section_id:
-        problems.append(Diagnostic(file, line_no, 1, "", f"cannot make an id from the heading '{title}'",
-                                   "add one at the end of the heading: ## Heading {#my-id}"))
+        problems.append(Diagnostic(file, line_no, 1, "", _("cannot make an id from the heading '{title}'",
+                                                           title=title), _("add one at the end of the heading: ## Heading {{#my-id}}")))
         return None, problems
 
     body: list[str] = []
@@ -183,10 +181,10 @@ def _section(lines: list[str], index: int, after: int, end: int, title: str, exp
         stripped = line.strip()
         marker = next((m for m in NARRATION_MARKERS if stripped.casefold().startswith(m)), None)
         if marker and not in_fence and target is narration:
-            problems.append(Diagnostic(file, offset + 1, 1,
-                                       "", f"card '{title}' has a second '{stripped[:len(marker)]}' line (its "
-                                           f"narration started on line {narration_line})",
-                                       "keep one narration marker per card and continue the words on the following lines"))
+            problems.append(Diagnostic(file, offset + 1, 1, "",
+                                       _("card '{title}' has a second '{marker}' line (its narration started on line {line})",
+                                         title=title, marker=stripped[:len(marker)], line=narration_line),
+                                       _("keep one narration marker per card and continue the words on the following lines")))
             continue
         if marker and not in_fence:
             target, narration_line = narration, offset + 1
@@ -208,25 +206,24 @@ def _section(lines: list[str], index: int, after: int, end: int, title: str, exp
             alt, path = match.group(1).strip(), match.group(2)
             if not alt:
                 problems.append(
-                    Diagnostic(file, offset + 1, match.start() + 1, "", f"image {path} has no alt text",
-                               "describe the picture for people who cannot see it: ![a teacher holding a "
-                               "phone](media/photo.jpg)")
+                    Diagnostic(file, offset + 1, match.start() + 1, "", _("image {path} has no alt text", path=path),
+                               _("describe the picture for people who cannot see it: ![a teacher holding a phone](media/photo.jpg)"))
                 )
             images.append(ImageRef(path, alt, offset + 1, match.start() + 1))
 
     body_text = "\n".join(body).strip()
     narration_text = " ".join(" ".join(narration).split())
     if len(body_text) > MAX_CARD_CHARS:
-        problems.append(Diagnostic(file, line_no, 1,
-                                   "", f"card '{title}' has {len(body_text)} characters of text, more than "
-                                       f"{MAX_CARD_CHARS}",
-                                   "a card holds a few hundred characters: split it into several cards"))
+        problems.append(Diagnostic(file, line_no, 1, "",
+                                   _("card '{title}' has {n} characters of text, more than {max}", title=title,
+                                     n=len(body_text), max=MAX_CARD_CHARS),
+                                   _("a card holds a few hundred characters: split it into several cards")))
         return None, problems
     if len(narration_text) > MAX_NARRATION_CHARS:
-        problems.append(Diagnostic(file, narration_line, 1,
-                                   "", f"card '{title}' has {len(narration_text)} characters of narration, more than "
-                                       f"{MAX_NARRATION_CHARS}",
-                                   "that is over ten minutes of speech: split it into several cards or lessons"))
+        problems.append(Diagnostic(file, narration_line, 1, "",
+                                   _("card '{title}' has {n} characters of narration, more than {max}", title=title,
+                                     n=len(narration_text), max=MAX_NARRATION_CHARS),
+                                   _("that is over ten minutes of speech: split it into several cards or lessons")))
         return None, problems
     question = None
     if is_quiz(body):
@@ -236,10 +233,9 @@ def _section(lines: list[str], index: int, after: int, end: int, title: str, exp
             return None, problems
         body_text = question_markdown(question)
     if not body_text and not narration_text:
-        problems.append(Diagnostic(file, line_no, 1, "", f"card '{title}' has no text and no narration",
-                                   "add the card text under the heading and a 'Narration:' line with what is said"))
-    section = Section(id=section_id, title=title, body=body_text, narration=narration_text,
-                      line=line_no, images=tuple(images), quiz=question)
+        problems.append(Diagnostic(file, line_no, 1, "", _("card '{title}' has no text and no narration",
+                                                           title=title), _("add the card text under the heading and a 'Narration:' line with what is said")))
+    section = Section(id=section_id, title=title, body=body_text, narration=narration_text, line=line_no, images=tuple(images), quiz=question)
     return section, problems
 
 
@@ -250,16 +246,14 @@ def has_html(text: str) -> bool:
 
 def _narration_problems(text: str, file: str, line: int, column: int) -> list[Diagnostic]:
     """Narration is spoken and becomes the captions: no HTML, no markdown marks."""
-    found = [Diagnostic(file, line, column + m.start() + 1, "", "HTML tags are not allowed in narration",
-                        "write the words exactly as they are spoken")
+    found = [Diagnostic(file, line, column + m.start() + 1, "", _("HTML tags are not allowed in narration"), _("write the words exactly as they are spoken"))
              for m in _RAW_HTML.finditer(text)]
     if not found:
         for pattern, what in _SPOKEN_MARKDOWN:
             match = pattern.search(text)
             if match:
                 found.append(Diagnostic(file, line, column + match.start() + 1, "",
-                                        f"narration contains {what}, which would be read aloud and shown in the captions",
-                                        "write the words exactly as they are spoken; put formatting on the card text "
-                                        "above the narration"))
+                                        _("narration contains {what}, which would be read aloud and shown in the captions", what=_(what)),
+                                        _("write the words exactly as they are spoken; put formatting on the card text above the narration")))
                 break
     return found

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import Diagnostic
+from pipeline.i18n import _
 
 KIB = 1024
 # A real lesson.yaml is 1-5 KB and a script 5-30 KB; the limits leave ample room and keep the
@@ -62,15 +63,15 @@ def read_text(root: Path, rel: str, label: str, limit: int) -> TextFile:
     if not inside(root, path):
         return TextFile(None,
                         [Diagnostic(label, 0, 0, "",
-                                    "leads outside the lesson folder (through a link); it was not read",
-                                          "copy the file itself into the lesson folder instead of linking to it")])
+                                    _("leads outside the lesson folder (through a link); it was not read"),
+                                    _("copy the file itself into the lesson folder instead of linking to it"))])
     try:
         info = os.stat(path)
     except OSError:
         return TextFile(None, [], missing=True)  # a dangling link inside the folder
     if not _is_regular(info.st_mode):
         return TextFile(None,
-                        [Diagnostic(label, 0, 0, "", "is not a regular file", "replace it with a plain text file")])
+                        [Diagnostic(label, 0, 0, "", _("is not a regular file"), _("replace it with a plain text file"))])
     if info.st_size > limit:
         return TextFile(None, [_too_big(label, info.st_size, limit)])
     with open(path, "rb") as handle:
@@ -87,16 +88,17 @@ def _is_regular(mode: int) -> bool:
 
 
 def _too_big(label: str, size: int, limit: int) -> Diagnostic:
-    return Diagnostic(label, 0, 0, "", f"is {size // KIB} KB, over the limit of {limit // KIB} KB for this file",
-                      "a lesson's text files are small: remove pasted data or long logs from it")
+    return Diagnostic(label, 0, 0, "", _("is {size} KB, over the limit of {limit} KB for this file", size=size // KIB,
+                                         limit=limit // KIB),
+                      _("a lesson's text files are small: remove pasted data or long logs from it"))
 
 
 def decode(data: bytes, label: str) -> TextFile:
     """UTF-8 bytes to text: BOM dropped, undecodable bytes and invisible characters reported."""
     if data.startswith(UTF16_BOMS):
         return TextFile(None,
-                        [Diagnostic(label, 1, 1, "", "is saved as UTF-16 text, not UTF-8",
-                                    "save the file as UTF-8 in your editor")])
+                        [Diagnostic(label, 1, 1, "", _("is saved as UTF-16 text, not UTF-8"),
+                                    _("save the file as UTF-8 in your editor"))])
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM):]
     try:
@@ -107,8 +109,8 @@ def decode(data: bytes, label: str) -> TextFile:
         col = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
         return TextFile(None,
                         [Diagnostic(label, line, col, "",
-                                    f"is not UTF-8 text (byte 0x{data[exc.start]:02x} here is not UTF-8)",
-                                          "save the file as UTF-8 in your editor (Save as → Encoding: UTF-8)")])
+                                    _("is not UTF-8 text (byte 0x{byte} here is not UTF-8)", byte=f"{data[exc.start]:02x}"),
+                                    _("save the file as UTF-8 in your editor (Save as → Encoding: UTF-8)"))])
     return TextFile(text, invisible_characters(text, label))
 
 
@@ -120,11 +122,13 @@ def invisible_characters(text: str, label: str) -> list[Diagnostic]:
             char = match.group()
             name = unicodedata.name(char, "FORMAT CHARACTER")
             if char in BIDI_CONTROLS:
-                message = f"invisible direction control U+{ord(char):04X} ({name}): it changes the order in which the text is shown"
+                message = _("invisible direction control U+{code} ({name}): it changes the order in which the text is shown",
+                            code=f"{ord(char):04X}", name=name)
             else:
-                message = f"invisible character U+{ord(char):04X} ({name}): it splits or joins words without being seen"
+                message = _("invisible character U+{code} ({name}): it splits or joins words without being seen",
+                            code=f"{ord(char):04X}", name=name)
             problems.append(Diagnostic(label, number, match.start() + 1, "", message,
-                                       "delete it (it was probably pasted along with the text)"))
+                                       _("delete it (it was probably pasted along with the text)")))
             if len(problems) == MAX_INVISIBLE_REPORTED:
                 return problems
     return problems

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from pipeline.i18n import _
 from pipeline.errors import Diagnostic
 
 
@@ -98,12 +99,12 @@ def parse(text: str, file: str) -> tuple[Y | None, list[Diagnostic]]:
                 (mark.line + 1) if mark else 0,
                 (mark.column + 1) if mark else 0,
                 "",
-                f"YAML syntax error: {problem}",
+                _("YAML syntax error: {problem}", problem=problem),
                 _syntax_hint(problem),
             )
         ) from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(Diagnostic(file, 0, 0, "", f"YAML syntax error: {exc}", "")) from None
+        raise YamlSyntaxError(Diagnostic(file, 0, 0, "", _("YAML syntax error: {problem}", problem=str(exc)), "")) from None
     finally:
         loader.dispose()
     problems: list[Diagnostic] = []
@@ -161,12 +162,12 @@ def _check_expansion(root: yaml.Node, alias_marks: list) -> None:
 
 def _syntax_hint(problem: str) -> str:
     if "mapping values are not allowed" in problem:
-        return "a value containing ': ' must be quoted, e.g. title: \"Part 1: Basics\""
+        return _("a value containing ': ' must be quoted, e.g. title: \"Part 1: Basics\"")
     if "found character '\\t'" in problem or "tab" in problem:
-        return "indent with spaces, not tabs"
+        return _("indent with spaces, not tabs")
     if "expected <block end>" in problem or "did not find expected" in problem:
-        return "check the indentation of this line against the lines above it"
-    return "check quotes, colons and indentation on this line"
+        return _("check the indentation of this line against the lines above it")
+    return _("check quotes, colons and indentation on this line")
 
 
 def _convert(node: yaml.Node, file: str, problems: list[Diagnostic]) -> Y:
@@ -181,15 +182,13 @@ def _convert(node: yaml.Node, file: str, problems: list[Diagnostic]) -> Y:
     for key_node, value_node in node.value:
         key = _convert(key_node, file, problems)
         if key.kind != "scalar":
-            problems.append(Diagnostic(file, key.line, key.col, "", "a key must be plain text",
-                                       "remove the brackets or braces around the key"))
+            problems.append(Diagnostic(file, key.line, key.col, "", _("a key must be plain text"), _("remove the brackets or braces around the key")))
             continue
         name = str(key.value)
         if name in mapping:
             first = keys[name]
             problems.append(
-                Diagnostic(file, key.line, key.col, name,
-                           f"duplicate key (first given on line {first.line})", "keep only one of them")
+                Diagnostic(file, key.line, key.col, name, _("duplicate key (first given on line {line})", line=first.line), _("keep only one of them"))
             )
             continue
         keys[name] = key

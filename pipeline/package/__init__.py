@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline import __version__
 from pipeline.fsutil import sha256_file
 from pipeline.lesson.model import Lesson
@@ -77,7 +78,7 @@ def package(ctx: Context) -> PackageResult:
     entries.append(("manifest.json", manifest_bytes))
 
     name = bundle_name(lesson.slug, lesson.version)
-    ctx.progress(f"writing {name} ({len(entries)} files)")
+    ctx.progress(_("writing {file} ({n} files)", file=name, n=len(entries)))
     bundle = ctx.artifact("bundle", name, lambda tmp: write_zip(tmp, entries))
     copy = ctx.artifact("manifest", "bundle/manifest.json", lambda tmp: tmp.write_bytes(manifest_bytes))
     return PackageResult(artifacts=(bundle, copy), bundle=name, digest=document["digest"], files=len(files))

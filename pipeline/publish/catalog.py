@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from pipeline.i18n import N_, _, use_language
 from pipeline.publish.config import Site
 
 LANGUAGES = {"en": "English", "ru": "Русский", "ko": "한국어"}
@@ -81,24 +82,27 @@ def render(entries: list[dict], site: Site, base_url: str = "", templates: Path 
     common = {"site": site, "groups": groups, "languages": LANGUAGES, "duration": duration_text, "size": size_text,
               "quote": quote,
               "json_feed": JSON_FEED, "atom_feed": ATOM_FEED, "slugify": slugify}
-    files: dict[str, bytes] = {
-        "index.html": env.get_template("index.html.j2").render(root="", lessons=lessons, heading=site.title,
-                current=None, **common).encode(),
-        "style.css": env.get_template("style.css").render().encode(),
-    }
-    names = {"rubric": "Rubric", "language": "Language", "tag": "Tag"}
+    # the site's pages speak the site's language; a language's page speaks that language
+    with use_language(site.language):
+        files: dict[str, bytes] = {
+            "index.html": env.get_template("index.html.j2").render(root="", lessons=lessons, heading=site.title, current=None,
+                                                                   page_language=site.language, **common).encode(),
+            "style.css": env.get_template("style.css").render().encode(),
+        }
+    names = {"rubric": N_("Rubric: {name}"), "language": N_("Language: {name}"), "tag": N_("Tag: {name}")}
     for kind, listed in groups.items():
         for group in listed:
-            html = env.get_template("index.html.j2").render(root="../",
-                                                            lessons=list(group.lessons), heading=f"{names[kind]}: {group.label}",
-                                                            current=group, **common)
+            page_language = group.key if kind == "language" and group.key in LANGUAGES else site.language
+            with use_language(page_language):
+                html = env.get_template("index.html.j2").render(root="../", lessons=list(group.lessons), heading=_(names[kind], name=group.label),
+                                                                current=group, page_language=page_language, **common)
             files[f"{kind}/{group.key}.html"] = html.encode()
     newest = sorted(entries, key=lambda e: (e["time"], e["lesson"]), reverse=True)
     files[JSON_FEED] = _json_feed(newest, site, base_url)
     updated = newest[0]["time"] if newest else "1970-01-01T00:00:00Z"
-    files[ATOM_FEED] = env.get_template("feed.atom.j2").render(site=site, lessons=newest, updated=updated,
-            base=base_url, absolute=_absolute,
-                                                                atom_feed=ATOM_FEED, duration=duration_text).encode()
+    with use_language(site.language):
+        files[ATOM_FEED] = env.get_template("feed.atom.j2").render(site=site, lessons=newest, updated=updated, base=base_url, absolute=_absolute,
+                                                                    atom_feed=ATOM_FEED, duration=duration_text).encode()
     return files
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError, Diagnostic, PipelineError
-from pipeline.lesson.fields import INVALID, Field, Reader, number, text
+from pipeline.lesson.fields import INVALID, Field, Reader, choice, number, text
 from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
 
 DEFAULT_CONFIG = "publish.yaml"
@@ -34,6 +34,7 @@ class PublishError(PipelineError):
 class Site:
     title: str = "Lessons"
     description: str = ""
+    language: str = "en"  # the catalog's own words (headings, labels); each lesson keeps its language
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ TOP = {
                      hint="add 'targets:' with at least one folder or sftp target (see publish.example.yaml)"),
     "ledger": Field(text(), default=DEFAULT_LEDGER),
 }
-SITE = {"title": Field(text(max_len=120), default="Lessons"), "description": Field(text(max_len=400), default="")}
+SITE = {"title": Field(text(max_len=120), default="Lessons"), "description": Field(text(max_len=400), default=""),
+        "language": Field(choice(("en", "ru", "ko"), {"kr": "ko", "korean": "ko", "russian": "ru", "english": "en"}), default="en")}
 # Keys people reach for that must not exist: secrets in a committed file.
 SECRET_KEYS = {"password", "passphrase", "private_key", "key", "secret", "token"}
 
@@ -145,7 +147,8 @@ def load_config(path: Path, project: Path) -> PublishConfig:
     site = Site()
     if isinstance(top["site"], Y):
         values = reader.mapping(top["site"], "site", SITE)
-        site = Site(values["title"] if values["title"] is not INVALID else "Lessons", values["description"] or "")
+        site = Site(values["title"] if values["title"] is not INVALID else "Lessons", values["description"] or "",
+                    values["language"] if values["language"] is not INVALID else "en")
     targets = _targets(reader, top["targets"], project) if isinstance(top["targets"], Y) else []
     if reader.problems:
         raise PublishConfigError(reader.problems)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.fsutil import sha256_file
+from pipeline.i18n import _
 from pipeline.lesson.model import Lesson
 from pipeline.signoff.integrity import layout
 from pipeline.publish import catalog
@@ -51,19 +52,26 @@ class PublishReport:
                           str, str]] = field(default_factory=list)  # slug, version, target, "uploaded"|"already there"
     not_published: list[tuple[str, str, str]] = field(default_factory=list)  # slug, state, reason
     failures: list[str] = field(default_factory=list)
+    approved: list[str] = field(default_factory=list)  # lessons approved and verified: each must get a line
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
     def lines(self) -> list[str]:
-        out = [f"published      {slug} v{version} → {target}: {action}" for slug, version,
-               target, action in self.published]
-        out += [f"not published  {slug} ({state}): {reason}" for slug, state, reason in self.not_published]
-        out += [f"failed         {failure}" for failure in self.failures]
+        actions = {"uploaded": _("uploaded"), "already there": _("already there")}
+        out = [_("published      {slug} v{version} → {target}: {action}", slug=slug, version=version, target=target, action=actions.get(action, action))
+               for slug, version, target, action in self.published]
+        out += [_("not published  {slug} ({state}): {reason}", slug=slug, state=state, reason=reason) for slug, state, reason in self.not_published]
         published = sorted({p[0] for p in self.published})
-        out.append(f"{len(published)} lesson(s) published, {len(self.not_published)} not published, "
-                   f"{len(self.failures)} failure(s)")
+        # approved, verified, and still nowhere: every target failed; say so per lesson, not only per target
+        stranded = [slug for slug in self.approved if slug not in published]
+        out += [_("not published  {slug} (approved): no target took it, see the failures below — run publish again once they are fixed", slug=slug)
+                for slug in stranded]
+        out += [_("failed         {failure}", failure=failure) for failure in self.failures]
+        # counts as "label: n": no plural form to agree with in any language
+        out.append(_("lessons published: {published}, not published: {not_published}, failures: {failures}",
+                     published=len(published), not_published=len(self.not_published) + len(stranded), failures=len(self.failures)))
         return out
 
 
@@ -87,6 +95,7 @@ def publish(project: Path, content_dir: Path, build_dir: Path, config_path: Path
         candidate = _candidate(project, settings.build_dir, lesson, report)
         if candidate:
             candidates.append(candidate)
+            report.approved.append(candidate.slug)
     for target in config.targets:
         _publish_to(target, candidates, config, ledger, report, progress, environ, settings.templates)
     return report

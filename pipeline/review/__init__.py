@@ -12,6 +12,7 @@ from pipeline import records
 from pipeline.contracts import Check, ReviewResult
 from pipeline.digests import bundle_digest
 from pipeline.house import rules_for, width
+from pipeline.i18n import _, catalog_digest, use_language
 from pipeline.lesson.model import Lesson
 from pipeline.review.evidence import Evidence
 from pipeline.stage import Context, Settings, Stage
@@ -55,8 +56,9 @@ def run(ctx: Context) -> ReviewResult:
     transcode = ctx.upstream.transcode
     videos = {fmt: measure_video(ctx.out / rel) for fmt, rel in sorted(transcode.videos.items())} if transcode else {}
     evidence = Evidence(ctx.lesson, ctx.out, ctx.upstream, videos, ctx.objects, ctx.settings.portal_limit)
-    ctx.progress("measuring")
-    results = [result for item in all_checks() for result in item.run(evidence)]
+    ctx.progress(_("measuring"))
+    with use_language(ctx.lesson.language):  # the report speaks the lesson's language, whoever builds it
+        results = [result for item in all_checks() for result in item.run(evidence)]
     # failures first (blocking before advisory), then not measurable, then passes: what the reviewer must look at comes first
     results.sort(key=lambda r: ({False: 0, None: 1, True: 2}[r.passed], r.severity != "blocking", r.id))
     blocking = [r for r in results if r.passed is False and r.severity == "blocking"]
@@ -73,10 +75,10 @@ def run(ctx: Context) -> ReviewResult:
         "checks": [r.as_dict() for r in results],
         "blocking_failures": len(blocking),
     }
-    json_artifact = ctx.artifact("review", REPORT_JSON,
-                                 lambda tmp: tmp.write_text(json.dumps(report, indent=1,
-                                         ensure_ascii=False, sort_keys=True), encoding="utf-8"))
-    html = render_report(ctx, report, results)
+    json_artifact = ctx.artifact("review", REPORT_JSON, lambda tmp: tmp.write_text(json.dumps(report, indent=1,
+                                                                                              ensure_ascii=False, sort_keys=True), encoding="utf-8"))
+    with use_language(ctx.lesson.language):
+        html = render_report(ctx, report, results)
     html_artifact = ctx.artifact("review", REPORT_HTML, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     checks = tuple(Check(r.id, r.passed, r.value, r.limit, r.detail, r.severity) for r in results)
     return ReviewResult(artifacts=(json_artifact, html_artifact), checks=checks, blocking_failures=len(blocking),
@@ -98,7 +100,7 @@ def project_of(lesson: Lesson) -> Path:
 
 
 def render_report(ctx: Context, report: dict, results: list) -> str:
-    from pipeline.signoff.approval import status_for_build
+    from pipeline.signoff.approval import APPROVAL_WORDS, status_for_build
     from pipeline.review import plots
     from pipeline.signoff.checklist import checklist_path, load_checklist
     from pipeline.templates import environment
@@ -123,6 +125,7 @@ def render_report(ctx: Context, report: dict, results: list) -> str:
         loudness=records.dump(transcode.loudness) if transcode else {},
         checklist=load_checklist(checklist_path(ctx.settings.templates)),
         approval=approval,
+        approval_words={state: _(word) for state, word in APPROVAL_WORDS.items()},
         blocking=report["blocking_failures"],
     )
 
@@ -147,8 +150,11 @@ def _tools(settings: Settings) -> dict:
     from pipeline.fsutil import sha256_file
 
     files = {name: settings.templates / "review" / name for name in ("index.html.j2", "checklist.yaml")}
-    # the check modules are this package's code: the stage's fingerprint covers adding or changing one
-    return {name: sha256_file(path) if path.is_file() else None for name, path in files.items()}
+    # the check modules are this package's code: the stage's fingerprint covers adding or changing one;
+    # the report's words come from the compiled catalogs, which are not code
+    found = {name: sha256_file(path) if path.is_file() else None for name, path in files.items()}
+    found["messages"] = catalog_digest()
+    return found
 
 
 STAGE = Stage(name="review", needs=("cards", "transcode", "caption"), run=run, params=_params, inputs=lambda lesson: [],

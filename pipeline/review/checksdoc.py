@@ -20,7 +20,7 @@ when it is out of date). A check is added by adding one module there.
 
 
 def render() -> str:
-    rows = [f"| `{c.id}` | {c.title} | {c.severity} | {c.hint} |" for c in all_checks()]
+    rows = [f"| `{c.id}` | {c.english_title} | {c.severity} | {c.hint} |" for c in all_checks()]
     return HEADER + "\n".join(rows) + "\n"
 
 

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.i18n import N_, _, _n
 from pipeline.lesson.model import Lesson
 from pipeline.signoff.integrity import Layout, differences, layout
 from pipeline.signoff.keys import ApprovalError, fingerprint, load_private_key
@@ -32,6 +33,14 @@ SCHEMA = "microlearn-approval/2"
 OLD_SCHEMAS = ("microlearn-approval/1",)  # signed a digest of the entries only: manifest.json and the zip's own bytes were not covered
 APPROVALS = "approvals"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# the word for each state, as the build summary and the review report show it
+APPROVAL_WORDS = {
+    "approved": N_("approved"),
+    "missing": N_("not approved yet"),
+    "stale": N_("approval out of date"),
+    "invalid": N_("approval invalid"),
+    "blocked": N_("approval blocked"),
+}
 
 
 @dataclass(frozen=True)
@@ -72,21 +81,21 @@ def _read_review(build_dir: Path, slug: str) -> tuple[dict | None, str]:
     try:
         review = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return None, f"the lesson is not built ({path} is missing) — run: make build"
+        return None, _("the lesson is not built ({path} is missing) — run: make build", path=path)
     except (OSError, ValueError) as exc:
-        return None, f"the review report {path} cannot be read ({exc}) — run: make build"
+        return None, _("the review report {path} cannot be read ({reason}) — run: make build", path=path, reason=exc)
     if not isinstance(review, dict):
-        return None, f"the review report {path} is not a JSON object — run: make build"
+        return None, _("the review report {path} is not a JSON object — run: make build", path=path)
     return review, ""
 
 
 def _read_bundle(path: Path) -> tuple[Layout | None, str]:
     try:
-        found, _ = layout(path)
+        found, _entries = layout(path)
     except FileNotFoundError:
-        return None, f"the lesson is not built ({path} is missing) — run: make build"
+        return None, _("the lesson is not built ({path} is missing) — run: make build", path=path)
     except OSError as exc:
-        return None, f"the bundle {path} cannot be read ({exc.strerror}) — run: make build"
+        return None, _("the bundle {path} cannot be read ({reason}) — run: make build", path=path, reason=exc.strerror)
     return found, ""
 
 
@@ -99,9 +108,9 @@ def _changes(signed: dict, zip_file: Path) -> tuple[list[str], str]:
         sha256 = sha256_file(zip_file)
         if sha256 == signed["sha256"] and zip_file.stat().st_size == signed["bytes"]:
             return [], sha256
-        found, _ = layout(zip_file)
+        found, _entries = layout(zip_file)
     except OSError as exc:
-        return [f"it cannot be read ({exc.strerror})"], ""
+        return [_("it cannot be read ({reason})", reason=exc.strerror)], ""
     return differences(signed, found), found.sha256
 
 
@@ -130,28 +139,29 @@ def approve(project: Path, build_dir: Path, lesson: Lesson, bundle_zip: Path, re
     listed = load_reviewers(project / REVIEWERS)
     who = find(listed, reviewer)
     if who is None:
-        names = ", ".join(sorted(listed)) or "nobody yet"
-        raise ApprovalError(f"{project / REVIEWERS}: reviewer '{reviewer}' is not listed (listed: {names}) — add them "
-                            "with their public key from 'microlearn keygen'")
+        names = ", ".join(sorted(listed)) or _("nobody yet")
+        raise ApprovalError(_("{file}: reviewer '{reviewer}' is not listed (listed: {names}) — add them with their public "
+                              "key from 'make keygen'", file=project / REVIEWERS, reviewer=reviewer, names=names))
     if any(same_name(a, who.name) for a in _authors(lesson)):
-        raise ApprovalError(f"{slug}: {who.name} is an author of this lesson and cannot approve it — ask another "
-                            f"reviewer listed in {REVIEWERS}")
+        raise ApprovalError(_("{slug}: {name} is an author of this lesson and cannot approve it — ask another reviewer "
+                              "listed in {file}", slug=slug, name=who.name, file=REVIEWERS))
     review, problem = _read_review(build_dir, slug)
     bundle, problem = (None, problem) if problem else _read_bundle(bundle_zip)
     if problem:
         raise ApprovalError(f"{slug}: {problem}")
     if bundle.problem:
-        raise ApprovalError(f"{slug}: the bundle {bundle_zip} is damaged ({bundle.problem}) — run: make clean "
-                            f"LESSON={slug} && make build LESSON={slug}")
+        raise ApprovalError(_("{slug}: the bundle {path} is damaged ({reason}) — run: make clean LESSON={slug} && "
+                              "make build LESSON={slug}", slug=slug, path=bundle_zip, reason=bundle.problem))
     failing = _blocking(review)
     if failing or review.get("blocking_failures"):
-        raise ApprovalError(f"{slug}: {len(failing) or review.get('blocking_failures')} blocking check(s) fail "
-                            f"({', '.join(sorted(set(failing)))}) — fix them and rebuild; see "
-                            f"build/{slug}/review/index.html")
+        raise ApprovalError(_n("{slug}: {n} blocking check fails ({ids}) — fix it and rebuild; see build/{slug}/review/index.html",
+                               "{slug}: {n} blocking checks fail ({ids}) — fix them and rebuild; see build/{slug}/review/index.html",
+                               len(failing) or review.get("blocking_failures"), slug=slug, ids=", ".join(sorted(set(failing)))))
     key = load_private_key(key_file)
     if fingerprint(key.public_key()) != who.fingerprint:
-        raise ApprovalError(f"{key_file}: this key ({fingerprint(key.public_key())}) is not the one {REVIEWERS} lists "
-                            f"for {who.name} ({who.fingerprint}) — use your own key file")
+        raise ApprovalError(_("{path}: this key ({key}) is not the one {file} lists for {name} ({listed}) — use your own key file",
+                              path=key_file, key=fingerprint(key.public_key()), file=REVIEWERS, name=who.name,
+                              listed=who.fingerprint))
     checklist = validate_answers(load_checklist(checklist_path(templates or default_templates())), answers)
     document = {
         "schema": SCHEMA,
@@ -165,6 +175,11 @@ def approve(project: Path, build_dir: Path, lesson: Lesson, bundle_zip: Path, re
         "key": who.fingerprint,
         "checklist": checklist,
     }
+    if lesson.root.is_dir():
+        from pipeline.changes import snapshot
+
+        # signed with the rest: a stale approval can then say which files and lines changed since
+        document["sources"] = snapshot(lesson.root)
     document["signature"] = base64.b64encode(key.sign(signed_bytes(document))).decode()
     target = approval_path(project, slug)
     write_text(target, json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
@@ -174,7 +189,13 @@ def approve(project: Path, build_dir: Path, lesson: Lesson, bundle_zip: Path, re
 _FIELDS = {"schema": str, "slug": str, "version": str, "title": str, "authors": list, "bundle": dict, "media": str,
            "reviewer": str,
            "key": str, "checklist": dict, "signature": str}
-_KINDS = {str: "text", dict: "an object", list: "a list", int: "a number"}
+# one whole sentence per kind of value, so that each language words it its own way
+_KINDS = {str: N_("field '{name}' is missing or not text — approve again"),
+          dict: N_("field '{name}' is missing or not an object — approve again"),
+          list: N_("field '{name}' is missing or not a list — approve again"),
+          int: N_("field '{name}' is missing or not a number — approve again")}
+_BUNDLE_KINDS = {str: N_("field 'bundle.{name}' is missing or not text"), dict: N_("field 'bundle.{name}' is missing or not an object"),
+                 int: N_("field 'bundle.{name}' is missing or not a number")}
 
 
 def read_approval(path: Path, slug: str | None) -> tuple[dict | None, str, str]:
@@ -182,43 +203,46 @@ def read_approval(path: Path, slug: str | None) -> tuple[dict | None, str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, "invalid", "it is not UTF-8 text — the file was damaged; approve again"
+        return None, "invalid", _("it is not UTF-8 text — the file was damaged; approve again")
     except OSError as exc:
-        return None, "invalid", f"it cannot be read ({exc.strerror})"
+        return None, "invalid", _("it cannot be read ({reason})", reason=exc.strerror)
     try:
         document = json.loads(text)
     except ValueError as exc:
-        return None, "invalid", f"it is not valid JSON ({exc}) — the file was truncated or edited by hand; approve again"
+        return None, "invalid", _("it is not valid JSON ({reason}) — the file was truncated or edited by hand; approve again",
+                                  reason=exc)
     if not isinstance(document, dict):
-        return None, "invalid", "it is not a JSON object — approve again"
+        return None, "invalid", _("it is not a JSON object — approve again")
     if document.get("schema") in OLD_SCHEMAS:
-        return None, "stale", (f"it was made by an older microlearn ({document['schema']}), whose signature leaves "
-                               "manifest.json and the zip's "
-                               "own bytes uncovered — review the lesson again and run: make approve "
-                               f"LESSON={document.get('slug') or slug}")
+        return None, "stale", _("it was made by an older microlearn ({schema}), whose signature leaves manifest.json and "
+                                "the zip's own bytes uncovered — review the lesson again and run: make approve LESSON={slug}",
+                                schema=document["schema"], slug=document.get("slug") or slug)
     if document.get("schema") != SCHEMA:
-        return None, "invalid", f"schema is {document.get('schema')!r}, expected {SCHEMA!r} — approve again"
+        return None, "invalid", _("schema is {found}, expected {expected} — approve again",
+                                  found=repr(document.get("schema")), expected=repr(SCHEMA))
     for name, kind in _FIELDS.items():
         if not isinstance(document.get(name), kind):
-            return None, "invalid", f"field '{name}' is missing or not {_KINDS[kind]} — approve again"
+            return None, "invalid", _(_KINDS[kind], name=name)
     problem = _bundle_problem(document["bundle"])
     if problem or not all(isinstance(a, str) for a in document["authors"]):
-        return None, "invalid", f"{problem or 'field authors is not a list of names'} — the file was edited by hand; approve again"
+        return None, "invalid", _("{problem} — the file was edited by hand; approve again",
+                                  problem=problem or _("field authors is not a list of names"))
     try:
         signed_bytes(document)
     except UnicodeEncodeError:
-        return None, "invalid", "it holds text that is not valid Unicode — the file was edited by hand; approve again"
+        return None, "invalid", _("it holds text that is not valid Unicode — the file was edited by hand; approve again")
     if slug is not None and document["slug"] != slug:
-        return None, "invalid", f"it approves lesson '{document['slug']}', not '{slug}' — the file was renamed or copied; approve again"
+        return None, "invalid", _("it approves lesson '{other}', not '{slug}' — the file was renamed or copied; approve again",
+                                  other=document["slug"], slug=slug)
     return document, "", ""
 
 
 def _bundle_problem(bundle: dict) -> str:
     for name, kind in (("name", str), ("sha256", str), ("bytes", int), ("files", dict)):
         if not isinstance(bundle.get(name), kind) or isinstance(bundle.get(name), bool):
-            return f"field 'bundle.{name}' is missing or not {_KINDS[kind]}"
+            return _(_BUNDLE_KINDS[kind], name=name)
     if not _HEX64.match(bundle["sha256"]) or not all(isinstance(v, str) and _HEX64.match(v) for v in bundle["files"].values()):
-        return "field 'bundle' holds a sha256 that is not 64 hex digits"
+        return _("field 'bundle' holds a sha256 that is not 64 hex digits")
     return ""
 
 
@@ -231,7 +255,7 @@ def approval_status(project: Path, build_dir: Path, lesson: Lesson, bundle_zip: 
         review, problem = _read_review(build_dir, lesson.slug)
         zip_file = bundle_zip
         if not problem and not zip_file.is_file():
-            problem = f"the lesson is not built ({zip_file} is missing) — run: make build"
+            problem = _("the lesson is not built ({path} is missing) — run: make build", path=zip_file)
         return review, zip_file, problem
 
     return _status(project, lesson, built)
@@ -250,9 +274,8 @@ def _status(project: Path, lesson: Lesson, built) -> ApprovalStatus:
     slug = lesson.slug
     path = approval_path(project, slug)
     if not path.exists():
-        return ApprovalStatus(slug,
-                              "missing", f"not approved: {path} does not exist — a reviewer listed in {REVIEWERS} "
-                                         f"runs: make approve LESSON={slug}", file=None)
+        return ApprovalStatus(slug, "missing", _("not approved: {path} does not exist — a reviewer listed in {file} runs: "
+                                                 "make approve LESSON={slug}", path=path, file=REVIEWERS, slug=slug), file=None)
     document, state, problem = read_approval(path, slug)
     if document is None:
         return ApprovalStatus(slug, state, f"{path}: {problem}", file=path)
@@ -264,35 +287,60 @@ def _status(project: Path, lesson: Lesson, built) -> ApprovalStatus:
     try:
         listed = load_reviewers(project / REVIEWERS)
     except ApprovalError as exc:
-        return status("invalid", f"{path}: cannot be checked: {exc}")
+        return status("invalid", _("{path}: cannot be checked: {reason}", path=path, reason=exc))
     who, problem = signer(document, listed, path)
     if problem:
         return status("invalid", problem)
     if any(same_name(a, who.name) for a in [*document["authors"], *_authors(lesson)]):
-        return status("invalid", f"{path}: {who.name} is an author of this lesson and cannot approve it — ask another "
-                                 "listed reviewer")
+        return status("invalid", _("{path}: {name} is an author of this lesson and cannot approve it — ask another listed "
+                                   "reviewer", path=path, name=who.name))
+
+    def stale(reason: str) -> ApprovalStatus:
+        return _with_changes(status("stale", reason), document.get("sources"), lesson)
+
     if lesson.version != document["version"]:
-        return status("stale", f"approval by {who.name} is for version {document['version']}, the lesson is now "
-                               f"version {lesson.version} — review it again and run: make approve LESSON={slug}")
+        return stale(_("approval by {name} is for version {version}, the lesson is now version {current} — review it "
+                       "again and run: make approve LESSON={slug}", name=who.name, version=document["version"],
+                       current=lesson.version, slug=slug))
     review, zip_file, problem = built()
     if problem:
-        return status("stale", f"approval by {who.name} cannot be checked: {problem}")
+        return status("stale", _("approval by {name} cannot be checked: {reason}", name=who.name, reason=problem))
     if zip_file is None and document["media"] != review.get("media_digest"):
-        return status("stale", f"approval by {who.name} covers other media than this build's — the lesson changed "
-                               f"since; review it again and run: make approve LESSON={slug}")
+        return stale(_("approval by {name} covers other media than this build's — the lesson changed since; review it "
+                       "again and run: make approve LESSON={slug}", name=who.name, slug=slug))
     signed = document["bundle"]
     if zip_file is not None:
         changes, now = _changes(signed, zip_file)
         if changes:
-            return status("stale", f"approval by {who.name} covers bundle {signed['sha256'][:12]}, the bundle is now {now[:12]} "
-                                   f"({'; '.join(changes)}) — rebuild it (make build LESSON={slug}); if the lesson "
-                                   f"changed since, review it again and run: make approve LESSON={slug}")
+            return stale(_("approval by {name} covers bundle {old}, the bundle is now {new} ({changes}) — rebuild it "
+                           "(make build LESSON={slug}); if the lesson changed since, review it again and run: make "
+                           "approve LESSON={slug}", name=who.name, old=signed["sha256"][:12], new=now[:12],
+                           changes="; ".join(changes), slug=slug))
     failing = _blocking(review)
     if failing or review.get("blocking_failures"):
-        return status("blocked", f"approved by {who.name}, but {len(failing) or review.get('blocking_failures')} "
-                                 f"blocking check(s) fail: {', '.join(sorted(set(failing)))}")
-    return status("approved", f"approved by {who.name} ({who.fingerprint}) for version {document['version']}, bundle "
-                              f"{signed['sha256'][:12]}")
+        return status("blocked", _n("approved by {name}, but {n} blocking check fails: {ids}",
+                                    "approved by {name}, but {n} blocking checks fail: {ids}",
+                                    len(failing) or review.get("blocking_failures"), name=who.name,
+                                    ids=", ".join(sorted(set(failing)))))
+    return status("approved", _("approved by {name} ({key}) for version {version}, bundle {digest}", name=who.name,
+                                key=who.fingerprint, version=document["version"], digest=signed["sha256"][:12]))
+
+
+def _with_changes(verdict: ApprovalStatus, sources, lesson: Lesson) -> ApprovalStatus:
+    """The stale verdict, followed by what changed in the lesson's files since it was signed (when the
+    approval holds a snapshot of them)."""
+    from dataclasses import replace
+
+    from pipeline.changes import describe
+    from pipeline.lesson.model import lesson_label
+
+    if not isinstance(sources, dict) or not lesson.root.is_dir():
+        return verdict
+    changed = describe(sources, lesson.root, lesson_label(lesson.root))
+    if not changed:
+        return verdict
+    return replace(verdict, reason=_("{reason}; changed since the approval: {changes}", reason=verdict.reason,
+                                     changes="; ".join(changed)))
 
 
 def signer(document: dict, listed: dict[str, Reviewer], path: Path) -> tuple[Reviewer | None, str]:
@@ -302,12 +350,15 @@ def signer(document: dict, listed: dict[str, Reviewer], path: Path) -> tuple[Rev
     name = document["reviewer"]
     who = find(listed, name)
     if who is None:
-        return None, f"{path}: reviewer '{name}' is not listed in {REVIEWERS} — only listed reviewers can approve"
+        return None, _("{path}: reviewer '{name}' is not listed in {file} — only listed reviewers can approve",
+                       path=path, name=name, file=REVIEWERS)
     try:
         who.key.verify(base64.b64decode(document["signature"], validate=True), signed_bytes(document))
     except (InvalidSignature, ValueError):
         if document["key"] != who.fingerprint:
-            return None, (f"{path}: signed with key {document['key']}, which is not the key {REVIEWERS} lists for {who.name} "
-                          f"({who.fingerprint}) — an unknown key cannot approve")
-        return None, f"{path}: the signature does not match the file's contents — it was edited after signing; approve again"
+            return None, _("{path}: signed with key {key}, which is not the key {file} lists for {name} ({listed}) — an "
+                           "unknown key cannot approve", path=path, key=document["key"], file=REVIEWERS, name=who.name,
+                           listed=who.fingerprint)
+        return None, _("{path}: the signature does not match the file's contents — it was edited after signing; approve again",
+                       path=path)
     return who, ""

@@ -6,6 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline.errors import PipelineError
 
 
@@ -22,19 +23,19 @@ def parse_public_key(text: str):
     text = text.strip()
     if text.startswith("ssh-"):
         if text.split()[0] != "ssh-ed25519":
-            raise ValueError(f"only ssh-ed25519 keys are accepted, not {text.split()[0]}")
+            raise ValueError(_("only ssh-ed25519 keys are accepted, not {kind}", kind=text.split()[0]))
         if len(text.split()) < 2:
-            raise ValueError("the key itself (AAAA...) is missing after ssh-ed25519 — paste the whole line")
+            raise ValueError(_("the key itself (AAAA...) is missing after ssh-ed25519 — paste the whole line"))
         key = load_ssh_public_key(" ".join(text.split()[:2]).encode())
         if not isinstance(key, Ed25519PublicKey):
-            raise ValueError("not an Ed25519 key")
+            raise ValueError(_("not an Ed25519 key"))
         return key
     try:
         raw = base64.b64decode(text, validate=True)
     except ValueError:
-        raise ValueError("expected 'ssh-ed25519 AAAA...' or the base64 of 32 raw key bytes") from None
+        raise ValueError(_("expected 'ssh-ed25519 AAAA...' or the base64 of 32 raw key bytes")) from None
     if len(raw) != 32:
-        raise ValueError(f"base64 decodes to {len(raw)} bytes, an Ed25519 public key has 32")
+        raise ValueError(_("base64 decodes to {n} bytes, an Ed25519 public key has 32", n=len(raw)))
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
@@ -66,7 +67,7 @@ def generate_key(path: Path) -> str:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise ApprovalError(f"{path}: a file is already there — keygen never overwrites a key; choose another path") from None
+        raise ApprovalError(_("{path}: a file is already there — keygen never overwrites a key; choose another path", path=path)) from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     return public_key_text(key.public_key())
@@ -80,15 +81,14 @@ def load_private_key(path: Path):
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ApprovalError(f"{path}: cannot read the private key ({exc.strerror}) — give the file written by "
-                            "'microlearn keygen'") from None
+        raise ApprovalError(_("{path}: cannot read the private key ({reason}) — give the file written by 'make keygen'",
+                              path=path, reason=exc.strerror)) from None
     try:
         key = load_ssh_private_key(data, None) if b"OPENSSH PRIVATE KEY" in data else load_pem_private_key(data, None)
     except TypeError:
-        raise ApprovalError(f"{path}: the key is protected by a passphrase, which is not supported — make a key with "
-                            "'microlearn keygen'") from None
+        raise ApprovalError(_("{path}: the key is protected by a passphrase, which is not supported — make a key with 'make keygen'", path=path)) from None
     except ValueError as exc:
-        raise ApprovalError(f"{path}: not a private key ({exc}) — give the file written by 'microlearn keygen'") from None
+        raise ApprovalError(_("{path}: not a private key ({reason}) — give the file written by 'make keygen'", path=path, reason=exc)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise ApprovalError(f"{path}: not an Ed25519 key — make one with 'microlearn keygen' (or ssh-keygen -t ed25519)")
+        raise ApprovalError(_("{path}: not an Ed25519 key — make one with 'make keygen' (or ssh-keygen -t ed25519)", path=path))
     return key

@@ -18,6 +18,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from pipeline.i18n import _
 from pipeline import ffmpeg
 from pipeline.contracts import Artifact, Check, Level, Loudness, Sentence, Speech, TimelinePart, TranscodeResult
 from pipeline.stage import Context
@@ -38,7 +39,7 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     scratch = ctx.out / ".work" / "transcode"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    ctx.progress("probing media and preparing narration")
+    ctx.progress(_("probing media and preparing narration"))
     plan = make_plan(lesson, ctx.label, settings, ctx.objects, ffmpeg.ffmpeg_version(), ctx.source_hash)
     ctx.progress("measuring the loudness of every voice")
     prepared = voices.prepare(plan, lesson, ctx.label, ctx.objects, scratch)
@@ -62,9 +63,8 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     videos = {}
     for fmt in lesson.formats:
         rel = f"video/{lesson.slug}-{fmt.replace(':', 'x')}.mp4"
-        ctx.progress(f"joining the {fmt} video")
-        artifacts.append(ctx.artifact("video", rel, lambda tmp,
-                                      f=fmt: ffmpeg.run(commands.mux(str(concat_lists[f]), str(m4a), str(tmp)), context=ctx.label)))
+        ctx.progress(_("joining the {format} video", format=fmt))
+        artifacts.append(ctx.artifact("video", rel, lambda tmp, f=fmt: ffmpeg.run(commands.mux(str(concat_lists[f]), str(m4a), str(tmp)), context=ctx.label)))
         videos[fmt] = rel
 
     timeline, speech_artifacts = _timeline(ctx, plan, track_raw)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from pipeline.i18n import _
 from pipeline.errors import Diagnostic, LessonError, MediaError
 from pipeline.fsutil import sha256_file
 from pipeline.lesson.model import CardSlide, Clip, EndCard, Lesson, TitleCard
@@ -101,14 +102,13 @@ def _clip(index: int, item: Clip, lesson: Lesson, label: str, digest: str) -> Pa
     path = lesson.root / item.file
     info = probe(path, name)
     if info.video is None or info.is_image:
-        raise MediaError(name, "has no video stream, but the sequence shows it as a clip",
-                         "use a video recording here; put pictures on cards instead")
+        raise MediaError(name, _("has no video stream, but the sequence shows it as a clip"), _("use a video recording here; put pictures on cards instead"))
     end = info.duration if item.end is None else item.end
     if item.start >= info.duration or end > info.duration + 0.05 or end <= item.start:
         raise MediaError(
             name,
-            f"the trim {_clock(item.start)}–{_clock(end)} is outside the clip, which lasts {_clock(info.duration)}",
-            "change start/end of this clip in lesson.yaml",
+            _("the trim {start}–{end} is outside the clip, which lasts {length}", start=_clock(item.start), end=_clock(end), length=_clock(info.duration)),
+            _("change start/end of this clip in lesson.yaml"),
         )
     return Part(index, "clip", frames_for(min(end, info.duration) - item.start), file=item.file, start=item.start,
                 info=info, source_hash=digest, says=item.says, hdr=colour.hdr_transfer(path))
@@ -125,8 +125,8 @@ def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: Med
         path = lesson.root / item.audio
         info = probe(path, name)
         if info.audio is None:
-            raise MediaError(name, f"has no audio track, but it is the narration of card '{item.section}'",
-                             "choose the recording of this card's narration")
+            raise MediaError(name, _("has no audio track, but it is the narration of card '{id}'", id=item.section),
+                             _("choose the recording of this card's narration"))
         digest = source_hash(item.audio)
         voiced = speech.recorded(path, section.narration, objects, digest, ffmpeg_version, context)
     elif section.narration.strip():
@@ -161,17 +161,18 @@ def check_duration(plan: Plan, lesson: Lesson, label: str) -> None:
     listing = ", ".join(f"{_describe(p)} {p.seconds:.1f} s" for p in longest)
     raise LessonError([Diagnostic(
         f"{label}/lesson.yaml", 0, 0, "max_duration",
-        f"the lesson would last {plan.seconds:.1f} s, over its limit of {lesson.max_duration:g} s (longest: {listing})",
-        "shorten clips (start/end) or narration, or raise max_duration",
+        _("the lesson would last {seconds} s, over its limit of {max} s (longest: {parts})",
+          seconds=f"{plan.seconds:.1f}", max=f"{lesson.max_duration:g}", parts=listing),
+        _("shorten clips (start/end) or narration, or raise max_duration"),
     )])
 
 
 def _describe(part: Part) -> str:
     if part.kind == "clip":
-        return f"clip {part.file}"
+        return _("clip {file}", file=part.file)
     if part.kind == "card":
-        return f"card '{part.section}'"
-    return f"{part.kind} card"
+        return _("card '{id}'", id=part.section)
+    return _("title card") if part.kind == "title" else _("end card")
 
 
 def _clock(seconds: float) -> str:

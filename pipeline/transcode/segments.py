@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from pipeline.i18n import _
 from pipeline import ffmpeg
 from pipeline.digests import code_fingerprint
 from pipeline.errors import MediaError
@@ -113,7 +114,7 @@ def encode(jobs: list[Job], objects: ObjectStore, workers: int, progress: Callab
         futures = {key: pool.submit(run, job) for key, job in unique.items()}
         for index, (key, future) in enumerate(futures.items(), 1):
             done[key] = future.result()
-            progress(f"video segment {index} of {len(futures)}")
+            progress(_("video segment {index} of {total}", index=index, total=len(futures)))
     return [done[job.id] for job in jobs]
 
 

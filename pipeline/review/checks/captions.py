@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 from pipeline.house import rules_for, width
+from pipeline.i18n import N_, _, _n
 from pipeline.review.registry import check
 
 COVERAGE = 0.98  # share of spoken words that appear in the captions (WCAG 1.2.2)
@@ -40,8 +41,8 @@ def _none(ev, limit):
     return None
 
 
-@check("captions.coverage", "Captions cover everything that is said", "blocking",
-       "every spoken word needs a caption: check the script text against the recording")
+@check("captions.coverage", N_("Captions cover everything that is said"), "blocking",
+       N_("every spoken word needs a caption: check the script text against the recording"))
 def coverage(ev):
     if missing := _none(ev, COVERAGE):
         yield missing
@@ -51,15 +52,15 @@ def coverage(ev):
     shown = Counter(w for c in _cues(ev) for line in c.lines for w in words(line))
     total = sum(spoken.values())
     if not total:
-        yield None, None, COVERAGE, "nothing is said in this lesson"
+        yield None, None, COVERAGE, _("nothing is said in this lesson")
         return
     share = sum((spoken & shown).values()) / total
     lost = sorted((spoken - shown).elements())[:8]
-    yield share >= COVERAGE, round(share, 3), COVERAGE, ("not captioned: " + ", ".join(lost)) if lost else f"{total} spoken words"
+    yield share >= COVERAGE, round(share, 3), COVERAGE, _("not captioned: {words}",
+                                                          words=", ".join(lost)) if lost else _n("{n} spoken word", "{n} spoken words", total)
 
 
-@check("captions.cps", "Reading speed within the language's limit", "blocking",
-       "say fewer words in this time: shorten the sentence, or pause after it")
+@check("captions.cps", N_("Reading speed within the language's limit"), "blocking", N_("say fewer words in this time: shorten the sentence, or pause after it"))
 def cps(ev):
     if missing := _none(ev, None):
         yield missing
@@ -69,8 +70,7 @@ def cps(ev):
     yield _verdict(ev, ("max_cps",), round(max(speeds, default=0.0), 2), rules.max_cps)
 
 
-@check("captions.line_length", "Lines and lines per cue within the language's limits", "blocking",
-       "shorten the sentence or split it with a full stop")
+@check("captions.line_length", N_("Lines and lines per cue within the language's limits"), "blocking", N_("shorten the sentence or split it with a full stop"))
 def line_length(ev):
     if missing := _none(ev, None):
         yield missing
@@ -81,8 +81,8 @@ def line_length(ev):
                    f"{rules.max_line_chars:g} chars × {rules.max_lines} lines")
 
 
-@check("captions.timing", "Each cue shown 0.833–7 s, 2 frames apart", "blocking",
-       "join short phrases, add pauses in long stretches of speech, leave a short pause between sentences")
+@check("captions.timing", N_("Each cue shown 0.833–7 s, 2 frames apart"), "blocking",
+       N_("join short phrases, add pauses in long stretches of speech, leave a short pause between sentences"))
 def timing(ev):
     if missing := _none(ev, None):
         yield missing
@@ -94,18 +94,18 @@ def timing(ev):
                    value, f"{rules.min_duration:g}–{rules.max_duration:g} s")
 
 
-@check("captions.confidence", "Caption timing is confident", "advisory",
-       "listen to the flagged cues and adjust the script if they are off")
+@check("captions.confidence", N_("Caption timing is confident"), "advisory", N_("listen to the flagged cues and adjust the script if they are off"))
 def confidence(ev):
     if missing := _none(ev, 0):
         yield missing
         return
     flagged = [c for c in _cues(ev) if c.flagged]
-    yield not flagged, len(flagged), 0, "; ".join(f"cue {c.index}: {c.reason or 'low confidence'}" for c in flagged[:5])
+    yield not flagged, len(flagged), 0, "; ".join(_("cue {index}: {reason}", index=c.index, reason=c.reason or _("low confidence"))
+                                                  for c in flagged[:5])
 
 
-@check("captions.match", "Each recording matches its script", "advisory",
-       "listen where the text and the audio first diverge, and make the text say what is said there")
+@check("captions.match", N_("Each recording matches its script"), "advisory",
+       N_("listen where the text and the audio first diverge, and make the text say what is said there"))
 def match(ev):
     """Per aligned part: its match (0..1, calibrated: the build rejects under the caption stage's
     MISMATCH_BELOW) and where the script and the speech first diverge."""
@@ -116,12 +116,17 @@ def match(ev):
         if part.method != "aligned":
             continue
         worst = min(part.windows or ((0.0, 0.0, 1.0),), key=lambda w: w[2])
-        detail = f"part {part.part + 1}: {part.first_divergence or 'no divergence'}; weakest stretch {worst[0]:.1f}–{worst[1]:.1f} s (margin {worst[2]:.3f})"
+        values = {"part": part.part + 1, "start": f"{worst[0]:.1f}", "end": f"{worst[1]:.1f}", "margin": f"{worst[2]:.3f}"}
+        if part.first_divergence:
+            detail = _("part {part}: {divergence}; weakest stretch {start}–{end} s (margin {margin})",
+                       divergence=part.first_divergence, **values)
+        else:
+            detail = _("part {part}: no divergence; weakest stretch {start}–{end} s (margin {margin})", **values)
         yield part.quality >= part.doubtful_below and not part.first_divergence, part.quality, part.doubtful_below, detail
 
 
-@check("captions.accepted", "Accepted caption rule breaks, with their reasons", "advisory",
-       "read each reason; remove an acceptance from captions.accept in lesson.yaml when it no longer matches a caption")
+@check("captions.accepted", N_("Accepted caption rule breaks, with their reasons"), "advisory",
+       N_("read each reason; remove an acceptance from captions.accept in lesson.yaml when it no longer matches a caption"))
 def accepted_breaks(ev):
     """Every ``captions.accept`` entry of the lesson: the captions it covers and its reason, or
     that it matches none (stale: the script changed)."""
@@ -131,5 +136,10 @@ def accepted_breaks(ev):
     for item in ev.lesson.captions.accept:
         covered = [v for v in ev.upstream.caption.qc if item.matches(v.rule, v.text, v.start, v.end)]
         cues = ", ".join(str(v.cue) for v in covered)
-        detail = f"{item.rule} for {item.names()}: " + (f"cue {cues} — {item.reason}" if covered else f"matches no caption — {item.reason}")
+        if covered:
+            detail = _("{rule} for {names}: cue {cues} — {reason}", rule=item.rule, names=item.names(), cues=cues,
+                       reason=item.reason)
+        else:
+            detail = _("{rule} for {names}: matches no caption — {reason}", rule=item.rule, names=item.names(),
+                       reason=item.reason)
         yield bool(covered), len(covered), None, detail

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.i18n import N_, _
 from pipeline.review.registry import check
 
 FLOOR_DB = -45.0  # dBFS RMS per 10 ms: quieter is room noise in a track normalised to -16 LUFS
@@ -38,21 +39,21 @@ def speech_seconds(video: Path, start: float, end: float, context: str = "") -> 
     return float(speech.sum() * FRAME)
 
 
-@check("captions.clip_speech", "Every clip where someone speaks has its words (says:)", "advisory",
-       "if someone speaks in this clip, write what they say under its says: in lesson.yaml so it gets captions; music "
-       "or silence needs nothing")
+@check("captions.clip_speech", N_("Every clip where someone speaks has its words (says:)"), "advisory",
+       N_("if someone speaks in this clip, write what they say under its says: in lesson.yaml so it gets captions; music or silence needs nothing"))
 def clip_speech(ev):
     silent_clips = [p for p in ev.parts("clip") if p.speech is None]
     path = ev.video_path()
     if path is None:
-        yield None, None, SPEECH_S, "no video built"
+        yield None, None, SPEECH_S, _("no video built")
         return
     if not silent_clips:
-        yield True, 0.0, SPEECH_S, "every clip has its words"
+        yield True, 0.0, SPEECH_S, _("every clip has its words")
         return
     context = f"review {ev.lesson.slug}"
     heard = [(p, speech_seconds(path, float(p.start), float(p.end), context)) for p in silent_clips]
     talking = [(p, s) for p, s in heard if s >= SPEECH_S]
     worst = max((s for _, s in heard), default=0.0)
     yield not talking, round(worst, 2), SPEECH_S, "; ".join(
-        f"{p.file}: {s:.1f} s of speech-like sound at {float(p.start):.1f}–{float(p.end):.1f} s, no says:" for p, s in talking)
+        _("{file}: {seconds} s of speech-like sound at {start}–{end} s, no says:", file=p.file, seconds=f"{s:.1f}", start=f"{float(p.start):.1f}",
+          end=f"{float(p.end):.1f}") for p, s in talking)

@@ -1,5 +1,6 @@
 """Loudness as the transcode stage measured it (two-pass loudnorm), before and after."""
 from pipeline.house import HOUSE
+from pipeline.i18n import N_, _
 from pipeline.review.registry import check
 
 TARGET = HOUSE.loudness
@@ -18,7 +19,7 @@ def _after(ev, key: str) -> float | None:
 def _before(ev, key: str) -> str:
     loud = _loudness(ev)
     value = getattr(loud.before, key) if loud else None
-    return f"before normalisation: {value}" if value is not None else ""
+    return _("before normalisation: {value}", value=value) if value is not None else ""
 
 
 def _reliable(ev):
@@ -26,13 +27,13 @@ def _reliable(ev):
     return loud.reliable if loud else True
 
 
-@check("loudness.integrated", f"Integrated loudness {TARGET.integrated:g} LUFS ±{TARGET.tolerance:g} LU", "blocking",
-       "report this: normalisation did not reach the target")
+@check("loudness.integrated", N_("Integrated loudness {target} LUFS ±{tolerance} LU"), "blocking",
+       N_("report this: normalisation did not reach the target"), target=f"{TARGET.integrated:g}", tolerance=f"{TARGET.tolerance:g}")
 def integrated(ev):
     value = _after(ev, "I")
     if value is None or not _reliable(ev):
         loud = _loudness(ev)
-        yield None, value, BAND, (loud.reason if loud and loud.reason else "too short to measure reliably (under 3 s)")
+        yield None, value, BAND, (loud.reason if loud and loud.reason else _("too short to measure reliably (under 3 s)"))
         return
     yield abs(float(value) - TARGET.integrated) <= TARGET.tolerance, float(value), BAND, _before(ev, "I")
 
@@ -40,8 +41,10 @@ def integrated(ev):
 PART_BAND = f"{TARGET.integrated:g} ±{TARGET.part_tolerance:g}"
 
 
-@check("loudness.parts", f"Every part (each clip's sound, each recorded narration, the synthesised voice) at {TARGET.integrated:g} LUFS "
-       f"±{TARGET.part_tolerance:g} LU on its own", "blocking", "report this: the part's normalisation did not reach the target")
+@check("loudness.parts", N_("Every part (each clip's sound, each recorded narration, the synthesised voice) at {target} LUFS "
+                            "±{tolerance} LU on its own"), "blocking",
+       N_("report this: the part's normalisation did not reach the target"),
+       target=f"{TARGET.integrated:g}", tolerance=f"{TARGET.part_tolerance:g}")
 def parts(ev):
     """One row per voice, measured in the encoded audio: a part far from the others is a part the
     listener has to reach for the volume for, even when the whole track measures right."""
@@ -56,39 +59,39 @@ def parts(ev):
             yield abs(float(row.after) - TARGET.integrated) <= TARGET.part_tolerance, float(row.after), PART_BAND, source
 
 
-@check("loudness.true_peak", f"True peak at most {TARGET.true_peak:g} dBTP", "blocking", "report this: the limiter did not hold the peak")
+@check("loudness.true_peak", N_("True peak at most {peak} dBTP"), "blocking", N_("report this: the limiter did not hold the peak"),
+       peak=f"{TARGET.true_peak:g}")
 def true_peak(ev):
     value = _after(ev, "TP")
     if value is None:
-        yield None, None, TARGET.true_peak, "not measured"
+        yield None, None, TARGET.true_peak, _("not measured")
         return
     yield float(value) <= TARGET.true_peak + 0.05, float(value), TARGET.true_peak, _before(ev, "TP")
 
 
-@check("loudness.range", f"Loudness range at most {TARGET.loudness_range:g} LU", "advisory",
-       "level out loud and quiet passages in the recording")
+@check("loudness.range", N_("Loudness range at most {range} LU"), "advisory", N_("level out loud and quiet passages in the recording"),
+       range=f"{TARGET.loudness_range:g}")
 def loudness_range(ev):
     value = _after(ev, "LRA")
     if value is None:
-        yield None, None, TARGET.loudness_range, "not measured"
+        yield None, None, TARGET.loudness_range, _("not measured")
         return
     yield float(value) <= TARGET.loudness_range, float(value), TARGET.loudness_range, _before(ev, "LRA")
 
 
-@check("loudness.mode", "Linear normalisation (no dynamic compression)", "advisory",
-       "if the peaks are in your own recordings, record a little quieter or further from the microphone; with the "
-       "computer voice alone nothing needs doing")
+@check("loudness.mode", N_("Linear normalisation (no dynamic compression)"), "advisory",
+       N_("if the peaks are in your own recordings, record a little quieter or further from the microphone; with the "
+          "computer voice alone nothing needs doing"))
 def mode(ev):
     loud = _loudness(ev)
     if loud is None:
-        yield None, None, "linear", "not measured"
+        yield None, None, "linear", _("not measured")
         return
     linear = loud.mode == "linear"
     detail = "" if linear else loud.detail
     if not linear and _only_synthesised(ev.lesson):
-        detail = (f"the computer voice (espeak-ng) has sharp peaks: linear gain to {TARGET.integrated:g} LUFS would pass "
-                  f"{TARGET.true_peak:g} dBTP, so a limiter "
-                  "held them, as the house format allows when it is recorded")
+        detail = _("the computer voice (espeak-ng) has sharp peaks: linear gain to {target} LUFS would pass {peak} dBTP, so a limiter "
+                   "held them, as the house format allows when it is recorded", target=f"{TARGET.integrated:g}", peak=f"{TARGET.true_peak:g}")
     yield linear, loud.mode, "linear", detail
 
 
