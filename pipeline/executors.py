@@ -77,7 +77,7 @@ def run_task(store: SharedStore, task: ToolTask) -> tuple:
                                "with the same 'make setup' as the machine that builds (docs/cluster.md)",
                                worker=os.uname().nodename, found=version, expected=task.ffmpeg))
         seal = store.sealed(task.name)
-        if seal is not None and store.has(task.name):
+        if seal is not None and store.has(task.name, seal):
             return ("ok", seal[0], seal[1])
         work = Path(tempfile.mkdtemp(prefix="microlearn-task-"))
         try:

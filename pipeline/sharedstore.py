@@ -10,8 +10,8 @@ holding the sha256 and size of the object's bytes:
   seal is written the same way. Two writers of one object write the same bytes (a key is the
   digest of everything the bytes depend on), so whichever rename lands last changes nothing; an
   object without its seal (a writer stopped between the two) is simply not there yet.
-- **read**: the object is copied to a temporary file beside its local place, hashed while it is
-  read, and kept only when hash and size are the seal's; a corrupt, partial or unsealed object is
+- **read**: the object is copied to a temporary file beside its local place, then hashed: it is
+  kept only when hash and size are the seal's; a corrupt, partial or unsealed object is
   reported as missing, so the caller makes it again and writes it over the bad one.
 
 Credentials never come from the repository: fsspec reads its options from the environment
@@ -21,7 +21,6 @@ machine (docs/cluster.md); an SFTP server's host key is pinned with ``MICROLEARN
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import uuid
@@ -35,7 +34,6 @@ from pipeline.fsutil import atomic_path, sha256_file
 log = logging.getLogger("microlearn.cache")
 
 SEAL = ".sha256"
-CHUNK = 1 << 20
 
 
 @dataclass
@@ -46,9 +44,10 @@ class SharedStore:
     host_key: str = ""
     _fs: object = field(default=None, repr=False, compare=False)
     _root: str = field(default="", repr=False, compare=False)
+    _folders: set = field(default_factory=set, repr=False, compare=False)  # made already (SFTP walks every level)
 
     def __getstate__(self) -> dict:  # a worker opens its own connection, with its own credentials
-        return {"url": self.url, "host_key": self.host_key, "_fs": None, "_root": ""}
+        return {"url": self.url, "host_key": self.host_key, "_fs": None, "_root": "", "_folders": set()}
 
     @property
     def fs(self):
@@ -81,15 +80,21 @@ class SharedStore:
             log.warning("shared cache: cannot read the seal of %s: %s", name, exc)
             return None
 
-    def has(self, name: str) -> bool:
+    def has(self, name: str, seal: tuple[str, int] | None = None) -> bool:
         """``name`` is sealed and its size is the seal's (cheap: no bytes read)."""
-        seal = self.sealed(name)
+        seal = seal or self.sealed(name)
         if seal is None:
             return False
         try:
             return int(self.fs.info(self.remote(name))["size"]) == seal[1]
         except (OSError, KeyError, ValueError):
             return False
+
+    def _folder(self, name: str) -> None:
+        folder = self.remote(name).rpartition("/")[0]
+        if folder not in self._folders:
+            self.fs.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
 
     def fetch(self, name: str, local: Path) -> bool:
         """Copy ``name`` to ``local`` (atomically) if it is there and its bytes are the sealed ones."""
@@ -101,14 +106,10 @@ class SharedStore:
             return self._verified(local, seal, name)  # this machine's store is the shared one
         try:
             with atomic_path(local) as tmp:
-                digest, size = hashlib.sha256(), 0
-                with self.fs.open(self.remote(name), "rb") as source, open(tmp, "wb") as sink:
-                    while chunk := source.read(CHUNK):
-                        digest.update(chunk)
-                        size += len(chunk)
-                        sink.write(chunk)
-                if (digest.hexdigest(), size) != seal:
-                    raise _Corrupt(digest.hexdigest(), size)
+                self.fs.get_file(self.remote(name), str(tmp))  # SFTP: paramiko's prefetching get
+                got = (sha256_file(tmp), tmp.stat().st_size)
+                if got != seal:
+                    raise _Corrupt(*got)
         except _Corrupt as bad:
             log.warning("shared cache: %s is damaged (sha256 %s, %d bytes; its seal says %s, %d bytes): "
                         "it is made again", name, bad.args[0][:12], bad.args[1], seal[0][:12], seal[1])
@@ -142,7 +143,7 @@ class SharedStore:
 
     def _put_file(self, name: str, local: Path) -> None:
         tmp = self._temporary(name)
-        self.fs.makedirs(self.remote(name).rpartition("/")[0], exist_ok=True)
+        self._folder(name)
         try:
             self.fs.put_file(str(local), tmp)
             self.fs.mv(tmp, self.remote(name))
@@ -153,7 +154,7 @@ class SharedStore:
 
     def _put_bytes(self, name: str, data: bytes) -> None:
         tmp = self._temporary(name)
-        self.fs.makedirs(self.remote(name).rpartition("/")[0], exist_ok=True)
+        self._folder(name)
         try:
             with self.fs.open(tmp, "wb") as handle:
                 handle.write(data)
@@ -181,8 +182,10 @@ def _open(url: str, host_key: str):
     except ImportError:  # pragma: no cover - a pinned dependency
         raise SetupError(_("the shared cache needs fsspec — run 'make setup'")) from None
     options = {}
-    if url.startswith(("sftp://", "ssh://")) and host_key:
-        options["host_key_policy"] = pinned_host_key(host_key)
+    if url.startswith(("sftp://", "ssh://")):
+        logging.getLogger("paramiko").setLevel(logging.WARNING)  # its packet-level lines would drown a -v build log
+        if host_key:
+            options["host_key_policy"] = pinned_host_key(host_key)
     try:
         fs, root = url_to_fs(url, **options)
     except ImportError as exc:

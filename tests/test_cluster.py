@@ -27,7 +27,7 @@ LESSON = "teacher-creator"  # the smallest example: one format, no open captions
 ENCODE = "libx264"  # in a -v log, a video segment being encoded
 
 
-def build(build_dir: Path, *args: str, env: dict | None = None, timeout: float = 300) -> dict:
+def build(build_dir: Path, *args: str, env: dict | None = None, timeout: float = 900) -> dict:
     """`microlearn build --json LESSON` into ``build_dir``; the JSON document, plus the log."""
     done = subprocess.run([sys.executable, "-m", "pipeline", "-v", "--content", str(ROOT / "content"),
                            "--build-dir", str(build_dir), "build", "--json", *args, LESSON],
