@@ -7,12 +7,15 @@ Cases (tests/corpus_cases.py builds them; reference times carried through every 
   reference per line: a peer's machine alignment, not hand-labelled);
 - ru, ko: no free human recordings with reference times exist in the corpus, so espeak-ng reads
   the sentences as other readers than the aligner's voice (another variant, speed and pitch),
-  joined the same way: 30 s, 2 and 5 minutes.
+  joined the same way: 30 s, 2 and 5 minutes; SYNTHETIC speech, not a human's;
+- music (chords changing like speech, 20 dB under it) or pink noise (SNR 20 dB) under the
+  speech: en 5 minutes, and ru/ko 2 minutes read by the second reader (another voice and speed).
 
 Per case: the error of every script line's first-word start and last-word end against the
 reference (median, p95, max; goal 0.10 / 0.30 / 1.0 s), drift (median start error of the first
 and of the last quarter of the lines), and speed in multiples of realtime by CPU time of this
-process and its children (espeak-ng), one core (goal >= 30x for 20 minutes).
+process and its children (espeak-ng), one core (goal >= 30x for 20 minutes). Memory: the peak of a
+fresh process aligning the longest case of each language, against one that only reads it.
 
 Confidence separation per language: the part quality (and the windows' median margin) of the
 correct script against the highest of a wrong script (another text, same language), a script cut
@@ -51,6 +54,10 @@ from pipeline.audio import read_audio  # noqa: E402
 from pipeline.lesson.model import DEFAULT_VOICES  # noqa: E402
 
 LENGTHS = {"en": (30, 120, 300, 600, 1200), "ru": (30, 120, 300), "ko": (30, 120, 300)}
+# (language, seconds, reader, sound under the speech): music and noise under the speech, and the
+# second espeak-ng reader (other voice, speed and pitch) for ru and ko
+EXTRA = (("en", 300, 0, "music"), ("en", 300, 0, "noise"), ("ru", 120, 1, None), ("ru", 120, 1, "music"),
+         ("ko", 120, 1, None), ("ko", 120, 1, "noise"))
 SEPARATION_LENGTHS = (30, 120)
 
 
@@ -89,11 +96,12 @@ def accuracy(case: Case) -> dict:
            "start": _stats(starts), "end": _stats(ends), "drift_first_quarter_s": round(float(np.median(quarters[0])), 3),
            "drift_last_quarter_s": round(float(np.median(quarters[-1])), 3), "cpu_s": round(cpu, 2),
            "realtime_x": round(case.seconds / cpu, 1), "quality": result.quality,
+           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
            "diverged_s": round(sum(d.end - d.start for d in result.divergences), 2)}
     print(f"   {case.language}  {case.seconds:7.1f} s  {len(case.lines):4d} lines  start {row['start']['median_s']:.3f} / "
           f"{row['start']['p95_s']:.3f} / {row['start']['max_s']:.3f}  end {row['end']['median_s']:.3f} / {row['end']['p95_s']:.3f} / "
           f"{row['end']['max_s']:.3f}  drift {row['drift_first_quarter_s']:.3f} -> {row['drift_last_quarter_s']:.3f}  "
-          f"{row['realtime_x']:6.1f}x  quality {result.quality:.2f}  ({case.name})", flush=True)
+          f"{row['realtime_x']:6.1f}x  quality {result.quality:.2f}  peak {row['peak_rss_mb']} MB  ({case.name})", flush=True)
     return row
 
 
@@ -141,6 +149,38 @@ def sonnet() -> dict | None:
     return row
 
 
+def memory(case: Case) -> dict:
+    """Peak resident memory of a fresh process that reads ``case`` and aligns it, against the same
+    process that only reads it: what the alignment itself needs (grows with length, never N x M)."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="bench-caption-") as scratch:
+        audio, text = Path(scratch) / "case.npy", Path(scratch) / "case.txt"
+        np.save(audio, case.samples)
+        text.write_text("\n".join(case.lines), encoding="utf-8")
+        peaks = {}
+        for mode in ("read", "align"):
+            out = subprocess.run([sys.executable, __file__, "--peak", mode, str(audio), str(text), case.language],
+                                 check=True, capture_output=True, text=True).stdout
+            peaks[mode] = int(out.split()[-1]) // 1024
+    row = {"case": case.name, "audio_s": round(case.seconds, 1), "read_only_mb": peaks["read"], "aligning_mb": peaks["align"],
+           "alignment_mb": peaks["align"] - peaks["read"]}
+    print(f"   memory ({case.name}, {case.seconds:.0f} s): peak {peaks['align']} MB aligning, {peaks['read']} MB only reading it: "
+          f"the alignment adds {row['alignment_mb']} MB", flush=True)
+    return row
+
+
+def _peak(mode: str, audio: str, text: str, language: str) -> None:
+    samples = np.load(audio)
+    if mode == "align":
+        lines = Path(text).read_text(encoding="utf-8").splitlines()
+        align(samples, tokens_of(" ".join(lines)), DEFAULT_VOICES[language])
+    # VmHWM: this process's own peak (Linux carries the parent's ru_maxrss over fork and exec)
+    status = Path("/proc/self/status")
+    found = [line.split()[1] for line in status.read_text().splitlines() if line.startswith("VmHWM:")] if status.exists() else []
+    print(found[0] if found else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def main() -> dict:
     figures = {"goal": {"median_s": 0.10, "p95_s": 0.30, "max_s": 1.0, "realtime_x": 30}, "accuracy": [], "separation": {}}
     has_corpus = corpus_folder(LJ) is not None
@@ -153,6 +193,14 @@ def main() -> dict:
         for seconds in lengths:
             case = ljspeech_case(seconds) if language == "en" else synthesised_case(language, seconds)
             figures["accuracy"].append(accuracy(case))
+            if seconds == max(lengths):
+                figures.setdefault("memory", []).append(memory(case))
+    for language, seconds, reader, under in EXTRA:
+        if language == "en" and not has_corpus:
+            continue
+        case = ljspeech_case(seconds, under=under) if language == "en" else synthesised_case(language, seconds, reader=reader,
+                                                                                               under=under)
+        figures["accuracy"].append(accuracy(case))
     if has_corpus:
         figures["sonnet"] = sonnet()
     print("   confidence separation (part quality; the build rejects under", MISMATCH_BELOW, ")")
@@ -164,4 +212,7 @@ def main() -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--peak"]:
+        _peak(*sys.argv[2:6])
+    else:
+        main()

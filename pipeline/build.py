@@ -73,6 +73,7 @@ class Reporter:
 
     def start(self, slugs: list[str]) -> None: ...
     def stage(self, slug: str, stage: str, status: str, detail: str = "") -> None: ...
+    def artifact(self, slug: str, stage: str, artifact) -> None: ...  # an output in place, its stage still running
     def lesson(self, report: LessonReport) -> None: ...
     def finish(self, reports: list[LessonReport], command: str) -> None: ...
 
@@ -318,6 +319,7 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
             log=logging.getLogger(f"microlearn.{stage.name}"),
             progress=lambda message, _s=stage.name: reporter.stage(report.slug, _s, "running", message),
             inputs=components.inputs,
+            ready=lambda artifact, _s=stage.name: reporter.artifact(report.slug, _s, artifact),
         )
         begun = time.perf_counter()
         try:

@@ -229,13 +229,14 @@ def cmd_approve(args) -> int:
     from pipeline.package import bundle_name
     from pipeline.progress import reporter_for
     from pipeline.signoff.approval import approval_status, approve
-    from pipeline.signoff.checklist import checklist_path, load_checklist, validate_answers
+    from pipeline.signoff.checklist import checklist_path, load_answers, load_checklist, validate_answers
 
     lessons = _lessons(args, [args.lesson])  # a name that leaves content/ is refused before anything else
     settings = _settings(args)
     checklist = load_checklist(checklist_path(settings.templates))
-    answers = _read_answers(args.answers) if args.answers else _ask_answers(checklist)
-    validate_answers(checklist, answers)  # before any build work: a missing answer is said at once
+    # before any build work: a missing answer is said at once
+    answers = load_answers(args.answers, checklist) if args.answers else validate_answers(checklist,
+                                                                                          _ask_answers(checklist))
     # approve what the sources make now: an incremental build is a no-op when nothing changed
     reports = build(settings, lessons, reporter_for(False, approval=False))
     if not reports[0].ok:
@@ -260,25 +261,17 @@ def cmd_verify(args) -> int:
     return 0 if verdict.valid else 1
 
 
-def _read_answers(path: Path) -> dict:
-    import yaml
-
-    from pipeline.signoff.checklist import ChecklistError
-
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ChecklistError(_("{path}: cannot read the checklist answers ({reason})", path=path, reason=str(exc).splitlines()[0])) from None
-
-
 YES = ("y", "yes", "д", "да", "예", "네", "ㅇ")  # reviewers answer in their own language too
 
 
 def _ask_answers(checklist: list) -> dict:
+    from pipeline.errors import Diagnostic
     from pipeline.signoff.checklist import ChecklistError
 
     if not sys.stdin.isatty():
-        raise ChecklistError(_("checklist answers: no --answers file given and no terminal to ask on — pass --answers answers.yaml"))
+        raise ChecklistError([Diagnostic(_("checklist answers"), 0, 0, "",
+                                         _("no --answers file given and no terminal to ask on"),
+                                         _("pass --answers answers.yaml"))])
     answers = {}
     for item in checklist:
         reply = input(_("{title}: {question} [y/N] ", title=item.title, question=item.question)).strip().casefold()

@@ -94,6 +94,9 @@ class Context:
     log: logging.Logger
     progress: Callable[[str], None] = lambda message: None
     inputs: dict[str, str | None] = field(default_factory=dict)  # sha256 of the lesson files the stage declared (from its cache key)
+    # told of every output file as soon as it is in place, before the stage ends (the studio shows
+    # an edited card, or the draft video, while the rest of the stage is still at work)
+    ready: Callable[[Artifact], None] = lambda artifact: None
 
     @property
     def label(self) -> str:
@@ -113,7 +116,9 @@ class Context:
         target = self.out / rel
         with atomic_path(target) as tmp:
             make(tmp)
-        return describe(self.out, kind, rel)
+        artifact = describe(self.out, kind, rel)
+        self.ready(artifact)
+        return artifact
 
     def copy_artifact(self, kind: str, rel: str, source: Path) -> Artifact:
         """Place a stored object at ``out/rel`` (atomically) and describe it."""

@@ -124,11 +124,39 @@ def fillers(language: str) -> list[np.ndarray]:
     return [speak(word, voice, 120, 45) for word in words]
 
 
+BEDS = {"music": -20.0, "noise": -20.0}  # dB under the speech's level: a music bed, a noisy room (SNR 20 dB)
+
+
+def bed(kind: str, n: int, seed: int) -> np.ndarray:
+    """``n`` samples of sound under the speech at level 0 dB (RMS 1): "music", chords of decaying
+    notes with harmonics that change every 0.4-1.2 s (it changes like speech, so the voice
+    detector's test for held tones does not remove it), or "noise", pink noise (a room, a fan,
+    traffic: more energy low, like speech)."""
+    rng = np.random.default_rng(seed)
+    if kind == "noise":
+        spectrum = np.fft.rfft(rng.standard_normal(n))
+        spectrum /= np.sqrt(np.maximum(np.fft.rfftfreq(n, 1 / RATE), 20.0))
+        out = np.fft.irfft(spectrum, n)
+    else:
+        out, at = np.zeros(n), 0
+        scale = 110.0 * 2 ** (np.array([0, 2, 4, 5, 7, 9, 11, 12, 14, 16]) / 12)
+        while at < n:
+            length = min(n - at, round(rng.uniform(0.4, 1.2) * RATE))
+            t = np.arange(length) / RATE
+            for note in rng.choice(scale, 3, replace=False) * rng.choice([1, 2]):
+                tone = sum(np.sin(2 * np.pi * note * h * t) / h for h in (1, 2, 3))
+                out[at: at + length] += tone * np.exp(-t * rng.uniform(1.5, 4.0))
+            at += length
+    return (out / np.sqrt(np.mean(out ** 2))).astype(np.float32)
+
+
 def joined(pieces: list[tuple[str, np.ndarray]], seconds: float, seed: int, language: str, tempi=TEMPI,
-           noise_db: float = -50.0) -> tuple[np.ndarray, list[str], list[tuple[float, float]]]:
+           noise_db: float = -50.0, under: str | None = None, under_db: float | None = None
+           ) -> tuple[np.ndarray, list[str], list[tuple[float, float]]]:
     """Rounds of ``pieces`` (text, samples) until ``seconds`` are reached: round k in a shuffled
     order (the first in order) at tempo ``tempi[k]``, pauses of 0.3-4 s, some holding a filler
-    or a tone; noise under all."""
+    or a tone; noise under all, and ``under`` ("music" or "noise", see ``BEDS``) under the
+    speech as well, ``under_db`` (default ``BEDS[under]``) below the speech's level."""
     rng = np.random.default_rng(seed)
     fillers_ = fillers(language)
     out, lines, spans, at, k = [np.zeros(round(0.8 * RATE), np.float32)], [], [], 0.8, 0
@@ -165,22 +193,34 @@ def joined(pieces: list[tuple[str, np.ndarray]], seconds: float, seed: int, lang
             k += 1
     samples = np.concatenate(out + [np.zeros(RATE, np.float32)])
     samples = samples + np.random.default_rng(seed + 1).standard_normal(len(samples)).astype(np.float32) * 10 ** (noise_db / 20)
+    if under:
+        level = float(np.sqrt(np.mean(np.concatenate([p for _, p in pieces]) ** 2)))  # the speech's RMS
+        samples = samples + bed(under, len(samples), seed + 2) * level * 10 ** ((BEDS[under] if under_db is None else under_db) / 20)
     return samples.astype(np.float32), lines, spans
 
 
-def ljspeech_case(seconds: float, seed: int = 3) -> Case:
-    """Real LJ Speech clips re-joined to at least ``seconds`` (see module docstring)."""
+def _length(seconds: float) -> str:
+    return f"{seconds / 60:.0f}min" if seconds >= 60 else f"{seconds:.0f}s"
+
+
+def ljspeech_case(seconds: float, seed: int = 3, under: str | None = None, under_db: float | None = None) -> Case:
+    """Real LJ Speech clips re-joined to at least ``seconds`` (see module docstring), with
+    ``under`` ("music", "noise") ``under_db`` under the speech."""
     clips = list(ljspeech_clips())
-    samples, lines, spans = joined(clips, seconds, seed, "en")
-    return Case(f"en-ljspeech-{seconds / 60:.0f}min" if seconds >= 60 else f"en-ljspeech-{seconds:.0f}s", "en", samples, tuple(lines), tuple(spans))
+    samples, lines, spans = joined(clips, seconds, seed, "en", under=under, under_db=under_db)
+    level = BEDS.get(under or "", 0.0) if under_db is None else under_db
+    name = f"en-ljspeech-{_length(seconds)}" + (f"+{under}{level:.0f}dB" if under else "")
+    return Case(name, "en", samples, tuple(lines), tuple(spans))
 
 
-def synthesised_case(language: str, seconds: float, seed: int = 5, reader: int = 0) -> Case:
-    """``SENTENCES[language]`` read by espeak-ng as another reader, joined to ``seconds``."""
+def synthesised_case(language: str, seconds: float, seed: int = 5, reader: int = 0, under: str | None = None) -> Case:
+    """``SENTENCES[language]`` read by espeak-ng as another reader (SYNTHETIC speech, not a
+    human's), joined to ``seconds``, with ``under`` ("music", "noise") under the speech."""
     voice, speed, pitch = READERS[language][reader]
     pieces = [(text, speak(text, voice, speed, pitch)) for text in SENTENCES[language]]
-    samples, lines, spans = joined(pieces, seconds, seed, language, tempi=(1.0, 1.08, 0.93))
-    return Case(f"{language}-espeak-{voice}-{seconds:.0f}s", language, samples, tuple(lines), tuple(spans))
+    samples, lines, spans = joined(pieces, seconds, seed, language, tempi=(1.0, 1.08, 0.93), under=under)
+    name = f"{language}-espeak-{voice}-{speed}wpm-{_length(seconds)}" + (f"+{under}{BEDS[under]:.0f}dB" if under else "")
+    return Case(name, language, samples, tuple(lines), tuple(spans))
 
 
 # Texts no case says: a wrong script is made of these (same language, another subject).

@@ -1,8 +1,9 @@
 """Script alignment on real speech: a long-form case of more than ten minutes built from the real
 LJ Speech clips of ../shared/corpus (re-joined with pauses, fillers, tones, noise and tempo
-changes, reference times carried through), and the wrong and cut-short scripts the confidence
-must catch, in en (real speech), ru and ko (espeak-ng readers other than the aligner's voice:
-no free human recordings with times were found). See tests/corpus_cases.py."""
+changes, reference times carried through), music and noise under the speech, and the wrong and
+cut-short scripts the confidence must catch, in en (real speech), ru and ko (SYNTHETIC: espeak-ng
+readers other than the aligner's voice, with fillers; no free human recordings with times were
+found). See tests/corpus_cases.py."""
 from __future__ import annotations
 
 import resource
@@ -11,7 +12,10 @@ import numpy as np
 import pytest
 
 from conftest import needs_tool
-from corpus_cases import CORPUS, LJ, Case, corpus_folder, ljspeech_case, synthesised_case, truncated_recording, truncated_script, wrong_script
+from corpus_cases import (CORPUS, LJ, RATE, READERS, SENTENCES, Case, corpus_folder, fillers, ljspeech_case, synthesised_case,
+                          truncated_recording, truncated_script, wrong_script)
+from speech_cases import speak
+from pipeline.audio import FRAME, features, hesitations, voiced
 from pipeline.caption import MISMATCH_BELOW
 from pipeline.caption.align import align
 from pipeline.caption.segment import tokens_of
@@ -57,17 +61,37 @@ def test_ten_minutes_of_real_speech_align_without_drift_at_30x_realtime():
     result = align(case.samples, tokens_of(" ".join(case.lines)), DEFAULT_VOICES["en"])
     spent = cpu_seconds() - before
     starts, ends = line_errors(result, case)
-    for errors in (np.abs(starts), np.abs(ends)):
-        assert np.median(errors) <= 0.10
-        assert np.percentile(errors, 95) <= 0.30
-    # no drift: the last quarter is placed as well as the first
-    quarters = np.array_split(np.abs(starts), 4)
-    assert max(np.median(q) for q in quarters) <= 0.05
-    assert np.percentile(quarters[-1], 90) <= 0.30
-    # the worst lines are a sentence's first word taken onto a filler said in the pause before it
-    assert np.abs(starts).max() <= 2.5 and np.abs(ends).max() <= 0.5
+    assert_goals(starts, ends)
     assert case.seconds / spent >= 30, f"{case.seconds / spent:.0f}x realtime"
     assert result.quality >= MISMATCH_BELOW  # a correct script is never rejected
+
+
+def assert_goals(starts: np.ndarray, ends: np.ndarray) -> None:
+    """Issue 12's goals for cue starts and ends (median 0.10, p95 0.30, max 1.0 s), and no drift:
+    every quarter of the lines starts within the median goal, the last as well as the first."""
+    for kind, errors in (("start", np.abs(starts)), ("end", np.abs(ends))):
+        worst = int(np.argmax(errors))
+        assert np.median(errors) <= 0.10, f"{kind} median {np.median(errors):.3f} s"
+        assert np.percentile(errors, 95) <= 0.30, f"{kind} p95 {np.percentile(errors, 95):.3f} s"
+        assert errors.max() <= 1.0, f"{kind} of line {worst} off by {errors.max():.3f} s"
+    quarters = [float(np.median(q)) for q in np.array_split(np.abs(starts), 4)]
+    assert max(quarters) <= 0.10 and quarters[-1] <= quarters[0] + 0.05, f"start error by quarter {np.round(quarters, 3)}"
+
+
+@pytest.mark.parametrize("language, under, reader", [("en", "music", 0), ("en", "noise", 0), ("ru", "music", 1),
+                                                     ("ko", "noise", 1)])
+def test_music_or_noise_under_the_speech_and_tempo_changes_keep_the_goals(language, under, reader):
+    """Two minutes (three rounds at tempo 1.0, 0.9 and 1.12 for en; 1.0, 1.08, 0.93 for the espeak-ng
+    readers) with fillers and pauses, and music 20 dB or pink noise 20 dB under the speech."""
+    if language == "en":
+        real_speech()
+        case = ljspeech_case(120, under=under)
+    else:
+        case = synthesised_case(language, 120, reader=reader, under=under)
+    result = align(case.samples, tokens_of(" ".join(case.lines)), DEFAULT_VOICES[language])
+    starts, ends = line_errors(result, case)
+    assert_goals(starts, ends)
+    assert result.quality >= MISMATCH_BELOW
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "ko"])
@@ -85,3 +109,35 @@ def test_wrong_and_cut_short_scripts_are_caught_and_the_right_one_passes(languag
     assert short_script.quality < MISMATCH_BELOW and short_script.divergences
     short_recording = align(truncated_recording(case), tokens_of(" ".join(case.lines)), voice)
     assert short_recording.quality < MISMATCH_BELOW and short_recording.divergences
+
+
+# a sentence that starts with a short word after a pause holding a filler ("um") the script lacks
+AFTER_FILLER = {"en": "Now, smile before you start.", "ru": "Итак, улыбнитесь перед началом.", "ko": "자, 시작하기 전에 웃으세요."}
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ko"])
+@pytest.mark.parametrize("filler", [0, 1, 2])
+def test_a_filler_in_the_pause_before_a_sentence_does_not_take_its_first_word(language, filler):
+    """SYNTHETIC (espeak-ng readers other than the aligner's voice): sentence, pause with a filler
+    in its middle, a sentence whose first word is short. The filler is found as a held sound
+    (audio.hesitations) and the second sentence's first word starts where it is said."""
+    voice, speed, pitch = READERS[language][1]
+    first, second = speak(SENTENCES[language][0], voice, speed, pitch), speak(AFTER_FILLER[language], voice, speed, pitch)
+    um = fillers(language)[filler] * 0.6
+    pause = np.zeros(RATE, np.float32)
+    samples = np.concatenate([pause[: RATE // 2], first, pause, um, pause, second, pause])
+    samples = samples + np.random.default_rng(2).standard_normal(len(samples)).astype(np.float32) * 0.003
+    said = (RATE // 2 + len(first) + 2 * RATE + len(um)) / RATE
+    at_um = (RATE // 2 + len(first) + RATE) / RATE
+    found = features(samples)
+    speech = voiced(found.energy_db, mfcc=found.mfcc)
+    held = hesitations(found.mfcc, speech)
+    heard = slice(int(at_um / FRAME), int((at_um + len(um) / RATE) / FRAME))
+    if filler == 0:  # "um", "э", "음": a held vowel or nasal (a filler that is a word, "ну", is not)
+        assert speech[heard].sum() >= 10 and held[heard][speech[heard]].all()
+    # words are not held (Korean "자," is: it is one long vowel; its word still goes there, see below)
+    assert not held[: int(at_um / FRAME) - 10].any()
+    words = tokens_of(SENTENCES[language][0] + " " + AFTER_FILLER[language])
+    result = align(samples, words, DEFAULT_VOICES[language])
+    opening = result.words[len(tokens_of(SENTENCES[language][0]))]
+    assert abs(opening.start - said) <= 0.10, f"{opening.text} at {opening.start:.2f} s, said at {said:.2f} s"

@@ -158,15 +158,14 @@ def test_fetcher_allows_only_lesson_theme_and_font_files(tmp_path):
 def test_broken_theme_is_reported_by_file(tmp_path, monkeypatch):
     themes = tmp_path / "templates" / "themes" / "plain"
     themes.mkdir(parents=True)
-    (themes / "theme.yaml").write_text('colors: {background: "#fff", text: "#000000"}\nfonts: '
+    (themes / "theme.yaml").write_text('colors: {background: "#fff", text: "#000000"}\nfonts: '  # "#fff" is "#ffffff"
                                        '{heading: [comic-sans], body: [dejavu-sans]}\n')
     with pytest.raises(ConfigError) as caught:
         load_theme("plain", tmp_path / "templates")
     assert str(caught.value).splitlines() == [
         "templates/themes/plain/theme.yaml: the theme has no card.html.j2 — add templates/themes/plain/card.html.j2",
         "templates/themes/plain/theme.yaml: the theme has no slide.html.j2 — add templates/themes/plain/slide.html.j2",
-        "templates/themes/plain/theme.yaml: colors: the colour 'accent' is missing — add accent: \"#rrggbb\"",
-        "templates/themes/plain/theme.yaml: colors.background: '#fff' is not a colour — write it as \"#rrggbb\" in quotes",
-        "templates/themes/plain/theme.yaml: fonts.heading: unknown font family 'comic-sans' — families: dejavu-sans, "
+        "templates/themes/plain/theme.yaml:1:9: colors: the colour 'accent' is missing — add accent: \"#rrggbb\"",
+        "templates/themes/plain/theme.yaml:2:19: fonts.heading: unknown font family 'comic-sans' — families: dejavu-sans, "
         "dejavu-sans-condensed, dejavu-serif, nanum-gothic, nanum-myeongjo, nanum-square, nanum-square-round",
     ]

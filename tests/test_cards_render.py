@@ -252,3 +252,55 @@ def test_a_new_theme_is_only_files_and_its_tiny_text_is_refused(lesson_dir, tmp_
     assert str(caught.value).splitlines()[0] == (
         "templates/themes/tiny/card.html.j2: social: text 'TEACHER CRAFT' is set at 20 px, under the 30 px minimum — "
         "make it larger in the theme's stylesheet")
+
+
+def test_the_theme_stylesheet_is_parsed_once_and_gives_the_same_bytes(lesson_dir, tmp_path, monkeypatch):
+    """Every page laid out with the theme's stylesheet parsed once is the very page drawn with it
+    parsed anew for each page (WeasyPrint's own way)."""
+    import weasyprint.css
+
+    from pipeline.cards import render
+    from pipeline.cards.render import theme_sheets
+
+    root = make_lesson(lesson_dir, "ru", "poster")
+    sheets = theme_sheets()
+    sheets.sheets.clear()
+    parsed = sheets.parsed
+    _, kept = run_cards(root, tmp_path / "kept", tmp_path / "build-kept")
+    assert sheets.parsed == parsed + 1 and len(sheets.sheets) == 1  # one theme, parsed once for every page
+    monkeypatch.setattr(render, "theme_sheets", lambda: None)  # WeasyPrint as it comes: a parse per page
+    monkeypatch.setattr(weasyprint.css, "CSS", sheets.parse)
+    _, fresh = run_cards(root, tmp_path / "fresh", tmp_path / "build-fresh")
+    assert weasyprint.css.CSS is sheets.parse and sheets.parsed == parsed + 1
+    assert len(kept.artifacts) > 5
+    assert [(a.path, a.sha256) for a in kept.artifacts] == [(a.path, a.sha256) for a in fresh.artifacts]
+
+
+def test_a_stylesheet_with_at_rules_or_outside_the_themes_is_parsed_every_time(tmp_path):
+    from weasyprint.text.fonts import FontConfiguration
+
+    from pipeline.cards.render import Fetcher, ThemeSheets, mount_url
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "plain.css").write_text(".fit { color: red }", encoding="utf-8")
+    (tmp_path / "t" / "paged.css").write_text("@page { margin: 0 } .fit { color: red }", encoding="utf-8")
+    (tmp_path / "lesson.css").write_text(".fit { color: red }", encoding="utf-8")
+    fetcher = Fetcher({"themes": tmp_path, "lesson": tmp_path})
+    calls = []
+
+    def parse(*args, **kwargs):
+        calls.append(kwargs["url"])
+        return object()
+
+    sheets = ThemeSheets(parse)
+
+    def sheet(url: str):
+        return sheets(url=url, url_fetcher=fetcher, media_type="print", font_config=FontConfiguration(),
+                      _check_mime_type=True)
+
+    plain = mount_url("themes", "t/plain.css")
+    assert sheet(plain) is sheet(plain) and calls == [plain]
+    paged, outside = mount_url("themes", "t/paged.css"), mount_url("lesson", "lesson.css")
+    assert sheet(paged) is not sheet(paged) and sheet(outside) is not sheet(outside)
+    (tmp_path / "t" / "plain.css").write_text(".fit { color: blue }", encoding="utf-8")
+    assert sheet(plain) is not None and calls.count(plain) == 2  # an edited theme is parsed again

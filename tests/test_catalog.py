@@ -3,6 +3,8 @@ feeds read with lxml and json. (tests/test_publish.py checks it after real publi
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from conftest import make_image
@@ -136,3 +138,108 @@ def test_empty_catalog_says_so():
     assert "No lessons are published yet." in files["index.html"].decode()
     assert json.loads(files["feed.json"])["items"] == []
     assert etree.fromstring(files["feed.atom"]).findall("a:entry", ATOM) == []
+
+
+def test_watch_facts_are_text_in_the_page():
+    """A card's text comes from the bundle's player page: it reaches the catalog as escaped text only."""
+    entry = _entry("watched", "Watched", "en", "Teacher craft", [], "2026-11-23T08:00:00Z")
+    entry["meta"]["watch"] = {"video": "watch/watched-v2/video/watched-16x9.mp4", "format": "16:9",
+                              "captions": "watch/watched-v2/captions/watched.en.vtt",
+                              "cards": [{"src": "watch/watched-v2/cards/social/01-a.png", "title": "A <b>card</b>",
+                                         "text": '<img src=x onerror="alert(1)"> text'}]}
+    index = render([entry], Site("Lessons", "", "ru"))["index.html"].decode()
+    assert "<img src=x" not in index and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; text" in index
+    assert '<track kind="captions" src="watch/watched-v2/captions/watched.en.vtt" srclang="en"' in index
+    assert '<html lang="ru">' in index and "Карточка 1 из 1" in index and "1 урок" in index
+    assert not re.search(r'(src|href)="(https?:)?//', index)  # nothing from elsewhere
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """One real lesson built, approved and published to a folder target with a Russian catalog,
+    the folder served on a loopback port (byte ranges, as web servers answer)."""
+    import functools
+    import http.server
+    import threading
+
+    from conftest import LESSON_YAML, SCRIPT_MD
+    from package_helpers import build_lesson, bundle_of, write_lesson
+    from pipeline.lesson.loader import load_lesson
+    from pipeline.publish.runner import publish
+    from pipeline.signoff.approval import approve
+    from pipeline.signoff.checklist import load_checklist
+    from pipeline.signoff.keys import generate_key
+    from test_scorm_runtime import _QuietHandler
+
+    project = tmp_path_factory.mktemp("catalog")
+    folder = write_lesson(project / "content" / "first-video", LESSON_YAML, SCRIPT_MD)
+    report = build_lesson(folder, project / "build")
+    assert report.ok, report.errors
+    zip_path, manifest = bundle_of(project / "build", "first-video")
+    public = generate_key(project.parent / f"{project.name}-boris.key")
+    (project / "reviewers.yaml").write_text(f"reviewers:\n  - name: Boris Reviewer\n    public_key: {public}\n")
+    answers = {item.id: {"ok": True, "note": "checked"} for item in load_checklist()}
+    approve(project, project / "build", load_lesson(folder, probe_media=False), zip_path, "Boris Reviewer",
+            project.parent / f"{project.name}-boris.key", answers)
+    share = project / "share"
+    share.mkdir()
+    (project / "publish.yaml").write_text(f"site:\n  title: Уроки сети\n  language: ru\nledger: ledger.json\n"
+                                          f"targets:\n  - name: share\n    type: folder\n    path: {share}\n")
+    done = publish(project, project / "content", project / "build", project / "publish.yaml", build=False)
+    assert done.ok and [p[0] for p in done.published] == ["first-video"], done.lines()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(share)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", share, zip_path, manifest
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.media
+@pytest.mark.e2e
+def test_a_visitor_watches_the_lesson_in_the_page(published, browser_page):
+    base, share, zip_path, manifest = published
+    page = browser_page
+    requests, aborted, missing = [], set(), []
+    page.on("request", lambda r: requests.append(r.url))
+    # a media element cancels a video request once it has what it needs (byte ranges): by design
+    page.on("requestfailed", lambda r: aborted.add(r.url) if r.failure == "net::ERR_ABORTED" else None)
+    page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+    page.goto(f"{base}/index.html")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    article = page.locator("article#first-video")
+    assert page.locator("main .total").inner_text() == "1 урок"
+    # the video plays, with the lesson's WebVTT captions loaded as its track
+    video = article.locator("video.watch")
+    assert video.count() == 1
+    page.wait_for_function("() => { const t = document.querySelector('video.watch').textTracks[0];"
+                           " return t && t.cues && t.cues.length > 0; }")
+    track = page.evaluate("() => { const t = document.querySelector('video.watch').textTracks[0];"
+                          " return [t.kind, t.language, t.mode, t.cues[0].text]; }")
+    vtt = (share / article.locator("track").get_attribute("src")).read_text(encoding="utf-8")
+    assert track[:3] == ["captions", "en", "showing"] and track[3].split("\n")[0] in vtt
+    page.evaluate("() => { const v = document.querySelector('video.watch'); v.muted = true; return v.play(); }")
+    page.wait_for_function("document.querySelector('video.watch').currentTime > 0.5", timeout=20000)
+    size = page.evaluate("() => { const v = document.querySelector('video.watch'); return [v.videoWidth, v.videoHeight]; }")
+    assert size == [1920, 1080]
+    # the cards, as pictures described by their text
+    cards = article.locator(".cards li")
+    assert cards.count() == 1
+    assert cards.first.locator("figcaption").inner_text() == "Карточка 1 из 1\nHold the phone steady"
+    assert cards.first.locator("img").get_attribute("alt") == "Hold the phone steady. Use both hands Lean on a table"
+    page.wait_for_function("[...document.querySelectorAll('.cards img')].every(i => i.complete && i.naturalWidth > 0)")
+    # the bundle still downloads, byte for byte the approved zip
+    link = article.locator("a.bundle")
+    assert link.inner_text().startswith("Скачать пакет: Recording your first teacher video (zip, ")
+    with page.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes() == zip_path.read_bytes()
+    assert all(url.startswith(base) for url in requests), [u for u in requests if not u.startswith(base)]
+    watched = [p.relative_to(share).as_posix() for p in (share / "watch").rglob("*") if p.is_file()]
+    assert sorted(watched) == sorted(f"watch/{zip_path.stem}/{f['path']}" for f in manifest["files"]
+                                     if f["path"] in {"video/first-video-16x9.mp4"} or f["kind"] == "card"
+                                     and "social" in f["path"] or f["path"].endswith(".vtt"))
+    assert missing == []
+    problems = [p for p in page.problems if p.removeprefix("request failed: ") not in aborted]
+    assert problems == [], problems

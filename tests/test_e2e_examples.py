@@ -153,3 +153,26 @@ def test_rebuild_from_scratch_gives_the_same_bytes(built, tmp_path):
     first = {a["path"]: a["sha256"] for a in lessons[slug]["artifacts"]}
     second = {a["path"]: a["sha256"] for a in lesson["artifacts"]}
     assert second == first
+
+
+def test_the_school_example_opens_and_closes_with_its_brand(built):
+    """rubriki-shkolnoj-stranicy: the school's intro and outro in its colour, the music's licence in the
+    manifest and in the reviewer's report."""
+    _, build, _ = built
+    slug = "rubriki-shkolnoj-stranicy"
+    manifest = json.loads((build / slug / "bundle/manifest.json").read_text())
+    assert manifest["lesson"]["music"]["licence"] == "CC0-1.0" and manifest["lesson"]["music"]["file"] == "media/muzyka-fon.m4a"
+    # the report is in the lesson's language (Russian here)
+    assert 'id="music">Фоновая музыка: <code>media/muzyka-fon.m4a</code> · лицензия CC0-1.0' in (
+        build / slug / "review/index.html").read_text(encoding="utf-8")
+    for fmt in ("16x9", "9x16"):
+        with av.open(str(build / slug / f"video/{slug}-{fmt}.mp4")) as container:
+            duration = float(container.streams.video[0].duration * container.streams.video[0].time_base)
+            seen = {}
+            for frame in container.decode(video=0):
+                for at in (1.0, duration - 1.0):
+                    if at not in seen and frame.time >= at:
+                        seen[at] = frame.to_ndarray(format="rgb24")[12, 12].astype(int)
+        for at, pixel in seen.items():
+            assert np.abs(pixel - (0xf6, 0xf3, 0xea)).max() <= 6, (fmt, at, pixel)  # school.colors.background
+        assert len(seen) == 2

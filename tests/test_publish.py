@@ -339,8 +339,26 @@ def test_catalog_is_the_same_on_both_targets(project):
 
 
 def test_catalog_lists_exactly_the_published_lessons(project, browser_page):
-    page = browser_page
-    page.goto((project["share"] / "index.html").as_uri())
+    """Read over HTTP on loopback, as visitors read it: a browser loads no captions track from file:// URLs."""
+    import functools
+    import http.server
+    import threading
+
+    from test_scorm_runtime import _QuietHandler
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(project["share"])))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _browse_the_catalog(project, browser_page, f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _browse_the_catalog(project, page, base: str) -> None:
+    aborted = set()  # a media element cancels a video request once it has what it needs (byte ranges): by design
+    page.on("requestfailed", lambda r: aborted.add(r.url) if r.failure == "net::ERR_ABORTED" else None)
+    page.goto(f"{base}/index.html")
     assert page.title() == "Mentoring network lessons"
     assert sorted(page.eval_on_selector_all("article.lesson", "els => els.map(e => e.id)")) == sorted(APPROVED)
     ru = page.locator("article#approved-ru")
@@ -353,8 +371,13 @@ def test_catalog_lists_exactly_the_published_lessons(project, browser_page):
     manifest = json.loads((project["dir"] / "build" / "approved-ru" / "bundle" / "manifest.json").read_text())
     total = round(manifest["durations"]["total"])
     assert ru.locator(".duration").inner_text() == f"{total // 60}:{total % 60:02d}"
-    widths = page.eval_on_selector_all("article img", "els => els.map(e => e.complete && e.naturalWidth)")
-    assert len(widths) == 2 and all(w and w > 0 for w in widths)  # thumbnails really load
+    # each lesson is watched in the page: its video (the thumbnail as poster) and its card, which really loads
+    posters = page.eval_on_selector_all("article video.watch", "els => els.map(e => e.getAttribute('poster'))")
+    assert len(posters) == 2 and all((project["share"] / p).is_file() for p in posters)
+    for picture in page.locator("article .cards img").all():
+        picture.scroll_into_view_if_needed()  # cards load lazily, as a visitor scrolls to them
+    page.wait_for_function("[...document.querySelectorAll('article .cards img')].every(i => i.complete && i.naturalWidth > 0)")
+    assert page.locator("article .cards img").count() == 2
     href = ru.locator("a.bundle").get_attribute("href")
     assert (project["share"] / href).read_bytes() == (project["dir"] / "build" / "approved-ru" / "bundle" / "approved-ru-v1.zip").read_bytes()
     # browse by rubric, language and tag by following the links, as a visitor would
@@ -367,7 +390,7 @@ def test_catalog_lists_exactly_the_published_lessons(project, browser_page):
     page.locator("article#approved-en .tags a", has_text="phone").click()
     assert page.locator("h1").inner_text() == "Tag: phone"
     assert page.eval_on_selector_all("article.lesson", "els => els.map(e => e.id)") == ["approved-en"]
-    assert page.problems == []
+    assert [p for p in page.problems if p.removeprefix("request failed: ") not in aborted] == []
 
 
 def test_feeds_list_the_published_lessons(project):

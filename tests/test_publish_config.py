@@ -131,3 +131,13 @@ def test_missing_file_says_how_to_start(tmp_path):
 def test_the_example_file_is_valid(tmp_path):
     config = load_config(ROOT / "publish.example.yaml", tmp_path)
     assert [t.name for t in config.targets] == ["share", "portal"]
+
+
+def test_catalog_language(tmp_path):
+    base = "site:\n  title: Уроки\n  language: {}\ntargets:\n  - name: share\n    type: folder\n    path: out\n"
+    assert _load(tmp_path, base.format("ru")).site.language == "ru"
+    assert _load(tmp_path, base.replace("  language: {}\n", "")).site.language == "en"
+    with pytest.raises(PublishConfigError) as caught:
+        _load(tmp_path, base.format("fr"))
+    assert [str(d) for d in caught.value.diagnostics] == [
+        "publish.yaml:3:13: site.language: 'fr' is not one of en, ru, ko — did you mean 'ru'? write one of: en, ru, ko"]

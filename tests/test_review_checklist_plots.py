@@ -27,19 +27,21 @@ def test_a_school_replaces_the_checklist_through_its_templates_folder(tmp_path, 
 
 
 @pytest.mark.parametrize("text, message", [
-    ("items: []\n", "items: a non-empty list of {id, title, question} is required"),
-    ("items:\n  - {id: a, title: A}\n", "items[0]: needs text fields id, title and question"),
-    ("items:\n  - {id: a, title: A, question: Q}\n  - {id: a, title: B, question: R}\n", "items[1].id: 'a' is used "
-                                                                                         "twice — give each item its own id"),
-    ("items: [\n", "not valid YAML (expected the node content, but found '<stream end>') — fix the file"),
+    ("items: []\n", "1:8: items: is empty — write one '- id: ...' / '  title: ...' / '  question: ...' per item"),
+    ("items:\n  - {id: a, title: A}\n", "2:5: items[0].question: is required — add 'question: ...', what the reviewer "
+                                        "confirms"),
+    ("items:\n  - {id: a, title: A, question: Q}\n  - {id: a, title: B, question: R}\n", "3:10: items[1].id: 'a' is used "
+                                                                                         "twice (first on line 2) — give "
+                                                                                         "each item its own id"),
+    ("items: [\n", "2:1: YAML syntax error: expected the node content, but found '<stream end>' — check quotes, colons "
+                   "and indentation on this line"),
 ])
 def test_a_broken_checklist_names_the_file_and_the_entry(tmp_path, text, message):
     path = tmp_path / "checklist.yaml"
     path.write_text(text)
     with pytest.raises(ChecklistError) as caught:
         load_checklist(path)
-    assert str(caught.value).startswith(f"{path}") and message in str(caught.value)
-    assert "\n" not in str(caught.value)
+    assert str(caught.value) == f"{path}:{message}"
 
 
 def test_all_answer_problems_are_reported_at_once():
@@ -47,13 +49,20 @@ def test_all_answer_problems_are_reported_at_once():
     with pytest.raises(ChecklistError) as caught:
         validate_answers(items,
                          {"accuracy": {"ok": "yes"},
-                          "objectives": {"ok": True, "note": 3}, "privacy": {"ok": False}, "extra": {}})
-    text = str(caught.value)
-    for part in ("'extra' is not an item of the checklist", "'accuracy' (Content accuracy) is not answered",
-                 "'objectives'.note must be text",
-                 "'privacy' (Privacy) is not confirmed",
-                 "'rights' (Rights to every asset) is not answered", "'tone' (Tone) is not answered"):
-        assert part in text
+                          "objectives": {"ok": True, "note": ["not", "text"]}, "privacy": {"ok": False}, "extra": {}})
+    assert str(caught.value).splitlines() == [
+        "checklist answers: accuracy.ok: expected true or false, found 'yes' — write ok: true (without quotes) when the "
+        "item holds",
+        "checklist answers: extra: 'extra' is not an item of the checklist — items: accuracy, objectives, privacy, "
+        "rights, tone",
+        "checklist answers: objectives.note: must be text — write the note on one line after 'note:', or remove it",
+        "checklist answers: privacy.ok: 'privacy' (Privacy) is not confirmed — fix the lesson first; an approval "
+        "confirms every item",
+        "checklist answers: rights: 'rights' (Rights to every asset) is not answered — add 'rights: {ok: true, note: "
+        "...}' once you have checked it",
+        "checklist answers: tone: 'tone' (Tone) is not answered — add 'tone: {ok: true, note: ...}' once you have "
+        "checked it",
+    ]
 
 
 def test_reading_speed_chart_has_one_bar_per_cue_and_marks_fast_ones():

@@ -44,3 +44,29 @@ def test_text_before_the_first_card_is_still_refused_but_a_comment_is_not():
     [problem] = parse_script("Intro.\n\n## A\n\nText.\n", "script.md")[1]
     assert str(problem) == ("script.md:1:1: text before the first card heading belongs to no card — "
                             "start every card with a line '## Card heading', or delete this text")
+
+
+FENCE_CASES = {
+    "a ``` line inside a ~~~ fence": ("## A\n\nText\n\n~~~\n```\nNarration: inside\n~~~\n\nNarration: Real words.\n",
+                                      "Real words."),
+    "a fence in a list item": ("## A\n\n- item\n\n    ```\n    Narration: inside\n    ```\n\nNarration: Real words.\n",
+                               "Real words."),
+    "a ``` line in an HTML block": ("## A\n\n<div>\n```\n</div>\n\nNarration: Real words.\n", "Real words."),
+}
+
+
+@pytest.mark.parametrize("case", FENCE_CASES)
+def test_a_marker_is_code_exactly_where_markdown_shows_code(case):
+    text, narration = FENCE_CASES[case]
+    [section], problems = parse_script(text, "script.md")
+    assert problems == [] and section.narration == narration
+    code = "".join(re.findall(r"<code[^>]*>(.*?)</code>", parser().render(section.body), flags=re.S))
+    assert ("Narration: inside" in code) == ("inside" in section.body)
+
+
+def test_a_fence_never_closed_is_reported_where_it_opens():
+    problems = parse_script("## A\n\nText\n\n- item\n\n  ````\n  code\n", "script.md")[1]
+    assert [str(p) for p in problems] == ["script.md:7:1: code block opened with ```` is never closed — add a line with "
+                                          "```` where the block ends"]
+    # closed by the end of its quote, as markdown-it reads it: not an open fence running to the end
+    assert parse_script("## A\n\n> ```\n> code\n\nNarration: Words.\n", "script.md")[1] == []

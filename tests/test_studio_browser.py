@@ -108,8 +108,10 @@ def test_edit_error_fix_reorder_in_the_browser(studio, short_example, browser_pa
     page.wait_for_function(
         f"() => document.querySelector('figure[data-card=one-idea] img').src.indexOf({before!r}) < 0", timeout=60_000
     )
+    # the new picture loads (it is in the page as soon as it is drawn, before the stage ends)
+    page.wait_for_function("() => document.querySelector('figure[data-card=one-idea] img').complete", timeout=30_000)
     image = page.locator("figure[data-card=one-idea] img").first
-    assert page.evaluate("img => img.complete && img.naturalWidth", image.element_handle()) == 1080
+    assert page.evaluate("img => img.naturalWidth", image.element_handle()) == 1080
 
     # an error: markdown in the narration; its message appears under that narration field
     narration = page.locator("[data-field='section:one-idea.narration']")

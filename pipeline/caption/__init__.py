@@ -197,7 +197,9 @@ def _place(ctx: Context, index: int, entry: TimelinePart) -> Diagnostic:
             section = None
         return Diagnostic(f"{ctx.label}/{lesson.script}", section.line if section else 0, 1 if section else 0,
                           f"section '{entry.section}' narration")
-    return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, f"sequence[{index}].says")
+    # the school's intro is a timeline part the sequence does not list
+    intros = sum(1 for part in ctx.upstream.transcode.timeline[:index] if part.kind == "intro")
+    return Diagnostic(f"{ctx.label}/lesson.yaml", 0, 0, f"sequence[{index - intros}].says")
 
 
 def _heading(lesson: Lesson, entry: TimelinePart) -> str:

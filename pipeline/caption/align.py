@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.caption import dtw
-from pipeline.audio import FRAME, SPEECH_RATE as RATE, features, fill_runs, runs, voiced
+from pipeline.audio import FRAME, SPEECH_RATE as RATE, features, fill_runs, hesitations, runs, voiced
 from pipeline.caption.synth import GAP_CLAUSE, synthesise
 from pipeline.caption.placement import LOW_CONFIDENCE, place
 from pipeline.caption.windows import coarse_path
@@ -90,10 +90,13 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
         synth_silent[int(s / FRAME): int(np.ceil(e / FRAME))] = False
     good, unrelated = _scale(real.mfcc, synth.mfcc, speech, synth_silent)
     args = dict(filler=good + 0.6 * (unrelated - good), quiet=0.5 * good, mismatch=unrelated)
+    # filled pauses ("um") the script does not hold: a pause with a voice, not a word's place
+    hesitant = hesitations(real.mfcc, speech)
     c_rsil, c_ssil = dtw.pool_mask(~speech), dtw.pool_mask(synth_silent)
     coarse_rows, coarse_cols, windows = coarse_path(dtw.pool(real.mfcc), dtw.pool(synth.mfcc), c_rsil, c_ssil,
-                                                    _cuts(words, synthetic.spans, synth.frames), **args)
-    rows, cols = dtw.refine(real.mfcc, synth.mfcc, ~speech, synth_silent, coarse_rows, coarse_cols, **args)
+                                                    _cuts(words, synthetic.spans, synth.frames), **args,
+                                                    c_hes=dtw.pool_mask(hesitant))
+    rows, cols = dtw.refine(real.mfcc, synth.mfcc, ~speech, synth_silent, coarse_rows, coarse_cols, **args, hesitant=hesitant)
     # per window: how much better the true reading matches than the control (the same reading
     # backwards: same voice, same sounds, not this text)
     matches = [(w.control_cost - w.true_cost) / max(w.control_cost, 1e-6) for w in windows]

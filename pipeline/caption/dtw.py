@@ -13,7 +13,7 @@ word (music before the speech, noise after it) at a fixed cost per frame.
 
 Speed: the row recurrence is vectorised (horizontal moves in silent rows with the running-minimum
 trick ``D[i,j] = S[j] + min_{k<=j}(A[k] - S[k])``), and the work is done twice in the FastDTW
-manner: a full DTW on 40 ms frames, then a 10 ms DTW only in a band of ±0.3 s around that path.
+manner: a full DTW on 40 ms frames, then a 10 ms DTW only in a band of ±0.6 s around that path.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import numpy as np
 DIAG, UP, LEFT, SKIP_SYNTH, SKIP_REAL = 0, 1, 2, 3, 4
 _MOVES = {DIAG: (1, 1), UP: (1, 0), LEFT: (0, 1), SKIP_SYNTH: (1, 2), SKIP_REAL: (2, 1)}
 COARSE = 4  # fine frames per coarse frame
-MARGIN = 30  # fine frames (0.3 s) either side of the coarse path
+MARGIN = 60  # fine frames (0.6 s) either side of the coarse path: the 10 ms pass can mend a 40 ms slip
 ABSORB_MARGIN = 2.0  # see coarse()
 BLOCK = 4096  # rows of fine costs computed at once
 HUGE = 1e9  # cost outside the band: finite, so running sums never produce inf - inf
@@ -56,10 +56,12 @@ def path(real: np.ndarray, synth: np.ndarray, real_silent: np.ndarray, synth_sil
 
 
 def refine(real: np.ndarray, synth: np.ndarray, real_silent: np.ndarray, synth_silent: np.ndarray, rows: np.ndarray,
-           cols: np.ndarray, filler: float, quiet: float, mismatch: float) -> tuple[np.ndarray, np.ndarray]:
+           cols: np.ndarray, filler: float, quiet: float, mismatch: float,
+           hesitant: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The 10 ms path in a band around a coarse path (rows, extended coarse columns); returns
     (rows, cols) with cols indexing ``synth`` (-1 lead filler, M tail filler). Costs are computed
-    a block of rows at a time: memory grows with the band, never with N x M."""
+    a block of rows at a time: memory grows with the band, never with N x M. ``hesitant`` marks
+    filled pauses (see ``pause_costs``)."""
     n, m = len(real), len(synth)
     cn, cm = -(-n // COARSE), -(-m // COARSE)
     lo, hi = _band(rows, cols, cn, cm, n, m)
@@ -71,7 +73,8 @@ def refine(real: np.ndarray, synth: np.ndarray, real_silent: np.ndarray, synth_s
         b = min(n, a + BLOCK)
         index = np.minimum(lo[a:b, None] + np.arange(width)[None, :], m + 1)
         block = np.sqrt(((synth_ext[index] - real[a:b, None, :]) ** 2).sum(-1))
-        block = pause_costs(block, real_silent[a:b, None], silent_ext[index], quiet, mismatch, filler)
+        block = pause_costs(block, real_silent[a:b, None], silent_ext[index], quiet, mismatch, filler,
+                            None if hesitant is None else hesitant[a:b, None])
         block[(index == 0) | (index == m + 1)] = filler
         block[lo[a:b, None] + np.arange(width)[None, :] >= hi[a:b, None]] = HUGE
         fine[a:b] = block
@@ -101,15 +104,22 @@ def coarse_cost(c_real: np.ndarray, c_synth: np.ndarray, c_rsil: np.ndarray, c_s
 
 
 def pause_costs(cost: np.ndarray, real_silent: np.ndarray, synth_silent: np.ndarray, quiet: float, mismatch: float,
-            absorb: float | None = None) -> np.ndarray:
+                absorb: float | None = None, hesitant: np.ndarray | None = None) -> np.ndarray:
     """Costs involving pauses: pause against pause ``quiet``; script speech against a recording
     pause at least ``mismatch``; recording speech held on a synthetic pause ``absorb`` (speech
     the script lacks waits there, at the price of a filler, instead of stretching the words
-    around it)."""
+    around it). A filled pause (``hesitant``: "um", "uh", see ``audio.hesitations``) is a pause
+    with a voice: held on a synthetic pause it costs ``quiet``, and a script word takes it at
+    ``absorb`` at best, so a sentence's first word no longer gains by starting on the "um"
+    said before it, yet still may when nothing else fits it (a held "Oh" that is scripted)."""
     absorb = mismatch if absorb is None else absorb
     cost = np.where(real_silent & synth_silent, quiet, cost)
     cost = np.where(real_silent & ~synth_silent, np.maximum(cost, mismatch), cost)
-    return np.where(~real_silent & synth_silent, np.maximum(cost, absorb), cost)
+    cost = np.where(~real_silent & synth_silent, np.maximum(cost, absorb), cost)
+    if hesitant is not None:
+        cost = np.where(hesitant & synth_silent, quiet, cost)
+        cost = np.where(hesitant & ~synth_silent, np.maximum(cost, absorb), cost)
+    return cost
 
 
 def _ext(silent: np.ndarray) -> np.ndarray:

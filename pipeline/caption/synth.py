@@ -26,6 +26,7 @@ ESPEAK_RATE = 22050
 BREAK_MS = 300
 MIN_BREAK = 0.15  # s of exact zeros that can only be one of our breaks
 GAP_WORD, GAP_CLAUSE, GAP_SENTENCE = 0.04, 0.15, 0.30  # s joined between words
+NOISE_BLOCK = 1 << 20  # samples of the reading's noise drawn at once
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ def _speak(argv: list[str], text: str, context: str) -> np.ndarray:
 def word_pieces(samples: np.ndarray, rate: int = ESPEAK_RATE) -> list[np.ndarray]:
     """Cut espeak-ng output at zero runs of ``MIN_BREAK`` s or more; drop silent pieces."""
     zero = samples == 0.0
-    edges = np.diff(np.concatenate([[0], zero.astype(np.int8), [0]]))
+    # int8 throughout: a 20-minute reading is 25 million samples (int64 here took 400 MB)
+    edges = np.diff(np.concatenate([np.zeros(1, np.int8), zero.view(np.int8), np.zeros(1, np.int8)]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     cuts = [(s, e) for s, e in zip(starts, ends) if e - s >= MIN_BREAK * rate]
     pieces, at = [], 0
@@ -105,5 +107,9 @@ def synthesise(words: list[str], voice: str, context: str = "") -> Synthetic:
     parts.append(lead)
     joined = np.concatenate(parts)
     # a whisper of deterministic noise: digital silence has no spectrum, a room always has one
-    noise = np.random.default_rng(0).standard_normal(len(joined)).astype(np.float32) * 1e-4
-    return Synthetic(joined + noise, tuple(spans))
+    # (drawn a block at a time: the same numbers, without a float64 copy of a long reading)
+    rng = np.random.default_rng(0)
+    for a in range(0, len(joined), NOISE_BLOCK):
+        block = joined[a: a + NOISE_BLOCK]
+        block += rng.standard_normal(len(block)).astype(np.float32) * 1e-4
+    return Synthetic(joined, tuple(spans))

@@ -47,13 +47,14 @@ class Window:
     control_cost: float  # the same against the reading backwards
 
 
-def coarse_path(c_real, c_synth, c_rsil, c_ssil, cuts: list[int], filler: float, quiet: float, mismatch: float
-                ) -> tuple[np.ndarray, np.ndarray, list[Window]]:
+def coarse_path(c_real, c_synth, c_rsil, c_ssil, cuts: list[int], filler: float, quiet: float, mismatch: float,
+                c_hes=None) -> tuple[np.ndarray, np.ndarray, list[Window]]:
     """The whole coarse path (rows, extended columns: 0 and M+1 are the fillers) and its windows.
 
     ``cuts`` are coarse reading columns inside gaps between words where a window may end
-    (ascending). Costs as in ``dtw.coarse``.
+    (ascending). Costs as in ``dtw.coarse``; ``c_hes`` marks filled pauses (``dtw.pause_costs``).
     """
+    c_hes = np.zeros(len(c_real), bool) if c_hes is None else c_hes
     cn, cm = len(c_real), len(c_synth)
     chunk = round(CHUNK / FRAME)
     speech_cum = np.concatenate([[0], np.cumsum(~c_rsil)])
@@ -77,7 +78,7 @@ def coarse_path(c_real, c_synth, c_rsil, c_ssil, cuts: list[int], filler: float,
             last, c1 = True, cm  # the recording ends within this window: the rest of the script goes in it
         for attempt in range(3):
             r1 = cn if last else int(min(cn, np.searchsorted(speech_cum, speech_cum[r0] + need * (1.5 ** attempt)) + 1))
-            rows, cols, true_cost = _window(c_real, c_synth, c_rsil, c_ssil, r0, r1, c0, c1, filler, quiet, mismatch, ratio)
+            rows, cols, true_cost = _window(c_real, c_synth, c_rsil, c_ssil, c_hes, r0, r1, c0, c1, filler, quiet, mismatch, ratio)
             if last:
                 break
             anchor = _anchor(cuts, c0, c1)
@@ -85,7 +86,7 @@ def coarse_path(c_real, c_synth, c_rsil, c_ssil, cuts: list[int], filler: float,
             at = int(reach[0]) if len(reach) else len(rows)
             if r1 >= cn or rows[min(at, len(rows) - 1)] < SQUEEZED * (r1 - r0):
                 break
-        _, _, control_cost = _window(c_real, c_synth[c0:c1][::-1], c_rsil, c_ssil[c0:c1][::-1], r0, r1, 0, c1 - c0,
+        _, _, control_cost = _window(c_real, c_synth[c0:c1][::-1], c_rsil, c_ssil[c0:c1][::-1], c_hes, r0, r1, 0, c1 - c0,
                                      filler, quiet, mismatch, ratio)
         if last:
             # the last window also tries ending where the script's words run out at the measured
@@ -96,8 +97,8 @@ def coarse_path(c_real, c_synth, c_rsil, c_ssil, cuts: list[int], filler: float,
             short_need = min(ratio, TYPICAL_PACE) * words_speech * TAIL_ROOM + SLACK / FRAME
             short = int(min(cn, np.searchsorted(speech_cum, speech_cum[r0] + short_need) + 1))
             if short < cn - round(SLACK / FRAME):
-                s_rows, s_cols, s_true = _window(c_real, c_synth, c_rsil, c_ssil, r0, short, c0, c1, filler, quiet, mismatch, ratio)
-                _, _, s_control = _window(c_real, c_synth[c0:c1][::-1], c_rsil, c_ssil[c0:c1][::-1], r0, short, 0, c1 - c0,
+                s_rows, s_cols, s_true = _window(c_real, c_synth, c_rsil, c_ssil, c_hes, r0, short, c0, c1, filler, quiet, mismatch, ratio)
+                _, _, s_control = _window(c_real, c_synth[c0:c1][::-1], c_rsil, c_ssil[c0:c1][::-1], c_hes, r0, short, 0, c1 - c0,
                                           filler, quiet, mismatch, ratio)
                 if _match(s_true, s_control) > _match(true_cost, control_cost) + 0.02:
                     rest = np.arange(short - r0, cn - r0)
@@ -138,7 +139,7 @@ def _anchor(cuts: np.ndarray, c0: int, c1: int) -> int:
     return int(inside[np.argmin(np.abs(inside - middle))]) if len(inside) else middle
 
 
-def _window(c_real, c_synth, c_rsil, c_ssil, r0, r1, c0, c1, filler, quiet, mismatch, ratio):
+def _window(c_real, c_synth, c_rsil, c_ssil, c_hes, r0, r1, c0, c1, filler, quiet, mismatch, ratio):
     """Path of recording rows [r0, r1) against reading columns [c0, c1) with both fillers,
     in window coordinates, and its mean cost per recording speech frame.
 
@@ -165,7 +166,7 @@ def _window(c_real, c_synth, c_rsil, c_ssil, r0, r1, c0, c1, filler, quiet, mism
     inner = np.clip(index - 1, 0, m - 1) + c0
     diff = c_synth[inner] - c_real[r0:r1, None, :]
     cost = np.sqrt((diff * diff).sum(-1), dtype=np.float64)
-    cost = pause_costs(cost, rsil[:, None], c_ssil[inner], quiet, mismatch, filler)
+    cost = pause_costs(cost, rsil[:, None], c_ssil[inner], quiet, mismatch, filler, c_hes[r0:r1, None])
     cost[(index == 0) | (index == m + 1)] = filler
     cost[index > m + 1] = HUGE
     silent_cols = np.concatenate([[True], ssil, [True]])

@@ -64,7 +64,14 @@ def check(ctx: Context) -> None:
     deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels, render=False)
 
 
-def run(ctx: Context) -> CardsResult:
+def run(ctx: Context, handout: bool = True, early: bool = False, steps: tuple[str, ...] | None = None) -> CardsResult:
+    """Draw the lesson's cards, slides and (unless ``handout`` is False) its handout.
+
+    ``early``: place each page's PNG in the build folder as soon as it is drawn (and so tell
+    ``ctx.ready``), edited cards first, instead of all of them once every page is drawn — the
+    studio's preview, which shows an edited card before its slides are done. The final build
+    places nothing until every page is drawn, so a failing stage leaves the last good pages.
+    ``steps``: the video formats whose slides' reveal steps are drawn (default: all)."""
     from pipeline.cards.fonts import BOLD, FAMILIES, font_file
     from pipeline.cards.fonts import digest as font_digest
     from pipeline.cards.paper import FILES, on_paper
@@ -74,7 +81,14 @@ def run(ctx: Context) -> CardsResult:
 
     lesson = ctx.lesson
     theme, font_set, colors, labels, cards, pages, checked, ratios = _prepare(ctx)
-    drawn = deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels)
+    placed: dict[int, Artifact] = {}
+
+    def place(index: int, png) -> None:
+        page = pages[index]
+        placed[index] = ctx.copy_artifact("card" if page.format in ("social", "square") else "slide", page.rel, png)
+
+    drawn = deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels, handout=handout,
+                      on_page=place if early else None, steps=steps)
 
     artifacts: list[Artifact] = []
     slides: dict[str, dict] = {fmt: {"title": "", "end": "", "cards": {}, "answers": {}, "steps": {}} for fmt in lesson.formats}
@@ -83,7 +97,7 @@ def run(ctx: Context) -> CardsResult:
         if not page.rel:
             continue
         kind = "card" if page.format in ("social", "square") else "slide"
-        artifacts.append(ctx.copy_artifact(kind, page.rel, drawn.pngs[index]))
+        artifacts.append(placed.get(index) or ctx.copy_artifact(kind, page.rel, drawn.pngs[index]))
         if kind == "card":
             pngs[page.card.id][page.format] = page.rel
         elif page.card is not None:
@@ -94,7 +108,7 @@ def run(ctx: Context) -> CardsResult:
                 slides[page.format]["steps"][page.card.id] = tuple(steps)
         else:
             slides[page.format][page.kind] = page.rel
-    for paper, rel in FILES.items():
+    for paper, rel in FILES.items() if handout else ():
         sheet = ctx.objects.memo({"what": "cards.handout-paper", "version": code_fingerprint("pipeline.cards.paper"),
                                   "handout": drawn.handout.name, "paper": paper},
                                  ".pdf", lambda tmp, p=paper: tmp.write_bytes(on_paper(drawn.handout.read_bytes(), p)))
@@ -121,8 +135,8 @@ def run(ctx: Context) -> CardsResult:
         cards=tuple(Card(card.id, card.title, card.text, card.html,
                          tuple(CardImage(i.path, i.alt) for i in card.images),
                          **pngs[card.id]) for card in cards),
-        handout=FILES["a4"],
-        handouts=dict(FILES),
+        handout=FILES["a4"] if handout else "",
+        handouts=dict(FILES) if handout else {},
         palette=colors,
         caption_fonts=tuple(CaptionFont(key, str(font_file(FAMILIES[key].file_for(BOLD))), font_digest(font_file(FAMILIES[key].file_for(BOLD))))
                             for key in font_set.stack("body")),

@@ -12,6 +12,7 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pipeline.i18n import _
 from pipeline.cards import fit as fitting
@@ -22,7 +23,7 @@ from pipeline.cards.pages import CARD_FORMATS, FORMAT_NAMES, Page, context
 from pipeline.cards.render import BlockedResource, Renderer, mount_url, tool_versions
 from pipeline.cards.theme import Theme, themes_root
 from pipeline.templates import environment
-from pipeline.errors import Diagnostic, LessonError
+from pipeline.errors import ConfigError, Diagnostic, LessonError
 from pipeline.stage import Context
 
 # what a page looks like (and its PNG bytes) is decided by this package's code and the house format
@@ -59,18 +60,27 @@ class Drawn:
 
 
 def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict, font_set,
-         labels: dict, render: bool = True) -> Drawn:
+         labels: dict, render: bool = True, handout: bool = True,
+         on_page: Callable[[int, Path], None] | None = None, steps: tuple[str, ...] | None = None) -> Drawn:
     """Render (or find stored) every page and the handout; LessonError lists every page that
-    does not fit, and every theme problem found on the way. ``render=False`` only lays out and
+    does not fit; ConfigError names a theme template that fetches a forbidden file or lacks a fit box. ``render=False`` only lays out and
     measures (for ``check``): no PNG, no handout; only the measurements of pages that fit are stored,
-    so the next check or build does not lay them out again."""
+    so the next check or build does not lay them out again. ``handout=False`` leaves the handout
+    out (the studio's preview shows none); ``steps`` names the video formats whose slides' reveal
+    steps are drawn (default: every one; the studio's draft video is of one format).
+
+    Pages are drawn in the order a person looks at them (``_looked_at``): the social and square
+    cards first, then the video slides, title and end pages; ``on_page(index, png)`` hears of each
+    page's PNG as soon as it is stored, so the studio can show an edited card before its slides,
+    reveal steps and the handout are drawn. The result, and the order of the problems found, do not
+    depend on that order."""
     lesson, objects = ctx.lesson, ctx.objects
     env = environment(themes_root(ctx.settings.templates))  # autoescaped: only the sanitised card HTML is inserted as markup
     tools = tool_versions()
     font_hashes = {path.name: fonts.digest(path) for path in font_set.files()}
     mounts = {"lesson": lesson.root, "themes": themes_root(ctx.settings.templates)}
     drawn, documents, problems = Drawn(), {}, []
-    overflows: dict[str, tuple[float, Diagnostic]] = {}  # card id or page kind -> its worst page
+    overflows: dict[str, tuple[float, int, Diagnostic]] = {}  # card id or page kind -> its worst page
 
     def parts(page: Page) -> dict:
         return {"what": "cards.page", "version": code_fingerprint(*RENDER_CODE), "theme": theme.name,
@@ -92,7 +102,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         try:
             return _RENDERER.layout(html, mount_url("themes", f"{theme.name}/"), font_set, mounts)
         except BlockedResource as exc:
-            raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
+            raise ConfigError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
                                           "cards may use only files of the lesson folder, the theme folder and the card fonts")]) from None
 
     offsets: dict[int, int] = {}  # page index -> how far its text was moved down (px)
@@ -110,7 +120,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             try:
                 measure = fitting.measure(document)
             except fitting.ThemeLayoutError as exc:
-                raise LessonError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
+                raise ConfigError([Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, "", str(exc),
                                               "wrap the card text in <div class=\"fit\"> with a fixed size")]) from None
             crowded = [] if measure.overflows else overlap.collisions(document.pages[0]._page_box, page.size)
             if not (measure.overflows or crowded) or amount in ("", AMOUNTS[-1]):
@@ -126,7 +136,10 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         return documents[index], measure, crowded
 
     keys = {}
-    for index, page in enumerate(pages):
+    located: list[tuple[int, Diagnostic]] = []  # (page index, problem): reported in page order
+    first_over: dict[str, int] = {}  # owner -> its first overflowing page: owners reported in page order
+    for index in _looked_at(pages):
+        page = pages[index]
         key = parts(page)
         keys[index] = objects.key(key)
         png = objects.path(objects.key({**key, "out": "png"}), ".png")
@@ -137,15 +150,17 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             offsets[index] = drawn.fits[index].get("offset", 0)
             if page.rel:
                 drawn.pngs[index] = png
+                if on_page is not None and render:
+                    on_page(index, png)
             continue
         ctx.progress(_("drawing {file}", file=page.rel) if page.rel else _("drawing the handout title page") if page.kind == "title"
                      else _("drawing the handout end page") if page.kind == "end" else _("drawing a handout page"))
         document, measure, crowded = largest(index, page)
         if measure.smallest_font < fitting.MIN_FONT_PX - 0.01:
-            problems.append(Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, page.layout,
+            located.append((index, Diagnostic(f"templates/themes/{theme.name}/{page.template}", 0, 0, page.layout,
                                        f"text '{measure.smallest_text[:40]}' is set at {measure.smallest_font:g} px, "
                                        f"under the {fitting.MIN_FONT_PX} px minimum",
-                                       "make it larger in the theme's stylesheet"))
+                                       "make it larger in the theme's stylesheet")))
             continue
         if measure.overflows:
             # on its page, overflowing text stops at the page's edge: lay it out once more on an
@@ -155,11 +170,13 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             measure = dataclasses.replace(measure, needed=max(measure.needed, endless.needed), pages=1)
             owner = page.card.id if page.card is not None else page.kind
             worst = measure.fill * measure.pages
-            if owner not in overflows or worst > overflows[owner][0]:
-                overflows[owner] = (worst, _overflow(ctx, page, measure))
+            # the worst page of the owner; of equally bad ones, the first in page order
+            if owner not in overflows or (-worst, index) < (-overflows[owner][0], overflows[owner][1]):
+                overflows[owner] = (worst, index, _overflow(ctx, page, measure))
+            first_over[owner] = min(index, first_over.get(owner, index))
             continue
         if crowded:
-            problems += [_collision(ctx, page, c) for c in crowded]
+            located += [(index, _collision(ctx, page, c)) for c in crowded]
             continue
         drawn.fits[index] = {**measure.as_dict(), "amount": chosen[index], "offset": offsets.get(index, 0)}
         objects.memo({**key, "out": "fit"}, ".json", lambda tmp, f=drawn.fits[index]: tmp.write_text(json.dumps(f), encoding="utf-8"))
@@ -169,8 +186,12 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
             level = 6 if page.format in CARD_FORMATS else 1  # slides feed only ffmpeg: fast zlib
             drawn.pngs[index] = objects.memo({**key, "out": "png"}, ".png",
                                              lambda tmp, d=document, p=page, z=level: tmp.write_bytes(_RENDERER.png(d, p.size, z)))
+            if on_page is not None:
+                on_page(index, drawn.pngs[index])
+    drawn.fits, drawn.pngs = dict(sorted(drawn.fits.items())), dict(sorted(drawn.pngs.items()))
     for index, page in enumerate(pages):
-        moving = page.card is not None and not page.answer and page.format not in CARD_FORMATS and theme.motion == "reveal"
+        moving = (page.card is not None and not page.answer and page.format not in CARD_FORMATS and theme.motion == "reveal"
+                  and (steps is None or page.format in steps))
         units = reveal.units(page.card.html) if moving else []
         if len(units) < 2 or index not in drawn.pngs or not render:
             continue
@@ -182,10 +203,11 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
 
         drawn.steps[index] = [objects.memo({**key, "out": "step", "shown": shown}, ".png", lambda tmp, s=shown: make_step(tmp, shown=s))
                               for shown in range(1, len(units))]
-    problems += [diagnostic for _, diagnostic in overflows.values()]
+    problems += [diagnostic for _, diagnostic in sorted(located, key=lambda found: found[0])]
+    problems += [overflows[owner][2] for owner in sorted(overflows, key=first_over.__getitem__)]
     if problems:
         raise LessonError(problems)
-    if not render:
+    if not render or not handout:
         return drawn
 
     order = _handout_order(pages)
@@ -199,6 +221,13 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
 
     drawn.handout = objects.memo(handout_key, ".pdf", make_handout)
     return drawn
+
+
+def _looked_at(pages: list[Page]) -> list[int]:
+    """Page indexes in the order a person looks at them: social cards, square cards, slides, then
+    the title and end pages (stable within each)."""
+    rank = {"social": 0, "square": 1}
+    return sorted(range(len(pages)), key=lambda i: (pages[i].kind != "card", rank.get(pages[i].format, 2)))
 
 
 def _handout_order(pages: list[Page]) -> list[int]:

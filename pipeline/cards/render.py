@@ -91,6 +91,51 @@ class BlockedResource(Exception):
         super().__init__("the card asked for resources outside the lesson and theme folders: " + ", ".join(urls))
 
 
+class ThemeSheets:
+    """The theme's stylesheet parsed once, not once per page.
+
+    WeasyPrint parses every ``<link rel="stylesheet">`` anew for each document: for a card that is
+    about half of its layout (tinycss2 and cssselect2 compile every selector again). A parsed
+    ``weasyprint.CSS`` is a selector matcher that layout only reads, so the same object can serve
+    every page, as long as parsing it changed nothing outside it: a sheet with an at-rule
+    (``@page``, ``@font-face``, ``@layer``...) registers it in the document being rendered, so a
+    sheet with any ``@`` in it is parsed every time as before. Installed in place of the
+    ``CSS`` that ``weasyprint.css.find_stylesheets`` calls (pinned WeasyPrint; its version is in
+    every card's cache key); only stylesheets of the mounted theme folders are kept, by URL, media
+    type and the sha256 of their bytes, so an edited theme is parsed again."""
+
+    def __init__(self, parse):
+        self.parse = parse  # weasyprint.CSS
+        self.sheets: dict[tuple[str, str, str], object] = {}
+        self.parsed = 0  # how many theme sheets were parsed (for tests)
+
+    def __call__(self, *args, **kwargs):
+        url, fetcher = kwargs.get("url"), kwargs.get("url_fetcher")
+        real = fetcher.resolve(url) if not args and url and isinstance(fetcher, Fetcher) else None
+        if real is None or not url.startswith(mount_url("themes")):
+            return self.parse(*args, **kwargs)
+        data = real.read_bytes()
+        if b"@" in data:
+            return self.parse(*args, **kwargs)
+        import hashlib
+
+        key = (url, str(kwargs.get("media_type")), hashlib.sha256(data).hexdigest())
+        if key not in self.sheets:
+            self.sheets[key] = self.parse(*args, **kwargs)
+            self.parsed += 1
+        return self.sheets[key]
+
+
+def theme_sheets() -> ThemeSheets:
+    """The installed sheet cache (installed on first use; every WeasyPrint call holds ENGINE_LOCK)."""
+    import weasyprint.css
+
+    with ENGINE_LOCK:
+        if not isinstance(weasyprint.css.CSS, ThemeSheets):
+            weasyprint.css.CSS = ThemeSheets(weasyprint.css.CSS)
+        return weasyprint.css.CSS
+
+
 @dataclass
 class Renderer:
     """A warm renderer: font configurations and @font-face sheets are built once per font set,
@@ -125,6 +170,7 @@ class Renderer:
         from weasyprint import HTML
 
         with ENGINE_LOCK:
+            theme_sheets()
             config, sheet = self._font_sheet(fonts)
             fetcher = Fetcher(mounts, tuple(fonts.files()))
             document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(

@@ -13,11 +13,14 @@ its stylesheet. Adding a theme is adding such a folder; no Python changes.
       - {fg: text, bg: background, min: 4.5, for: card text}
       - {fg: accent, bg: background, min: 3, for: headings (large text)}
     motion: reveal        # or still: slides never move (pipeline/cards/reveal.py)
+
+theme.yaml is read like every file a person writes (``fields.read_yaml`` and field specs): every
+problem at once, located, as a ConfigError; a theme is the school's or the tool's, not a lesson.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,13 +28,16 @@ from pathlib import Path
 from pipeline.cards.contrast import LARGE_TEXT, NORMAL_TEXT, Pair
 from pipeline.cards.fonts import FAMILIES, ROLES, FontSet
 from pipeline.errors import ConfigError, Diagnostic, LessonError
+from pipeline.i18n import N_, _
+from pipeline.lesson.fields import INVALID, Field, Reader, choice, color, number, read_yaml, text
+from pipeline.lesson.model import LANGUAGES
+from pipeline.lesson.yamlnodes import Y
 
 SCHOOL_ROLES = ("background", "text", "accent")
 MOTIONS = ("reveal", "still")  # the colours a lesson's school may override
 TEMPLATES = ("card.html.j2", "slide.html.j2")
 DEFAULT_PAIRS = (Pair("text", "background", NORMAL_TEXT, "card text"),
                  Pair("accent", "background", LARGE_TEXT, "headings (large text)"))
-_HEX = re.compile(r"^#[0-9a-f]{6}$")
 
 
 @dataclass(frozen=True)
@@ -61,84 +67,135 @@ def themes_root(templates: Path) -> Path:
     return templates / "themes"
 
 
+def _families(reader: Reader, node: Y, path: str):
+    """A font stack: a non-empty list of keys of FAMILIES, tried in order."""
+    families = ", ".join(sorted(FAMILIES))
+    if node.kind != "seq" or not node.value:
+        return reader.error(node, path, _("expected a list of font families"),
+                            _("e.g. [dejavu-sans, nanum-gothic]; families: {families}", families=families))
+    stack = []
+    for item in node.value:
+        name = str(item.value) if item.kind == "scalar" else ""
+        if name not in FAMILIES:
+            close = difflib.get_close_matches(name, sorted(FAMILIES), n=1, cutoff=0.6)
+            reader.error(item, path, _("unknown font family '{name}'", name=name or _what(item)),
+                         _("did you mean '{suggestion}'?", suggestion=close[0]) if close
+                         else _("families: {families}", families=families))
+            stack.append(INVALID)
+        else:
+            stack.append(name)
+    return INVALID if INVALID in stack else tuple(stack)
+
+
+def _what(node: Y) -> str:
+    return _("a list") if node.kind == "seq" else _("a mapping") if node.kind == "map" else str(node.value)
+
+
+ROLE_SPEC = {role: Field(_families) for role in ROLES}
+PAIR = {
+    "fg": Field(text(), required=True, hint=N_("add 'fg: text' (the colour role of the text)")),
+    "bg": Field(text(), required=True, hint=N_("add 'bg: background' (the colour role behind the text)")),
+    "min": Field(number(1, 21), required=True, hint=N_("add 'min: 4.5' (3 for large text), the WCAG 2.2 ratio")),
+    "for": Field(text(), default="text"),
+}
+TOP = {
+    "description": Field(text(one_line=False), default=""),
+    "colors": Field(lambda r, n, p: n, default=None),
+    "fonts": Field(lambda r, n, p: n, default=None),
+    "contrast": Field(lambda r, n, p: n, default=None),
+    "motion": Field(choice(MOTIONS), default="reveal"),
+}
+
+
 @lru_cache(maxsize=None)
 def _load(folder: Path, stamp: str) -> Theme:
-    import yaml
-
     name = folder.name
     label = f"templates/themes/{name}/theme.yaml"
-    problems: list[Diagnostic] = []
-
-    def problem(field: str, message: str, hint: str = "") -> None:
-        problems.append(Diagnostic(label, 0, 0, field, message, hint))
-
+    try:
+        root, reader = read_yaml(folder / "theme.yaml", label,
+                                 empty_hint=_("write its colors and fonts (see docs/cards.md)"))
+    except FileNotFoundError:
+        raise ConfigError([Diagnostic(label, 0, 0, "", _("the theme has no theme.yaml"),
+                                      _("add one with its colors and fonts (see docs/cards.md)"))]) from None
     for template in TEMPLATES:
         if not (folder / template).is_file():
-            problem("", f"the theme has no {template}", f"add templates/themes/{name}/{template}")
-    try:
-        raw = yaml.safe_load((folder / "theme.yaml").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError([Diagnostic(label, 0, 0, "", "the theme has no theme.yaml",
-                                      "add one with its colors and fonts (see docs/cards.md)")]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError([Diagnostic(label, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, "",
-                                      f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
-    raw = raw if isinstance(raw, dict) else {}
-    unknown = sorted(set(raw) - {"colors", "fonts", "contrast", "description", "motion"})
-    for key in unknown:
-        problem(key, "unknown key", "the keys are colors, fonts, contrast, description, motion")
-    motion = str(raw.get("motion") or "reveal")
-    if motion not in MOTIONS:
-        problem("motion", f"'{motion}' is not a kind of motion", "write reveal (the card text appears with the narration) or still")
+            reader.error(None, "", _("the theme has no {template}", template=template),
+                         _("add templates/themes/{name}/{template}", name=name, template=template))
+    top = {key: None if value is INVALID else value for key, value in reader.mapping(root, "", TOP).items()}
+    colors = _colors(reader, top["colors"], root)
+    fonts = _fonts(reader, top["fonts"], root)
+    pairs = []
+    if top["contrast"] is not None:
+        for index, (item, values) in enumerate(reader.items(top["contrast"], "contrast", PAIR,
+                                                            _("write one '- {{fg: text, bg: background, min: 4.5, for: "
+                                                              "card text}}' per line"))):
+            if INVALID in values.values():
+                continue
+            named = sorted(top["colors"].value if top["colors"] is not None and top["colors"].kind == "map" else ())
+            for key in ("fg", "bg"):
+                if values[key] not in named:
+                    close = difflib.get_close_matches(values[key], named, n=1, cutoff=0.6)
+                    reader.error(item.value[key], f"contrast[{index}].{key}",
+                                 _("the colour role '{role}' is not in colors", role=values[key]),
+                                 _("did you mean '{suggestion}'?", suggestion=close[0]) if close
+                                 else _("roles: {roles}", roles=", ".join(named)))
+            pairs.append(Pair(values["fg"], values["bg"], float(values["min"]), values["for"]))
+    reader.check(ConfigError)
+    return Theme(name, folder, tuple(sorted(colors.items())), tuple(fonts), tuple(pairs) or DEFAULT_PAIRS, stamp,
+                 top["motion"])
 
-    colors = {}
-    for role, value in (raw.get("colors") or {}).items():
-        text = str(value).strip().lower()
-        if not _HEX.match(text):
-            problem(f"colors.{role}", f"'{value}' is not a colour", 'write it as "#rrggbb" in quotes')
-        colors[str(role)] = text
+
+def _colors(reader: Reader, node: Y | None, root: Y) -> dict[str, str]:
+    """Colour roles (background, text, accent and any the templates use) to "#rrggbb"."""
+    colors: dict[str, str] = {}
+    if node is not None and node.kind != "map":
+        reader.error(node, "colors", _("expected a mapping of colour roles"),
+                     _('write colors: {{background: "#rrggbb", ...}}'))
+        node = None
+    for role, value in (node.value.items() if node is not None else ()):
+        colors[role] = color(reader, value, f"colors.{role}")
     for role in SCHOOL_ROLES:
         if role not in colors:
-            problem("colors", f"the colour '{role}' is missing", f'add {role}: "#rrggbb"')
+            reader.error(node or root.keys.get("colors") or root, "colors",
+                         _("the colour '{role}' is missing", role=role), _('add {role}: "#rrggbb"', role=role))
+    return {role: value for role, value in colors.items() if value is not INVALID}
 
-    fonts: list[tuple[str, FontSet]] = []
-    spec = raw.get("fonts") or {}
-    for language, stacks in [("", spec)] + [(k, v) for k, v in sorted(spec.items()) if k not in ROLES]:
-        where = f"fonts.{language}." if language else "fonts."
+
+def _fonts(reader: Reader, node: Y | None, root: Y) -> list[tuple[str, FontSet]]:
+    """("", the default font set), then a set per language that has its own; a language's missing
+    role falls back to the default's."""
+    if node is None or node.kind != "map":
+        reader.error(node or root, "fonts", _("expected a mapping of font stacks") if node else _("is required"),
+                     _("write fonts: {{heading: [dejavu-serif, nanum-myeongjo], body: [dejavu-sans, nanum-gothic]}}"))
+        return []
+    languages = {}
+    for key in node.value:
+        if key in ROLES:
+            continue
+        if key not in LANGUAGES:
+            reader.unknown_key(node.keys[key], f"fonts.{key}", key, [*ROLES, *LANGUAGES])
+        elif node.value[key].kind != "map":
+            reader.error(node.value[key], f"fonts.{key}", _("expected a mapping of font stacks"),
+                         _("write {language}: {{heading: [...], body: [...]}}", language=key))
+        else:
+            languages[key] = reader.mapping(node.value[key], f"fonts.{key}", ROLE_SPEC)
+    default = reader.mapping(node, "fonts", {**ROLE_SPEC, **{k: Field(lambda r, n, p: n) for k in node.value
+                                                              if k not in ROLES}})
+    found = []
+    for language, stacks in [("", default)] + sorted(languages.items()):
         chosen = {}
         for role in ROLES:
-            keys = (stacks or {}).get(role) if isinstance(stacks, dict) else None
-            if not keys and language:
-                keys = spec.get(role)
-            if not isinstance(keys, list) or not keys:
-                problem(f"{where}{role}", "expected a list of font families",
-                        "e.g. [dejavu-sans, nanum-gothic]; families: " + ", ".join(sorted(FAMILIES)))
-                continue
-            for key in keys:
-                if key not in FAMILIES:
-                    problem(f"{where}{role}", f"unknown font family '{key}'",
-                            "families: " + ", ".join(sorted(FAMILIES)))
-            chosen[role] = tuple(str(k) for k in keys)
+            stack = stacks.get(role) if stacks.get(role) is not None else default.get(role)
+            if stack is None:
+                reader.error(node.value.get(language, node), f"fonts.{language + '.' if language else ''}{role}",
+                             _("expected a list of font families"),
+                             _("e.g. {role}: [dejavu-sans, nanum-gothic]; families: {families}", role=role,
+                               families=", ".join(sorted(FAMILIES))))
+            if stack is not None and stack is not INVALID:
+                chosen[role] = stack
         if set(chosen) == set(ROLES):
-            fonts.append((language, FontSet(**chosen)))
-
-    pairs = []
-    for index, item in enumerate(raw.get("contrast") or []):
-        item = item if isinstance(item, dict) else {}
-        try:
-            pair = Pair(str(item["fg"]), str(item["bg"]), float(item["min"]), str(item.get("for") or "text"))
-        except (KeyError, TypeError, ValueError):
-            problem(f"contrast[{index}]",
-                    "expected {fg: <text colour role>, bg: <background colour role>, min: <ratio>, for: <what>}")
-            continue
-        for role in (pair.text, pair.on):
-            if role not in colors:
-                problem(f"contrast[{index}]", f"the colour role '{role}' is not in colors")
-        pairs.append(pair)
-    if problems:
-        raise ConfigError(problems)
-    return Theme(name, folder, tuple(sorted(colors.items())), tuple(fonts), tuple(pairs) or DEFAULT_PAIRS, stamp, motion)
+            found.append((language, FontSet(**chosen)))
+    return found
 
 
 def digest(folder: Path) -> str:

@@ -2,6 +2,11 @@
 
 A ``Reader`` walks located YAML nodes against specs and collects every problem as a located
 ``Diagnostic`` instead of stopping at the first; converters return ``INVALID`` after reporting.
+It is the one way every YAML file is read: lesson.yaml (``loader.py``, which opens the file inside
+the lesson folder itself), and with ``read_yaml`` a card theme's theme.yaml, the review checklist,
+a reviewer's checklist answers, reviewers.yaml and publish.yaml. Each raises one
+``DiagnosticsError`` subclass (``LessonError`` for a lesson, ``ConfigError`` for the others) with
+every problem of the file, each as ``file:line:col: field: what is wrong — how to fix it``.
 """
 from __future__ import annotations
 
@@ -11,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
-from pipeline.errors import Diagnostic
+from pipeline.errors import ConfigError, Diagnostic, DiagnosticsError
 from pipeline.i18n import N_, _, _n
-from pipeline.lesson.yamlnodes import Y
+from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
 
 
 class _Invalid:
@@ -44,6 +49,23 @@ class Reader:
         line, col = (node.line, node.col) if node is not None else (0, 0)
         self.problems.append(Diagnostic(self.file, line, col, field, message, hint))
         return INVALID
+
+    def check(self, error: type[DiagnosticsError] = ConfigError) -> None:
+        """Raise ``error`` with every problem collected, if there is any."""
+        if self.problems:
+            raise error(self.problems)
+
+    def items(self, node: Y, path: str, spec: dict[str, Field], hint: str = "",
+              min_items: int = 0) -> list[tuple[Y, dict[str, Any]]]:
+        """A list of mappings, each converted by ``spec``: (item node, values) of every mapping item."""
+        if node.kind != "seq":
+            self.error(node, path, _("expected a list, found {found}", found=_describe(node)), hint)
+            return []
+        if len(node.value) < min_items:
+            self.error(node, path, _("is empty") if not node.value else
+                       _n("needs at least {n} item", "needs at least {n} items", min_items), hint)
+            return []
+        return [(item, self.mapping(item, f"{path}[{index}]", spec)) for index, item in enumerate(node.value)]
 
     def mapping(self, node: Y, path: str, spec: dict[str, Field]) -> dict[str, Any]:
         """Convert a YAML mapping by its spec; unknown keys and missing required ones are errors."""
@@ -93,6 +115,61 @@ class Reader:
         return close[0] if close else None
 
 
+def read_yaml(path: Path, label: str, error: type[DiagnosticsError] = ConfigError, empty_hint: str = "",
+              limit: int = 0) -> tuple[Y, Reader]:
+    """Read the YAML file ``path`` (named ``label`` in messages) into located nodes and a Reader.
+
+    The file is read as untrusted text (``textfile.decode``: UTF-8, a BOM dropped, invisible
+    characters reported) and parsed with the bounds of ``yamlnodes.parse``. Returns the root node
+    and a Reader holding the problems that do not stop reading (duplicate keys, invisible
+    characters), to which the caller's specs add theirs. Raises FileNotFoundError when there is no
+    file (the caller says what to create), and ``error`` when the file cannot be used at all: not
+    readable, over ``limit`` bytes (default: the lesson.yaml limit), not UTF-8, not YAML, or empty
+    (with ``empty_hint``).
+    """
+    from pipeline.lesson.textfile import MAX_YAML_BYTES, decode
+
+    limit = limit or MAX_YAML_BYTES
+    reader = Reader(label)
+    try:
+        if not _is_regular(path):  # checked before opening: opening a FIFO would wait for a writer
+            reader.error(None, "", _("is not a regular file"), _("replace it with a plain text file"))
+            reader.check(error)
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        raise FileNotFoundError(path) from None
+    except OSError as exc:
+        reader.error(None, "", _("cannot be read ({reason})", reason=exc.strerror or exc),
+                     _("check the file and its permissions"))
+        reader.check(error)
+    if len(data) > limit:
+        reader.error(None, "", _("is over the limit of {size} KB for this file", size=limit // 1024),
+                     _("a settings file is small: remove pasted data from it"))
+        reader.check(error)
+    read = decode(data, label)
+    reader.problems.extend(read.problems)
+    if read.text is None:
+        reader.check(error)
+    try:
+        root, problems = parse(read.text, label)
+    except YamlSyntaxError as exc:
+        reader.problems.append(exc.diagnostic)
+        reader.check(error)
+    reader.problems.extend(problems)
+    if root is None:
+        reader.error(None, "", _("the file is empty"), empty_hint)
+        reader.check(error)
+    return root, reader
+
+
+def _is_regular(path: Path) -> bool:
+    import os
+    import stat
+
+    return stat.S_ISREG(os.stat(path).st_mode)
+
+
 # Words teachers reach for that mean one of our keys (British/American spelling, other languages).
 KEY_ALIASES = {
     "license": "licence",
@@ -105,6 +182,9 @@ KEY_ALIASES = {
     "duration_limit": "max_duration",
     "colours": "colors",
     "length": "duration",
+    "kr": "ko",
+    "key": "public_key",
+    "pubkey": "public_key",
     "narration": "says",  # on a clip; on a card KEY_HINTS below says where narration goes
 }
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline.errors import Diagnostic, LessonError, MediaError
 from pipeline.i18n import N_, _
-from pipeline.lesson import fields as f
+from pipeline.lesson import branding, fields as f
 from pipeline.lesson.fields import INVALID, Field, Reader
 from pipeline.lesson.model import (
     FORMATS,
@@ -28,7 +28,7 @@ from pipeline.lesson.model import (
     TitleCard,
     lesson_label,
 )
-from pipeline.lesson.pictures import check_picture, picture
+from pipeline.lesson.pictures import check_picture
 from pipeline.lesson.script import has_html, parse_script
 from pipeline.lesson.slugs import SLUG, suggest_slug
 from pipeline.lesson.textfile import MAX_SCRIPT_BYTES, MAX_YAML_BYTES, inside, read_text
@@ -90,7 +90,7 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
                                                  _("start from a scaffold: make new LESSON={slug} LANG=en", slug=slug))])
 
     reader = Reader(yaml_file)
-    values = reader.mapping(node, "", _lesson_spec(root, themes))
+    values = reader.mapping(node, "", _lesson_spec(root, themes, probe_media))
     problems.extend(reader.problems)
 
     sections = []
@@ -147,6 +147,7 @@ def load_lesson(root: Path, probe_media: bool = True, templates: Path | None = N
         version=values["version"] or "1",
         captions=values["captions"] or CaptionSettings(),
         mastery=values["mastery"] if values["mastery"] is not None else DEFAULT_MASTERY,
+        music=values["music"] or None,
     )
 
 
@@ -159,7 +160,7 @@ def _shows_cards(root_node: Y) -> bool:
     return any(item.kind != "map" or getattr(item.value.get("type"), "value", None) not in ("title", "clip", "end") for item in sequence.value)
 
 
-def _lesson_spec(root: Path, themes: tuple[str, ...]) -> dict[str, Field]:
+def _lesson_spec(root: Path, themes: tuple[str, ...], probe_media: bool = True) -> dict[str, Field]:
     return {
         "title": Field(f.text(100), required=True, hint=N_("add a line 'title: ...' with the lesson's title")),
         "language": Field(f.choice(LANGUAGES, LANGUAGE_ALIASES), required=True, hint=N_("add 'language: en' (or ru, ko)")),
@@ -179,7 +180,8 @@ def _lesson_spec(root: Path, themes: tuple[str, ...]) -> dict[str, Field]:
                                     {"synthesized": "synthesised", "tts": "synthesised", "recording": "recorded"})),
         "voice": Field(f.text(40)),
         "theme": Field(_theme(themes)),
-        "school": Field(_school(root)),
+        "school": Field(branding.school_field(root, probe_media)),
+        "music": Field(branding.music_field(root, probe_media)),
         "version": Field(f.text(20)),
         "captions": Field(_captions),
         "mastery": Field(f.number(1, 100, integer=True),
@@ -224,24 +226,6 @@ def _theme(themes: tuple[str, ...]):
         if name is INVALID or not themes or name in themes:
             return name
         return f.choice(tuple(themes))(reader, node, path)
-
-    return convert
-
-
-def _school(root: Path):
-    colors_spec = {role: Field(f.color, when_empty=f.COLOR_WHEN_EMPTY) for role in ("background", "text", "accent")}
-    spec = {
-        "name": Field(f.text(120)),
-        "logo": Field(picture(root)),
-        "colors": Field(lambda r, n, p: r.mapping(n, p, colors_spec)),
-    }
-
-    def convert(reader: Reader, node: Y, path: str) -> Any:
-        values = reader.mapping(node, path, spec)
-        colors = values["colors"] or {}
-        if INVALID in values.values() or INVALID in colors.values():
-            return INVALID
-        return School(values["name"] or "", values["logo"] or "", tuple((k, v) for k, v in colors.items() if v))
 
     return convert
 

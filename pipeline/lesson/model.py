@@ -43,9 +43,27 @@ class School:
     name: str = ""
     logo: str = ""  # path inside the lesson folder, posix
     colors: tuple[tuple[str, str], ...] = ()  # (role, "#rrggbb") pairs: background, text, accent
+    sting: str = ""  # a short sound (posix path inside the lesson folder) heard over the intro and outro
+    intro: float = 0.0  # seconds of the school's intro (logo on its colours) before the lesson; 0: none
+    outro: float = 0.0  # seconds of the school's outro after the lesson; 0: none
 
     def color(self, role: str) -> str | None:
         return dict(self.colors).get(role)
+
+    @property
+    def branded(self) -> bool:
+        """Whether the video carries the school's intro, outro or sting (lesson/branding.py)."""
+        return bool(self.intro or self.outro)
+
+
+@dataclass(frozen=True)
+class Music:
+    """A music bed under the narration (``music:`` in lesson.yaml), ducked while anyone speaks."""
+
+    file: str  # posix path inside the lesson folder
+    licence: str  # required: recorded in the manifest, shown in the review report
+    credit: str = ""  # title, author, source: what the licence asks to be named
+    level: float = -8.0  # dB of the bed against the narration, heard in the pauses (lesson/branding.py)
 
 
 @dataclass(frozen=True)
@@ -171,6 +189,7 @@ class Lesson:
     version: str = "1"
     captions: CaptionSettings = field(default_factory=CaptionSettings)
     mastery: int = 80  # percent of the questions answered right that passes (SCORM masteryscore)
+    music: Music | None = None
 
     @property
     def quizzes(self) -> tuple[Section, ...]:

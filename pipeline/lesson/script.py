@@ -21,7 +21,6 @@ MAX_NARRATION_CHARS = 12000  # about 13 minutes of speech at 15 characters a sec
 NARRATION_MARKERS = ("narration:", "озвучка:", "закадровый текст:", "내레이션:", "나레이션:")
 _EXPLICIT_ID = re.compile(r"\s*\{#([^}\s]*)\}\s*$")
 _VALID_ID = re.compile(r"^[\w][\w-]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 # Markdown that would be read aloud letter by letter if it reached the speech synthesiser.
@@ -51,7 +50,9 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
     lines = text.splitlines()
     heads: list[tuple[int, int, str, str]] = []  # (0-based first line, line after the heading, text, explicit id or "")
     preamble_text: list[int] = []
-    for start, after, level, title in _blocks(text):
+    tokens = _tokens(text)
+    fenced, fence = _fences(tokens, len(lines))
+    for start, after, level, title in _blocks(tokens):
         if level == 2:
             explicit = ""
             id_match = _EXPLICIT_ID.search(title)
@@ -64,8 +65,6 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
             heads.append((start, after, title, explicit))
         elif not heads and level != 1:
             preamble_text.append(start)
-    fence = _unclosed_fence(lines)
-
     if fence is not None:
         problems.append(
             Diagnostic(file, fence[1], 1, "", _("code block opened with {fence} is never closed", fence=fence[0]),
@@ -95,7 +94,7 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
     seen: dict[str, int] = {}
     for number, (index, after, title, explicit) in enumerate(heads):
         end = heads[number + 1][0] if number + 1 < len(heads) else len(lines)
-        section, section_problems = _section(lines, index, after, end, title, explicit, file)
+        section, section_problems = _section(lines, index, after, end, title, explicit, file, fenced)
         problems.extend(section_problems)
         if section is None:
             continue
@@ -112,16 +111,25 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
 
 def card_headings(text: str) -> list[tuple[int, int, str]]:
     """Every card heading as the loader and the renderer read it: (first line, line after, heading text)."""
-    return [(start, after, title) for start, after, level, title in _blocks(text) if level == 2]
+    return [(start, after, title) for start, after, level, title in _blocks(_tokens(text)) if level == 2]
 
 
-def _blocks(text: str) -> list[tuple[int, int, int, str]]:
+def fenced_lines(text: str) -> frozenset[int]:
+    """0-based lines inside a fenced code block as markdown-it reads them (see ``_fences``): a
+    narration marker there is code, not a marker. The studio's script editor reads the same set."""
+    return _fences(_tokens(text), len(text.splitlines()))[0]
+
+
+def _tokens(text: str) -> list:
+    from pipeline.markdown import parser
+
+    return parser().parse(text)
+
+
+def _blocks(tokens: list) -> list[tuple[int, int, int, str]]:
     """The script's top-level blocks as the cards' markdown parser reads them: (first line, line
     after, heading level or 0, heading text). A setext heading ("Title" over "---") is a level-2
     heading; a "##" inside an HTML comment or an indented code block is not one."""
-    from pipeline.markdown import parser
-
-    tokens = parser().parse(text)
     blocks = []
     for number, token in enumerate(tokens):
         if token.level != 0 or token.map is None or token.nesting == -1:
@@ -138,21 +146,28 @@ def _only_comments(html: str) -> bool:
     return not re.sub(r"<!--.*?-->", "", html, flags=re.S).strip()
 
 
-def _unclosed_fence(lines: list[str]) -> tuple[str, int] | None:
-    """(marker, line) of a code fence that is opened and never closed (markdown would run it to the end)."""
-    fence: tuple[str, int] | None = None
-    for index, line in enumerate(lines):
-        match = _FENCE.match(line)
-        if fence is not None:
-            if match and match.group(1)[0] == fence[0][0] and len(match.group(1)) >= len(fence[0]):
-                fence = None
-        elif match:
-            fence = (match.group(1), index + 1)
-    return fence
+def _fences(tokens: list, line_count: int) -> tuple[frozenset[int], tuple[str, int] | None]:
+    """(lines inside fenced code blocks, (marker, 1-based line) of a fence never closed) from
+    markdown-it's fence tokens, at any depth (in a list item or a quote too) and whatever mix of
+    ``` and ~~~. "Inside" is the opening line and the code, not the closing line, which narration
+    checks still see. A fence is closed when its token spans one line more than its opening line
+    and its code; one that runs to the end of the script is reported (markdown would show the rest
+    of the script as code)."""
+    fenced: set[int] = set()
+    unclosed = None
+    for token in tokens:
+        if token.type != "fence" or token.map is None:
+            continue
+        start, after = token.map
+        closed = after - start - 1 - token.content.count("\n") >= 1
+        fenced.update(range(start, after - 1 if closed else after))
+        if not closed and after >= line_count and unclosed is None:
+            unclosed = (token.markup, start + 1)
+    return frozenset(fenced), unclosed
 
 
 def _section(lines: list[str], index: int, after: int, end: int, title: str, explicit: str,
-             file: str) -> tuple[Section | None, list[Diagnostic]]:
+             file: str, fenced: frozenset[int]) -> tuple[Section | None, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     line_no = index + 1
     if not title:
@@ -172,12 +187,10 @@ def _section(lines: list[str], index: int, after: int, end: int, title: str, exp
     body_lines: list[tuple[int, str]] = []  # (line number, text) of the card text, for a quiz's places
     narration: list[str] = []
     target = body
-    in_fence = False
     narration_line = 0
     for offset in range(after, end):
         line = lines[offset]
-        if _FENCE.match(line):
-            in_fence = not in_fence
+        in_fence = offset in fenced
         stripped = line.strip()
         marker = next((m for m in NARRATION_MARKERS if stripped.casefold().startswith(m)), None)
         if marker and not in_fence and target is narration:

@@ -113,6 +113,21 @@ def parse(text: str, file: str) -> tuple[Y | None, list[Diagnostic]]:
     return _convert(root, file, problems), problems
 
 
+def from_value(value: object) -> Y:
+    """Located nodes for a value made in code (answers typed at a prompt, a test's dict), so that
+    one Reader checks it as it checks a file; its nodes have no place (line 0)."""
+    if isinstance(value, dict):
+        keys = {str(k): Y("scalar", str(k), 0, 0, quoted=True) for k in value}
+        return Y("map", {str(k): from_value(v) for k, v in value.items()}, 0, 0, keys=keys)
+    if isinstance(value, (list, tuple)):
+        return Y("seq", [from_value(v) for v in value], 0, 0)
+    if value is None:
+        return Y("scalar", "", 0, 0, null=True)
+    if isinstance(value, bool):
+        return Y("scalar", "true" if value else "false", 0, 0)
+    return Y("scalar", str(value), 0, 0, quoted=isinstance(value, str))
+
+
 def _check_expansion(root: yaml.Node, alias_marks: list) -> None:
     """Refuse a tree whose expanded size or depth is over the limits, or which contains itself.
 

@@ -19,6 +19,8 @@ class ManifestError(PipelineError):
 
 
 def lesson_meta(lesson: Lesson) -> dict:
+    music = {"music": {"file": lesson.music.file, "licence": lesson.music.licence,
+                       "credit": lesson.music.credit}} if lesson.music else {}
     return {
         "slug": lesson.slug,
         "version": lesson.version,
@@ -31,6 +33,7 @@ def lesson_meta(lesson: Lesson) -> dict:
         "objectives": list(lesson.objectives),
         "audience": lesson.audience,
         "school": lesson.school_name,
+        **music,  # the music bed's licence, recorded only when the lesson has one (docs/lesson-format.md#music)
     }
 
 

@@ -2,7 +2,9 @@
 
 Made from the ledger's current publications of one target (never from the build folder), so it
 lists exactly what is published there. Pure: ``render`` returns {relative path: bytes}; the same
-ledger gives the same bytes. Plain HTML and CSS, no JavaScript; templates in templates/catalog/.
+ledger gives the same bytes. Plain HTML and CSS, no JavaScript, nothing from elsewhere; templates in
+templates/catalog/. A lesson published with its video (publish/watch.py) is watched in the page: the
+browser's own player, the WebVTT captions as a track, and the cards as pictures described by their text.
 """
 from __future__ import annotations
 

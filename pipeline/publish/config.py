@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import ConfigError, Diagnostic, PipelineError
-from pipeline.lesson.fields import INVALID, Field, Reader, choice, number, text
-from pipeline.lesson.yamlnodes import Y, YamlSyntaxError, parse
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.i18n import _
+from pipeline.lesson.fields import INVALID, Field, Reader, choice, number, read_yaml, text
+from pipeline.lesson.yamlnodes import Y
 
 DEFAULT_CONFIG = "publish.yaml"
 DEFAULT_LEDGER = "publish-ledger.json"
@@ -124,25 +125,15 @@ SECRET_KEYS = {"password", "passphrase", "private_key", "key", "secret", "token"
 def load_config(path: Path, project: Path) -> PublishConfig:
     """Read and check ``path`` (publish.yaml); relative paths are taken from ``project``.
 
-    Raises PublishConfigError with every problem, or PublishError when the file is missing.
+    Raises PublishConfigError with every problem (the file read by ``fields.read_yaml``, as every
+    config file), or PublishError when the file is missing.
     """
     label = _label(path, project)
     try:
-        source = path.read_text(encoding="utf-8")
+        root, reader = read_yaml(path, label, PublishConfigError, _("add 'targets:' (see publish.example.yaml)"))
     except FileNotFoundError:
         raise PublishError(f"{label}: not found — copy publish.example.yaml to publish.yaml and fill in your targets "
                            "(docs/publishing.md)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PublishError(f"{label}: cannot be read ({exc}) — save it as UTF-8 text") from None
-    try:
-        root, problems = parse(source, label)
-    except YamlSyntaxError as exc:
-        raise PublishConfigError([exc.diagnostic]) from None
-    reader = Reader(label)
-    reader.problems.extend(problems)
-    if root is None:
-        raise PublishConfigError([Diagnostic(label, 0, 0, "", "the file is empty",
-                                             "add 'targets:' (see publish.example.yaml)")])
     top = reader.mapping(root, "", TOP)
     site = Site()
     if isinstance(top["site"], Y):
@@ -150,8 +141,7 @@ def load_config(path: Path, project: Path) -> PublishConfig:
         site = Site(values["title"] if values["title"] is not INVALID else "Lessons", values["description"] or "",
                     values["language"] if values["language"] is not INVALID else "en")
     targets = _targets(reader, top["targets"], project) if isinstance(top["targets"], Y) else []
-    if reader.problems:
-        raise PublishConfigError(reader.problems)
+    reader.check(PublishConfigError)
     ledger = Path(top["ledger"])
     return PublishConfig(path, site, tuple(targets), ledger if ledger.is_absolute() else project / ledger)
 

@@ -22,7 +22,7 @@ from pipeline.fsutil import sha256_file
 from pipeline.i18n import _
 from pipeline.lesson.model import Lesson
 from pipeline.signoff.integrity import layout
-from pipeline.publish import catalog
+from pipeline.publish import catalog, watch
 from pipeline.publish.config import PublishConfig, load_config
 from pipeline.publish.ledger import Ledger, now_utc
 from pipeline.publish.targets import Progress, SourceChanged, connect, put
@@ -44,6 +44,7 @@ class Candidate:
     bytes: int
     thumbnail: bytes
     meta: dict
+    watch: dict[str, bytes] = field(default_factory=dict)  # upload path -> bytes: what the catalog plays (publish/watch.py)
 
 
 @dataclass
@@ -153,11 +154,13 @@ def _candidate(project: Path, build_dir: Path, lesson: Lesson, report: PublishRe
     if not status.approved:
         report.not_published.append((slug, status.state, status.reason))
         return None
-    manifest, thumbnail, problem = _signed_contents(bundle, status.digest)
+    manifest, thumbnail, watched, problem = _signed_contents(bundle, status.digest)
     if problem:
         report.not_published.append((slug, "stale", f"{problem} — run: make build LESSON={slug}"))
         return None
     facts = manifest["lesson"]
+    folder = f"watch/{bundle.stem}"
+    watching = watch.placed(watched[0], folder)
     meta = {
         "title": facts["title"], "language": facts["language"], "rubric": facts["rubric"], "tags": list(facts["tags"]),
         "authors": facts["authors"], "school": facts.get("school") or "", "licence": facts["licence"],
@@ -165,28 +168,35 @@ def _candidate(project: Path, build_dir: Path, lesson: Lesson, report: PublishRe
             "duration": float(manifest.get("durations", {}).get("total", 0.0)),
         "bundle": f"bundles/{bundle.name}", "thumbnail": f"thumbnails/{bundle.stem}.jpg",
             "bytes": status.bundle["bytes"],
+        **({"watch": watching} if watching else {}),
     }
     return Candidate(slug, lesson.version, status.digest, status.reviewer, sha256_file(status.file), bundle,
                      status.digest,
-                     status.bundle["bytes"], thumbnail, meta)
+                     status.bundle["bytes"], thumbnail, meta,
+                     {f"{folder}/{name}": data for name, data in watched[1].items()})
 
 
-def _signed_contents(bundle: Path, sha256: str) -> tuple[dict, bytes, str]:
-    """(manifest, thumbnail bytes, "") read from inside ``bundle`` after its bytes were hashed
-    to the approved ``sha256`` in the same read, else ({}, b"", why not): the catalog shows
-    approved facts and pictures only."""
+def _signed_contents(bundle: Path, sha256: str) -> tuple[dict, bytes, tuple[dict, dict[str, bytes]], str]:
+    """(manifest, thumbnail bytes, (watch facts, {bundle entry: bytes}), "") read from inside ``bundle``
+    after its bytes were hashed to the approved ``sha256`` in the same read, else empty values and
+    why not: the catalog shows approved facts, pictures and media only."""
+    nothing: tuple[dict, dict[str, bytes]] = ({}, {})
     try:
-        found, inside = layout(bundle, read=("manifest.json",))
+        found, inside = layout(bundle, read=("manifest.json", "index.html"))
         manifest = json.loads(inside.get("manifest.json") or b"null")
         thumbs = sorted(f["path"] for f in manifest["files"] if f["kind"] == "thumbnail")
-        again, pictures = layout(bundle, read=tuple(thumbs[:1]))
+        facts, wanted = watch.plan(manifest, inside.get("index.html"))
+        again, pictures = layout(bundle, read=tuple(thumbs[:1]) + tuple(wanted))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        return {}, b"", f"the bundle {bundle} cannot be read ({type(exc).__name__}: {exc})"
+        return {}, b"", nothing, f"the bundle {bundle} cannot be read ({type(exc).__name__}: {exc})"
     if not found.sha256 == again.sha256 == sha256:
-        return {}, b"", f"the bundle {bundle} changed while it was read (sha256 {again.sha256[:12]}, approved {sha256[:12]})"
+        return {}, b"", nothing, (f"the bundle {bundle} changed while it was read (sha256 {again.sha256[:12]}, "
+                                  f"approved {sha256[:12]})")
     if not thumbs or thumbs[0] not in pictures:
-        return {}, b"", f"the bundle {bundle} has no thumbnail, which the catalog shows"
-    return manifest, pictures[thumbs[0]], ""
+        return {}, b"", nothing, f"the bundle {bundle} has no thumbnail, which the catalog shows"
+    if any(name not in pictures for name in wanted):  # listed in the manifest but not in the zip: show no player
+        facts, wanted = {}, []
+    return manifest, pictures[thumbs[0]], (facts, {name: pictures[name] for name in wanted}), ""
 
 
 def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledger: Ledger, report: PublishReport,
@@ -204,6 +214,8 @@ def _publish_to(target, candidates: list[Candidate], config: PublishConfig, ledg
                 report.failures.append(str(exc))
                 continue
             uploaded |= put(conn, c.thumbnail, c.meta["thumbnail"], progress)
+            for rel, data in sorted(c.watch.items()):  # the video, captions and cards the catalog plays
+                uploaded |= put(conn, data, rel, progress)
             entry = {"lesson": c.slug, "version": c.version, "digest": c.digest,
                      "target": target.name, "time": now_utc(),
                      "approval": {"reviewer": c.reviewer, "file": f"approvals/{c.slug}.json",

@@ -143,7 +143,8 @@ def _params(lesson: Lesson, settings: Settings) -> dict:
             "school": lesson.school_name, "version": lesson.version, "captions": repr(lesson.captions),
             "approval": watched,
             "portal_limit": settings.portal_limit, "language": lesson.language,
-            "sequence": [[type(item).__name__, asdict(item)] for item in lesson.sequence]}
+            "sequence": [[type(item).__name__, asdict(item)] for item in lesson.sequence],
+            **({"music": asdict(lesson.music)} if lesson.music else {})}
 
 
 def _tools(settings: Settings) -> dict:

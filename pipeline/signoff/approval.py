@@ -27,7 +27,7 @@ from pipeline.i18n import N_, _, _n
 from pipeline.lesson.model import Lesson
 from pipeline.signoff.integrity import Layout, differences, layout
 from pipeline.signoff.keys import ApprovalError, fingerprint, load_private_key
-from pipeline.signoff.reviewers import REVIEWERS, Reviewer, find, load_reviewers, same_name
+from pipeline.signoff.reviewers import REVIEWERS, Reviewer, ReviewersError, find, load_reviewers, same_name
 
 SCHEMA = "microlearn-approval/2"
 OLD_SCHEMAS = ("microlearn-approval/1",)  # signed a digest of the entries only: manifest.json and the zip's own bytes were not covered
@@ -286,8 +286,9 @@ def _status(project: Path, lesson: Lesson, built) -> ApprovalStatus:
 
     try:
         listed = load_reviewers(project / REVIEWERS)
-    except ApprovalError as exc:
-        return status("invalid", _("{path}: cannot be checked: {reason}", path=path, reason=exc))
+    except ReviewersError as exc:  # the reason is one line: the file's problems joined
+        return status("invalid", _("{path}: cannot be checked: {reason}", path=path,
+                                   reason="; ".join(str(d) for d in exc.diagnostics)))
     who, problem = signer(document, listed, path)
     if problem:
         return status("invalid", problem)

@@ -1,21 +1,28 @@
 """The manual checklist a reviewer answers before signing off (templates/review/checklist.yaml).
 
 A school replaces the questions by editing that file, or by pointing MICROLEARN_TEMPLATES at its
-own templates folder. The answers are signed into the approval (approval.py).
+own templates folder. An item may word itself per language (``ru: {title, question}``) for
+reviewers and reports in that language. The answers are signed into the approval (approval.py), by
+item id. Both files are read
+with the located Reader (``pipeline/lesson/fields.py``), so every problem is reported at once with
+its line and column.
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import PipelineError
-from pipeline.i18n import _, current_language
+from pipeline.errors import ConfigError, Diagnostic
+from pipeline.i18n import LANGUAGES, N_, _, current_language
+from pipeline.lesson.fields import INVALID, Field, Reader, read_yaml, text
+from pipeline.lesson.yamlnodes import Y, from_value
 
 CHECKLIST = "review/checklist.yaml"
 
 
-class ChecklistError(PipelineError):
-    """The checklist template or a reviewer's answers to it are wrong."""
+class ChecklistError(ConfigError):
+    """The checklist template or a reviewer's answers to it are wrong; carries every located problem."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,17 @@ class Item:
     question: str
 
 
+WORDING = {"title": Field(text(one_line=False)), "question": Field(text(one_line=False))}
+ITEM = {
+    "id": Field(text(), required=True, hint=N_("add 'id: ...', a short stable name used in approvals")),
+    "title": Field(text(one_line=False), required=True, hint=N_("add 'title: ...', what the item is about")),
+    "question": Field(text(one_line=False), required=True, hint=N_("add 'question: ...', what the reviewer confirms")),
+    **{language: Field(lambda r, n, p: n) for language in LANGUAGES},  # the item worded in that language
+}
+TOP = {"items": Field(lambda r, n, p: n, required=True,
+                      hint=N_("add 'items:' with one '- id: ...' / '  title: ...' / '  question: ...' per item"))}
+
+
 def checklist_path(templates: Path) -> Path:
     return templates / CHECKLIST
 
@@ -32,64 +50,125 @@ def checklist_path(templates: Path) -> Path:
 def load_checklist(path: Path | None = None, language: str | None = None) -> list[Item]:
     """The checklist items, in order, worded in ``language`` (default: the current one) when the
     item has a block for it (``ru: {title, question}``), else as written. Raises ChecklistError
-    naming the file and the bad entry."""
-    import yaml
-
+    listing every problem of the file."""
+    from pipeline.lesson.model import lesson_label
     from pipeline.templates import default_templates
 
     path = path or checklist_path(default_templates())
-
+    label = lesson_label(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ChecklistError(_("{path}: cannot read the review checklist ({reason}) — restore templates/{file}",
-                               path=path, reason=exc.strerror, file=CHECKLIST)) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise ChecklistError(_("{place}: not valid YAML ({problem}) — fix the file", place=place, problem=getattr(exc, "problem", None) or exc)) from None
-    items = raw.get("items") if isinstance(raw, dict) else None
-    if not isinstance(items, list) or not items:
-        raise ChecklistError(_("{path}: items: a non-empty list of {{id, title, question}} is required", path=path))
+        root, reader = read_yaml(path, label, ChecklistError, _("restore templates/{file}", file=CHECKLIST))
+    except FileNotFoundError:
+        raise ChecklistError([Diagnostic(label, 0, 0, "", _("the review checklist is missing"),
+                                         _("restore templates/{file}", file=CHECKLIST))]) from None
+    node = reader.mapping(root, "", TOP)["items"]
     found: list[Item] = []
-    for index, entry in enumerate(items):
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) and entry.get(k).strip() for k in ("id", "title", "question")):
-            raise ChecklistError(_("{path}: items[{index}]: needs text fields id, title and question", path=path, index=index))
-        if entry["id"] in {i.id for i in found}:
-            raise ChecklistError(_("{path}: items[{index}].id: '{id}' is used twice — give each item its own id", path=path, index=index, id=entry["id"]))
-        words = entry.get(language or current_language())
-        words = words if isinstance(words, dict) else {}
-        title, question = (words.get(k) if isinstance(words.get(k), str) and words.get(k).strip() else entry[k] for k in ("title", "question"))
-        found.append(Item(entry["id"].strip(), title.strip(), question.strip()))
+    first: dict[str, int] = {}
+    language = language or current_language()
+    entries = reader.items(node, "items", ITEM, _("write one '- id: ...' / '  title: ...' / '  question: ...' per "
+                                                  "item"), min_items=1) if node is not INVALID else []
+    for index, (entry, values) in enumerate(entries):
+        wordings = {code: reader.mapping(values[code], f"items[{index}].{code}", WORDING)
+                    for code in LANGUAGES if isinstance(values[code], Y)}
+        if INVALID in values.values() or any(INVALID in w.values() for w in wordings.values()):
+            continue
+        if values["id"] in first:
+            reader.error(entry.value["id"], f"items[{index}].id",
+                         _("'{id}' is used twice (first on line {line})", id=values["id"], line=first[values["id"]]),
+                         _("give each item its own id"))
+            continue
+        first[values["id"]] = entry.value["id"].line
+        words = wordings.get(language, {})
+        found.append(Item(values["id"], words.get("title") or values["title"],
+                          words.get("question") or values["question"]))
+    reader.check(ChecklistError)
     return found
+
+
+def _ok(reader: Reader, node: Y, path: str):
+    if node.kind == "scalar" and not node.quoted and str(node.value).strip().casefold() in ("true", "yes", "on"):
+        return True
+    if node.kind == "scalar" and not node.quoted and str(node.value).strip().casefold() in ("false", "no", "off"):
+        return False
+    return reader.error(node, path, _("expected true or false, found '{value}'", value=node.value)
+                        if node.kind == "scalar" else _("expected true or false"),
+                        _("write ok: true (without quotes) when the item holds"))
+
+
+def _note(reader: Reader, node: Y, path: str):
+    if node.kind != "scalar":
+        return reader.error(node, path, _("must be text"), _("write the note on one line after 'note:', or remove it"))
+    return str(node.value).strip()
+
+
+ANSWER = {"ok": Field(_ok, required=True, hint=N_("add 'ok: true' when the item holds")),
+          "note": Field(_note, default="")}
+
+
+def load_answers(path: Path, items: list[Item]) -> dict[str, dict]:
+    """A reviewer's answers file (``--answers``), checked like validate_answers with every problem
+    located. Raises ChecklistError."""
+    from pipeline.lesson.model import lesson_label
+
+    label = lesson_label(path)
+    try:
+        root, reader = read_yaml(path, label, ChecklistError, _answer_hint(items))
+    except FileNotFoundError:
+        raise ChecklistError([Diagnostic(label, 0, 0, "", _("the answers file is missing"),
+                                         _("give the path of your answers, or leave out --answers to be "
+                                           "asked"))]) from None
+    return _answers(reader, root, items)
 
 
 def validate_answers(items: list[Item], answers: dict) -> dict[str, dict]:
     """Answers normalised to ``{id: {"ok": True, "note": str}}`` in checklist order.
 
     Every item must be answered and confirmed (``ok: true``): an approval is a statement that all
-    of them hold. Raises ChecklistError listing every problem at once.
+    of them hold. ``answers`` is a mapping made in code (typed at the prompt); a file is read by
+    load_answers. Raises ChecklistError listing every problem at once.
     """
-    problems = []
-    if not isinstance(answers, dict):
-        raise ChecklistError(_("checklist answers: expected a mapping of item id to {{ok, note}}"))
-    known = {i.id for i in items}
-    for key in sorted(set(answers) - known):
-        problems.append(_("'{key}' is not an item of the checklist (items: {ids})", key=key, ids=", ".join(i.id for i in items)))
+    return _answers(Reader(_("checklist answers")), from_value(answers), items)
+
+
+def _shown(node: Y) -> str:
+    return f"'{node.value}'" if node.kind == "scalar" else _("a list")
+
+
+def _answer_hint(items: list[Item]) -> str:
+    return _("write one line per item, e.g. {example}", example=", ".join(f"{i.id}: {{ok: true}}" for i in items[:2]))
+
+
+def _answers(reader: Reader, root: Y, items: list[Item]) -> dict[str, dict]:
+    if root.kind != "map":
+        reader.error(root, "", _("expected a mapping of item id to {{ok, note}}"), _answer_hint(items))
+        reader.check(ChecklistError)
+    ids = [i.id for i in items]
+    for key in root.value:
+        if key not in ids:
+            close = difflib.get_close_matches(key, ids, n=1, cutoff=0.6)
+            reader.error(root.keys[key], key, _("'{key}' is not an item of the checklist", key=key),
+                         _("did you mean '{suggestion}'?", suggestion=close[0]) if close
+                         else _("items: {ids}", ids=", ".join(ids)))
     clean: dict[str, dict] = {}
     for item in items:
-        answer = answers.get(item.id)
-        if not isinstance(answer, dict) or not isinstance(answer.get("ok"), bool):
-            problems.append(_("'{id}' ({title}) is not answered — give ok: true and an optional note", id=item.id, title=item.title))
+        answer = root.value.get(item.id)
+        if answer is None or answer.null:
+            reader.error(answer or root, item.id, _("'{id}' ({title}) is not answered", id=item.id, title=item.title),
+                         _("add '{id}: {{ok: true, note: ...}}' once you have checked it", id=item.id))
             continue
-        note = answer.get("note", "")
-        if not isinstance(note, str):
-            problems.append(_("'{id}'.note must be text", id=item.id))
+        if answer.kind != "map":
+            reader.error(answer, item.id, _("'{id}' ({title}) is answered with {value}, not with ok", id=item.id,
+                                            title=item.title, value=_shown(answer)),
+                         _("write {id}: {{ok: true, note: ...}}", id=item.id))
             continue
-        if answer["ok"] is not True:
-            problems.append(_("'{id}' ({title}) is not confirmed — fix the lesson first; an approval confirms every item", id=item.id, title=item.title))
+        values = reader.mapping(answer, item.id, ANSWER)
+        if INVALID in values.values():
             continue
-        clean[item.id] = {"ok": True, "note": note.strip()}
-    if problems:
-        raise ChecklistError(_("checklist answers: {problems}", problems="; ".join(problems)))
+        if values["ok"] is not True:
+            reader.error(answer.value["ok"], f"{item.id}.ok", _("'{id}' ({title}) is not confirmed", id=item.id,
+                                                                 title=item.title),
+                         _("fix the lesson first; an approval confirms every item"))
+            continue
+        clean[item.id] = {"ok": True, "note": values["note"]}
+    reader.check(ChecklistError)
     return clean

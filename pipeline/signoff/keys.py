@@ -26,7 +26,11 @@ def parse_public_key(text: str):
             raise ValueError(_("only ssh-ed25519 keys are accepted, not {kind}", kind=text.split()[0]))
         if len(text.split()) < 2:
             raise ValueError(_("the key itself (AAAA...) is missing after ssh-ed25519 — paste the whole line"))
-        key = load_ssh_public_key(" ".join(text.split()[:2]).encode())
+        try:
+            key = load_ssh_public_key(" ".join(text.split()[:2]).encode())
+        except ValueError:  # cryptography says only "Invalid format" or "Invalid data"
+            raise ValueError(_("the text after ssh-ed25519 is not a whole Ed25519 key — paste the line again, "
+                               "unchanged")) from None
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError(_("not an Ed25519 key"))
         return key

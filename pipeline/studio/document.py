@@ -7,6 +7,7 @@ editor changed the files in between), and writes each file atomically.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from dataclasses import dataclass
@@ -47,7 +48,10 @@ def _lock(root: Path) -> threading.Lock:
         return _LOCKS.setdefault(root.resolve(), threading.Lock())
 
 
+@functools.lru_cache(maxsize=32)
 def _script_name(yaml_text: str) -> str:
+    """The script file lesson.yaml names (ruamel's round-trip load: ~0.03 s, asked by the checker and
+    the builder for the same text, so remembered by text)."""
     try:
         _, document = yamledit.load(yaml_text)
     except YAMLError:

@@ -1,6 +1,9 @@
 """The studio's preview build: the real lesson graph with a draft encode, in its own folder.
 
-Cards are the real cards stage (a preview card is the card that will ship). The video is the real
+Cards are the real cards stage (a preview card is the card that will ship), placing each page as
+soon as it is drawn, edited cards first, without the handout and with the reveal steps of the
+draft's one format only: the studio shows neither, so a card edit neither waits for them nor
+delays the video by them. The video is the real
 transcode stage with draft settings — small frames, x264 ultrafast, the first format only — so a
 one-card edit of a minute-long lesson plays again within seconds. It builds into
 ``build/.studio/`` with its own journal and object store: the final build's cache never sees
@@ -33,7 +36,7 @@ def _first_format(lesson: Lesson) -> Lesson:
 def _run(ctx: Context):
     from pipeline.transcode.assemble import transcode
 
-    return transcode(replace(ctx, lesson=_first_format(ctx.lesson)), DRAFT)
+    return transcode(replace(ctx, lesson=_first_format(ctx.lesson)), DRAFT, reuse_audio=True)
 
 
 def _params(lesson: Lesson, *settings) -> dict:
@@ -51,8 +54,29 @@ def draft_transcode() -> Stage:
     return replace(transcode.STAGE, run=_run, params=_params, code=code)
 
 
+def _cards_run(ctx: Context):
+    from pipeline import cards
+
+    return cards.run(ctx, handout=False, early=True, steps=tuple(ctx.lesson.formats[:1]))
+
+
+def _cards_params(lesson: Lesson, *settings) -> dict:
+    from pipeline import cards
+
+    return {**cards.STAGE.params(lesson, *settings), "handout": False, "steps": list(lesson.formats[:1])}
+
+
+def preview_cards() -> Stage:
+    """The cards stage as it is, placing pages as they are drawn, drawing no handout and the reveal
+    steps of the draft video's format only (the studio shows neither)."""
+    from pipeline import cards
+
+    code = (cards.STAGE.code or (cards.STAGE.run.__module__,)) + (__name__,)
+    return replace(cards.STAGE, run=_cards_run, params=_cards_params, code=code)
+
+
 def preview_stages() -> list[Stage]:
     """cards -> draft transcode -> caption: what the studio shows, nothing the review adds."""
-    from pipeline import caption, cards
+    from pipeline import caption
 
-    return [cards.STAGE, draft_transcode(), caption.STAGE]
+    return [preview_cards(), draft_transcode(), caption.STAGE]

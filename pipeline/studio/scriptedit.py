@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.lesson.script import _EXPLICIT_ID, _FENCE, NARRATION_MARKERS, card_headings, slugify
+from pipeline.lesson.script import _EXPLICIT_ID, NARRATION_MARKERS, card_headings, fenced_lines, slugify
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ def blocks(text: str) -> list[Block]:
     """The script's sections in file order (sections whose heading gives no id are left out)."""
     lines = text.splitlines()
     heads = card_headings(text)  # the loader's own split (markdown-it tokens), so both agree
+    fenced = fenced_lines(text)  # and its code fences
     found = []
     for number, (start, after, title) in enumerate(heads):
         end = heads[number + 1][0] if number + 1 < len(heads) else len(lines)
@@ -45,11 +46,9 @@ def blocks(text: str) -> list[Block]:
             title = title[: id_match.start()].rstrip()
         if not section_id:
             continue
-        marker, in_fence = None, False
+        marker = None
         for offset in range(after, end):
-            if _FENCE.match(lines[offset]):
-                in_fence = not in_fence
-            if not in_fence and lines[offset].strip().casefold().startswith(NARRATION_MARKERS):
+            if offset not in fenced and lines[offset].strip().casefold().startswith(NARRATION_MARKERS):
                 marker = offset
                 break
         body_end = marker if marker is not None else end

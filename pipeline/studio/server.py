@@ -43,6 +43,15 @@ class StudioServer(ThreadingHTTPServer):
     def port(self) -> int:
         return self.server_address[1]
 
+    def handle_error(self, request, client_address) -> None:
+        """A page closed mid-request (a tab closed, the browser quit) is not an error to print."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            log.debug("studio: %s went away mid-request", client_address)
+            return
+        super().handle_error(request, client_address)
+
     def url(self, path: str = "/") -> str:
         return f"http://{safety.LOOPBACK}:{self.port}{path}?token={self.token}"
 

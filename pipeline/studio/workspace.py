@@ -39,6 +39,9 @@ class _Events(Reporter):
         elif status in ("done", "cached"):
             self.workspace.publish_outputs(self.slug)
 
+    def artifact(self, slug: str, stage: str, artifact) -> None:
+        self.workspace.publish_file(self.slug, artifact)
+
 
 class Workspace:
     """Lessons under ``content_dir``, their latest validation and preview, and who listens."""
@@ -211,16 +214,18 @@ class Workspace:
     def _checked(self, root: Path, cards: bool) -> tuple[object | None, list[dict]]:
         """(the lesson, []) when valid, else (None, every problem as a dict of ``--json``'s shape)."""
         from pipeline.build import preflight
-        from pipeline.errors import FileError, LessonError
-        from pipeline.lesson.loader import load_lesson
+        from pipeline.errors import DiagnosticsError, FileError
+        from pipeline.lesson.memo import load_lesson_memo
 
         try:
-            lesson = load_lesson(root, templates=self.settings.templates)
+            # the loader's checks, remembered where the preview build's runner looks for them: the
+            # builder then takes this very load instead of reading and checking the lesson again
+            lesson = load_lesson_memo(root, self.preview_dir / ".cache" / "lessons", self.settings.templates)
             if cards:
                 preflight(lesson, self.settings)
             return lesson, []
-        except LessonError as exc:
-            return None, [{"kind": "LessonError", **d.as_dict()} for d in exc.diagnostics]
+        except DiagnosticsError as exc:  # the lesson's (LessonError) or its theme's (ConfigError), each located
+            return None, [{"kind": type(exc).__name__, **d.as_dict()} for d in exc.diagnostics]
         except PipelineError as exc:
             return None, [exc.as_dict()]
         except OSError as exc:  # a file vanished or cannot be read while checking
@@ -276,6 +281,34 @@ class Workspace:
                 "report": f"/build/{slug}/review/index.html" if report.is_file() else "",
             },
         )
+
+    def publish_file(self, slug: str, artifact) -> None:
+        """One output in place while its stage is still at work: an edited card or slide, or the
+        draft video, is shown now instead of when the stage ends (the stage's end publishes all)."""
+        path = f"/preview/{slug}/{artifact.path}"
+        src = f"{path}?v={artifact.sha256[:12]}"
+        with self._lock:
+            state = self.states.get(slug)
+            if state is None:
+                return
+            cards, slides, video = state["cards"], state["slides"], state["video"]
+
+        def newer(url: str) -> str:
+            return src if url.split("?", 1)[0] == path else url
+
+        changes: dict = {}
+        if artifact.kind in ("card", "slide"):
+            now = [{**card, "images": {fmt: newer(url) for fmt, url in card["images"].items()}} for card in cards]
+            if now != cards:
+                changes["cards"] = now
+            shown = {fmt: {**s, "title": newer(s["title"]), "end": newer(s["end"]),
+                           "cards": {cid: newer(url) for cid, url in s["cards"].items()}} for fmt, s in slides.items()}
+            if shown != slides:
+                changes["slides"] = shown
+        elif artifact.kind == "video" and (video or {}).get("sha256") != artifact.sha256:
+            changes["video"] = {"src": src, "sha256": artifact.sha256, "poster": (video or {}).get("poster", "")}
+        if changes:
+            self.update(slug, **changes)
 
     def publish_outputs(self, slug: str) -> None:
         """Read the preview journal and publish cards, slides, video, captions and checks."""

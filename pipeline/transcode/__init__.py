@@ -5,7 +5,8 @@ Modules: ``plan`` (probe, narration, frame counts, duration limit), ``commands``
 builders), ``segments`` (cached video segments), ``narration`` (espeak-ng, pydub clean-up),
 ``track`` (the sample-exact audio track, speech WAVs), ``levels`` (the loudness rules for each voice),
 ``voices`` (each voice measured, judged, normalised, measured again), ``loudness`` (two-pass linear
-loudnorm), ``colour`` (HDR sources), ``thumbnail`` (posters from non-black frames), ``assemble`` (the phases in order).
+loudnorm), ``colour`` (HDR sources), ``thumbnail`` (posters from non-black frames), ``branding`` (the school's
+intro and outro pictures), ``music`` (its sting and the ducked music bed), ``assemble`` (the phases in order).
 """
 from __future__ import annotations
 
@@ -39,7 +40,21 @@ def params(lesson: Lesson, settings: Settings) -> dict:
         "formats": list(lesson.formats),
         "max_duration": lesson.max_duration,
         "settings": SETTINGS.key(),
+        **_branding(lesson),
     }
+
+
+def _branding(lesson: Lesson) -> dict:
+    """The school's intro, outro and sting and the music bed, only when set: a lesson without
+    them keeps the key (and so the bytes) it had before they existed."""
+    found = {}
+    school = lesson.school
+    if school.branded:
+        found["school"] = {"intro": school.intro, "outro": school.outro, "sting": school.sting, "logo": school.logo,
+                           "colors": [list(c) for c in school.colors]}
+    if lesson.music is not None:
+        found["music"] = {"file": lesson.music.file, "level": lesson.music.level}
+    return found
 
 
 def inputs(lesson: Lesson) -> list[str]:
@@ -49,6 +64,10 @@ def inputs(lesson: Lesson) -> list[str]:
             files.add(item.file)
         elif isinstance(item, CardSlide) and item.audio:
             files.add(item.audio)
+    if lesson.school.branded:
+        files.update(f for f in (lesson.school.logo, lesson.school.sting) if f)
+    if lesson.music is not None:
+        files.add(lesson.music.file)
     return sorted(files)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,17 +23,21 @@ from pipeline.i18n import _
 from pipeline import ffmpeg
 from pipeline.contracts import Artifact, Check, Level, Loudness, Sentence, Speech, TimelinePart, TranscodeResult
 from pipeline.stage import Context
-from pipeline.transcode import commands, loudness, segments, thumbnail, track, voices
+from pipeline.transcode import branding, commands, loudness, music, segments, thumbnail, track, voices
 from pipeline.transcode.plan import Plan, make_plan, source_path
 from pipeline.transcode.settings import FPS, AUDIO_RATE, MediaSettings
 
 
-def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: int | None = None) -> TranscodeResult:
+def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: int | None = None,
+              reuse_audio: bool = False) -> TranscodeResult:
     """Build the lesson's videos (one per format), posters, thumbnail and speech WAVs.
 
     ``workers``: segments encoded at a time (default: the cores shared among the lessons the
-    runner builds at once); it changes speed, never bytes. Raises MediaError (unusable media), LessonError (over the duration limit),
-    ToolError (ffmpeg or espeak-ng failed).
+    runner builds at once); it changes speed, never bytes. ``reuse_audio``: keep the finished
+    track in the object store, keyed by everything it is made of (``_audio_key``), and take it
+    from there when only pictures changed — the studio's draft, where a card text edit must not
+    measure, normalise and encode the whole lesson's sound again. Raises MediaError (unusable
+    media), LessonError (over the duration limit), ToolError (ffmpeg or espeak-ng failed).
     """
     workers = workers or max(1, (os.cpu_count() or 1) // max(1, ctx.settings.jobs))
     lesson = ctx.lesson
@@ -41,18 +46,24 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     scratch.mkdir(parents=True)
     ctx.progress(_("probing media and preparing narration"))
     plan = make_plan(lesson, ctx.label, settings, ctx.objects, ffmpeg.ffmpeg_version(), ctx.source_hash)
-    ctx.progress("measuring the loudness of every voice")
-    prepared = voices.prepare(plan, lesson, ctx.label, ctx.objects, scratch)
+    audio_key = _audio_key(plan, settings, ctx.label, _sound(ctx)) if reuse_audio else None
+    kept = _kept_audio(ctx, audio_key) if audio_key else None
+    if kept is None:
+        ctx.progress(_("measuring the loudness of every voice"))
+        prepared = voices.prepare(plan, lesson, ctx.label, ctx.objects, scratch)
 
     jobs = {fmt: _video_jobs(ctx, plan, fmt, settings) for fmt in lesson.formats}
     # The audio chain is a few short ffmpeg runs in a row, and on a lesson of slides it is the
     # longest path: it takes one of the ``workers`` slots first, and gives it back when done.
     slots = threading.Semaphore(workers)
-    slots.acquire()
+    if kept is None:
+        slots.acquire()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        audio_job = pool.submit(_released, slots, _audio, ctx, plan, prepared, settings, scratch)
+        audio_job = pool.submit(_released, slots, _audio, ctx, plan, prepared, settings, scratch) if kept is None else None
         stored = segments.encode([job for fmt in lesson.formats for job in jobs[fmt]], ctx.objects, workers, ctx.progress, slots)
-        m4a, track_raw, level = audio_job.result()
+        m4a, track_raw, level = audio_job.result() if kept is None else kept
+    if audio_key and kept is None:
+        m4a, track_raw = _keep_audio(ctx, audio_key, m4a, track_raw, level)
     concat_lists = {}
     for fmt in lesson.formats:
         files, stored = stored[: len(jobs[fmt])], stored[len(jobs[fmt]):]
@@ -86,6 +97,74 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     )
 
 
+def _sound(ctx: Context) -> dict:
+    """The school's sting and the music bed the track is mixed with (transcode/music.py), by content."""
+    lesson, found = ctx.lesson, {}
+    if lesson.school.sting and lesson.school.branded:
+        found["sting"] = ctx.source_hash(lesson.school.sting)
+    if lesson.music is not None:
+        found["music"] = [ctx.source_hash(lesson.music.file), lesson.music.level]
+    return found
+
+
+def _audio_key(plan: Plan, settings: MediaSettings, label: str, sound: dict | None = None) -> dict:
+    """Everything the finished track (and its loudness report) is made of: each part's place and
+    length, its source file's sha256 and trim, and its narration's very samples and sentences;
+    the settings, the ffmpeg version and the code of the whole transcode package."""
+    import hashlib
+
+    from pipeline import records
+    from pipeline.digests import code_fingerprint
+
+    def narration(part) -> dict | None:
+        voiced = part.narration
+        if voiced is None:
+            return None
+        samples = voiced.samples.astype("<f4", copy=False)
+        return {"samples": hashlib.sha256(samples.tobytes()).hexdigest(), "shape": list(samples.shape),
+                "sentences": [records.dump(s) for s in voiced.sentences], "text": voiced.text,
+                "synthesised": voiced.synthesised}
+
+    parts = [{"index": p.index, "kind": p.kind, "frames": p.frames, "section": p.section, "file": p.file,
+              "start": p.start, "sha256": p.source_hash, "says": p.says, "lead": p.lead, "reveal": p.reveal,
+              "audio": repr(p.info.audio) if p.info is not None else None, "narration": narration(p)}
+             for p in plan.parts]
+    return {"what": "transcode.audio", "code": code_fingerprint("pipeline.transcode", "pipeline.contracts", "pipeline.house"),
+            "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(), "label": label, "parts": parts,
+            **({"sound": sound} if sound else {})}
+
+
+def _kept_audio(ctx: Context, key: dict) -> tuple[Path, Path, Loudness] | None:
+    """The finished track kept for ``key``: (AAC, normalised raw track, loudness), or None."""
+    from pipeline import records
+
+    objects = ctx.objects
+    report = objects.path(objects.key({**key, "out": "loudness"}), ".json")
+    if not report.is_file():  # written last: when it is there, so are the others
+        return None
+    m4a = objects.path(objects.key({**key, "out": "aac"}), ".m4a")
+    raw = objects.path(objects.key({**key, "out": "track"}), ".f32")
+    if not (m4a.is_file() and raw.is_file()):
+        return None
+    import json
+
+    return m4a, raw, records.load(Loudness, json.loads(report.read_text(encoding="utf-8")), "kept audio")
+
+
+def _keep_audio(ctx: Context, key: dict, m4a: Path, raw: Path, level: Loudness) -> tuple[Path, Path]:
+    """Move the finished track into the object store (same disk: a rename) and return where it is."""
+    import json
+
+    from pipeline import records
+
+    objects = ctx.objects
+    kept_m4a = objects.memo({**key, "out": "aac"}, ".m4a", lambda tmp: os.replace(m4a, tmp))
+    kept_raw = objects.memo({**key, "out": "track"}, ".f32", lambda tmp: os.replace(raw, tmp))
+    objects.memo({**key, "out": "loudness"}, ".json",
+                 lambda tmp: tmp.write_text(json.dumps(records.dump(level)), encoding="utf-8"))
+    return kept_m4a, kept_raw
+
+
 def _released(slots: threading.Semaphore, work, *args):
     try:
         return work(*args)
@@ -100,6 +179,10 @@ def _video_jobs(ctx: Context, plan: Plan, fmt: str, settings: MediaSettings) -> 
     for part in plan.parts:
         if part.kind == "clip":
             jobs += segments.clip_jobs(part, source_path(ctx.lesson, part), fmt, settings, f"{ctx.label}/{part.file}")
+            continue
+        if part.kind in branding.KINDS:  # the school's intro or outro: its logo on its colours
+            png = branding.picture(ctx.lesson, part.kind, settings.size(fmt), ctx.objects)
+            jobs += segments.slide_jobs(png, part.frames, fmt, settings, ctx.label, f"{ctx.label}: school.{part.kind}")
             continue
         rel = slides.cards[part.section] if part.kind == "card" else getattr(slides, part.kind)
         for png, frames in _held(part, part.frames - part.reveal, rel, list(slides.steps.get(part.section, ())), settings.slide_unit):
@@ -132,10 +215,18 @@ def _audio(ctx: Context, plan: Plan, prepared: list[voices.Prepared], settings: 
     track.write_track(plan, clips, cards, raw)
     for path in clips.values():
         path.unlink()
+    note = ""
+    if music.needed(ctx.lesson):  # the school's sting and the music bed, under the whole normalisation
+        ctx.progress(_("mixing the school's sting and the music bed"))
+        mixed = scratch / "mixed.f32"
+        note = music.mix(plan, ctx.lesson, raw, mixed, scratch, ctx.label).note(getattr(ctx.lesson.music, "level", None))
+        os.replace(mixed, raw)
     normal = scratch / "normalised.f32"
     spoken = any(item.level.action == "normalise" for item in prepared)
     if spoken:
         result = loudness.normalise(raw, normal, ctx.label)
+        if note:
+            result = replace(result, detail=f"{result.detail}; {note}")
     else:
         # Nothing was brought to the target (silence, noise only, parts too short to measure):
         # gain on the whole would boost exactly what the parts' rules kept as it was.

@@ -8,7 +8,7 @@ narration; then the planned duration is known exactly and the lesson's limit is 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -30,7 +30,7 @@ class Part:
     """One item of the sequence as it will be placed: ``frames`` frames at 30 fps."""
 
     index: int
-    kind: str  # "title" | "clip" | "card" | "end"
+    kind: str  # "title" | "clip" | "card" | "end" | "intro" | "outro" (the school's, transcode/branding.py)
     frames: int
     section: str | None = None
     file: str | None = None  # the lesson-relative source: the clip, or the card's recording
@@ -92,7 +92,7 @@ def make_plan(lesson: Lesson, label: str, settings: MediaSettings, objects, ffmp
             parts.append(_clip(index, item, lesson, label, source_hash(item.file)))
         elif isinstance(item, CardSlide):
             parts.append(_card(index, item, lesson, label, settings, objects, ffmpeg_version, source_hash))
-    plan = Plan(tuple(parts))
+    plan = Plan(_framed(lesson, parts))
     check_duration(plan, lesson, label)
     return plan
 
@@ -151,6 +151,19 @@ def _card(index: int, item: CardSlide, lesson: Lesson, label: str, settings: Med
     return Part(index, "card", frames + reveal, section=item.section, file=item.audio or None, info=info,
                 source_hash=digest,
                 narration=voiced, lead=settings.pad_before if hold else 0.0, reveal=reveal)
+
+
+def _framed(lesson: Lesson, parts: list[Part]) -> tuple[Part, ...]:
+    """The school's intro before the sequence and its outro after it (lesson/branding.py), when set.
+    A part's ``index`` is its place in the plan, so the sequence's parts move up by one after an intro."""
+    school = lesson.school
+    if not school.branded:
+        return tuple(parts)
+    framed = [Part(0, "intro", frames_for(school.intro))] if school.intro else []
+    framed += [replace(part, index=len(framed) + i) for i, part in enumerate(parts)]
+    if school.outro:
+        framed.append(Part(len(framed), "outro", frames_for(school.outro)))
+    return tuple(framed)
 
 
 def check_duration(plan: Plan, lesson: Lesson, label: str) -> None:

@@ -185,7 +185,17 @@
     }
   }
 
+  // pictures already in the page, by address: an update (one comes for every file a stage places)
+  // keeps the ones whose file did not change instead of loading them again, so they never flicker
+  let shown = new Map();
+
   function image(src, alt) {
+    const kept = shown.get(src);
+    if (kept) {
+      shown.delete(src);
+      kept.alt = alt;
+      return kept;
+    }
     const img = document.createElement("img");
     img.src = src;
     img.alt = alt;
@@ -195,6 +205,7 @@
 
   function showPreview(state) {
     const cards = $("#cards");
+    shown = new Map([...cards.querySelectorAll("img")].map(img => [img.getAttribute("src"), img]));
     cards.replaceChildren();
     for (const card of state.cards || []) {
       const figure = document.createElement("figure");
