@@ -358,7 +358,8 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
 def _run(stage: Stage, ctx: Context) -> StageResult:
     """``stage.run(ctx)`` here, or in a worker process of the pool (pipeline/executors.py): the
     stage is sent by value (cloudpickle: stages made in tests and the studio's preview included),
-    its result and any error come back whole; the journal and outputs stay with this process."""
+    without its progress and ready callbacks (they hold the reporter); its result and any error come
+    back whole; the journal and outputs stay with this process."""
     executor = ctx.objects.executor
     if executor is None or not executor.runs_stages:
         return stage.run(ctx)
@@ -368,14 +369,14 @@ def _run(stage: Stage, ctx: Context) -> StageResult:
 
     from pipeline.executors import rebuilt
 
-    remote = dataclasses.replace(ctx, objects=ObjectStore(ctx.objects.root, ctx.objects.shared), progress=_quiet)
+    remote = dataclasses.replace(ctx, objects=ObjectStore(ctx.objects.root, ctx.objects.shared), progress=_quiet, ready=_quiet)
     outcome, value = executor.submit(_run_here, cloudpickle.dumps((stage, remote))).result()
     if outcome == "ok":
         return value
     raise rebuilt(value)
 
 
-def _quiet(message: str) -> None:
+def _quiet(message) -> None:
     pass
 
 
