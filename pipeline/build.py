@@ -180,7 +180,11 @@ def build(
         unfinished = _mark_unfinished(settings.build_dir / ".cache")
         toolversions.use_store(settings.build_dir / ".cache" / "tools.json")
         hashes = FileHashes(settings.build_dir / ".cache" / "filehashes.json")
-        objects = ObjectStore(settings.build_dir / ".cache" / "objects")
+        try:
+            objects = _object_store(settings)
+        except PipelineError as exc:  # the cluster or the shared store cannot be reached: say so for every lesson
+            return _all_failed(lessons, exc, reporter)
+        held.callback(_close, objects)
         reporter.start([p.name for p in lessons])
         tools = _tool_versions(stages, settings)
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
@@ -195,6 +199,31 @@ def build(
             log.warning("the build cache was not saved: %s", FileError.of(exc))
     reporter.finish(reports, "build")
     return reports
+
+
+def _object_store(settings: Settings) -> ObjectStore:
+    """The build folder's object store; with MICROLEARN_CACHE a local copy of that shared store,
+    and with another executor than the local one, where its segments go (pipeline/executors.py).
+    Dask workers need a store they can reach: without MICROLEARN_CACHE it is this build folder's
+    own (for workers on this machine, or that mount this folder at the same path)."""
+    from pipeline.executors import make_executor
+    from pipeline.sharedstore import SharedStore
+
+    root = settings.build_dir / ".cache" / "objects"
+    distributed = bool(settings.scheduler) or settings.executor != "local"
+    url = settings.cache or (root.resolve().as_uri() if settings.scheduler else "")
+    shared = SharedStore(url, settings.cache_host_key) if url else None
+    if shared is not None:
+        shared.fs  # noqa: B018 - connect now: a wrong address fails the build before any lesson starts
+    executor = make_executor(settings.executor, settings.workers or settings.jobs, settings.scheduler) if distributed else None
+    if executor is not None:
+        log.info("video segments are encoded by %s; objects are shared through %s", executor.describe(), url)
+    return ObjectStore(root, shared, executor)
+
+
+def _close(objects: ObjectStore) -> None:
+    if objects.executor is not None:
+        objects.executor.close()
 
 
 def _all_failed(lessons: list[Path], error: PipelineError, reporter: Reporter) -> list[LessonReport]:
@@ -296,7 +325,7 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
         )
         begun = time.perf_counter()
         try:
-            result = stage.run(ctx)
+            result = _run(stage, ctx)
         except BaseException:
             report.stages.append(StageReport(stage.name, "failed", time.perf_counter() - begun, reasons))
             reporter.stage(report.slug, stage.name, "failed")
@@ -326,6 +355,45 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
                                  out / bundle_name(lesson.slug, lesson.version))
         report.approval = {"state": status.state, "reason": status.reason}
         reporter.stage(report.slug, "approval", "running", f"{status.state}: {status.reason}")
+
+
+def _run(stage: Stage, ctx: Context) -> StageResult:
+    """``stage.run(ctx)`` here, or in a worker process of the pool (pipeline/executors.py): the
+    stage is sent by value (cloudpickle: stages made in tests and the studio's preview included),
+    without its progress and ready callbacks (they hold the reporter); its result and any error come
+    back whole; the journal and outputs stay with this process."""
+    executor = ctx.objects.executor
+    if executor is None or not executor.runs_stages:
+        return stage.run(ctx)
+    import dataclasses
+
+    import cloudpickle
+
+    from pipeline.executors import rebuilt
+
+    remote = dataclasses.replace(ctx, objects=ObjectStore(ctx.objects.root, ctx.objects.shared), progress=_quiet, ready=_quiet)
+    outcome, value = executor.submit(_run_here, cloudpickle.dumps((stage, remote))).result()
+    if outcome == "ok":
+        return value
+    raise rebuilt(value)
+
+
+def _quiet(message) -> None:
+    pass
+
+
+def _run_here(sent: bytes) -> tuple:
+    """In a worker process: run one stage of one lesson, within the lesson's budgets."""
+    import pickle
+
+    from pipeline.executors import portable
+
+    stage, ctx = pickle.loads(sent)
+    try:
+        with lesson_budget(ctx.settings.lesson_seconds, ctx.settings.child_memory_mb):
+            return "ok", stage.run(ctx)
+    except BaseException as exc:  # noqa: BLE001 - sent back and raised in the build's process
+        return "failed", portable(exc)
 
 
 def _remove_stale(out: Path, previous: dict | None, result: StageResult) -> None:

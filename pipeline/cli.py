@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("lessons", nargs="*", help=_("lesson folder names under content/ (default: all)"))
     build.add_argument("-j", "--jobs", type=int, default=0, help=_("lessons built at once (default: number of cores)"))
     build.add_argument("--explain", action="store_true", help=_("say why each stage is rebuilt"))
+    build.add_argument("--scheduler", default="", metavar="ADDRESS",
+                       help=_("encode on a Dask cluster, e.g. tcp://host:8786 (or MICROLEARN_SCHEDULER; docs/cluster.md)"))
+    build.add_argument("--executor", choices=("local", "processes"), default="",
+                       help=_("where stages and video segments run: this process (default) or a pool of worker processes"))
+    build.add_argument("--workers", type=int, default=0,
+                       help=_("worker processes for --executor processes (default: number of cores)"))
     build.add_argument("--json", action="store_true", help=_("print one JSON document (docs/json-output.md) instead of progress"))
 
     check = sub.add_parser("check", help=_("validate lessons without building anything"))
@@ -123,7 +129,9 @@ def _settings(args, jobs: int = 1):
     from pipeline.cache import cpu_count
     from pipeline.settings import Settings
 
-    return Settings.from_environment(args.content, args.build_dir, jobs or cpu_count())
+    return Settings.from_environment(args.content, args.build_dir, jobs or cpu_count(),
+                                     scheduler=getattr(args, "scheduler", ""), executor=getattr(args, "executor", ""),
+                                     workers=getattr(args, "workers", 0))
 
 
 def _lessons(args, names: list[str]) -> list[Path]:

@@ -21,6 +21,11 @@ from pipeline.templates import default_templates
 
 LIMIT_VARIABLE = "MICROLEARN_PORTAL_LIMIT"
 TEMPLATES_VARIABLE = "MICROLEARN_TEMPLATES"
+CACHE_VARIABLE = "MICROLEARN_CACHE"  # the shared object store's URL (pipeline/sharedstore.py)
+CACHE_HOST_KEY_VARIABLE = "MICROLEARN_CACHE_HOST_KEY"  # an SFTP store's host key, pinned
+SCHEDULER_VARIABLE = "MICROLEARN_SCHEDULER"  # a Dask scheduler's address (pipeline/executors.py)
+EXECUTOR_VARIABLE = "MICROLEARN_EXECUTOR"  # local | processes
+EXECUTORS = ("local", "processes")
 DEFAULT_LIMIT = 500 * 1000 * 1000  # 500 MB: Canvas's per-file upload limit, a common PHP setting for Moodle
 _UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
 
@@ -41,15 +46,34 @@ class Settings:
     templates: Path = field(default_factory=default_templates)  # card themes, report, player, scaffold
     lesson_seconds: float = DEFAULT_LESSON_SECONDS  # a lesson's time budget (pipeline/limits.py)
     child_memory_mb: int = DEFAULT_CHILD_MEMORY_MB  # the address space each ffmpeg/espeak-ng child may use
+    cache: str = ""  # the shared object store's URL ("": this build folder's store only)
+    cache_host_key: str = ""  # the SFTP store's host key ("ssh-ed25519 AAAA...")
+    scheduler: str = ""  # a Dask scheduler (tcp://host:8786): segments are encoded on its workers
+    executor: str = "local"  # "local" (this process) or "processes" (a pool of local worker processes)
+    workers: int = 0  # worker processes for "processes" (0: the number of cores)
 
     @classmethod
     def from_environment(cls, content_dir: Path, build_dir: Path, jobs: int = 1,
-                         environ: Mapping[str, str] | None = None) -> Settings:
-        """Settings for this machine; raises SettingError for a value that cannot be understood."""
+                         environ: Mapping[str, str] | None = None, scheduler: str = "", executor: str = "",
+                         workers: int = 0) -> Settings:
+        """Settings for this machine; raises SettingError for a value that cannot be understood.
+        ``scheduler`` and ``executor`` (the command line's) win over the environment's."""
         environ = os.environ if environ is None else environ
         limit = environ.get(LIMIT_VARIABLE, "").strip()
         templates = environ.get(TEMPLATES_VARIABLE, "").strip()
+        executor = executor or environ.get(EXECUTOR_VARIABLE, "").strip() or "local"
+        if executor not in EXECUTORS:
+            raise SettingError(_("{variable}: '{value}' is not an executor — use one of {choices} "
+                                 "(or --scheduler tcp://host:8786 for a Dask cluster)",
+                                 variable=EXECUTOR_VARIABLE, value=executor, choices=", ".join(EXECUTORS)))
+        scheduler = scheduler or environ.get(SCHEDULER_VARIABLE, "").strip()
+        cache = environ.get(CACHE_VARIABLE, "").strip()
+        if cache and "://" not in cache:
+            raise SettingError(_("{variable}: '{value}' is not a URL — write file:///mnt/cache, "
+                                 "sftp://user@host/srv/cache or s3://bucket/cache", variable=CACHE_VARIABLE, value=cache))
         return cls(content_dir, build_dir, jobs,
+                   cache=cache, cache_host_key=environ.get(CACHE_HOST_KEY_VARIABLE, "").strip(),
+                   scheduler=scheduler, executor=executor, workers=max(0, workers),
                    portal_limit=parse_size(limit, LIMIT_VARIABLE) if limit else DEFAULT_LIMIT,
                    templates=Path(templates) if templates else default_templates(),
                    lesson_seconds=_positive(environ, LESSON_SECONDS_VARIABLE, DEFAULT_LESSON_SECONDS),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from pipeline.contracts import Artifact, StageResult, Upstream
 from pipeline.digests import code_fingerprint, json_digest
@@ -17,14 +17,26 @@ from pipeline.fsutil import atomic_path, sha256_file
 from pipeline.lesson.model import Lesson, lesson_label
 from pipeline.settings import Settings
 
+if TYPE_CHECKING:
+    from pipeline.executors import Executor
+    from pipeline.sharedstore import SharedStore
+
 __all__ = ["Artifact", "Context", "ObjectStore", "Settings", "Stage", "StageResult", "Upstream", "describe"]
 
 
 class ObjectStore:
-    """Content-addressed files shared by every lesson: key = sha256 of JSON-encoded parts."""
+    """Content-addressed files shared by every lesson: key = sha256 of JSON-encoded parts.
 
-    def __init__(self, root: Path):
+    ``shared`` (a ``SharedStore``, MICROLEARN_CACHE) makes this folder a local copy of a store
+    other machines use too: a piece missing here is fetched from it (kept only when its bytes are
+    the sealed ones) before it is made, and a piece made here is put there. ``executor`` (None:
+    this process) is where the stages send the pieces they distribute (pipeline/executors.py).
+    """
+
+    def __init__(self, root: Path, shared: SharedStore | None = None, executor: Executor | None = None):
         self.root = root
+        self.shared = shared
+        self.executor = executor
 
     @staticmethod
     def key(parts: dict) -> str:
@@ -33,12 +45,40 @@ class ObjectStore:
     def path(self, key: str, suffix: str) -> Path:
         return self.root / key[:2] / f"{key}{suffix}"
 
+    def name(self, target: Path) -> str:
+        """``target``'s name in the shared store (the same layout)."""
+        return target.relative_to(self.root).as_posix()
+
+    @property
+    def _elsewhere(self) -> bool:
+        """A shared store that is not this very folder (workers writing into it need no copy back)."""
+        if self.shared is None:
+            return False
+        if not hasattr(self, "_is_elsewhere"):
+            folder = self.shared.local_root
+            self._is_elsewhere = folder is None or folder.resolve() != self.root.resolve()
+        return self._is_elsewhere
+
+    def present(self, target: Path) -> bool:
+        """``target`` is here, or was fetched (verified) from the shared store."""
+        if target.is_file():
+            if self._elsewhere and not self.shared.has(self.name(target)):
+                self.shared.publish(self.name(target), target)  # made before the store was shared
+            return True
+        return self._elsewhere and self.shared.fetch(self.name(target), target)
+
+    def keep(self, target: Path) -> None:
+        """Put a piece just made here into the shared store too."""
+        if self._elsewhere:
+            self.shared.publish(self.name(target), target)
+
     def memo(self, parts: dict, suffix: str, make: Callable[[Path], None]) -> Path:
         """The stored file for ``parts``; ``make(tmp)`` writes it first when it is not there yet."""
         target = self.path(self.key(parts), suffix)
-        if not target.is_file():
+        if not self.present(target):
             with atomic_path(target) as tmp:
                 make(tmp)
+            self.keep(target)
         return target
 
 

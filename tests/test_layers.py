@@ -17,7 +17,7 @@ LAYERS = [
                 "pipeline.digests", "pipeline.fsutil", "pipeline.timefmt", "pipeline.templates", "pipeline.settings",
                 "pipeline.toolversions", "pipeline.ffmpeg", "pipeline.probe", "pipeline.espeak", "pipeline.audio",
                 "pipeline.lock", "pipeline.limits", "pipeline.markdown", "pipeline.reveal", "pipeline.i18n",
-                "pipeline.changes", "pipeline.platforms"}),
+                "pipeline.changes", "pipeline.sharedstore", "pipeline.executors", "pipeline.platforms"}),
     ("lesson", {"pipeline.lesson"}),
     ("core", {"pipeline.stage", "pipeline.cache", "pipeline.signoff"}),
     ("stages", {"pipeline.cards", "pipeline.transcode", "pipeline.caption", "pipeline.review", "pipeline.package"}),

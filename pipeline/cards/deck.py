@@ -145,7 +145,7 @@ def draw(ctx: Context, theme: Theme, pages: list[Page], total: int, colors: dict
         keys[index] = objects.key(key)
         png = objects.path(objects.key({**key, "out": "png"}), ".png")
         measured = objects.path(objects.key({**key, "out": "fit"}), ".json")
-        if measured.is_file() and (png.is_file() or not page.rel or not render):
+        if objects.present(measured) and (not page.rel or not render or objects.present(png)):
             drawn.fits[index] = json.loads(measured.read_text(encoding="utf-8"))
             chosen[index] = drawn.fits[index].get("amount", "")
             offsets[index] = drawn.fits[index].get("offset", 0)

@@ -26,7 +26,7 @@ from pipeline.i18n import _
 from pipeline import ffmpeg
 from pipeline.digests import code_fingerprint
 from pipeline.errors import MediaError
-from pipeline.fsutil import sha256_file
+from pipeline.fsutil import atomic_path, sha256_file
 from pipeline.stage import ObjectStore
 from pipeline.transcode import camera, commands
 from pipeline.transcode.plan import Part
@@ -38,14 +38,23 @@ SEGMENT_CODE = ("pipeline.transcode.segments", "pipeline.transcode.commands", "p
 
 @dataclass(frozen=True)
 class Job:
-    """One segment to have in the store: its key and how to encode it."""
+    """One segment to have in the store: its key and how to encode it (``argv`` with ``OUT``
+    for the output; ``sources``: each input file's path as it stands in ``argv``, and its sha256)."""
 
     key: dict
-    make: Callable[[Path], None] = field(compare=False)
+    argv: tuple[str, ...] = field(compare=False)
+    sources: tuple[tuple[str, str], ...] = field(compare=False)
+    context: str = field(compare=False)
+    portable: bool = field(default=True, compare=False)  # its inputs are all in ``sources`` (a worker can run it)
 
     @property
     def id(self) -> str:
         return ObjectStore.key(self.key)
+
+    def make(self, tmp: Path) -> None:
+        """Encode into ``tmp`` (for the object store), here."""
+        argv = list(self.argv)
+        ffmpeg.run(argv[: argv.index("OUT")] + [str(tmp)] + argv[argv.index("OUT") + 1:], context=self.context)
 
 
 def _key(settings: MediaSettings, fmt: str, **parts) -> dict:
@@ -66,18 +75,20 @@ def clip_jobs(part: Part, source: Path, fmt: str, settings: MediaSettings, conte
         argv = commands.clip_segment(str(source), start, count, fit, settings.size(fmt), settings, "OUT")
         key = _key(settings, fmt, kind="clip", sha256=part.source_hash, start=start, frames=count,
                    source=[fit.width, fit.height, fit.sar, video.rotation, fit.hdr])
-        jobs.append(Job(key, _runner(argv, context)))
+        jobs.append(Job(key, tuple(argv), ((str(source), part.source_hash),), context))
     return jobs
 
 
 def slide_jobs(png: Path, frames: int, fmt: str, settings: MediaSettings, context: str, label: str) -> list[Job]:
     """A still slide held ``frames`` frames: one unit repeated, then the remainder."""
-    _need(png, label)
+    if not png.is_file():
+        raise MediaError(label, _("is missing: the cards stage did not write this slide"),
+                         _("build again; if it persists, report it"))
     digest = sha256_file(png)
 
     def job(count: int) -> Job:
         argv = commands.slide_segment(str(png), count, settings.size(fmt), settings, "OUT")
-        return Job(_key(settings, fmt, kind="slide", sha256=digest, frames=count), _runner(argv, context))
+        return Job(_key(settings, fmt, kind="slide", sha256=digest, frames=count), tuple(argv), ((str(png), digest),), context)
 
     units, tail = divmod(frames, settings.slide_unit)
     jobs = [job(settings.slide_unit)] * units
@@ -89,28 +100,17 @@ def slide_jobs(png: Path, frames: int, fmt: str, settings: MediaSettings, contex
 def camera_job(png: Path, move: camera.Move, first: int, frames: int, fmt: str, settings: MediaSettings,
                context: str, label: str) -> Job:
     """Frames ``first`` .. ``first + frames - 1`` of a card's camera move over the slide ``png``."""
-    _need(png, label)
-    from pipeline.lesson.model import FORMATS
-
-    box = camera.scaled_box(move.box, settings.size(fmt), FORMATS[fmt])
-    moved = camera.Move(box, move.frames)
-    argv = camera.segment(str(png), moved, first, frames, settings.size(fmt), settings, "OUT")
-    return Job(_key(settings, fmt, kind="camera", sha256=sha256_file(png), box=list(box), move=move.frames,
-                    zoom=camera.ZOOM, first=first, frames=frames), _runner(argv, context))
-
-
-def _need(png: Path, label: str) -> None:
     if not png.is_file():
         raise MediaError(label, _("is missing: the cards stage did not write this slide"),
                          _("build again; if it persists, report it"))
+    from pipeline.lesson.model import FORMATS
 
-
-def _runner(argv: list[str], context: str) -> Callable[[Path], None]:
-    """``make(tmp)`` for the object store: the command with its output set to ``tmp``."""
-    def make(tmp: Path) -> None:
-        ffmpeg.run(argv[: argv.index("OUT")] + [str(tmp)] + argv[argv.index("OUT") + 1:], context=context)
-
-    return make
+    digest = sha256_file(png)
+    box = camera.scaled_box(move.box, settings.size(fmt), FORMATS[fmt])
+    moved = camera.Move(box, move.frames)
+    argv = camera.segment(str(png), moved, first, frames, settings.size(fmt), settings, "OUT")
+    return Job(_key(settings, fmt, kind="camera", sha256=digest, box=list(box), move=move.frames,
+                    zoom=camera.ZOOM, first=first, frames=frames), tuple(argv), ((str(png), digest),), context)
 
 
 def encode(jobs: list[Job], objects: ObjectStore, workers: int, progress: Callable[[str], None] = lambda m: None,
@@ -119,6 +119,8 @@ def encode(jobs: list[Job], objects: ObjectStore, workers: int, progress: Callab
     time, each also holding one of ``slots`` when given); returns the stored files in the order
     of ``jobs``."""
     unique = {job.id: job for job in jobs}
+    if objects.executor is not None and all(job.portable for job in jobs):
+        return _encode_elsewhere(jobs, unique, objects, progress)
     done: dict[str, Path] = {}
     slots = slots or threading.Semaphore(max(1, workers))
 
@@ -132,3 +134,41 @@ def encode(jobs: list[Job], objects: ObjectStore, workers: int, progress: Callab
             done[key] = future.result()
             progress(_("video segment {index} of {total}", index=index, total=len(futures)))
     return [done[job.id] for job in jobs]
+
+
+def _encode_elsewhere(jobs: list[Job], unique: dict[str, Job], objects: ObjectStore,
+                      progress: Callable[[str], None]) -> list[Path]:
+    """Every segment not yet stored is a task on the executor (pipeline/executors.py): its inputs
+    go to the shared store by content, a worker encodes, the result is fetched and verified."""
+    from pipeline.executors import ToolTask, input_name, raise_failure, run_task
+
+    store = objects.shared
+    targets = {key: objects.path(key, ".mp4") for key in unique}
+    missing = {key: job for key, job in unique.items() if not objects.present(targets[key])}
+    sent: set[str] = set()
+    futures = {}
+    for key, job in missing.items():
+        inputs = []
+        for index, (path, sha) in enumerate(job.sources):
+            name = input_name(sha, Path(path).suffix)
+            if name not in sent and not store.has(name):
+                store.publish(name, Path(path))
+            sent.add(name)
+            inputs.append((f"IN{index}", name))
+        placeholders = {path: f"IN{index}" for index, (path, _) in enumerate(job.sources)}
+        argv = tuple(placeholders.get(a, a) for a in job.argv)
+        task = ToolTask(objects.name(targets[key]), argv, tuple(inputs), job.key["ffmpeg"], job.context)
+        futures[objects.executor.submit(run_task, store, task, key=f"segment-{key}")] = key
+    done = len(unique) - len(missing)
+    for future in objects.executor.as_completed(futures):
+        key = futures[future]
+        outcome = future.result()
+        if outcome[0] != "ok":
+            raise_failure(outcome)
+        if not objects.present(targets[key]):  # damaged on the way: made here instead, never used as it came
+            with atomic_path(targets[key]) as tmp:
+                unique[key].make(tmp)
+            objects.keep(targets[key])
+        done += 1
+        progress(f"video segment {done} of {len(unique)}")
+    return [targets[job.id] for job in jobs]

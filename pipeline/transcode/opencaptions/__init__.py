@@ -218,16 +218,9 @@ def _jobs(ctx: Context, clean: Path, frames: int, cues: list, style: ass.Style, 
         argv = burn_chunk(str(clean), first, count, str(path), str(fontsdir), settings, "OUT")
         key = {"stage": "social", "code": code_fingerprint("pipeline.transcode.opencaptions"), "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(),
                "video": video_sha, "first": first, "frames": count, "ass": digest, "font": captionfont.parts(font)}
-        jobs.append(segments.Job(key, _runner(argv, ctx.label)))
+        # its .ass and fonts folder are named inside a filter string: encoded here, not sent to a worker
+        jobs.append(segments.Job(key, tuple(argv), (), ctx.label, portable=False))
     return jobs
-
-
-def _runner(argv: list[str], context: str):
-    def make(tmp: Path) -> None:
-        at = argv.index("OUT")
-        ffmpeg.run(argv[:at] + [str(tmp)] + argv[at + 1:], context=context)
-
-    return make
 
 
 def params(lesson: Lesson, settings: Settings) -> dict:

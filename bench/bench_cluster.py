@@ -1,0 +1,165 @@
+"""Builds beyond one process (issue 19): worker processes, the Dask executor, a shared store.
+
+Ten small distinct lessons (title, two cards with synthesised narration, end; 16:9), each build
+from cold (fresh build folder and store) as `microlearn build --json` in a fresh process:
+
+1. the process pool with 1 and with 2 worker processes (goal: >= 1.8x on 2 cores);
+2. the Dask executor (a real scheduler and 2 workers on loopback) against the local executor
+   (goal: <= 5 % overhead);
+3. a second "machine": a fresh build folder on the shared store filled by a cold build
+   (goal: no video encode, <= 10 % of the cold build);
+4. the task sizes the cluster model in docs/architecture.md is made from: CPU seconds of the
+   build's own process and of the workers, and the number of segment tasks.
+
+The machine is shared: every figure is printed with the load average beside it, and CPU times
+(user + system, the build and everything it waited for, workers included) are given with the
+wall times, since they do not depend on what else runs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+LESSONS = 10
+
+YAML = """\
+title: Bench lesson {n}
+language: en
+authors:
+  - name: Bench
+    school: Microlearn
+rubric: Bench
+tags: [bench]
+licence: CC-BY-4.0
+objectives:
+  - Measure build number {n}
+audience: teachers
+formats: ["16:9"]
+max_duration: 90
+sequence:
+  - type: title
+    subtitle: Number {n}
+    duration: 2
+  - type: card
+    section: first
+  - type: card
+    section: second
+  - type: end
+    credits: [Bench {n}]
+    duration: 2
+"""
+SCRIPT = """\
+# Bench lesson {n}
+
+## First idea, number {n} {{#first}}
+
+- Hold the phone with both hands
+- Lean on a table, lesson {n}
+
+Narration: Hold the phone with both hands. Lean on a table to keep it steady. This is lesson {n}.
+
+## Second idea, number {n} {{#second}}
+
+- Face the window
+- Speak to the lens
+
+Narration: Face the window so the light falls on your face, and speak to the lens. Lesson {n} ends here.
+"""
+
+
+def lessons(folder: Path) -> Path:
+    content = folder / "content"
+    for n in range(1, LESSONS + 1):
+        lesson = content / f"bench-{n:02d}"
+        (lesson / "media").mkdir(parents=True)
+        (lesson / "lesson.yaml").write_text(YAML.format(n=n), encoding="utf-8")
+        (lesson / "script.md").write_text(SCRIPT.format(n=n), encoding="utf-8")
+    return content
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_of(pids: list[int]) -> float:
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        times = psutil.Process(pid).cpu_times()
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def run_build(content: Path, build: Path, *args: str, env: dict | None = None, workers: list[int] = ()) -> dict:
+    before_load, cpu0, wcpu0 = load(), cpu_of_children(), cpu_of(list(workers))
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pipeline", "-v", "--content", str(content), "--build-dir", str(build),
+                           "build", "--json", *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **(env or {})})
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"build failed:\n{done.stderr[-3000:]}\n{done.stdout[-3000:]}")
+    report = json.loads(done.stdout)
+    assert all(lesson["status"] == "built" for lesson in report["lessons"]), report
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu_of_children() - cpu0, 2),
+            "worker_cpu_s": round(cpu_of(list(workers)) - wcpu0, 2),
+            "encodes": done.stderr.count("libx264"), "load_before": before_load, "load_after": load(),
+            "bundles": {lesson["slug"]: [a["sha256"] for a in lesson["artifacts"] if a["kind"] == "bundle"]
+                        for lesson in report["lessons"]}}
+
+
+def main() -> dict:
+    from cluster_helpers import dask_cluster
+
+    cores = len(os.sched_getaffinity(0))
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        content = lessons(scratch)
+        local = run_build(content, scratch / "local")
+        one = run_build(content, scratch / "p1", "--executor", "processes", "--workers", "1", "-j", "2")
+        two = run_build(content, scratch / "p2", "--executor", "processes", "--workers", "2", "-j", "2")
+        with dask_cluster(scratch / "cluster", workers=2) as cluster:
+            pids = [p.pid for p in cluster.workers.values()]
+            on_dask = run_build(content, scratch / "dask", "--scheduler", cluster.address,
+                                env={"MICROLEARN_CACHE": (scratch / "dask-store").as_uri()}, workers=pids)
+        store = {"MICROLEARN_CACHE": (scratch / "store").as_uri()}
+        cold = run_build(content, scratch / "cold", env=store)
+        second = run_build(content, scratch / "second", env=store)
+    for figures in (one, two, on_dask, cold, second):
+        assert figures["bundles"] == local["bundles"], "an executor changed the bytes"
+    runs = {"local": local, "processes_1": one, "processes_2": two, "dask_2_workers": on_dask,
+            "shared_store_cold": cold, "shared_store_second_machine": second}
+    for figures in runs.values():
+        figures.pop("bundles")
+    speedup = round(one["wall_s"] / two["wall_s"], 2)
+    overhead = round(on_dask["wall_s"] / local["wall_s"] - 1, 3)
+    cpu_overhead = round((on_dask["cpu_s"] + on_dask["worker_cpu_s"]) / local["cpu_s"] - 1, 3)
+    reuse = round(second["wall_s"] / cold["wall_s"], 3)
+    print(f"   {LESSONS} lessons, {cores} cores (load {local['load_before']} at start)")
+    for name, f in runs.items():
+        print(f"   {name:28} {f['wall_s']:7.1f} s wall, {f['cpu_s'] + f['worker_cpu_s']:7.1f} s CPU, "
+              f"{f['encodes']:3d} segment encodes here, load {f['load_before']} -> {f['load_after']}")
+    print(f"   1 -> 2 worker processes: {speedup}x (goal >= 1.8x)")
+    print(f"   Dask executor vs local: {overhead:+.1%} wall, {cpu_overhead:+.1%} CPU (goal <= 5 %)")
+    print(f"   second machine on the shared store: {reuse:.1%} of the cold build, "
+          f"{second['encodes']} encodes (goal: none, <= 10 %)")
+    return {"lessons": LESSONS, "cores": cores, "runs": runs, "speedup_1_to_2_processes": speedup,
+            "dask_overhead_wall": overhead, "dask_overhead_cpu": cpu_overhead, "second_machine_fraction": reuse}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), indent=1))
