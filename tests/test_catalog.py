@@ -158,9 +158,6 @@ def test_watch_facts_are_text_in_the_page():
 def published(tmp_path_factory):
     """One real lesson built, approved and published to a folder target with a Russian catalog,
     the folder served on a loopback port (byte ranges, as web servers answer)."""
-    import functools
-    import http.server
-    import threading
 
     from conftest import LESSON_YAML, SCRIPT_MD
     from package_helpers import build_lesson, bundle_of, write_lesson
@@ -169,7 +166,7 @@ def published(tmp_path_factory):
     from pipeline.signoff.approval import approve
     from pipeline.signoff.checklist import load_checklist
     from pipeline.signoff.keys import generate_key
-    from test_scorm_runtime import _QuietHandler
+    from test_scorm_runtime import serve_folder
 
     project = tmp_path_factory.mktemp("catalog")
     folder = write_lesson(project / "content" / "first-video", LESSON_YAML, SCRIPT_MD)
@@ -187,13 +184,8 @@ def published(tmp_path_factory):
                                           f"targets:\n  - name: share\n    type: folder\n    path: {share}\n")
     done = publish(project, project / "content", project / "build", project / "publish.yaml", build=False)
     assert done.ok and [p[0] for p in done.published] == ["first-video"], done.lines()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(share)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", share, zip_path, manifest
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(share) as url:
+        yield url, share, zip_path, manifest
 
 
 @pytest.mark.media

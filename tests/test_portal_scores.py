@@ -9,17 +9,14 @@ then its answer slide.
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 import zipfile
 from urllib.parse import quote
 
 import pytest
 
 from conftest import ROOT
-from test_scorm_runtime import _QuietHandler, _lesson_frame, served_lesson
+from test_scorm_runtime import _QuietHandler, _lesson_frame, serve_folder, served_lesson
 
 pytestmark = [pytest.mark.e2e]
 
@@ -360,17 +357,18 @@ def cmi5_lms(quiz_site, lrs):
             self.end_headers()
             self.wfile.write(body)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(LMS, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    with serve_folder(site, LMS) as base:
+        yield _cmi5_launch(base, registration, session, au, course)
+
+
+def _cmi5_launch(base, registration, session, au, course) -> dict:
+    """The launch URL and facts an LMS at ``base`` gives the lesson (cmi5 section 8.1)."""
     actor = {"objectType": "Agent", "name": "Anna Petrova",
              "account": {"homePage": "https://lms.example.invalid", "name": "anna"}}
     params = {"endpoint": f"{base}/lms/xapi/", "fetch": f"{base}/lms/fetch", "actor": json.dumps(actor),
               "registration": registration, "activityId": au.get("id")}
-    yield {"launch": f"{base}/pkg/index.html?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in params.items()),
-           "registration": registration, "session": session, "actor": actor, "au": au.get("id"), "course": course}
-    server.shutdown()
-    server.server_close()
+    return {"launch": f"{base}/pkg/index.html?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in params.items()),
+            "registration": registration, "session": session, "actor": actor, "au": au.get("id"), "course": course}
 
 
 def test_cmi5_xml_describes_one_course_and_its_assignable_unit(quiz_site):

@@ -340,19 +340,10 @@ def test_catalog_is_the_same_on_both_targets(project):
 
 def test_catalog_lists_exactly_the_published_lessons(project, browser_page):
     """Read over HTTP on loopback, as visitors read it: a browser loads no captions track from file:// URLs."""
-    import functools
-    import http.server
-    import threading
+    from test_scorm_runtime import serve_folder
 
-    from test_scorm_runtime import _QuietHandler
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(project["share"])))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        _browse_the_catalog(project, browser_page, f"http://127.0.0.1:{server.server_address[1]}")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(project["share"]) as url:
+        _browse_the_catalog(project, browser_page, url)
 
 
 def _browse_the_catalog(project, page, base: str) -> None:

@@ -4,11 +4,8 @@ Exactly those checks must trip; the report renders in headless Chromium; approvi
 while a blocking check fails. One lesson is built per module (tiny media, one format)."""
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import subprocess
-import threading
 from pathlib import Path
 
 import av
@@ -256,19 +253,13 @@ def test_flash_counter_on_synthetic_series():
     assert measure.count_flashes(bright, fps)[0] == 0
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def served(built):
+    from test_scorm_runtime import serve_folder
+
     _, out, _, _ = built
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_folder(out) as url:
+        yield url
 
 
 def test_the_report_renders_in_chromium(built, served, browser_page):

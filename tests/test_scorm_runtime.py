@@ -6,6 +6,7 @@ the 16:9/9:16 switch, keyboard use and a phone-sized layout.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import io
@@ -103,10 +104,18 @@ def served_lesson(root: Path, slug: str, yaml: str, script: str, handler=None):
     shutil.copyfile(SCORM_AGAIN, served / "scorm12.js")
     (served / "host.html").write_text(HOST, encoding="utf-8")
     (served / "opener.html").write_text(HOST.split("<body>")[0] + "<body></body></html>\n", encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler or _QuietHandler, directory=str(served)))
+    with serve_folder(served, handler) as url:
+        yield url, report, zip_path, manifest
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path, handler=None):
+    """Serve ``folder`` on a loopback port for the test's length (``handler``: the request handler class,
+    by default static files with byte ranges); yields the base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler or _QuietHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", report, zip_path, manifest
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
