@@ -213,13 +213,15 @@ def ljspeech_case(seconds: float, seed: int = 3, under: str | None = None, under
     return Case(name, "en", samples, tuple(lines), tuple(spans))
 
 
-def synthesised_case(language: str, seconds: float, seed: int = 5, reader: int = 0, under: str | None = None) -> Case:
+def synthesised_case(language: str, seconds: float, seed: int = 5, reader: int = 0, under: str | None = None,
+                     under_db: float | None = None) -> Case:
     """``SENTENCES[language]`` read by espeak-ng as another reader (SYNTHETIC speech, not a
     human's), joined to ``seconds``, with ``under`` ("music", "noise") under the speech."""
     voice, speed, pitch = READERS[language][reader]
     pieces = [(text, speak(text, voice, speed, pitch)) for text in SENTENCES[language]]
-    samples, lines, spans = joined(pieces, seconds, seed, language, tempi=(1.0, 1.08, 0.93), under=under)
-    name = f"{language}-espeak-{voice}-{speed}wpm-{_length(seconds)}" + (f"+{under}{BEDS[under]:.0f}dB" if under else "")
+    samples, lines, spans = joined(pieces, seconds, seed, language, tempi=(1.0, 1.08, 0.93), under=under, under_db=under_db)
+    level = BEDS.get(under or "", 0.0) if under_db is None else under_db
+    name = f"{language}-espeak-{voice}-{speed}wpm-{_length(seconds)}" + (f"+{under}{level:.0f}dB" if under else "")
     return Case(name, language, samples, tuple(lines), tuple(spans))
 
 
