@@ -29,6 +29,7 @@ FLUX_FLOOR = 1.0  # and in any case (when most of the loud sound is music, its m
 NOISE_SHARE = 0.1  # the quietest tenth of frames, per mel band, estimate the noise floor
 NOISE_OVER = 1.0  # times the noise floor subtracted
 FLOOR_DB = 50.0  # dB under the speech level (per band) at which every band is floored
+CARRY_DB = 20.0  # dB under the speech level: a band's noise floor higher than this is carried to the reading
 VAD_MARGIN = 4.5  # dB: speech is at least this far over the noise floor
 CMN_WINDOW = 3.0  # s: cepstral means are removed over a sliding window, so music or noise at
 # one end of a recording does not shift the features of the speech at the other
@@ -118,6 +119,14 @@ def denoised(mel: np.ndarray, floor: np.ndarray | None = None) -> tuple[np.ndarr
     if floor is not None:
         share = np.maximum(share, floor)
     return np.maximum(mel - NOISE_OVER * noise, share * level), share.astype(np.float32)
+
+
+def carried_floor(floor: np.ndarray | None) -> np.ndarray | None:
+    """The bands of a recording's noise floor that a reading is floored at too: those within
+    CARRY_DB of the speech level (noise that covers speech there); deeper floors are left out."""
+    if floor is None:
+        return None
+    return np.where(floor >= 10 ** (-CARRY_DB / 10), floor, 0.0).astype(np.float32)
 
 
 def _running_mean(x: np.ndarray, window: int) -> np.ndarray:

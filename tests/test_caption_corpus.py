@@ -94,6 +94,26 @@ def test_music_or_noise_under_the_speech_and_tempo_changes_keep_the_goals(langua
     assert result.quality >= MISMATCH_BELOW
 
 
+@pytest.mark.parametrize("language, snr", [
+    pytest.param("en", 15, marks=pytest.mark.xfail(strict=True, reason=(
+        "measured start median 0.038 / p95 0.417 / max 1.106 s, end 0.062 / 0.155 / 0.183 s (was start p95 2.36, "
+        "max 2.80 s): one line's first word ('than') still takes the filler in the pause before it"))),
+    ("ru", 15), ("ru", 10), ("ko", 15), ("ko", 10)])
+def test_pink_noise_at_snr_15_and_10_db_under_the_speech_keeps_the_goals(language, snr):
+    """Pink noise (a room, a fan) only ``snr`` dB under the speech for two minutes with fillers and
+    pauses: the features' noise floor (pipeline.audio.denoised) keeps the goals. en is real speech
+    (LJ Speech); ru and ko are SYNTHETIC (espeak-ng's second reader, another voice and speed)."""
+    if language == "en":
+        real_speech()
+        case = ljspeech_case(120, under="noise", under_db=-snr)
+    else:
+        case = synthesised_case(language, 120, reader=1, under="noise", under_db=-snr)
+    result = align(case.samples, tokens_of(" ".join(case.lines)), DEFAULT_VOICES[language])
+    starts, ends = line_errors(result, case)
+    assert_goals(starts, ends)
+    assert result.quality >= MISMATCH_BELOW
+
+
 @pytest.mark.parametrize("language", ["en", "ru", "ko"])
 def test_wrong_and_cut_short_scripts_are_caught_and_the_right_one_passes(language):
     case = case_for(language, 40)
