@@ -81,7 +81,7 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
         return Alignment((), (), 1.0)
     synthetic = synthesise(words, voice, context)
     real = features(samples)
-    synth = features(synthetic.samples, floor=carried_floor(real.floor))  # the recording's noise, on the reading too  # the recording's noise floor, on the reading too
+    synth = features(synthetic.samples, floor=carried_floor(real.floor))  # the recording's noise, on the reading too
     speech = voiced(real.energy_db, mfcc=real.mfcc)
     if real.frames == 0 or not speech.any():
         return Alignment(tuple(Word(w, 0.0, 0.0, 0.0) for w in words), (), 0.0)
