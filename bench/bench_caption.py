@@ -9,7 +9,8 @@ Cases (tests/corpus_cases.py builds them; reference times carried through every 
   the sentences as other readers than the aligner's voice (another variant, speed and pitch),
   joined the same way: 30 s, 2 and 5 minutes; SYNTHETIC speech, not a human's;
 - music (chords changing like speech, 20 dB under it) or pink noise (SNR 20 dB) under the
-  speech: en 5 minutes, and ru/ko 2 minutes read by the second reader (another voice and speed).
+  speech: en 5 minutes, and ru/ko 2 minutes read by the second reader (another voice and speed);
+- pink noise at SNR 15 and 10 dB under the speech (a noisy room): 2 minutes in en, ru and ko.
 
 Per case: the error of every script line's first-word start and last-word end against the
 reference (median, p95, max; goal 0.10 / 0.30 / 1.0 s), drift (median start error of the first
@@ -58,6 +59,9 @@ LENGTHS = {"en": (30, 120, 300, 600, 1200), "ru": (30, 120, 300), "ko": (30, 120
 # second espeak-ng reader (other voice, speed and pitch) for ru and ko
 EXTRA = (("en", 300, 0, "music"), ("en", 300, 0, "noise"), ("ru", 120, 1, None), ("ru", 120, 1, "music"),
          ("ko", 120, 1, None), ("ko", 120, 1, "noise"))
+# pink noise only SNR dB under the speech (issue 12: a noisy room): (language, seconds, reader, SNR)
+NOISY = (("en", 120, 0, 15), ("en", 120, 0, 10), ("ru", 120, 1, 15), ("ru", 120, 1, 10), ("ko", 120, 1, 15),
+         ("ko", 120, 1, 10))
 SEPARATION_LENGTHS = (30, 120)
 
 
@@ -200,6 +204,12 @@ def main() -> dict:
             continue
         case = ljspeech_case(seconds, under=under) if language == "en" else synthesised_case(language, seconds, reader=reader,
                                                                                                under=under)
+        figures["accuracy"].append(accuracy(case))
+    for language, seconds, reader, snr in NOISY:
+        if language == "en" and not has_corpus:
+            continue
+        case = (ljspeech_case(seconds, under="noise", under_db=-snr) if language == "en" else
+                synthesised_case(language, seconds, reader=reader, under="noise", under_db=-snr))
         figures["accuracy"].append(accuracy(case))
     if has_corpus:
         figures["sonnet"] = sonnet()
