@@ -2,13 +2,17 @@
 
 1. Every lesson field a stage reads while it runs is read by its key too (``params`` or ``inputs``):
    the lesson is wrapped in a recorder and a small lesson is built through every real stage. A stage
-   that starts reading a field its key omits fails here, naming the field.
+   that starts reading a field its key omits fails here, naming the field. The transcode stage's
+   kept audio track (``assemble.audio_key``: the studio's draft and a second machine on a shared
+   store take it instead of making it) is checked the same way: every field the audio chain reads
+   is read while its key is made (the plan, all of whose parts are in the key, and the sound).
 2. Stage and piece versions are fingerprints of the code, never hand-bumped strings.
 """
 from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 import types
 from pathlib import Path
 
@@ -31,6 +35,7 @@ class Recorder:
         object.__setattr__(self, "_lesson", lesson)
         object.__setattr__(self, "_reads", reads)
         object.__setattr__(self, "phase", None)
+        object.__setattr__(self, "_inner", {})  # thread -> phases within the stage's (the audio chain's own thread)
 
     @property
     def __class__(self):  # isinstance(recorder, Lesson) holds, as stage code expects
@@ -43,8 +48,9 @@ class Recorder:
             return attribute.fget(self)
         if callable(attribute):  # a method: run it on the recorder, so the fields it reads are recorded
             return types.MethodType(attribute, self)
-        if self.phase is not None:
-            self._reads.setdefault(self.phase, set()).add(name)
+        for phase in [self.phase, *self._inner.get(threading.get_ident(), ())]:
+            if phase is not None:
+                self._reads.setdefault(phase, set()).add(name)
         return getattr(lesson, name)
 
 
@@ -62,6 +68,7 @@ def test_every_field_a_stage_reads_is_in_its_cache_key(lesson_dir, tmp_path, mon
 
     monkeypatch.setattr(runner, "load_lesson_memo", load)
     stages = runner.default_stages()
+    _record_the_audio_chain(monkeypatch)
 
     settings = Settings(content_dir=folder.parent, build_dir=tmp_path / "build", jobs=1)
     wrapped = [dataclasses.replace(s) for s in stages]
@@ -92,10 +99,35 @@ def test_every_field_a_stage_reads_is_in_its_cache_key(lesson_dir, tmp_path, mon
                                              code=(stage.run.__module__,))
     [report] = runner.build(settings, [folder], stages=wrapped)
     assert report.status == "built", report.errors
-    assert {name for name, _ in reads} == {s.name for s in stages}
+    assert {name for name, _ in reads} - {"audio"} == {s.name for s in stages}
     missing = {name: sorted(reads.get((name, "run"), set()) - reads.get((name, "key"), set()) - NOT_CONTENT) for name in
                (s.name for s in stages)}
     assert missing == {s.name: [] for s in stages}, f"read while running but not in the cache key: {missing}"
+    chain, key = reads.get(("audio", "run"), set()), reads.get(("audio", "key"), set())
+    assert {"music", "school"} <= chain  # the chain ran, through the recorder
+    assert sorted(chain - key - NOT_CONTENT) == [], "the audio chain reads fields its kept track's key omits"
+
+
+def _record_the_audio_chain(monkeypatch) -> None:
+    """Note what the audio chain reads (voices measured, the track made) and what its key is made of
+    (the plan and the sound), on top of the stage's own phase, in the thread they run in (the
+    chain makes the track while the video is encoded)."""
+    from pipeline.transcode import assemble, voices
+
+    def phased(function, phase, lesson_of):
+        def wrapper(*args, **kwargs):
+            inner, me = lesson_of(args)._inner, threading.get_ident()
+            inner.setdefault(me, []).append(phase)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                inner[me].pop()
+        return wrapper
+
+    monkeypatch.setattr(assemble, "make_plan", phased(assemble.make_plan, ("audio", "key"), lambda a: a[0]))
+    monkeypatch.setattr(assemble, "_sound", phased(assemble._sound, ("audio", "key"), lambda a: a[0].lesson))
+    monkeypatch.setattr(voices, "prepare", phased(voices.prepare, ("audio", "run"), lambda a: a[1]))
+    monkeypatch.setattr(assemble, "_audio", phased(assemble._audio, ("audio", "run"), lambda a: a[0].lesson))
 
 
 def test_stage_and_piece_versions_are_code_fingerprints():

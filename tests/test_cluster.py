@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.media, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "teacher-creator"  # the smallest example: one format, no open captions
 ENCODE = "libx264"  # in a -v log, a video segment being encoded
+AAC = "-c:a aac"  # in a -v log, the lesson's finished audio track being encoded
 
 
 def build(build_dir: Path, *args: str, env: dict | None = None, timeout: float = 900) -> dict:
@@ -94,6 +95,7 @@ def test_a_second_machine_reuses_the_shared_store_and_encodes_nothing(local, on_
     again = build(tmp_path / "second", env=on_cluster["env"])  # a fresh build folder, no cluster
     same(outputs(again, tmp_path / "second"), local)
     assert ENCODE not in again["log"]
+    assert AAC not in again["log"] and AAC in on_cluster["report"]["log"]  # the audio track came from the store
 
 
 def test_damaged_objects_in_the_shared_store_are_made_again_never_used(local, on_cluster, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
+from pipeline.i18n import use_language
 from pipeline.review import plots
 from pipeline.signoff.checklist import ChecklistError, checklist_path, load_checklist, validate_answers
 from pipeline.settings import Settings
@@ -72,9 +73,16 @@ def test_reading_speed_chart_has_one_bar_per_cue_and_marks_fast_ones():
     tree = etree.fromstring(svg.encode())
     bars = tree.findall(f".//{SVG}rect[@class='cue']")
     assert [b.get("fill") for b in bars] == ["#2e8b57", "#c0392b"]
-    assert bars[1].findtext(f"{SVG}title") == "cue 2: 34.0 chars/s — with <both> hands"
+    assert bars[1].findtext(f"{SVG}title") == "cue 2: 34.0 characters per second — with <both> hands"
     assert float(bars[1].get("height")) > float(bars[0].get("height"))
     assert svg == plots.reading_speed_svg(cues, [7.0, 34.0], 20)
+    # the report speaks the lesson's language: its charts too
+    for language, bar, title in (("ru", "субтитр 2: 34.0 знаков в секунду", "Скорость чтения по субтитрам (предел 20 знаков"),
+                                 ("ko", "자막 2: 초당 34.0자", "자막별 읽기 속도 (기준 초당 20자)")):
+        with use_language(language):
+            tree = etree.fromstring(plots.reading_speed_svg(cues, [7.0, 34.0], 20).encode())
+        assert tree.findall(f".//{SVG}rect[@class='cue']")[1].findtext(f"{SVG}title").startswith(bar)
+        assert tree.findtext(f"{SVG}title").startswith(title)
 
 
 def test_loudness_plot_draws_both_curves_with_every_point():

@@ -1,6 +1,7 @@
 """The transcode stage end to end: house sizes, narration, timeline, sync, caching, same bytes."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -170,3 +171,61 @@ def test_changed_card_re_encodes_only_its_segments_and_poster_skips_black(tmp_pa
     assert [Path(p).name for p in encodes] == ["b-16x9.png"]
     assert first.frames == second.frames == 225
     assert sha256_file(out / "video/demo-16x9.mp4") != first.artifacts[-1].sha256
+
+
+@pytest.mark.media
+def test_a_second_machine_takes_the_audio_track_from_the_shared_store_and_new_words_make_new_audio(tmp_path, monkeypatch):
+    """The final build keeps its finished track (measured, normalised, AAC, measured again) in the
+    object store under ``assemble.audio_key``: a second machine's fresh build folder on the same
+    shared store encodes no audio and gives the very result (every artifact's bytes, the loudness
+    report) of a build without any store; a changed narration word or recording is a new track."""
+    from pipeline.sharedstore import SharedStore
+    from pipeline.stage import ObjectStore
+    from pipeline.transcode.assemble import transcode
+    from transcode_helpers import context, fake_cards
+
+    root = tmp_path / "content" / "demo"
+    (root / "media").mkdir(parents=True)
+    _recorded(root / "media" / "memo.m4a")
+    the_lesson = lesson(root, (TitleCard("A guide", 1.0), CardSlide("steady"), CardSlide("memo", audio="media/memo.m4a"),
+                               EndCard(("Anna",), 1.0)),
+                        (section("steady", "Hold the phone with both hands."), section("memo", "I recorded this.")),
+                        slug="demo")
+    shared = SharedStore((tmp_path / "shared").as_uri())
+    aac = []
+    real = ffmpeg.run
+
+    def counting(argv, **kw):
+        if "-c:a" in argv and argv[argv.index("-c:a") + 1] == "aac":
+            aac.append(argv)
+        return real(argv, **kw)
+
+    monkeypatch.setattr(ffmpeg, "run", counting)
+
+    def on(machine: str, the_lesson=the_lesson, store: SharedStore | None = shared):
+        out = tmp_path / machine / "demo"
+        ctx = context(the_lesson, out, tmp_path / machine / "objects", fake_cards(out, the_lesson, SMALL))
+        ctx.objects = ObjectStore(ctx.objects.root, store)
+        aac.clear()
+        result = transcode(ctx, SMALL, reuse_audio=True) if store else transcode(ctx, SMALL)
+        return result, len(aac), out
+
+    plain, encoded, _ = on("plain", store=None)  # no store at all: the reference bytes
+    assert encoded == 1
+    first, encoded, _ = on("first")
+    assert encoded == 1 and first == plain
+    second, encoded, out = on("second")  # a fresh build folder and object store, the same shared store
+    assert encoded == 0 and second == plain  # every artifact's sha256 and the loudness report
+
+    worded = replace(the_lesson, sections=(section("steady", "Hold the phone with two hands."),
+                                           section("memo", "I recorded this.")))
+    reworded, encoded, _ = on("third", worded)
+    assert encoded == 1 and reworded.artifacts != plain.artifacts
+    _recorded_louder(root / "media" / "memo.m4a")
+    rerecorded, encoded, _ = on("fourth")
+    assert encoded == 1 and rerecorded.artifacts != plain.artifacts
+
+
+def _recorded_louder(path: Path) -> None:
+    """The same memo recorded again: another tone, so other samples."""
+    run_ffmpeg("-f", "lavfi", "-i", "sine=f=330:r=44100:d=2,adelay=800,apad=pad_dur=1", "-c:a", "aac", str(path))

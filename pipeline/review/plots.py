@@ -7,6 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from pipeline.house import HOUSE
+from pipeline.i18n import _
 
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 28
@@ -54,7 +55,8 @@ def loudness_svg(points: list[tuple[float, float, float]], target: float = HOUSE
         line = " ".join(f"{_x(p[0], span):.1f},{_y(p[index], low, high):.1f}" for p in points)
         body.append(f'<polyline class="{name}" points="{line}" fill="none" stroke="{colour}" stroke-width="{width}"/>')
     ticks = [(v, f"{v:g} LUFS" if v == target else f"{v:g}") for v in (0, target, -30, -45, -60)]
-    return _frame(f"Loudness over time (target {target:g} LUFS ±{tolerance:g})", "loudness", body, ticks,
+    title = _("Loudness over time (target {target} LUFS ±{tolerance})", target=f"{target:g}", tolerance=f"{tolerance:g}")
+    return _frame(title, "loudness", body, ticks,
                   span, low, high)
 
 
@@ -68,12 +70,14 @@ def reading_speed_svg(cues: list[dict], speeds: list[float], limit: float) -> st
         y = _y(speed, 0, high)
         colour = "#c0392b" if speed > limit + 1e-9 else "#2e8b57"
         text = escape(" / ".join(cue.get("lines", [])))
+        label = escape(_("cue {n}: {speed} characters per second", n=cue["index"], speed=f"{speed:.1f}"))
         body.append(f'<rect class="cue" x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0 - 1, 1):.1f}" '
                     f'height="{_y(0, 0, high) - y:.1f}" '
-                    f'fill="{colour}"><title>cue {cue["index"]}: {speed:.1f} chars/s — {text}</title></rect>')
+                    f'fill="{colour}"><title>{label} — {text}</title></rect>')
     y = _y(limit, 0, high)
     body.append(f'<line class="limit" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#8a1c17" '
                 'stroke-dasharray="6 4"/>')
     ticks = [(0, "0"), (limit, f"{limit:g}/s"), (high, f"{high:.0f}")]
-    return _frame(f"Reading speed per cue (limit {limit:g} characters per second)", "reading-speed", body, ticks,
+    title = _("Reading speed per cue (limit {limit} characters per second)", limit=f"{limit:g}")
+    return _frame(title, "reading-speed", body, ticks,
                   span, 0, high)

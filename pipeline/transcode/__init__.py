@@ -23,7 +23,9 @@ SETTINGS = MediaSettings()
 def run(ctx: Context) -> TranscodeResult:
     from pipeline.transcode.assemble import transcode
 
-    return transcode(ctx, SETTINGS)
+    # the finished audio track is kept in the object store under everything it is made of
+    # (assemble.audio_key): a second machine on a shared store takes it instead of making it again
+    return transcode(ctx, SETTINGS, reuse_audio=True)
 
 
 def params(lesson: Lesson, settings: Settings) -> dict:

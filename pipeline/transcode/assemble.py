@@ -34,9 +34,10 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
 
     ``workers``: segments encoded at a time (default: the cores shared among the lessons the
     runner builds at once); it changes speed, never bytes. ``reuse_audio``: keep the finished
-    track in the object store, keyed by everything it is made of (``_audio_key``), and take it
+    track in the object store, keyed by everything it is made of (``audio_key``), and take it
     from there when only pictures changed — the studio's draft, where a card text edit must not
-    measure, normalise and encode the whole lesson's sound again. Raises MediaError (unusable
+    measure, normalise and encode the whole lesson's sound again — or when another machine made
+    it and left it in the shared store (the final build: issue 19). Raises MediaError (unusable
     media), LessonError (over the duration limit), ToolError (ffmpeg or espeak-ng failed).
     """
     workers = workers or max(1, (os.cpu_count() or 1) // max(1, ctx.settings.jobs))
@@ -46,8 +47,8 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
     scratch.mkdir(parents=True)
     ctx.progress(_("probing media and preparing narration"))
     plan = make_plan(lesson, ctx.label, settings, ctx.objects, ffmpeg.ffmpeg_version(), ctx.source_hash)
-    audio_key = _audio_key(plan, settings, ctx.label, _sound(ctx)) if reuse_audio else None
-    kept = _kept_audio(ctx, audio_key) if audio_key else None
+    kept_as = audio_key(plan, settings, _sound(ctx)) if reuse_audio else None
+    kept = _kept_audio(ctx, kept_as) if kept_as else None
     if kept is None:
         ctx.progress(_("measuring the loudness of every voice"))
         prepared = voices.prepare(plan, lesson, ctx.label, ctx.objects, scratch)
@@ -62,8 +63,8 @@ def transcode(ctx: Context, settings: MediaSettings = MediaSettings(), workers: 
         audio_job = pool.submit(_released, slots, _audio, ctx, plan, prepared, settings, scratch) if kept is None else None
         stored = segments.encode([job for fmt in lesson.formats for job in jobs[fmt]], ctx.objects, workers, ctx.progress, slots)
         m4a, track_raw, level = audio_job.result() if kept is None else kept
-    if audio_key and kept is None:
-        m4a, track_raw = _keep_audio(ctx, audio_key, m4a, track_raw, level)
+    if kept_as and kept is None:
+        m4a, track_raw = _keep_audio(ctx, kept_as, m4a, track_raw, level)
     concat_lists = {}
     for fmt in lesson.formats:
         files, stored = stored[: len(jobs[fmt])], stored[len(jobs[fmt]):]
@@ -107,17 +108,23 @@ def _sound(ctx: Context) -> dict:
     return found
 
 
-def _audio_key(plan: Plan, settings: MediaSettings, label: str, sound: dict | None = None) -> dict:
-    """Everything the finished track (and its loudness report) is made of: each part's place and
-    length, its source file's sha256 and trim, and its narration's very samples and sentences;
-    the settings, the ffmpeg version and the code of the whole transcode package."""
+def audio_key(plan: Plan, settings: MediaSettings, sound: dict | None = None) -> dict:
+    """Everything the finished track (and its loudness report) is made of: every field of every
+    part (a field added to ``Part`` joins the key by itself; its probe by the audio streams, its
+    narration by its very samples and sentences), the school's sting and music bed (``sound``),
+    the settings, the ffmpeg version, the code of the whole transcode package and of the helpers
+    it runs ffmpeg and writes records with, and the language and catalogs its words are in.
+    Not where the lesson folder is (its name reaches error messages only, and a track with an
+    error is never kept): machines with their content in other folders share it. The one key
+    for the studio's draft and the final build: a stale track cannot be taken."""
+    import dataclasses
     import hashlib
 
     from pipeline import records
     from pipeline.digests import code_fingerprint
+    from pipeline.i18n import catalog_digest, current_language
 
-    def narration(part) -> dict | None:
-        voiced = part.narration
+    def narration(voiced) -> dict | None:
         if voiced is None:
             return None
         samples = voiced.samples.astype("<f4", copy=False)
@@ -125,34 +132,41 @@ def _audio_key(plan: Plan, settings: MediaSettings, label: str, sound: dict | No
                 "sentences": [records.dump(s) for s in voiced.sentences], "text": voiced.text,
                 "synthesised": voiced.synthesised}
 
-    parts = [{"index": p.index, "kind": p.kind, "frames": p.frames, "section": p.section, "file": p.file,
-              "start": p.start, "sha256": p.source_hash, "says": p.says, "lead": p.lead, "reveal": p.reveal,
-              "audio": repr(p.info.audio) if p.info is not None else None, "narration": narration(p)}
-             for p in plan.parts]
-    return {"what": "transcode.audio", "code": code_fingerprint("pipeline.transcode", "pipeline.contracts", "pipeline.house"),
-            "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(), "label": label, "parts": parts,
+    def field(name: str, value):
+        if name == "narration":
+            return narration(value)
+        if name == "info":  # the probe: only its audio streams reach the track
+            return repr(value.audio) if value is not None else None
+        return value
+
+    parts = [{f.name: field(f.name, getattr(p, f.name)) for f in dataclasses.fields(p)} for p in plan.parts]
+    code = code_fingerprint("pipeline.transcode", "pipeline.contracts", "pipeline.house", "pipeline.ffmpeg",
+                            "pipeline.records")
+    return {"what": "transcode.audio", "code": code, "ffmpeg": ffmpeg.ffmpeg_version(), "settings": settings.key(),
+            "language": current_language(), "catalogs": catalog_digest(), "parts": parts,
             **({"sound": sound} if sound else {})}
 
 
 def _kept_audio(ctx: Context, key: dict) -> tuple[Path, Path, Loudness] | None:
-    """The finished track kept for ``key``: (AAC, normalised raw track, loudness), or None."""
+    """The finished track kept for ``key``: (AAC, normalised raw track, loudness), or None. With a
+    shared store (MICROLEARN_CACHE) a track another machine made is fetched, each file checked
+    against its seal; the report is looked for first, as it is written last."""
+    import json
+
     from pipeline import records
 
     objects = ctx.objects
     report = objects.path(objects.key({**key, "out": "loudness"}), ".json")
-    if not report.is_file():  # written last: when it is there, so are the others
-        return None
     m4a = objects.path(objects.key({**key, "out": "aac"}), ".m4a")
     raw = objects.path(objects.key({**key, "out": "track"}), ".f32")
-    if not (m4a.is_file() and raw.is_file()):
+    if not (objects.present(report) and objects.present(m4a) and objects.present(raw)):
         return None
-    import json
-
     return m4a, raw, records.load(Loudness, json.loads(report.read_text(encoding="utf-8")), "kept audio")
 
 
 def _keep_audio(ctx: Context, key: dict, m4a: Path, raw: Path, level: Loudness) -> tuple[Path, Path]:
-    """Move the finished track into the object store (same disk: a rename) and return where it is."""
+    """Move the finished track into the object store (same disk: a rename; with a shared store, put
+    there too) and return where it is. The report goes last: its presence says the rest is there."""
     import json
 
     from pipeline import records
