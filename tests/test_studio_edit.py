@@ -40,7 +40,7 @@ def test_field_edits_keep_comments_order_and_quotes(lesson):
     form = document.read(lesson)
     form["fields"]["title"] = "Record your first video"
     form["fields"]["objectives"] = form["fields"]["objectives"][:2] + ["Keep it short"]
-    form["fields"]["formats"] = ["16:9"]
+    form["fields"]["formats"] = ["9:16"]  # the lesson's platforms (vk-clips, ...) all take 9:16
     form["fields"]["authors"][0]["email"] = "team@example.org"
     form["fields"]["school"] = {"name": "School 7"}
     document.save(lesson, form)
@@ -49,7 +49,7 @@ def test_field_edits_keep_comments_order_and_quotes(lesson):
     expected = (
         original.replace("title: Record your first teacher video with a phone", "title: Record your first video")
         .replace("  - Keep a video to one idea and under 90 seconds", "  - Keep it short")
-        .replace('formats: ["16:9", "9:16"]   #', 'formats: ["16:9"]           #')  # the comment keeps its column
+        .replace('formats: ["16:9", "9:16"]   #', 'formats: ["9:16"]           #')  # the comment keeps its column
         .replace(
             "    school: Example lessons of the microlearn project\n",
             "    school: Example lessons of the microlearn project\n    email: team@example.org\n",
