@@ -210,12 +210,11 @@ def _object_store(settings: Settings) -> ObjectStore:
     from pipeline.sharedstore import SharedStore
 
     root = settings.build_dir / ".cache" / "objects"
-    distributed = bool(settings.scheduler) or settings.executor != "local"
     url = settings.cache or (root.resolve().as_uri() if settings.scheduler else "")
     shared = SharedStore(url, settings.cache_host_key) if url else None
     if shared is not None:
         shared.fs  # noqa: B018 - connect now: a wrong address fails the build before any lesson starts
-    executor = make_executor(settings.executor, settings.workers or settings.jobs, settings.scheduler) if distributed else None
+    executor = make_executor(settings.executor, settings.workers or settings.jobs, settings.scheduler)
     if executor is not None:
         log.info("video segments are encoded by %s; objects are shared through %s", executor.describe(), url)
     return ObjectStore(root, shared, executor)

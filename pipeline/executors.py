@@ -34,8 +34,6 @@ from pipeline.sharedstore import SharedStore
 
 log = logging.getLogger("microlearn.executor")
 
-EXECUTORS = ("local", "processes", "dask")
-
 
 @dataclass(frozen=True)
 class ToolTask:
