@@ -102,8 +102,7 @@ def _local_input(store: SharedStore, name: str, work: Path) -> Path:
         with _verified_lock:
             known = name in _verified
         if not known:
-            seal = store.sealed(name)
-            if seal is None or not store._verified(path, seal, name):
+            if not store.fetch(name, path):  # the store's own file: its seal read and its bytes checked
                 raise PipelineError(_("the shared cache lacks the input {name} (or it is damaged) — build again", name=name))
             with _verified_lock:
                 _verified.add(name)
