@@ -26,6 +26,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pipeline.errors import SetupError
 from pipeline.i18n import _
@@ -142,22 +143,21 @@ class SharedStore:
         return self.remote(f"{head}/.{tail}.{uuid.uuid4().hex[:12]}.tmp")
 
     def _put_file(self, name: str, local: Path) -> None:
-        tmp = self._temporary(name)
-        self._folder(name)
-        try:
-            self.fs.put_file(str(local), tmp)
-            self.fs.mv(tmp, self.remote(name))
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self.fs.rm_file(tmp)
-            raise
+        self._put(name, lambda tmp: self.fs.put_file(str(local), tmp))
 
     def _put_bytes(self, name: str, data: bytes) -> None:
+        def write(tmp: str) -> None:
+            with self.fs.open(tmp, "wb") as handle:
+                handle.write(data)
+
+        self._put(name, write)
+
+    def _put(self, name: str, write: Callable[[str], None]) -> None:
+        """``write`` the object to a unique temporary name, then rename it into place (removed on failure)."""
         tmp = self._temporary(name)
         self._folder(name)
         try:
-            with self.fs.open(tmp, "wb") as handle:
-                handle.write(data)
+            write(tmp)
             self.fs.mv(tmp, self.remote(name))
         except BaseException:
             with contextlib.suppress(Exception):
