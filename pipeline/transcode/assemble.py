@@ -240,16 +240,17 @@ def _audio(ctx: Context, plan: Plan, prepared: list[voices.Prepared], settings: 
     track.write_track(plan, clips, cards, raw)
     for path in clips.values():
         path.unlink()
-    note = ""
+    note, measured = "", None
     if music.needed(ctx.lesson):  # the school's sting and the music bed, under the whole normalisation
         ctx.progress(_("mixing the school's sting and the music bed"))
         mixed = scratch / "mixed.f32"
-        note = music.mix(plan, ctx.lesson, raw, mixed, scratch, ctx.label).note(getattr(ctx.lesson.music, "level", None))
+        done = music.mix(plan, ctx.lesson, raw, mixed, scratch, ctx.label)
+        note, measured = done.note(getattr(ctx.lesson.music, "level", None)), done.measured
         os.replace(mixed, raw)
     normal = scratch / "normalised.f32"
     spoken = any(item.level.action == "normalise" for item in prepared)
     if spoken:
-        result = loudness.normalise(raw, normal, ctx.label)
+        result = loudness.normalise(raw, normal, ctx.label, before=measured)
         if note:
             result = replace(result, detail=f"{result.detail}; {note}")
     else:

@@ -137,12 +137,17 @@ def gain(measured: loudness.Measure, target: float) -> float:
 
 @dataclass(frozen=True)
 class Mixed:
-    """What was mixed: the gains, the bed's level against the voice and the mix's loudness range."""
+    """What was mixed: the gains, the bed's level against the voice and, with a bed, the mix's
+    loudness as measured (the normalisation takes it instead of measuring the same bytes again)."""
 
     bed_gain: float | None
     sting_gain: float | None
     level: float | None = None
-    lra: float | None = None
+    measured: loudness.Measure | None = None
+
+    @property
+    def lra(self) -> float | None:
+        return self.measured.LRA if self.measured is not None else None
 
     def note(self, asked: float | None) -> str:
         """A sentence for the loudness detail when the bed had to be raised, else ""."""
@@ -176,7 +181,8 @@ def mix(plan: Plan, lesson: Lesson, track: Path, out: Path, scratch: Path, conte
         ffmpeg.run(argv, context=context)
         if bed is None:
             break
-        lra = loudness.measure(out, context, raw=True).LRA
+        measured = loudness.measure(out, context, raw=True)
+        lra = measured.LRA
         if not math.isfinite(lra) or lra <= LRA_AIM or level >= LEVEL_MAX or attempt == RAISES:
             break
         level = min(LEVEL_MAX, level + (lra - LRA_AIM))
@@ -184,4 +190,4 @@ def mix(plan: Plan, lesson: Lesson, track: Path, out: Path, scratch: Path, conte
     for path in (bed, sting):
         if path is not None:
             path.unlink()
-    return Mixed(bed_gain, sting_gain, level, lra if bed is not None else None)
+    return Mixed(bed_gain, sting_gain, level, measured if bed is not None else None)
