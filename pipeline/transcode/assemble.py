@@ -195,7 +195,7 @@ def _video_jobs(ctx: Context, plan: Plan, fmt: str, settings: MediaSettings) -> 
             jobs += segments.clip_jobs(part, source_path(ctx.lesson, part), fmt, settings, f"{ctx.label}/{part.file}")
             continue
         if part.kind in branding.KINDS:  # the school's intro or outro: its logo on its colours
-            png = branding.picture(ctx.lesson, part.kind, settings.size(fmt), ctx.objects)
+            png = branding.picture(ctx.lesson, part.kind, settings.size(fmt), ctx.objects, ctx.source_hash(ctx.lesson.school.logo))
             jobs += segments.slide_jobs(png, part.frames, fmt, settings, ctx.label, f"{ctx.label}: school.{part.kind}")
             continue
         rel = slides.cards[part.section] if part.kind == "card" else getattr(slides, part.kind)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.digests import code_fingerprint
-from pipeline.fsutil import sha256_file
 from pipeline.lesson.model import Lesson
 
 WHITE = "#ffffff"
@@ -28,16 +27,17 @@ def background(lesson: Lesson) -> str:
     return lesson.school.color("background") or WHITE
 
 
-def picture(lesson: Lesson, kind: str, size: tuple[int, int], objects) -> Path:
-    """The intro's (or outro's) PNG at ``size``, from the object store."""
+def picture(lesson: Lesson, kind: str, size: tuple[int, int], objects, logo_sha256: str) -> Path:
+    """The intro's (or outro's) PNG at ``size``, from the object store (``logo_sha256``: the logo
+    as the runner hashed it for the stage's key)."""
     from PIL import __version__ as pillow
 
     school = lesson.school
     accent = school.color("accent") if kind == "outro" else None
+    colour = background(lesson)
     key = {"stage": "transcode", "kind": f"school-{kind}", "code": code_fingerprint(*BRANDING_CODE), "pillow": pillow,
-           "logo": sha256_file(lesson.root / school.logo), "background": background(lesson), "accent": accent,
-           "size": list(size)}
-    return objects.memo(key, ".png", lambda tmp: _draw(lesson.root / school.logo, background(lesson), accent, size, tmp))
+           "logo": logo_sha256, "background": colour, "accent": accent, "size": list(size)}
+    return objects.memo(key, ".png", lambda tmp: _draw(lesson.root / school.logo, colour, accent, size, tmp))
 
 
 def _draw(logo: Path, colour: str, accent: str | None, size: tuple[int, int], out: Path) -> None:
