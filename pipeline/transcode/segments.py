@@ -79,12 +79,17 @@ def clip_jobs(part: Part, source: Path, fmt: str, settings: MediaSettings, conte
     return jobs
 
 
-def slide_jobs(png: Path, frames: int, fmt: str, settings: MediaSettings, context: str, label: str) -> list[Job]:
-    """A still slide held ``frames`` frames: one unit repeated, then the remainder."""
+def _slide_digest(png: Path, label: str) -> str:
+    """sha256 of a slide the cards stage wrote (a clear error when it is missing)."""
     if not png.is_file():
         raise MediaError(label, _("is missing: the cards stage did not write this slide"),
                          _("build again; if it persists, report it"))
-    digest = sha256_file(png)
+    return sha256_file(png)
+
+
+def slide_jobs(png: Path, frames: int, fmt: str, settings: MediaSettings, context: str, label: str) -> list[Job]:
+    """A still slide held ``frames`` frames: one unit repeated, then the remainder."""
+    digest = _slide_digest(png, label)
 
     def job(count: int) -> Job:
         argv = commands.slide_segment(str(png), count, settings.size(fmt), settings, "OUT")
@@ -100,12 +105,9 @@ def slide_jobs(png: Path, frames: int, fmt: str, settings: MediaSettings, contex
 def camera_job(png: Path, move: camera.Move, first: int, frames: int, fmt: str, settings: MediaSettings,
                context: str, label: str) -> Job:
     """Frames ``first`` .. ``first + frames - 1`` of a card's camera move over the slide ``png``."""
-    if not png.is_file():
-        raise MediaError(label, _("is missing: the cards stage did not write this slide"),
-                         _("build again; if it persists, report it"))
     from pipeline.lesson.model import FORMATS
 
-    digest = sha256_file(png)
+    digest = _slide_digest(png, label)
     box = camera.scaled_box(move.box, settings.size(fmt), FORMATS[fmt])
     moved = camera.Move(box, move.frames)
     argv = camera.segment(str(png), moved, first, frames, settings.size(fmt), settings, "OUT")
