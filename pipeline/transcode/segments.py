@@ -172,5 +172,5 @@ def _encode_elsewhere(jobs: list[Job], unique: dict[str, Job], objects: ObjectSt
                 unique[key].make(tmp)
             objects.keep(targets[key])
         done += 1
-        progress(f"video segment {done} of {len(unique)}")
+        progress(_("video segment {index} of {total}", index=done, total=len(unique)))
     return [targets[job.id] for job in jobs]

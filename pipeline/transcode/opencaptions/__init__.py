@@ -148,7 +148,7 @@ def _covers(ctx: Context) -> tuple[list[Artifact], dict[str, str]]:
             save_jpeg(image, tmp)
 
         path = cover.cover_path(lesson.slug, fmt)
-        ctx.progress(f"drawing the {fmt} cover")
+        ctx.progress(_("drawing the {format} cover", format=fmt))
         artifacts.append(ctx.artifact("cover", path, make))
         covers[fmt] = path
     return artifacts, covers
