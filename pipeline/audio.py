@@ -32,14 +32,12 @@ CMN_WINDOW = 3.0  # s: cepstral means are removed over a sliding window, so musi
 
 @dataclass(frozen=True)
 class Features:
-    """Per-frame MFCC (frames x 12) and log energy in dB (frames,) of one signal, and two views
-    against the signal's own noise floor (see ``noise_views``): the mean per-band SNR in dB
-    (frames,) and the cepstra of the spectra floored at the noise (frames x 12)."""
+    """Per-frame MFCC (frames x 12) and log energy in dB (frames,) of one signal, and the mean
+    per-band SNR in dB against the signal's own noise floor (frames,; see ``band_snr``)."""
 
     mfcc: np.ndarray
     energy_db: np.ndarray
     band_snr_db: np.ndarray | None = None
-    floored: np.ndarray | None = None
 
     @property
     def frames(self) -> int:
@@ -78,8 +76,7 @@ def features(samples: np.ndarray) -> Features:
     """MFCC and log energy of 16 kHz mono float samples (one frame per 10 ms, centred)."""
     x = np.asarray(samples, dtype=np.float32)
     if len(x) == 0:
-        return Features(np.zeros((0, CEPSTRA - 1), np.float32), np.zeros(0, np.float32), np.zeros(0, np.float32),
-                        np.zeros((0, CEPSTRA - 1), np.float32))
+        return Features(np.zeros((0, CEPSTRA - 1), np.float32), np.zeros(0, np.float32), np.zeros(0, np.float32))
     x = np.append(x[0], x[1:] - 0.97 * x[:-1])  # pre-emphasis: flatten speech's spectral tilt
     frames_n = int(np.ceil(len(x) / HOP))
     padded = np.pad(x, (WINDOW // 2, WINDOW // 2 + frames_n * HOP - len(x) + HOP))
@@ -94,32 +91,25 @@ def features(samples: np.ndarray) -> Features:
     energy, logmel = np.concatenate(energies), np.concatenate(logmels)
     cepstra = (logmel @ _dct_matrix())[:, 1:]
     cepstra -= _running_mean(cepstra, round(CMN_WINDOW / FRAME))
-    band_snr, floored = noise_views(logmel, energy)
-    return Features(cepstra.astype(np.float32), energy.astype(np.float32), band_snr, floored)
+    return Features(cepstra.astype(np.float32), energy.astype(np.float32), band_snr(logmel, energy))
 
 
 NOISE_SHARE = 10  # % of the frames, the quietest by energy, that stand for the noise floor
-FLOOR_OVER_NOISE = 6.0  # dB over a band's mean noise power at which the floored spectra are cut
 BAND_SNR = 2.0  # dB: least mean per-band SNR of speech (noise alone: median 0.6-0.8, p99 2.3-3.4)
 BAND_SNR_SHARE = 0.25  # and at least this share of the recording's 95th percentile (as for energy in voiced)
 
 
-def noise_views(logmel: np.ndarray, energy_db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The recording against its own noise floor, for voice activity and the held-sound test only
-    (the features the DTW matches are left as they are, see docs/architecture.md, Noise).
+def band_snr(logmel: np.ndarray, energy_db: np.ndarray) -> np.ndarray:
+    """Per frame, the mean over the mel bands of its SNR in dB against the recording's own noise
+    floor (a band under its noise counts 0), for voice activity in a noisy recording only (the
+    features the DTW matches are left as they are, see docs/architecture.md, Noise).
 
-    The noise power of each mel band is its mean over the quietest ``NOISE_SHARE`` % of frames.
-    Returns the mean over the bands of each frame's SNR in dB (negative bands count as 0): broad
-    noise (a fan, a room) hides a consonant's or a soft word's total energy, but rarely every
-    band of it; and the cepstra (c0 dropped) of the log-mel spectra floored at
-    ``FLOOR_OVER_NOISE`` dB over the noise, where a held vowel in noise stays held (the noise's
-    own frame-to-frame flicker is cut off)."""
+    The noise power of each band is its mean over the quietest ``NOISE_SHARE`` % of frames.
+    Broad noise (a fan, a room) hides a consonant's or a soft word's total energy, but rarely
+    every band of it."""
     quiet = energy_db <= np.percentile(energy_db, NOISE_SHARE)
     noise = np.log(np.mean(np.exp(logmel[quiet].astype(np.float64)), axis=0) + 1e-8).astype(np.float32)
-    to_db = np.float32(10.0 / np.log(10.0))
-    band_snr = np.maximum(logmel - noise, 0.0).mean(axis=1) * to_db
-    floored = np.maximum(logmel, noise + np.float32(FLOOR_OVER_NOISE / to_db))
-    return band_snr.astype(np.float32), (floored @ _dct_matrix())[:, 1:].astype(np.float32)
+    return (np.maximum(logmel - noise, 0.0).mean(axis=1) * np.float32(10.0 / np.log(10.0))).astype(np.float32)
 
 
 def _running_mean(x: np.ndarray, window: int) -> np.ndarray:
@@ -180,7 +170,7 @@ def noisy(energy_db: np.ndarray) -> bool:
 
 STEADY_LAG = 3  # frames: spectra 30 ms apart are compared (a phone lasts 50-100 ms)
 STEADY_SHARE = 0.42  # of the recording's median change, under which a stretch is held, not spoken
-STEADY_SHARE_NOISY = 0.5  # the same on noise-floored spectra of a noisy recording (see ``noisy``)
+STEADY_SHARE_NOISY = 0.6  # the same in a noisy recording (see ``noisy``): the noise's flicker moves everything
 HESITATION = (0.1, 2.0)  # s: how long a filled pause between two pauses lasts (a quiet one breaks up)
 
 
@@ -192,10 +182,11 @@ def hesitations(mfcc: np.ndarray, speech: np.ndarray, share: float = STEADY_SHAR
     Hayamizu 1999). So a stretch of speech between two pauses, 0.1-2 s long, whose median
     spectral change over ``STEADY_LAG`` frames is under ``STEADY_SHARE`` of the recording's
     median over all its speech is one. Measured on the corpus (tests/corpus_cases.py): fillers
-    0.21-0.34 of the median, isolated words 0.51 and more. Under loud noise its flicker makes a
-    held sound change too: there ``mfcc`` are the noise-floored cepstra (``Features.floored``)
-    and ``share`` is ``STEADY_SHARE_NOISY`` (pink noise at SNR 15 dB: fillers 0.39-0.43, words
-    0.72 and more; at 10 dB fillers up to 0.59, no longer apart from every word).
+    0.21-0.34 of the median, isolated words 0.51 and more. Under loud noise the noise's own
+    frame-to-frame flicker adds to every stretch's change, held or not, so all of them move
+    towards the median: there ``share`` is ``STEADY_SHARE_NOISY`` (real speech with pink noise at
+    SNR 15 dB: fillers 0.39-0.53, words 0.70 and more; at 10 dB fillers 0.47-0.58, words 0.74
+    and more).
     """
     out = np.zeros(len(speech), bool)
     if len(speech) <= STEADY_LAG or not speech.any():
