@@ -186,3 +186,21 @@ def test_a_filler_in_loud_pink_noise_is_still_held_and_does_not_take_the_next_wo
     result = align(samples, words, DEFAULT_VOICES[language])
     opening = result.words[len(tokens_of(SENTENCES[language][0]))]
     assert abs(opening.start - said) <= 0.10, f"{opening.text} at {opening.start:.2f} s, said at {said:.2f} s"
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ko"])
+def test_under_pink_noise_at_snr_10_db_wrong_and_cut_short_scripts_are_still_caught(language):
+    """The noise views change what counts as speech in a noisy recording: the confidence must still
+    tell a wrong script, a script cut short and a recording cut short from the right one (two
+    minutes, pink noise 10 dB under the speech; en real speech, ru and ko SYNTHETIC)."""
+    if language == "en":
+        real_speech()
+        case = ljspeech_case(120, under="noise", under_db=-10)
+    else:
+        case = synthesised_case(language, 120, reader=1, under="noise", under_db=-10)
+    voice = DEFAULT_VOICES[language]
+    assert align(case.samples, tokens_of(" ".join(case.lines)), voice).quality >= MISMATCH_BELOW
+    for samples, lines in ((case.samples, wrong_script(case)), (case.samples, truncated_script(case)),
+                           (truncated_recording(case), case.lines)):
+        result = align(samples, tokens_of(" ".join(lines)), voice)
+        assert result.quality < MISMATCH_BELOW and result.divergences
