@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,7 @@ from pipeline.lesson.loader import lesson_label, load_lesson
 from pipeline.limits import check_budget, lesson_budget
 from pipeline.lesson.memo import load_lesson_memo
 from pipeline.contracts import Upstream
+from pipeline.sharedstages import restore, share, stage_key
 from pipeline.stage import Context, ObjectStore, Settings, Stage, StageResult
 
 log = logging.getLogger("microlearn.build")
@@ -30,7 +32,7 @@ log = logging.getLogger("microlearn.build")
 @dataclass
 class StageReport:
     name: str
-    status: str  # "ran", "cached", "failed", "not-run"
+    status: str  # "ran", "cached", "fetched" (from the shared store: pipeline/sharedstages.py), "failed", "not-run"
     seconds: float = 0.0
     reasons: list[str] = field(default_factory=list)
 
@@ -187,7 +189,8 @@ def build(
         held.callback(_close, objects)
         reporter.start([p.name for p in lessons])
         tools = _tool_versions(stages, settings)
-        with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
+        at_once = objects.executor.lessons_at_once(settings.jobs) if objects.executor else settings.jobs
+        with ThreadPoolExecutor(max_workers=max(1, at_once)) as pool:
             futures = [pool.submit(_build_lesson, root, settings, stages, tools, hashes,
                                    objects, reporter) for root in lessons]
             reports = [f.result() for f in futures]
@@ -216,8 +219,14 @@ def _object_store(settings: Settings) -> ObjectStore:
         shared.fs  # noqa: B018 - connect now: a wrong address fails the build before any lesson starts
     executor = make_executor(settings.executor, settings.workers or settings.jobs, settings.scheduler)
     if executor is not None:
+        executor.warm(_import_stages)
         log.info("video segments are encoded by %s; objects are shared through %s", executor.describe(), url)
     return ObjectStore(root, shared, executor)
+
+
+def _import_stages() -> None:
+    """In a worker process, before its first stage: every stage module, imported once."""
+    import pipeline.stages  # noqa: F401
 
 
 def _close(objects: ObjectStore) -> None:
@@ -310,6 +319,17 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
             report.stages.append(StageReport(stage.name, "cached"))
             reporter.stage(report.slug, stage.name, "cached")
             continue
+        shared_as = _shared_key(stage, components, lesson, report, objects)
+        fetched = restore(objects.shared, shared_as, out, stage.result) if shared_as else None
+        if fetched is not None:  # another machine ran this stage with the same key: its files are here now
+            _remove_stale(out, journal.stages.get(stage.name), fetched)
+            journal.record(stage.name, components, fetched, out)
+            results[stage.name] = fetched
+            digests[stage.name] = journal.stages[stage.name]["digest"]
+            ran_any = True
+            report.stages.append(StageReport(stage.name, "fetched", 0.0, reasons))
+            reporter.stage(report.slug, stage.name, "fetched", "; ".join(reasons))
+            continue
         reporter.stage(report.slug, stage.name, "start", "; ".join(reasons))
         ctx = Context(
             lesson=lesson,
@@ -331,6 +351,8 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
             raise
         _remove_stale(out, journal.stages.get(stage.name), result)
         journal.record(stage.name, components, result, out)
+        if shared_as:
+            _share(objects.shared, shared_as, stage.name, result, out)
         results[stage.name] = result
         digests[stage.name] = journal.stages[stage.name]["digest"]
         ran_any = True
@@ -356,6 +378,23 @@ def _run_stages(root, settings, stages, tools, hashes, objects, reporter, report
         reporter.stage(report.slug, "approval", "running", f"{status.state}: {status.reason}")
 
 
+def _shared_key(stage: Stage, components: Components, lesson, report: LessonReport, objects: ObjectStore) -> str | None:
+    """The stage's key in the shared store (pipeline/sharedstages.py); None without one elsewhere."""
+    if not objects.elsewhere:
+        return None
+    from pipeline.i18n import current_language
+
+    return stage_key(stage.name, components, lesson.slug, report.path, current_language())
+
+
+def _share(store, key: str, stage: str, result: StageResult, out: Path) -> None:
+    """Offer a stage's output to other machines; a store that cannot take it costs only that."""
+    try:
+        share(store, key, stage, result, out)
+    except Exception as exc:  # noqa: BLE001 - a file system's own errors are not all OSErrors
+        log.warning("shared cache: the output of a stage was not stored (%s): other machines will run it again", exc)
+
+
 def _run(stage: Stage, ctx: Context) -> StageResult:
     """``stage.run(ctx)`` here, or in a worker process of the pool (pipeline/executors.py): the
     stage is sent by value (cloudpickle: stages made in tests and the studio's preview included),
@@ -370,7 +409,10 @@ def _run(stage: Stage, ctx: Context) -> StageResult:
 
     from pipeline.executors import rebuilt
 
-    remote = dataclasses.replace(ctx, objects=ObjectStore(ctx.objects.root, ctx.objects.shared), progress=_quiet, ready=_quiet)
+    # a worker is one core, as a Dask worker thread is: its stage encodes one segment at a time
+    # (transcode's segment threads are cores // jobs), and --workers says how many cores work
+    remote = dataclasses.replace(ctx, objects=ObjectStore(ctx.objects.root, ctx.objects.shared), progress=_quiet, ready=_quiet,
+                                 settings=dataclasses.replace(ctx.settings, jobs=os.cpu_count() or 1))
     outcome, value = executor.submit(_run_here, cloudpickle.dumps((stage, remote))).result()
     if outcome == "ok":
         return value

@@ -55,7 +55,9 @@ def summary_table(reports: list[LessonReport], command: str, build_dir: Path | N
             notes = _n("{n} problem, see above", "{n} problems, see above", len(r.errors))
         elif r.stages:
             ran = [s.name for s in r.stages if s.status == "ran"]
-            notes = _("rebuilt: {stages}", stages=", ".join(ran)) if ran else ""
+            fetched = [s.name for s in r.stages if s.status == "fetched"]
+            notes = "; ".join(filter(None, [_("rebuilt: {stages}", stages=", ".join(ran)) if ran else "",
+                                            _("from the shared cache: {stages}", stages=", ".join(fetched)) if fetched else ""]))
         if approval and r.approval and not r.errors:
             state = r.approval["state"]
             notes = "; ".join(filter(None, [notes, _(APPROVAL_WORDS[state]) if state in APPROVAL_WORDS else state]))
@@ -127,6 +129,8 @@ class PlainReporter(Reporter):
             self._print(f"{slug}: {stage}: " + _("failed"))
         elif status == "cached" and self.explain:
             self._print(f"{slug}: {stage}: " + _("up to date"))
+        elif status == "fetched":
+            self._print(f"{slug}: {stage}: " + _("taken from the shared cache (made on another machine)"))
 
     def lesson(self, report: LessonReport) -> None:
         for line in error_lines(report):
@@ -157,7 +161,10 @@ class LiveReporter(PlainReporter):
             return
         if self.explain and status == "start" and detail:
             self.notes.append(f"{slug}: {stage}: " + _("rebuilding because {reasons}", reasons=detail))
-        word = {"start": "…", "running": "…", "cached": _("cached"), "done": _("done"), "failed": _("FAILED")}.get(status, status)
+        if self.explain and status == "fetched":
+            self.notes.append(f"{slug}: {stage}: " + _("taken from the shared cache (made on another machine)"))
+        word = {"start": "…", "running": "…", "cached": _("cached"), "fetched": _("from the shared cache"), "done": _("done"),
+                "failed": _("FAILED")}.get(status, status)
         text = f"{stage} {word}"
         if status == "running" and detail:
             text += f" {detail}"  # _draw fits the whole line to the terminal

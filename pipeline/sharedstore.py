@@ -21,6 +21,7 @@ machine (docs/cluster.md); an SFTP server's host key is pinned with ``MICROLEARN
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import uuid
@@ -97,10 +98,11 @@ class SharedStore:
             self.fs.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
 
-    def fetch(self, name: str, local: Path) -> bool:
-        """Copy ``name`` to ``local`` (atomically) if it is there and its bytes are the sealed ones."""
+    def fetch(self, name: str, local: Path, expected: tuple[str, int] | None = None) -> bool:
+        """Copy ``name`` to ``local`` (atomically) if it is there and its bytes are the sealed ones
+        (and, given ``expected``, the seal is that sha256 and size)."""
         seal = self.sealed(name)
-        if seal is None:
+        if seal is None or (expected is not None and seal != expected):
             return False
         folder = self.local_root
         if folder is not None and (folder / name).resolve() == local.resolve():
@@ -128,9 +130,29 @@ class SharedStore:
             log.warning("shared cache: %s is damaged (its bytes are not the sealed ones): it is made again", name)
         return good
 
-    def publish(self, name: str, local: Path) -> None:
-        """Put ``local`` under ``name``, then its seal; each through a unique temporary name."""
-        seal = f"{sha256_file(local)} {local.stat().st_size}\n".encode("ascii")
+    def read(self, name: str) -> bytes | None:
+        """The bytes of a small object (a record), or None when it is not there whole and sealed."""
+        seal = self.sealed(name)
+        if seal is None:
+            return None
+        try:
+            data = self.fs.cat_file(self.remote(name))
+        except (OSError, ValueError):
+            return None
+        if (hashlib.sha256(data).hexdigest(), len(data)) != seal:
+            log.warning("shared cache: %s is damaged (its bytes are not the sealed ones): it is made again", name)
+            return None
+        return data
+
+    def put(self, name: str, data: bytes) -> None:
+        """Put ``data`` under ``name``, then its seal (``publish`` for bytes in memory)."""
+        self._put_bytes(name, data)
+        self._put_bytes(name + SEAL, f"{hashlib.sha256(data).hexdigest()} {len(data)}\n".encode("ascii"))
+
+    def publish(self, name: str, local: Path, sha256: str | None = None) -> None:
+        """Put ``local`` under ``name``, then its seal; each through a unique temporary name.
+        ``sha256``: the file's digest when the caller has it already (no second read)."""
+        seal = f"{sha256 or sha256_file(local)} {local.stat().st_size}\n".encode("ascii")
         folder = self.local_root
         if folder is not None and (folder / name).resolve() == local.resolve():
             self._put_bytes(name + SEAL, seal)

@@ -50,7 +50,7 @@ class ObjectStore:
         return target.relative_to(self.root).as_posix()
 
     @property
-    def _elsewhere(self) -> bool:
+    def elsewhere(self) -> bool:
         """A shared store that is not this very folder (workers writing into it need no copy back)."""
         if self.shared is None:
             return False
@@ -62,14 +62,14 @@ class ObjectStore:
     def present(self, target: Path) -> bool:
         """``target`` is here, or was fetched (verified) from the shared store."""
         if target.is_file():
-            if self._elsewhere and not self.shared.has(self.name(target)):
+            if self.elsewhere and not self.shared.has(self.name(target)):
                 self.shared.publish(self.name(target), target)  # made before the store was shared
             return True
-        return self._elsewhere and self.shared.fetch(self.name(target), target)
+        return self.elsewhere and self.shared.fetch(self.name(target), target)
 
     def keep(self, target: Path) -> None:
         """Put a piece just made here into the shared store too."""
-        if self._elsewhere:
+        if self.elsewhere:
             self.shared.publish(self.name(target), target)
 
     def memo(self, parts: dict, suffix: str, make: Callable[[Path], None]) -> Path:

@@ -91,27 +91,53 @@ def test_a_dask_build_on_a_shared_folder_is_byte_identical_to_a_local_one(local,
     assert [s["status"] for s in lesson["stages"]] == ["ran"] * len(lesson["stages"])
 
 
+def stage_record(store: Path, name: str) -> Path:
+    """The shared store's record of the stage ``name`` (pipeline/sharedstages.py)."""
+    (found,) = [p for p in store.glob("stages/??/*.json") if json.loads(p.read_text(encoding="utf-8"))["stage"] == name]
+    return found
+
+
+def damage(path: Path) -> None:
+    """One byte changed, the size kept: only the content hash can tell."""
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
 def test_a_second_machine_reuses_the_shared_store_and_encodes_nothing(local, on_cluster, tmp_path):
+    """A fresh build folder runs no stage at all: every stage's files come from the store."""
     again = build(tmp_path / "second", env=on_cluster["env"])  # a fresh build folder, no cluster
     same(outputs(again, tmp_path / "second"), local)
     assert ENCODE not in again["log"]
     assert AAC not in again["log"] and AAC in on_cluster["report"]["log"]  # the audio track came from the store
+    (lesson,) = again["lessons"]
+    assert {s["status"] for s in lesson["stages"]} == {"fetched"}, lesson["stages"]
+    # and on that machine the next build is a no-op, as after a build of its own
+    (lesson,) = build(tmp_path / "second", env=on_cluster["env"])["lessons"]
+    assert lesson["status"] == "up-to-date"
 
 
 def test_damaged_objects_in_the_shared_store_are_made_again_never_used(local, on_cluster, tmp_path):
-    """One segment with a byte changed (same size), one cut short: both are refused by their seal,
-    made again (exactly those two) and put back whole; the output is unchanged."""
-    stored = segments_in(on_cluster["store"])
+    """The stored video (a stage's output) and one segment with a byte changed, another segment cut
+    short, and the package stage's record changed: each is refused by its seal. The video stage runs
+    again (encoding exactly the two damaged segments), so does the package stage; the others are
+    taken from the store; everything damaged is put back whole and the output is unchanged."""
+    store = on_cluster["store"]
+    stored = segments_in(store)
     flipped, cut = stored[0], stored[-1]
-    data = bytearray(flipped.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    flipped.write_bytes(bytes(data))
+    damage(flipped)
     cut.write_bytes(cut.read_bytes()[: cut.stat().st_size // 2])
+    video = next(store.glob("outputs/??/*.mp4"))
+    damage(video)
+    damage(stage_record(store, "package"))
     third = build(tmp_path / "third", env=on_cluster["env"])
     same(outputs(third, tmp_path / "third"), local)
-    assert third["log"].count("is damaged") == 2, third["log"][-3000:]
+    assert third["log"].count("is damaged") == 4, third["log"][-3000:]
     assert third["log"].count(ENCODE) == 2  # exactly the two damaged segments
-    for path in (flipped, cut):
+    (lesson,) = third["lessons"]
+    ran = {s["name"] for s in lesson["stages"] if s["status"] == "ran"}
+    assert ran == {"transcode", "package"}, lesson["stages"]
+    for path in (flipped, cut, video, stage_record(store, "package")):
         digest, size = (path.parent / (path.name + ".sha256")).read_text().split()
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest and path.stat().st_size == int(size)
 
@@ -211,6 +237,8 @@ def test_a_second_machine_reuses_the_sftp_store(local, sftp_env, tmp_path):
     again = build(tmp_path / "second", env=sftp_env)
     same(outputs(again, tmp_path / "second"), local)
     assert ENCODE not in again["log"]
+    (lesson,) = again["lessons"]
+    assert {s["status"] for s in lesson["stages"]} == {"fetched"}, lesson["stages"]
 
 
 def test_an_sftp_store_with_another_host_key_is_refused(sshd, sftp_env, tmp_path):  # noqa: F811

@@ -19,7 +19,7 @@ LAYERS = [
                 "pipeline.lock", "pipeline.limits", "pipeline.markdown", "pipeline.reveal", "pipeline.i18n",
                 "pipeline.changes", "pipeline.sharedstore", "pipeline.executors", "pipeline.platforms"}),
     ("lesson", {"pipeline.lesson"}),
-    ("core", {"pipeline.stage", "pipeline.cache", "pipeline.signoff"}),
+    ("core", {"pipeline.stage", "pipeline.cache", "pipeline.sharedstages", "pipeline.signoff"}),
     ("stages", {"pipeline.cards", "pipeline.transcode", "pipeline.caption", "pipeline.review", "pipeline.package"}),
     ("runner", {"pipeline.stages", "pipeline.build", "pipeline.progress", "pipeline.scaffold"}),
     ("publish", {"pipeline.publish"}),

@@ -37,7 +37,7 @@ class _Events(Reporter):
     def stage(self, slug: str, stage: str, status: str, detail: str = "") -> None:
         if status == "start":
             self.workspace.update(self.slug, building=stage)
-        elif status in ("done", "cached"):
+        elif status in ("done", "cached", "fetched"):
             self.workspace.publish_outputs(self.slug)
 
     def artifact(self, slug: str, stage: str, artifact) -> None:
