@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.caption import dtw
-from pipeline.audio import FRAME, features, runs, voiced
+from pipeline.audio import FRAME, features, noisy, runs, voiced
 from pipeline.audio import resample as _resample
 from pipeline.caption.synth import espeak_argv, gap_after, ssml, word_pieces
 
@@ -31,6 +31,38 @@ def test_voice_activity_finds_the_noise_bursts_and_ignores_a_steady_tone():
     held = np.concatenate([quiet, tone(300, 2.0), quiet, burst])
     f = features(held)
     assert not voiced(f.energy_db, mfcc=f.mfcc)[80:220].any()  # loud but unchanging: not speech (edges smear 0.25 s)
+
+
+def _shaped_noise(n: int, rng, low: float = 0.0, high: float = 8000.0, pink: bool = False) -> np.ndarray:
+    """``n`` samples of noise at RMS 1: white between ``low`` and ``high`` Hz, or pink."""
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    freqs = np.fft.rfftfreq(n, 1 / 16000)
+    spectrum[(freqs < low) | (freqs > high)] = 0
+    if pink:
+        spectrum /= np.sqrt(np.maximum(freqs, 20.0))
+    out = np.fft.irfft(spectrum, n)
+    return (out / np.sqrt(np.mean(out ** 2))).astype(np.float32)
+
+
+def test_under_loud_pink_noise_a_soft_hiss_the_total_energy_hides_is_found_in_its_bands():
+    """A loud low vowel-like sound at 1.0-1.5 s and a soft "s"-like hiss (3-7 kHz) at 2.5-2.8 s,
+    under pink noise 12 dB below the vowel: the total energy sees the vowel only; the bands against
+    their noise floor find the hiss too. Over a quiet floor the recording is not noisy, and the
+    energy alone finds both."""
+    rng = np.random.default_rng(1)
+    speech = np.zeros(4 * 16000, np.float32)
+    speech[16000:24000] = _shaped_noise(8000, rng, 100, 1000) * 0.5
+    speech[40000:44800] = _shaped_noise(4800, rng, 3000, 7000) * 0.03
+    loud = features(speech + _shaped_noise(len(speech), rng, pink=True) * 0.05)
+    assert noisy(loud.energy_db)
+    by_energy = [(round(s * FRAME, 1), round(e * FRAME, 1)) for s, e in runs(voiced(loud.energy_db, mfcc=loud.mfcc))]
+    assert by_energy == [(1.0, 1.5)]
+    by_bands = voiced(loud.energy_db, mfcc=loud.mfcc, band_snr_db=loud.band_snr_db)
+    assert [(round(s * FRAME, 1), round(e * FRAME, 1)) for s, e in runs(by_bands)] == [(1.0, 1.5), (2.5, 2.8)]
+    quiet = features(speech + _shaped_noise(len(speech), rng, pink=True) * 0.002)
+    assert not noisy(quiet.energy_db)
+    assert [(round(s * FRAME, 1), round(e * FRAME, 1)) for s, e in runs(voiced(quiet.energy_db, mfcc=quiet.mfcc))] == [(1.0, 1.5),
+                                                                                                                     (2.5, 2.8)]
 
 
 def test_fft_resampling_keeps_the_pitch_and_the_length():

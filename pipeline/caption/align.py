@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.caption import dtw
-from pipeline.audio import FRAME, SPEECH_RATE as RATE, features, fill_runs, hesitations, runs, voiced
+from pipeline.audio import (FRAME, SPEECH_RATE as RATE, STEADY_SHARE, STEADY_SHARE_NOISY, features, fill_runs, hesitations, noisy, runs,
+                            voiced)
 from pipeline.caption.synth import GAP_CLAUSE, synthesise
 from pipeline.caption.placement import LOW_CONFIDENCE, place
 from pipeline.caption.windows import coarse_path
@@ -82,7 +83,12 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
     synthetic = synthesise(words, voice, context)
     real = features(samples)
     synth = features(synthetic.samples)
-    speech = voiced(real.energy_db, mfcc=real.mfcc)
+    # under loud broad noise (a fan, a room) the total energy hides soft speech and the noise's
+    # flicker makes a held filler change like a word: there voice activity also looks at the
+    # bands against their noise floor, and the held-sound test allows more change (the features
+    # the DTW matches stay as they are)
+    loud_noise = noisy(real.energy_db)
+    speech = voiced(real.energy_db, mfcc=real.mfcc, band_snr_db=real.band_snr_db if loud_noise else None)
     if real.frames == 0 or not speech.any():
         return Alignment(tuple(Word(w, 0.0, 0.0, 0.0) for w in words), (), 0.0)
     synth_silent = np.ones(synth.frames, bool)
@@ -91,7 +97,7 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
     good, unrelated = _scale(real.mfcc, synth.mfcc, speech, synth_silent)
     args = dict(filler=good + 0.6 * (unrelated - good), quiet=0.5 * good, mismatch=unrelated)
     # filled pauses ("um") the script does not hold: a pause with a voice, not a word's place
-    hesitant = hesitations(real.mfcc, speech)
+    hesitant = hesitations(real.mfcc, speech, STEADY_SHARE_NOISY if loud_noise else STEADY_SHARE)
     c_rsil, c_ssil = dtw.pool_mask(~speech), dtw.pool_mask(synth_silent)
     coarse_rows, coarse_cols, windows = coarse_path(dtw.pool(real.mfcc), dtw.pool(synth.mfcc), c_rsil, c_ssil,
                                                     _cuts(words, synthetic.spans, synth.frames), **args,
