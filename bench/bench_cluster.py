@@ -9,7 +9,9 @@ from cold (fresh build folder and store) as `microlearn build --json` in a fresh
 3. a second "machine": a fresh build folder on the shared store filled by a cold build
    (goal: no video encode, <= 10 % of the cold build);
 4. the task sizes the cluster model in docs/architecture.md is made from: CPU seconds of the
-   build's own process and of the workers, and the number of segment tasks.
+   build's own process and of the workers, and the number of segment tasks;
+5. item 2 again on two recorded lessons (one 30 s 1080p clip each: chunks of 300 frames, the
+   segments of a real lesson), where a task is seconds of x264 and not a fraction of one.
 
 The machine is shared: every figure is printed with the load average beside it, and CPU times
 (user + system, the build and everything it waited for, the Dask scheduler and workers included) are given with the
@@ -76,6 +78,43 @@ Narration: Hold the phone with both hands. Lean on a table to keep it steady. Th
 
 Narration: Face the window so the light falls on your face, and speak to the lens. Lesson {n} ends here.
 """
+
+
+CLIP_YAML = """\
+title: Recorded lesson {n}
+language: en
+authors:
+  - name: Bench
+    school: Microlearn
+rubric: Bench
+tags: [bench]
+licence: CC-BY-4.0
+objectives:
+  - Measure a recorded lesson, number {n}
+audience: teachers
+formats: ["16:9"]
+max_duration: 120
+sequence:
+  - type: clip
+    file: media/recording.mp4
+"""
+
+
+def clip_lessons(folder: Path, count: int = 2, seconds: int = 30) -> Path:
+    """``count`` lessons of one recorded 1080p clip each (a moving test picture and a tone, distinct
+    per lesson): the work a real lesson gives a cluster, chunks of 300 frames of 1080p x264."""
+    from pipeline import ffmpeg
+
+    content = folder / "content-clips"
+    for n in range(1, count + 1):
+        lesson = content / f"recorded-{n:02d}"
+        (lesson / "media").mkdir(parents=True)
+        (lesson / "lesson.yaml").write_text(CLIP_YAML.format(n=n), encoding="utf-8")
+        ffmpeg.run(["ffmpeg", "-y", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=30:duration={seconds}",
+                    "-f", "lavfi", "-i", f"sine=frequency={300 + 100 * n}:duration={seconds}", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+                    str(lesson / "media" / "recording.mp4")])
+    return content
 
 
 def lessons(folder: Path) -> Path:
@@ -156,15 +195,33 @@ def main() -> dict:
         store = {"MICROLEARN_CACHE": (scratch / "store").as_uri()}
         cold = run_build(content, scratch / "cold", env=store)
         second = run_build(content, scratch / "second", env=store)
+        # the same comparison on recorded lessons, whose segments are real work
+        clips = clip_lessons(scratch)
+        clips_local = run_build(clips, scratch / "clips-local")
+        clips_store = {"MICROLEARN_CACHE": (scratch / "clips-store").as_uri()}
+        clips_local_store = run_build(clips, scratch / "clips-local-store", env=clips_store)
+        with dask_cluster(scratch / "cluster-clips", workers=2) as cluster:
+            pids = [p.pid for p in cluster.processes]
+            for pid in pids:
+                priority(pid)
+            clips_dask = run_build(clips, scratch / "clips-dask", "--scheduler", cluster.address,
+                                   env={"MICROLEARN_CACHE": (scratch / "clips-dask-store").as_uri()}, cluster=pids)
     for figures in (one, two, on_dask, cold, second):
         assert figures["bundles"] == local["bundles"], "an executor changed the bytes"
+    assert clips_dask["bundles"] == clips_local["bundles"] == clips_local_store["bundles"], "an executor changed the bytes"
     runs = {"local": local, "processes_1": one, "processes_2": two, "dask_2_workers": on_dask,
-            "shared_store_cold": cold, "shared_store_second_machine": second}
+            "shared_store_cold": cold, "shared_store_second_machine": second,
+            "recorded_local": clips_local, "recorded_local_shared_store": clips_local_store, "recorded_dask_2_workers": clips_dask}
     for figures in runs.values():
         figures.pop("bundles")
     speedup = round(one["wall_s"] / two["wall_s"], 2)
     overhead = round(on_dask["wall_s"] / local["wall_s"] - 1, 3)
     cpu_overhead = round((on_dask["cpu_s"] + on_dask["cluster_cpu_s"]) / local["cpu_s"] - 1, 3)
+
+    def against(run: dict, base: dict) -> str:
+        wall = run["wall_s"] / base["wall_s"] - 1
+        cpu = (run["cpu_s"] + run["cluster_cpu_s"]) / (base["cpu_s"] + base["cluster_cpu_s"]) - 1
+        return f"{wall:+.1%} wall, {cpu:+.1%} CPU"
     reuse = round(second["wall_s"] / cold["wall_s"], 3)
     print(f"   {LESSONS} lessons, {cores} cores (load {local['load_before']} at start)")
     for name, f in runs.items():
@@ -172,10 +229,14 @@ def main() -> dict:
               f"{f['encodes']:3d} segment encodes here, load {f['load_before']} -> {f['load_after']}")
     print(f"   1 -> 2 worker processes: {speedup}x (goal >= 1.8x)")
     print(f"   Dask executor vs local: {overhead:+.1%} wall, {cpu_overhead:+.1%} CPU (goal <= 5 %)")
+    print(f"   ... vs local on the same shared store: {against(on_dask, cold)}")
+    print(f"   recorded lessons (2 x 30 s of 1080p): Dask vs local {against(clips_dask, clips_local)}, "
+          f"vs local on a shared store {against(clips_dask, clips_local_store)}")
     print(f"   second machine on the shared store: {reuse:.1%} of the cold build, "
           f"{second['encodes']} encodes, {second['stages_fetched']} stages fetched (goal: none, <= 10 %)")
     return {"lessons": LESSONS, "cores": cores, "runs": runs, "speedup_1_to_2_processes": speedup,
-            "dask_overhead_wall": overhead, "dask_overhead_cpu": cpu_overhead, "second_machine_fraction": reuse}
+            "dask_overhead_wall": overhead, "dask_overhead_cpu": cpu_overhead, "second_machine_fraction": reuse,
+            "recorded_dask_overhead": against(clips_dask, clips_local)}
 
 
 def second_machine() -> dict:
