@@ -188,8 +188,8 @@ class ProcessExecutor(Executor):
     def lessons_at_once(self, jobs: int) -> int:
         """A lesson's stages run one after another, and between two of them its worker would wait
         for this process (the journal, the next stage's key): with four lessons a worker in flight,
-        a worker always has a stage queued (measured: 10 lessons on 2 workers, 36.2 s with two
-        lessons at once, 31.3 s with four, 29.1 s with ten)."""
+        a worker always has a stage queued (a timeline of the stages in two workers building ten
+        lessons: no gap over 0.05 s; with two lessons at once the build took 36 s instead of 31-34 s)."""
         return max(jobs, 4 * self.workers)
 
     def submit(self, fn, *args, key=None):
