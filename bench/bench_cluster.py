@@ -13,6 +13,9 @@ from cold (fresh build folder and store) as `microlearn build --json` in a fresh
 5. item 2 again on two recorded lessons (one 30 s 1080p clip each: chunks of 300 frames, the
    segments of a real lesson), where a task is seconds of x264 and not a fraction of one.
 
+One part alone: `python bench/bench_cluster.py second` (item 3), `... speedup [rounds]` (item 1) and
+`... overhead [rounds]` (item 2), the last two repeated in turn and summed up by their median.
+
 The machine is shared: every figure is printed with the load average beside it, and CPU times
 (user + system, the build and everything it waited for, the Dask scheduler and workers included) are given with the
 wall times, since they do not depend on what else runs. Where the kernel groups processes by
@@ -35,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 LESSONS = 10
 
-YAML = """\
-title: Bench lesson {n}
+HEADER = """\
+title: {title}
 language: en
 authors:
   - name: Bench
@@ -45,9 +48,11 @@ rubric: Bench
 tags: [bench]
 licence: CC-BY-4.0
 objectives:
-  - Measure build number {n}
+  - Measure {title}
 audience: teachers
 formats: ["16:9"]
+"""
+YAML = HEADER.replace("{title}", "Bench lesson {n}") + """\
 max_duration: 90
 sequence:
   - type: title
@@ -80,19 +85,7 @@ Narration: Face the window so the light falls on your face, and speak to the len
 """
 
 
-CLIP_YAML = """\
-title: Recorded lesson {n}
-language: en
-authors:
-  - name: Bench
-    school: Microlearn
-rubric: Bench
-tags: [bench]
-licence: CC-BY-4.0
-objectives:
-  - Measure a recorded lesson, number {n}
-audience: teachers
-formats: ["16:9"]
+CLIP_YAML = HEADER.replace("{title}", "Recorded lesson {n}") + """\
 max_duration: 120
 sequence:
   - type: clip
@@ -291,8 +284,30 @@ def overhead(rounds: int = 3) -> dict:
     return {"rounds": rounds, "pairs_wall_s": pairs, "median_wall": round(wall, 3), "median_cpu": round(cpu, 3)}
 
 
+def speedup(rounds: int = 3) -> dict:
+    """Item 1 alone, repeated (``python bench/bench_cluster.py speedup [rounds]``): one and two
+    worker processes in turn, each from cold; the median of the ratios."""
+    import statistics
+
+    print(f"   scheduling priority: {priority()}")
+    ratios, pairs = [], []
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        content = lessons(scratch)
+        for n in range(rounds):
+            one = run_build(content, scratch / f"p1-{n}", "--executor", "processes", "--workers", "1")
+            two = run_build(content, scratch / f"p2-{n}", "--executor", "processes", "--workers", "2")
+            assert one["bundles"] == two["bundles"], "the pool changed the bytes"
+            ratios.append(one["wall_s"] / two["wall_s"])
+            pairs.append((one["wall_s"], two["wall_s"]))
+            print(f"   round {n + 1}: 1 worker {one['wall_s']} s ({one['cpu_s']} CPU-s), 2 workers {two['wall_s']} s "
+                  f"({two['cpu_s']} CPU-s): {ratios[-1]:.2f}x")
+    median = statistics.median(ratios)
+    print(f"   1 -> 2 worker processes, median of {rounds}: {median:.2f}x (goal >= 1.8x)")
+    return {"rounds": rounds, "pairs_wall_s": pairs, "median_speedup": round(median, 2)}
+
+
 if __name__ == "__main__":
-    what = sys.argv[1:2]
-    result = (second_machine() if what == ["second"] else overhead(int(sys.argv[2]) if sys.argv[2:] else 3)
-              if what == ["overhead"] else main())
-    print(json.dumps(result, indent=1))
+    what, rounds = sys.argv[1:2], int(sys.argv[2]) if sys.argv[2:] else 3
+    modes = {"second": second_machine, "overhead": lambda: overhead(rounds), "speedup": lambda: speedup(rounds)}
+    print(json.dumps(modes.get(what[0] if what else "", main)(), indent=1))

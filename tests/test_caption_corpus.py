@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import resource
 
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 
@@ -137,26 +139,43 @@ def test_a_filler_in_the_pause_before_a_sentence_does_not_take_its_first_word(la
     """SYNTHETIC (espeak-ng readers other than the aligner's voice): sentence, pause with a filler
     in its middle, a sentence whose first word is short. The filler is found as a held sound
     (audio.hesitations) and the second sentence's first word starts where it is said."""
-    voice, speed, pitch = READERS[language][1]
-    first, second = speak(SENTENCES[language][0], voice, speed, pitch), speak(AFTER_FILLER[language], voice, speed, pitch)
-    um = fillers(language)[filler] * 0.6
-    pause = np.zeros(RATE, np.float32)
-    samples = np.concatenate([pause[: RATE // 2], first, pause, um, pause, second, pause])
-    samples = samples + np.random.default_rng(2).standard_normal(len(samples)).astype(np.float32) * 0.003
-    said = (RATE // 2 + len(first) + 2 * RATE + len(um)) / RATE
-    at_um = (RATE // 2 + len(first) + RATE) / RATE
+    case = FillerCase(language, filler)
+    samples = case.clean + np.random.default_rng(2).standard_normal(len(case.clean)).astype(np.float32) * 0.003
     found = features(samples)
     speech = voiced(found.energy_db, mfcc=found.mfcc)
-    held = hesitations(found.mfcc, speech)
-    heard = slice(int(at_um / FRAME), int((at_um + len(um) / RATE) / FRAME))
-    if filler == 0:  # "um", "э", "음": a held vowel or nasal (a filler that is a word, "ну", is not)
-        assert speech[heard].sum() >= 10 and held[heard][speech[heard]].all()
-    # words are not held (Korean "자," is: it is one long vowel; its word still goes there, see below)
-    assert not held[: int(at_um / FRAME) - 10].any()
-    words = tokens_of(SENTENCES[language][0] + " " + AFTER_FILLER[language])
-    result = align(samples, words, DEFAULT_VOICES[language])
-    opening = result.words[len(tokens_of(SENTENCES[language][0]))]
-    assert abs(opening.start - said) <= 0.10, f"{opening.text} at {opening.start:.2f} s, said at {said:.2f} s"
+    # "um", "э", "음" are a held vowel or nasal (a filler that is a word, "ну", is not)
+    case.check(samples, speech, hesitations(found.mfcc, speech), filler_held=filler == 0)
+
+
+@dataclass
+class FillerCase:
+    """Sentence, a second's pause, a filler, a second's pause, a sentence whose first word is short."""
+
+    language: str
+    filler: int = 0
+
+    def __post_init__(self):
+        voice, speed, pitch = READERS[self.language][1]
+        self.first = speak(SENTENCES[self.language][0], voice, speed, pitch)
+        second = speak(AFTER_FILLER[self.language], voice, speed, pitch)
+        self.um = fillers(self.language)[self.filler] * 0.6
+        pause = np.zeros(RATE, np.float32)
+        self.clean = np.concatenate([pause[: RATE // 2], self.first, pause, self.um, pause, second, pause])
+        self.level = float(np.sqrt(np.mean(np.concatenate([self.first, second]) ** 2)))
+        self.said = (RATE // 2 + len(self.first) + 2 * RATE + len(self.um)) / RATE  # the second sentence starts
+        self.at_um = (RATE // 2 + len(self.first) + RATE) / RATE
+
+    def check(self, samples: np.ndarray, speech: np.ndarray, held: np.ndarray, filler_held: bool) -> None:
+        """The filler is held (when it is a held sound), no word before it is (Korean "자," is: one long
+        vowel; its word still goes there), and the second sentence's first word starts where it is said."""
+        heard = slice(int(self.at_um / FRAME), int((self.at_um + len(self.um) / RATE) / FRAME))
+        if filler_held:
+            assert speech[heard].sum() >= 10 and held[heard][speech[heard]].all()
+        assert not held[: int(self.at_um / FRAME) - 10].any()
+        words = tokens_of(SENTENCES[self.language][0] + " " + AFTER_FILLER[self.language])
+        result = align(samples, words, DEFAULT_VOICES[self.language])
+        opening = result.words[len(tokens_of(SENTENCES[self.language][0]))]
+        assert abs(opening.start - self.said) <= 0.10, f"{opening.text} at {opening.start:.2f} s, said at {self.said:.2f} s"
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "ko"])
@@ -166,26 +185,12 @@ def test_a_filler_in_loud_pink_noise_is_still_held_and_does_not_take_the_next_wo
     allows the filler is still held, where the noise's flicker hides it from the clean limit
     (measured: the "э" and the "음" are not held at all at 0.42), and no word is; the second
     sentence's first word starts where it is said."""
-    voice, speed, pitch = READERS[language][1]
-    first, second = speak(SENTENCES[language][0], voice, speed, pitch), speak(AFTER_FILLER[language], voice, speed, pitch)
-    um = fillers(language)[0] * 0.6
-    pause = np.zeros(RATE, np.float32)
-    clean = np.concatenate([pause[: RATE // 2], first, pause, um, pause, second, pause])
-    level = float(np.sqrt(np.mean(np.concatenate([first, second]) ** 2)))
-    samples = clean + bed("noise", len(clean), 7) * level * 10 ** (-15 / 20)
-    said = (RATE // 2 + len(first) + 2 * RATE + len(um)) / RATE
-    at_um = (RATE // 2 + len(first) + RATE) / RATE
+    case = FillerCase(language)
+    samples = case.clean + bed("noise", len(case.clean), 7) * case.level * 10 ** (-15 / 20)
     found = features(samples)
     assert noisy(found.energy_db)
     speech = voiced(found.energy_db, mfcc=found.mfcc, band_snr_db=found.band_snr_db)
-    held = hesitations(found.mfcc, speech, STEADY_SHARE_NOISY)
-    heard = slice(int(at_um / FRAME), int((at_um + len(um) / RATE) / FRAME))
-    assert speech[heard].sum() >= 10 and held[heard][speech[heard]].all()
-    assert not held[: int(at_um / FRAME) - 10].any()
-    words = tokens_of(SENTENCES[language][0] + " " + AFTER_FILLER[language])
-    result = align(samples, words, DEFAULT_VOICES[language])
-    opening = result.words[len(tokens_of(SENTENCES[language][0]))]
-    assert abs(opening.start - said) <= 0.10, f"{opening.text} at {opening.start:.2f} s, said at {said:.2f} s"
+    case.check(samples, speech, hesitations(found.mfcc, speech, STEADY_SHARE_NOISY), filler_held=True)
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "ko"])
