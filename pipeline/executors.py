@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pipeline.errors import PipelineError, SetupError, ToolError
+from pipeline.errors import PipelineError, SetupError
 from pipeline.i18n import _
 from pipeline.sharedstore import SharedStore
 
@@ -64,8 +64,8 @@ _verified_lock = threading.Lock()
 def run_task(store: SharedStore, task: ToolTask) -> tuple:
     """On a worker: make ``task.name`` in the store unless it is already sealed there.
 
-    Returns ("ok", sha256, size) or ("failed", ...) with what the build needs to rebuild the
-    error (our exceptions carry fields that pickling an exception would drop)."""
+    Returns ("ok", sha256, size) or ("failed", ``portable(error)``), which the build raises again
+    whole with ``rebuilt`` (our exceptions carry fields that pickling an exception would drop)."""
     from pipeline import ffmpeg
 
     try:
@@ -85,13 +85,13 @@ def run_task(store: SharedStore, task: ToolTask) -> tuple:
             ffmpeg.run(argv, context=task.context)
             store.publish(task.name, out)
             seal = store.sealed(task.name)
-            return ("ok", seal[0], seal[1]) if seal else ("failed", "PipelineError", f"{task.name} was not sealed")
+            if seal is None:
+                raise PipelineError(f"{task.name} was not sealed")
+            return ("ok", seal[0], seal[1])
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    except ToolError as exc:
-        return ("tool", exc.cmd, exc.code, exc.stderr_tail, exc.hint, exc.context)
     except PipelineError as exc:
-        return ("failed", type(exc).__name__, str(exc))
+        return ("failed", portable(exc))
 
 
 def _local_input(store: SharedStore, name: str, work: Path) -> Path:
@@ -114,16 +114,6 @@ def _local_input(store: SharedStore, name: str, work: Path) -> Path:
     if not store.fetch(name, path):
         raise PipelineError(_("the shared cache lacks the input {name} (or it is damaged) — build again", name=name))
     return path
-
-
-def raise_failure(outcome: tuple) -> None:
-    """Raise the error a worker reported (see ``run_task``)."""
-    if outcome[0] == "tool":
-        _, cmd, code, tail, hint, context = outcome
-        raise ToolError(list(cmd), code, tail, hint, context)
-    if outcome[0] == "failed":
-        kind, message = outcome[1], outcome[2]
-        raise (SetupError if kind == "SetupError" else PipelineError)(message)
 
 
 def portable(exc: BaseException) -> tuple:

@@ -26,7 +26,7 @@ from pipeline.i18n import _
 from pipeline import ffmpeg
 from pipeline.digests import code_fingerprint
 from pipeline.errors import MediaError
-from pipeline.fsutil import atomic_path, sha256_file
+from pipeline.fsutil import sha256_file
 from pipeline.stage import ObjectStore
 from pipeline.transcode import camera, commands
 from pipeline.transcode.plan import Part
@@ -142,7 +142,7 @@ def _encode_elsewhere(jobs: list[Job], unique: dict[str, Job], objects: ObjectSt
                       progress: Callable[[str], None]) -> list[Path]:
     """Every segment not yet stored is a task on the executor (pipeline/executors.py): its inputs
     go to the shared store by content, a worker encodes, the result is fetched and verified."""
-    from pipeline.executors import ToolTask, input_name, raise_failure, run_task
+    from pipeline.executors import ToolTask, input_name, rebuilt, run_task
 
     store = objects.shared
     targets = {key: objects.path(key, ".mp4") for key in unique}
@@ -154,7 +154,7 @@ def _encode_elsewhere(jobs: list[Job], unique: dict[str, Job], objects: ObjectSt
         for index, (path, sha) in enumerate(job.sources):
             name = input_name(sha, Path(path).suffix)
             if name not in sent and not store.has(name):
-                store.publish(name, Path(path))
+                store.publish(name, Path(path), sha)  # hashed already: the job's key holds it
             sent.add(name)
             inputs.append((f"IN{index}", name))
         placeholders = {path: f"IN{index}" for index, (path, _) in enumerate(job.sources)}
@@ -166,11 +166,8 @@ def _encode_elsewhere(jobs: list[Job], unique: dict[str, Job], objects: ObjectSt
         key = futures[future]
         outcome = future.result()
         if outcome[0] != "ok":
-            raise_failure(outcome)
-        if not objects.present(targets[key]):  # damaged on the way: made here instead, never used as it came
-            with atomic_path(targets[key]) as tmp:
-                unique[key].make(tmp)
-            objects.keep(targets[key])
+            raise rebuilt(outcome[1])
+        objects.memo(unique[key].key, ".mp4", unique[key].make)  # fetched and verified; damaged on the way: made here
         done += 1
         progress(_("video segment {index} of {total}", index=done, total=len(unique)))
     return [targets[job.id] for job in jobs]
