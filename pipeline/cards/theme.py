@@ -30,7 +30,7 @@ from pipeline.cards.contrast import LARGE_TEXT, NORMAL_TEXT, Pair
 from pipeline.cards.fonts import FAMILIES, ROLES, FontSet
 from pipeline.errors import ConfigError, Diagnostic, LessonError
 from pipeline.i18n import N_, _
-from pipeline.lesson.fields import INVALID, Field, Reader, choice, color, number, read_yaml, text
+from pipeline.lesson.fields import INVALID, Field, Reader, choice, color, describe, number, read_yaml, text
 from pipeline.lesson.model import LANGUAGES
 from pipeline.lesson.yamlnodes import Y
 
@@ -86,17 +86,13 @@ def _families(reader: Reader, node: Y, path: str):
         name = str(item.value) if item.kind == "scalar" else ""
         if name not in FAMILIES:
             close = difflib.get_close_matches(name, sorted(FAMILIES), n=1, cutoff=0.6)
-            reader.error(item, path, _("unknown font family '{name}'", name=name or _what(item)),
+            reader.error(item, path, _("unknown font family '{name}'", name=name if item.kind == "scalar" else describe(item)),
                          _("did you mean '{suggestion}'?", suggestion=close[0]) if close
                          else _("families: {families}", families=families))
             stack.append(INVALID)
         else:
             stack.append(name)
     return INVALID if INVALID in stack else tuple(stack)
-
-
-def _what(node: Y) -> str:
-    return _("a list") if node.kind == "seq" else _("a mapping") if node.kind == "map" else str(node.value)
 
 
 ROLE_SPEC = {role: Field(_families) for role in ROLES}
@@ -135,12 +131,12 @@ def _load(folder: Path, stamp: str) -> Theme:
     fonts = _fonts(reader, top["fonts"], root)
     pairs = []
     if top["contrast"] is not None:
+        named = sorted(top["colors"].value if top["colors"] is not None and top["colors"].kind == "map" else ())
         for index, (item, values) in enumerate(reader.items(top["contrast"], "contrast", PAIR,
                                                             _("write one '- {{fg: text, bg: background, min: 4.5, for: "
                                                               "card text}}' per line"))):
             if INVALID in values.values():
                 continue
-            named = sorted(top["colors"].value if top["colors"] is not None and top["colors"].kind == "map" else ())
             for key in ("fg", "bg"):
                 if values[key] not in named:
                     close = difflib.get_close_matches(values[key], named, n=1, cutoff=0.6)

@@ -59,7 +59,7 @@ class Reader:
               min_items: int = 0) -> list[tuple[Y, dict[str, Any]]]:
         """A list of mappings, each converted by ``spec``: (item node, values) of every mapping item."""
         if node.kind != "seq":
-            self.error(node, path, _("expected a list, found {found}", found=_describe(node)), hint)
+            self.error(node, path, _("expected a list, found {found}", found=describe(node)), hint)
             return []
         if len(node.value) < min_items:
             self.error(node, path, _("is empty") if not node.value else
@@ -71,7 +71,7 @@ class Reader:
         """Convert a YAML mapping by its spec; unknown keys and missing required ones are errors."""
         values: dict[str, Any] = {}
         if node.kind != "map":
-            self.error(node, path, _("expected a mapping of 'key: value' lines, found {found}", found=_describe(node)), "")
+            self.error(node, path, _("expected a mapping of 'key: value' lines, found {found}", found=describe(node)), "")
             return {name: INVALID for name in spec}
         suggested = set()
         for key in node.value:
@@ -200,7 +200,8 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _describe(node: Y) -> str:
+def describe(node: Y) -> str:
+    """How a value that is not what was expected is named in a message: "a list", "a mapping" or the value quoted."""
     if node.kind == "seq":
         return _("a list")
     if node.kind == "map":
@@ -214,7 +215,7 @@ def _describe(node: Y) -> str:
 def text(max_len: int = 0, one_line: bool = True) -> Callable[[Reader, Y, str], Any]:
     def convert(reader: Reader, node: Y, path: str) -> Any:
         if node.kind != "scalar":
-            return reader.error(node, path, _("expected text, found {found}", found=_describe(node)), _("write it on one line after the colon"))
+            return reader.error(node, path, _("expected text, found {found}", found=describe(node)), _("write it on one line after the colon"))
         value = " ".join(str(node.value).split()) if one_line else str(node.value).strip()
         if not value:
             return reader.error(node, path, _("is empty"), _("write some text, or remove the line"))
@@ -250,7 +251,7 @@ def choice(options: dict[str, str] | tuple[str, ...],
 
     def convert(reader: Reader, node: Y, path: str) -> Any:
         if node.kind != "scalar":
-            return reader.error(node, path, _("expected one of {options}, found {found}", options=", ".join(names), found=_describe(node)), "")
+            return reader.error(node, path, _("expected one of {options}, found {found}", options=", ".join(names), found=describe(node)), "")
         value = str(node.value).strip()
         if value in names:
             return value
@@ -272,7 +273,7 @@ def boolean(reader: Reader, node: Y, path: str) -> Any:
         return True
     if value in ("false", "no", "off"):
         return False
-    return reader.error(node, path, _("expected true or false, found {found}", found=_describe(node)), _("write true or false"))
+    return reader.error(node, path, _("expected true or false, found {found}", found=describe(node)), _("write true or false"))
 
 
 _TIME = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d+(?:\.\d+)?)\s*(s|sec|seconds?)?$")
@@ -303,7 +304,7 @@ def duration(minimum: float = 0.0, maximum: float = 0.0) -> Callable[[Reader, Y,
     def convert(reader: Reader, node: Y, path: str) -> Any:
         seconds = parse_time(str(node.value)) if node.kind == "scalar" else None
         if seconds is None:
-            return reader.error(node, path, _("'{value}' is not a time", value=node.value if node.kind == "scalar" else _describe(node)),
+            return reader.error(node, path, _("'{value}' is not a time", value=node.value if node.kind == "scalar" else describe(node)),
                                 _("write seconds (4.5) or minutes:seconds (01:30)"))
         if seconds < minimum:
             return reader.error(node, path, _("{value} s is shorter than the minimum {min} s", value=f"{seconds:g}", min=f"{minimum:g}"),
@@ -325,7 +326,7 @@ def number(minimum: float, maximum: float, integer: bool = False) -> Callable[[R
         bounds = {"min": f"{minimum:g}", "max": f"{maximum:g}"}
         hint = _("write a whole number from {min} to {max}", **bounds) if integer else _("write a number from {min} to {max}", **bounds)
         if value is None:
-            found = _describe(node)
+            found = describe(node)
             return reader.error(node, path, _("expected a whole number, found {found}", found=found) if integer
                                 else _("expected a number, found {found}", found=found), hint)
         if not minimum <= value <= maximum:
@@ -346,7 +347,7 @@ def color(reader: Reader, node: Y, path: str) -> Any:
     if node.kind == "scalar" and not value:
         return reader.error(node, path, _("is empty"), _(COLOR_WHEN_EMPTY))
     if not _COLOR.match(value):
-        return reader.error(node, path, _("'{value}' is not a colour", value=value or _describe(node)), _("write it as hex in quotes, e.g. \"#1a5fb4\""))
+        return reader.error(node, path, _("'{value}' is not a colour", value=value or describe(node)), _("write it as hex in quotes, e.g. \"#1a5fb4\""))
     if len(value) == 4:
         value = "#" + "".join(c * 2 for c in value[1:])
     return value.lower()

@@ -351,7 +351,7 @@ def _accept(reader: Reader, node: Y, path: str) -> Any:
         "reason": Field(f.text(300), required=True, hint=N_("add 'reason: ...', why this caption may break the rule: the reviewer reads it")),
     }
     if node.kind != "seq":
-        return reader.error(node, path, _("expected a list, found {found}", found=f._describe(node)),
+        return reader.error(node, path, _("expected a list, found {found}", found=f.describe(node)),
                             _("write one '- rule: ...' entry per accepted caption, with 'cue:' (its first words) or 'time:', "
                               "and 'reason:'"))
     found = []
@@ -391,7 +391,7 @@ def _sequence(reader: Reader, root_node: Y, values: dict, sections: list, root: 
     for index, item in enumerate(node.value):
         path = f"sequence[{index}]"
         if item.kind != "map":
-            reader.error(item, path, _("expected a part with 'type:', found {found}", found=f._describe(item)),
+            reader.error(item, path, _("expected a part with 'type:', found {found}", found=f.describe(item)),
                          _("write '- type: card' and the part's fields below it"))
             continue
         type_node = item.value.get("type")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.errors import ConfigError, Diagnostic
 from pipeline.i18n import LANGUAGES, N_, _, current_language
-from pipeline.lesson.fields import INVALID, Field, Reader, read_yaml, text
+from pipeline.lesson.fields import INVALID, Field, Reader, describe, read_yaml, text
 from pipeline.lesson.yamlnodes import Y, from_value
 
 CHECKLIST = "review/checklist.yaml"
@@ -130,10 +130,6 @@ def validate_answers(items: list[Item], answers: dict) -> dict[str, dict]:
     return _answers(Reader(_("checklist answers")), from_value(answers), items)
 
 
-def _shown(node: Y) -> str:
-    return f"'{node.value}'" if node.kind == "scalar" else _("a list")
-
-
 def _answer_hint(items: list[Item]) -> str:
     return _("write one line per item, e.g. {example}", example=", ".join(f"{i.id}: {{ok: true}}" for i in items[:2]))
 
@@ -158,7 +154,7 @@ def _answers(reader: Reader, root: Y, items: list[Item]) -> dict[str, dict]:
             continue
         if answer.kind != "map":
             reader.error(answer, item.id, _("'{id}' ({title}) is answered with {value}, not with ok", id=item.id,
-                                            title=item.title, value=_shown(answer)),
+                                            title=item.title, value=describe(answer)),
                          _("write {id}: {{ok: true, note: ...}}", id=item.id))
             continue
         values = reader.mapping(answer, item.id, ANSWER)
