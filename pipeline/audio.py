@@ -72,11 +72,13 @@ def _dct_matrix() -> np.ndarray:
     return basis.T.astype(np.float32)  # (MELS, CEPSTRA)
 
 
-def features(samples: np.ndarray) -> Features:
-    """MFCC and log energy of 16 kHz mono float samples (one frame per 10 ms, centred)."""
+def features(samples: np.ndarray, bands: bool = False) -> Features:
+    """MFCC and log energy of 16 kHz mono float samples (one frame per 10 ms, centred); with
+    ``bands``, also the per-band SNR (``band_snr``: only a recording's voice activity uses it)."""
     x = np.asarray(samples, dtype=np.float32)
     if len(x) == 0:
-        return Features(np.zeros((0, CEPSTRA - 1), np.float32), np.zeros(0, np.float32), np.zeros(0, np.float32))
+        return Features(np.zeros((0, CEPSTRA - 1), np.float32), np.zeros(0, np.float32),
+                        np.zeros(0, np.float32) if bands else None)
     x = np.append(x[0], x[1:] - 0.97 * x[:-1])  # pre-emphasis: flatten speech's spectral tilt
     frames_n = int(np.ceil(len(x) / HOP))
     padded = np.pad(x, (WINDOW // 2, WINDOW // 2 + frames_n * HOP - len(x) + HOP))
@@ -91,7 +93,7 @@ def features(samples: np.ndarray) -> Features:
     energy, logmel = np.concatenate(energies), np.concatenate(logmels)
     cepstra = (logmel @ _dct_matrix())[:, 1:]
     cepstra -= _running_mean(cepstra, round(CMN_WINDOW / FRAME))
-    return Features(cepstra.astype(np.float32), energy.astype(np.float32), band_snr(logmel, energy))
+    return Features(cepstra.astype(np.float32), energy.astype(np.float32), band_snr(logmel, energy) if bands else None)
 
 
 NOISE_SHARE = 10  # % of the frames, the quietest by energy, that stand for the noise floor

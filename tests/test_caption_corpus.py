@@ -187,7 +187,7 @@ def test_a_filler_in_loud_pink_noise_is_still_held_and_does_not_take_the_next_wo
     sentence's first word starts where it is said."""
     case = FillerCase(language)
     samples = case.clean + bed("noise", len(case.clean), 7) * case.level * 10 ** (-15 / 20)
-    found = features(samples)
+    found = features(samples, bands=True)
     assert noisy(found.energy_db)
     speech = voiced(found.energy_db, mfcc=found.mfcc, band_snr_db=found.band_snr_db)
     case.check(samples, speech, hesitations(found.mfcc, speech, STEADY_SHARE_NOISY), filler_held=True)

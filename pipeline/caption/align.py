@@ -81,7 +81,7 @@ def align(samples: np.ndarray, words: list[str], voice: str, context: str = "") 
     if not words:
         return Alignment((), (), 1.0)
     synthetic = synthesise(words, voice, context)
-    real = features(samples)
+    real = features(samples, bands=True)
     synth = features(synthetic.samples)
     # under loud broad noise (a fan, a room) the total energy hides soft speech and the noise's
     # flicker makes a held filler change like a word: there voice activity also looks at the
