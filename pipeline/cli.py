@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.errors import PipelineError
 from pipeline.i18n import _, normalise, set_language, suggest
-from pipeline.settings import interface_language
+from pipeline.settings import EXECUTORS, interface_language
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--explain", action="store_true", help=_("say why each stage is rebuilt"))
     build.add_argument("--scheduler", default="", metavar="ADDRESS",
                        help=_("encode on a Dask cluster, e.g. tcp://host:8786 (or MICROLEARN_SCHEDULER; docs/cluster.md)"))
-    build.add_argument("--executor", choices=("local", "processes"), default="",
+    build.add_argument("--executor", choices=EXECUTORS, default="",
                        help=_("where stages and video segments run: this process (default) or a pool of worker processes"))
     build.add_argument("--workers", type=int, default=0,
                        help=_("worker processes for --executor processes (default: number of cores)"))

@@ -50,8 +50,7 @@ def draft_transcode() -> Stage:
     its code fingerprint covers the transcode package and this module."""
     from pipeline import transcode
 
-    code = (transcode.STAGE.code or (transcode.STAGE.run.__module__,)) + (__name__,)
-    return replace(transcode.STAGE, run=_run, params=_params, code=code)
+    return _variant(transcode.STAGE, _run, _params)
 
 
 def _cards_run(ctx: Context):
@@ -71,8 +70,13 @@ def preview_cards() -> Stage:
     steps of the draft video's format only (the studio shows neither)."""
     from pipeline import cards
 
-    code = (cards.STAGE.code or (cards.STAGE.run.__module__,)) + (__name__,)
-    return replace(cards.STAGE, run=_cards_run, params=_cards_params, code=code)
+    return _variant(cards.STAGE, _cards_run, _cards_params)
+
+
+def _variant(stage: Stage, run, params) -> Stage:
+    """``stage`` with the studio's own ``run`` and ``params``; its code fingerprint covers its own
+    code and this module."""
+    return replace(stage, run=run, params=params, code=(stage.code or (stage.run.__module__,)) + (__name__,))
 
 
 def preview_stages() -> list[Stage]:

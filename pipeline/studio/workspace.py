@@ -44,6 +44,11 @@ class _Events(Reporter):
         self.workspace.publish_file(self.slug, artifact)
 
 
+def preview_url(slug: str, rel: str, sha256: str) -> str:
+    """Where the page loads a preview file, versioned by its content so a browser never shows a stale one."""
+    return f"/preview/{slug}/{rel}?v={sha256[:12]}"
+
+
 class Workspace:
     """Lessons under ``content_dir``, their latest validation and preview, and who listens."""
 
@@ -287,7 +292,7 @@ class Workspace:
         """One output in place while its stage is still at work: an edited card or slide, or the
         draft video, is shown now instead of when the stage ends (the stage's end publishes all)."""
         path = f"/preview/{slug}/{artifact.path}"
-        src = f"{path}?v={artifact.sha256[:12]}"
+        src = preview_url(slug, artifact.path, artifact.sha256)
         with self._lock:
             state = self.states.get(slug)
             if state is None:
@@ -325,7 +330,7 @@ class Workspace:
 
         def url(stage: str, rel: str | None) -> str:
             artifact = files[stage].get(rel or "")
-            return f"/preview/{slug}/{rel}?v={artifact['sha256'][:12]}" if artifact else ""
+            return preview_url(slug, rel, artifact["sha256"]) if artifact else ""
 
         if "cards" in results:
             changes["cards"] = [
