@@ -102,13 +102,9 @@ def music_field(root: Path, probe_media: bool) -> Any:
 
 def _audio(reader: Reader, node: Y, path: str, root: Path, rel: str) -> Any:
     """``rel`` when it opens as media with a sound track; else the problem, reported."""
-    from pipeline.errors import MediaError
-    from pipeline.probe import probe
-
-    try:
-        info = probe(root / rel, rel)
-    except MediaError as exc:
-        return reader.error(node, path, f"'{rel}' {exc.reason}", exc.hint)  # MediaError's words are translated
+    info = f.probed(reader, node, path, root, rel, rel)
+    if info is None:
+        return INVALID
     if info.audio is None:
         return reader.error(node, path, _("'{file}' has no audio track", file=rel), _("export the sound itself (WAV, M4A, MP3, OGG)"))
     return info

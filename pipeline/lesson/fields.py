@@ -200,6 +200,19 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
+def probed(reader: Reader, node: Y, path: str, root: Path, rel: str, label: str):
+    """The media file ``rel`` of the lesson folder, probed (``label`` names it in the probe's own
+    errors); None when it is not usable media, the problem reported at ``node``."""
+    from pipeline.errors import MediaError
+    from pipeline.probe import probe
+
+    try:
+        return probe(root / rel, label)
+    except MediaError as exc:
+        reader.error(node, path, _("'{file}' {problem}", file=rel, problem=exc.reason), exc.hint)
+        return None
+
+
 def describe(node: Y) -> str:
     """How a value that is not what was expected is named in a message: "a list", "a mapping" or the value quoted."""
     if node.kind == "seq":

@@ -9,7 +9,7 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import Diagnostic, LessonError, MediaError
+from pipeline.errors import Diagnostic, LessonError
 from pipeline.i18n import N_, _
 from pipeline.lesson import branding, fields as f
 from pipeline.lesson.fields import INVALID, Field, Reader
@@ -472,7 +472,7 @@ def _item(reader, kind, fields, node, path, section_ids, used, root, label, prob
                          _("add a 'Narration:' paragraph to the section, or 'duration: 5' here"))
             return None
         if fields["audio"] and probe_media:
-            info = _probe(reader, node.value["audio"], f"{path}.audio", root, fields["audio"], label)
+            info = f.probed(reader, node.value["audio"], f"{path}.audio", root, fields["audio"], f"{label}/{fields['audio']}")
             if info is not None and info.audio is None:
                 reader.error(node.value["audio"], f"{path}.audio", _("'{file}' has no audio track", file=fields["audio"]),
                              _("choose the recording of this card's narration"))
@@ -488,7 +488,7 @@ def _item(reader, kind, fields, node, path, section_ids, used, root, label, prob
                                                          end=f.format_time(end), start=f.format_time(start)), _("make end later than start"))
         return None
     if probe_media:
-        info = _probe(reader, node.value["file"], f"{path}.file", root, fields["file"], label)
+        info = f.probed(reader, node.value["file"], f"{path}.file", root, fields["file"], f"{label}/{fields['file']}")
         if info is None:
             return None
         if info.video is None or info.is_image:
@@ -536,16 +536,6 @@ def _duration_problems(root_node: Y, values: dict, known: list[tuple[str, float]
                        _("the lesson would last at least {seconds} s, over its limit of {max} s (longest: {parts})",
                          seconds=f"{total:.1f}", max=f"{limit:g}", parts=longest),
                        _("shorten clips (start/end) or narration, or raise max_duration"))]
-
-
-def _probe(reader: Reader, node: Y, path: str, root: Path, rel: str, label: str):
-    from pipeline.probe import probe
-
-    try:
-        return probe(root / rel, f"{label}/{rel}")
-    except MediaError as exc:
-        reader.error(node, path, _("'{file}' {problem}", file=rel, problem=exc.reason), exc.hint)
-        return None
 
 
 def _voice_problems(root_node: Y, values: dict, file: str) -> list[Diagnostic]:
