@@ -19,6 +19,7 @@ import hashlib
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from pipeline import ffmpeg
 from pipeline.contracts import Artifact, CaptionFont, OpenCaptionStyle, SocialResult
@@ -32,6 +33,9 @@ from pipeline.transcode.opencaptions import ass, captionfont
 from pipeline.transcode.opencaptions.burn import burn_chunk
 from pipeline.transcode.opencaptions.safearea import SAFE_AREAS, safe_area
 from pipeline.transcode.settings import FPS, GOP, MediaSettings
+
+if TYPE_CHECKING:
+    from pipeline.probe import MediaInfo
 
 KIND = "captioned-video"
 TEXT_ROLE, BOX_ROLE = "background", "text"  # the theme's text/background pair, inverted: its contrast is checked
@@ -51,11 +55,10 @@ def captioned_path(slug: str, fmt: str) -> str:
 def run(ctx: Context, settings: MediaSettings = SETTINGS, workers: int | None = None) -> SocialResult:
     """Burn the cues into each wanted format's video. Raises LessonError when no caption font of the
     theme has every character of the captions or a line cannot fit the safe area; ToolError when ffmpeg fails."""
-    from pipeline.probe import probe
-
     lesson = ctx.lesson
-    cover_artifacts, covers = _covers(ctx)
-    uploads = _platforms(ctx, {})
+    probed = _prober(ctx)
+    cover_artifacts, covers = _covers(ctx, probed)
+    uploads = _platforms(ctx, {}, probed)
     formats = burned_formats(lesson)
     if not formats:
         return SocialResult(artifacts=tuple(cover_artifacts), covers=covers, platforms=uploads)
@@ -80,7 +83,7 @@ def run(ctx: Context, settings: MediaSettings = SETTINGS, workers: int | None = 
     videos, styles = {}, {}
     for fmt in formats:
         clean = ctx.out / transcode.videos[fmt]
-        info = probe(clean, f"{ctx.label}/{transcode.videos[fmt]}").video
+        info = probed(transcode.videos[fmt]).video
         size = (info.width, info.height)
         style = _style(size, fmt, widest, font, cards.palette)
         if style.size < ass.smallest(size):
@@ -98,16 +101,26 @@ def run(ctx: Context, settings: MediaSettings = SETTINGS, workers: int | None = 
         videos[fmt] = rel
         styles[fmt] = OpenCaptionStyle(Path(font.path).name, style.size, safe_area(fmt).box(size))
     shutil.rmtree(scratch, ignore_errors=True)
-    uploads = _platforms(ctx, videos)
+    uploads = _platforms(ctx, videos, probed)
     return SocialResult(artifacts=tuple(cover_artifacts + artifacts), videos=videos, styles=styles, covers=covers,
                         platforms=uploads)
 
 
-def _covers(ctx: Context) -> tuple[list[Artifact], dict[str, str]]:
-    """A cover image per video format, beside the video (pipeline/transcode/cover.py)."""
+def _prober(ctx: Context) -> Callable[[str], MediaInfo]:
+    """Probe a video of the lesson's output folder once, however many steps ask (covers, burning,
+    each platform's checks)."""
+    from functools import lru_cache
+
     from pipeline.probe import probe
+
+    return lru_cache(maxsize=None)(lambda rel: probe(ctx.out / rel, f"{ctx.label}/{rel}"))
+
+
+def _covers(ctx: Context, probed: Callable[[str], MediaInfo] | None = None) -> tuple[list[Artifact], dict[str, str]]:
+    """A cover image per video format, beside the video (pipeline/transcode/cover.py)."""
     from pipeline.transcode import cover
 
+    probed = probed or _prober(ctx)
     lesson, transcode, cards = ctx.lesson, ctx.upstream.transcode, ctx.upstream.cards
     choice = cover.choose(lesson, {card.id for card in cards.cards if card.images})
     font = None
@@ -126,7 +139,7 @@ def _covers(ctx: Context) -> tuple[list[Artifact], dict[str, str]]:
     artifacts, covers = [], {}
     for fmt, rel in sorted(transcode.videos.items()):
         clean = ctx.out / rel
-        info = probe(clean, f"{ctx.label}/{rel}").video
+        info = probed(rel).video
         size = (info.width, info.height)
 
         def make(tmp: Path, fmt=fmt, clean=clean, size=size) -> None:
@@ -154,12 +167,11 @@ def _covers(ctx: Context) -> tuple[list[Artifact], dict[str, str]]:
     return artifacts, covers
 
 
-def _platforms(ctx: Context, captioned: dict[str, str]) -> dict[str, str]:
+def _platforms(ctx: Context, captioned: dict[str, str], probed: Callable[[str], MediaInfo]) -> dict[str, str]:
     """For each platform of ``lesson.platforms``, the video to upload (the captioned one when there
     is one: feeds start muted), after checking the built file against the platform's limits: its
     length, its aspect and its size. Raises LessonError naming the video, the platform and the limit."""
     from pipeline.platforms import PLATFORMS, describe_size
-    from pipeline.probe import probe
 
     lesson, transcode = ctx.lesson, ctx.upstream.transcode
     uploads, problems = {}, []
@@ -168,7 +180,7 @@ def _platforms(ctx: Context, captioned: dict[str, str]) -> dict[str, str]:
         rel = captioned.get(platform.format) or transcode.videos.get(platform.format)
         if rel is None or not (ctx.out / rel).is_file():
             continue  # the loader asked for the format; captioned copies are checked once they exist
-        info = probe(ctx.out / rel, f"{ctx.label}/{rel}")
+        info = probed(rel)
         where = f"{ctx.out.as_posix()}/{rel}"
         found = platform.too_long(info.duration)
         if found:
