@@ -109,15 +109,13 @@ def parse_script(text: str, file: str) -> tuple[list[Section], list[Diagnostic]]
     return sections, problems
 
 
-def card_headings(text: str) -> list[tuple[int, int, str]]:
-    """Every card heading as the loader and the renderer read it: (first line, line after, heading text)."""
-    return [(start, after, title) for start, after, level, title in _blocks(_tokens(text)) if level == 2]
-
-
-def fenced_lines(text: str) -> frozenset[int]:
-    """0-based lines inside a fenced code block as markdown-it reads them (see ``_fences``): a
-    narration marker there is code, not a marker. The studio's script editor reads the same set."""
-    return _fences(_tokens(text), len(text.splitlines()))[0]
+def outline(text: str) -> tuple[list[tuple[int, int, str]], frozenset[int]]:
+    """From one parse, as the loader and the renderer read the script: every card heading (first
+    line, line after, heading text), and the 0-based lines inside a fenced code block (see
+    ``_fences``: a narration marker there is code, not a marker). The studio's script editor reads both."""
+    tokens = _tokens(text)
+    headings = [(start, after, title) for start, after, level, title in _blocks(tokens) if level == 2]
+    return headings, _fences(tokens, len(text.splitlines()))[0]
 
 
 def _tokens(text: str) -> list:

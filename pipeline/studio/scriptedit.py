@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.lesson.script import _EXPLICIT_ID, NARRATION_MARKERS, card_headings, fenced_lines, slugify
+from pipeline.lesson.script import _EXPLICIT_ID, NARRATION_MARKERS, outline, slugify
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,7 @@ def newline_of(text: str) -> str:
 def blocks(text: str) -> list[Block]:
     """The script's sections in file order (sections whose heading gives no id are left out)."""
     lines = text.splitlines()
-    heads = card_headings(text)  # the loader's own split (markdown-it tokens), so both agree
-    fenced = fenced_lines(text)  # and its code fences
+    heads, fenced = outline(text)  # the loader's own split and code fences (markdown-it tokens), so both agree
     found = []
     for number, (start, after, title) in enumerate(heads):
         end = heads[number + 1][0] if number + 1 < len(heads) else len(lines)
