@@ -85,7 +85,7 @@ def run(ctx: Context, handout: bool = True, early: bool = False, steps: tuple[st
 
     def place(index: int, png) -> None:
         page = pages[index]
-        placed[index] = ctx.copy_artifact("card" if page.format in ("social", "square") else "slide", page.rel, png)
+        placed[index] = ctx.copy_artifact(page.artifact_kind, page.rel, png)
 
     drawn = deck.draw(ctx, theme, pages, len(cards), colors, font_set, labels, handout=handout,
                       on_page=place if early else None, steps=steps)
@@ -96,9 +96,8 @@ def run(ctx: Context, handout: bool = True, early: bool = False, steps: tuple[st
     for index, page in enumerate(pages):
         if not page.rel:
             continue
-        kind = "card" if page.format in ("social", "square") else "slide"
-        artifacts.append(placed.get(index) or ctx.copy_artifact(kind, page.rel, drawn.pngs[index]))
-        if kind == "card":
+        artifacts.append(placed.get(index) or ctx.copy_artifact(page.artifact_kind, page.rel, drawn.pngs[index]))
+        if page.artifact_kind == "card":
             pngs[page.card.id][page.format] = page.rel
         elif page.card is not None:
             slides[page.format]["answers" if page.answer else "cards"][page.card.id] = page.rel

@@ -44,6 +44,11 @@ class Page:
         return CARD_FORMATS.get(self.format) or FORMATS[self.format]
 
     @property
+    def artifact_kind(self) -> str:
+        """The artifact kind of its picture: "card" (a social or square card) or "slide" (a video format's)."""
+        return "card" if self.format in CARD_FORMATS else "slide"
+
+    @property
     def template(self) -> str:
         return "card.html.j2" if self.format in CARD_FORMATS else "slide.html.j2"
 
